@@ -1,0 +1,63 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sentinel errors every layer returns and every caller tests with errors.Is.
+var (
+	ErrNotFound      = errors.New("not found")
+	ErrDuplicate     = errors.New("already exists")
+	ErrConflict      = errors.New("changed by someone else")
+	ErrForbidden     = errors.New("not allowed for your role")
+	ErrInUse         = errors.New("in use")
+	ErrNotExportable = errors.New("key is not exportable")
+)
+
+// ValidationError says which field of an input is wrong and why, in a plain sentence.
+type ValidationError struct {
+	Field string
+	Msg   string
+}
+
+func (e *ValidationError) Error() string { return e.Field + ": " + e.Msg }
+
+// ConflictError is ErrConflict with who made the newer version and when.
+type ConflictError struct {
+	Object  string // e.g. `key "web-01"`
+	By      string
+	At      time.Time
+	Version int64 // the version now stored
+}
+
+func (e *ConflictError) Error() string {
+	if e.By == "" {
+		return fmt.Sprintf("%s was changed by someone else; reload and try again", e.Object)
+	}
+	return fmt.Sprintf("%s was changed by %s at %s; reload and try again", e.Object, e.By, e.At.Local().Format("15:04:05"))
+}
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// InUseError is ErrInUse naming what still uses the object.
+type InUseError struct {
+	Object string   // e.g. `machine group "Servers"`
+	Users  []string // names of the keys that use it
+}
+
+func (e *InUseError) Error() string {
+	const show = 5
+	names := e.Users
+	more := ""
+	if len(names) > show {
+		more = fmt.Sprintf(" and %d more", len(names)-show)
+		names = names[:show]
+	}
+	return fmt.Sprintf("%s is used by %d key(s): %q%s", e.Object, len(e.Users), names, more)
+}
+
+// Is makes errors.Is(err, ErrInUse) true.
+func (e *InUseError) Is(target error) bool { return target == ErrInUse }

@@ -1,0 +1,226 @@
+// Package model holds provkeys' domain: keys, machine groups, signing certificates, audit
+// events, the filter language, roles and the errors every layer shares. It depends only on
+// keyformat and the standard library.
+package model
+
+import "time"
+
+// Role is what an actor may do: admins change things and release key material, viewers read.
+type Role string
+
+// The two roles.
+const (
+	RoleAdmin  Role = "admin"
+	RoleViewer Role = "viewer"
+)
+
+// Actor is who performs a store operation: the OS user locally, the named operator over SSH.
+type Actor struct {
+	Name   string
+	Role   Role
+	Remote string // remote address over SSH; empty locally
+}
+
+// Action names an operation for role checks and audit rows.
+type Action string
+
+// Actions recorded in the audit trail and checked against roles.
+const (
+	ActionRead      Action = "read"
+	ActionCreate    Action = "create"
+	ActionUpdate    Action = "update"
+	ActionOverwrite Action = "overwrite" // an update saved over a newer version on purpose
+	ActionDelete    Action = "delete"
+	ActionEnable    Action = "enable"
+	ActionDisable   Action = "disable"
+	ActionExport    Action = "export" // copy or download: key material leaves the store
+	ActionReveal    Action = "reveal" // key material shown on screen
+	ActionImport    Action = "import"
+)
+
+// Can is the one place that says which role may take which action.
+func (r Role) Can(a Action) bool {
+	switch r {
+	case RoleAdmin:
+		return true
+	case RoleViewer:
+		return a == ActionRead
+	}
+	return false
+}
+
+// ObjectType names what an audit event is about.
+type ObjectType string
+
+// Object types in the audit trail.
+const (
+	ObjectKey    ObjectType = "key"
+	ObjectGroup  ObjectType = "group"
+	ObjectCert   ObjectType = "certificate"
+	ObjectFilter ObjectType = "filter"
+)
+
+// GroupRef names a machine group a key belongs to.
+type GroupRef struct {
+	ID   int64
+	Name string
+}
+
+// Key is a machine provisioning key without its secret: listings never hold key material.
+type Key struct {
+	ID            int64
+	Name          string
+	Groups        []GroupRef // one or more, sorted by name
+	CertID        int64
+	CertName      string
+	Enabled       bool
+	AllowReenroll bool
+	Exportable    bool // View/Export after creation; once false, the material is gone for good
+	Cloud         string
+	Fingerprint   string
+	Description   string
+	MaxUsage      int64 // 0 = unlimited
+	UsageCount    int64
+	ExpiresAt     time.Time // zero = never
+	CreatedAt     time.Time
+	CreatedBy     string
+	UpdatedAt     time.Time
+	UpdatedBy     string
+	Version       int64
+}
+
+// KeyState is a key's derived state.
+type KeyState int
+
+// Derived key states, in the order State reports them.
+const (
+	StateEnabled KeyState = iota
+	StateDisabled
+	StateExpired
+	StateExhausted
+)
+
+func (s KeyState) String() string {
+	switch s {
+	case StateDisabled:
+		return "Disabled"
+	case StateExpired:
+		return "Expired"
+	case StateExhausted:
+		return "Exhausted"
+	}
+	return "Enabled"
+}
+
+// State derives a key's state at now: disabled wins, then expired, then exhausted.
+func (k Key) State(now time.Time) KeyState {
+	switch {
+	case !k.Enabled:
+		return StateDisabled
+	case !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt):
+		return StateExpired
+	case k.MaxUsage > 0 && k.UsageCount >= k.MaxUsage:
+		return StateExhausted
+	}
+	return StateEnabled
+}
+
+// Status is the reference page's column: "Enabled" or "Disabled".
+func (k Key) Status() string {
+	if k.Enabled {
+		return "Enabled"
+	}
+	return "Disabled"
+}
+
+// GroupNames lists the names of the key's machine groups.
+func (k Key) GroupNames() []string {
+	names := make([]string, len(k.Groups))
+	for i, g := range k.Groups {
+		names[i] = g.Name
+	}
+	return names
+}
+
+// KeyInput is what a person supplies to create or edit a key. Groups and Cert are names,
+// resolved case-insensitively by the store.
+type KeyInput struct {
+	Name          string
+	Groups        []string
+	Cert          string
+	Enabled       bool
+	AllowReenroll bool
+	Exportable    bool
+	Cloud         string // empty = keyformat.DefaultHost
+	Description   string
+	MaxUsage      int64
+	ExpiresAt     time.Time // zero = never
+	Secret        string    // create/import only: an existing key to store instead of generating one
+}
+
+// Input returns the editable fields of k, for an edit that changes some of them.
+func (k Key) Input() KeyInput {
+	return KeyInput{
+		Name: k.Name, Groups: k.GroupNames(), Cert: k.CertName, Enabled: k.Enabled,
+		AllowReenroll: k.AllowReenroll, Exportable: k.Exportable, Cloud: k.Cloud,
+		Description: k.Description, MaxUsage: k.MaxUsage, ExpiresAt: k.ExpiresAt,
+	}
+}
+
+// Group is a machine group.
+type Group struct {
+	ID          int64
+	Name        string
+	Description string
+	Enabled     bool
+	KeyCount    int // keys that use the group
+	CreatedAt   time.Time
+	CreatedBy   string
+	UpdatedAt   time.Time
+	UpdatedBy   string
+	Version     int64
+}
+
+// GroupInput is what a person supplies to create or edit a machine group.
+type GroupInput struct {
+	Name        string
+	Description string
+	Enabled     bool
+}
+
+// Cert is a signing certificate (an X.509 CA). Its private key, when provkeys generated it,
+// never leaves the store.
+type Cert struct {
+	ID        int64
+	Name      string
+	PEM       string
+	Subject   string
+	Issuer    string
+	NotAfter  time.Time
+	KeyCount  int
+	CreatedAt time.Time
+	CreatedBy string
+}
+
+// AuditEvent is one append-only row of who did what. Old and New never hold key material.
+type AuditEvent struct {
+	ID         int64
+	At         time.Time
+	Actor      string
+	Role       Role
+	Remote     string
+	Action     Action
+	ObjectType ObjectType
+	ObjectID   int64
+	ObjectName string
+	Old        string // JSON of the fields before, or empty
+	New        string // JSON of the fields after, or empty
+	Result     string // "ok" or the error's plain sentence
+}
+
+// SavedFilter is a named filter expression kept in the store.
+type SavedFilter struct {
+	ID   int64
+	Name string
+	Expr string
+}
