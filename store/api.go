@@ -30,8 +30,15 @@ type Session struct {
 // (XDG_DATA_HOME defaulting to ~/.local/share).
 func DefaultPath() (string, error) { return "", errSkeleton }
 
+// Options tunes Open.
+type Options struct {
+	// DataKeyPath is the file holding the key that encrypts key material at rest; empty means
+	// $PROVKEYS_DATA_KEY, else "<db path>.key" beside the store. Created (0600) on first use.
+	DataKeyPath string
+}
+
 // Open opens (creating file and directory if needed) and migrates the store at path.
-func Open(path string) (*Store, error) { return nil, errSkeleton }
+func Open(path string, opt Options) (*Store, error) { return nil, errSkeleton }
 
 // Close closes the database.
 func (s *Store) Close() error { return nil }
