@@ -1,25 +1,495 @@
 package model
 
 import (
+	"fmt"
+	"math/bits"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
-// Filter is a parsed filter expression: free text and field terms, ANDed.
+// Filter is a parsed filter expression (DESIGN §3): terms separated by white space, all of
+// which a key must satisfy.
+//
+//   - Free text matches the key's name, any of its machine groups, its signing certificate or
+//     its description, ignoring case: web matches "Web-01" and a group "webservers".
+//   - name:, group: and cert: match the same way against that one field only.
+//   - status:enabled|disabled|expired|exhausted matches the key's derived state (Key.State),
+//     so an enabled key past its expiry is status:expired, not status:enabled.
+//   - reenroll:yes|no and export:yes|no match Allow Re-Enrollment and View/Export.
+//   - Double quotes keep white space in a value: name:"web server", "two words". Inside
+//     quotes, \" is a quote and \\ a backslash. Quoting is also how to search for text that
+//     holds a colon: "10:30".
+//
+// Field names and values are case-insensitive. The zero Filter matches every key. To run a
+// filter over a large list on every keystroke, build an Index of the list once and use
+// Index.Filter, which gives the same answers as Match.
 type Filter struct {
-	Expr string
-	text []string
+	Expr  string // the expression as typed, kept for display and for saved filters
+	terms []term
 }
 
-// ParseFilter parses the filter language of DESIGN §3.
+// termKind is what a term tests.
+type termKind uint8
+
+const (
+	termText termKind = iota // free text: name, groups, certificate, description
+	termName
+	termGroup
+	termCert
+	termStatus
+	termReenroll
+	termExport
+)
+
+// term is one parsed term. Text needles are prepared once here so that Match, which runs for
+// every key on every keystroke, does no case conversion and no allocation.
+type term struct {
+	kind   termKind
+	needle string   // the text to find: lower-case when ascii, as typed otherwise
+	folded string   // the needle folded as Index folds text (see foldRune)
+	ascii  bool     // the needle is ASCII: candidates are confirmed byte by byte
+	swar   bool     // the needle starts with an ASCII rune, so the word-at-a-time search applies
+	ks     bool     // see in: non-ASCII text in s needs the Unicode path
+	minLen int      // the fewest bytes a match can take in s
+	fold   uint64   // 0x20 in every byte when the needle starts with a letter, else 0
+	first  uint64   // the needle's first byte, lower-case, in every byte of a word
+	state  KeyState // for termStatus
+	yes    bool     // for termReenroll and termExport
+}
+
+// fieldList names the fields in the order help shows them.
+const fieldList = "name:, group:, cert:, status:, reenroll:, export:"
+
+// fieldKind maps a lower-case field name to its kind.
+func fieldKind(name string) (termKind, bool) {
+	switch name {
+	case "name":
+		return termName, true
+	case "group":
+		return termGroup, true
+	case "cert":
+		return termCert, true
+	case "status":
+		return termStatus, true
+	case "reenroll":
+		return termReenroll, true
+	case "export":
+		return termExport, true
+	}
+	return termText, false
+}
+
+// ParseFilter parses the filter language described on Filter. A bad expression gives a
+// *ValidationError for "filter" that names the offending term and says what is allowed: an
+// unknown field, a status or yes/no value that is not one of the choices, a field without a
+// value, or a quote that is never closed.
 func ParseFilter(expr string) (Filter, error) {
-	return Filter{Expr: expr, text: strings.Fields(strings.ToLower(expr))}, nil
+	f := Filter{Expr: expr}
+	for i := 0; ; {
+		for i < len(expr) {
+			r, n := utf8.DecodeRuneInString(expr[i:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			i += n
+		}
+		if i >= len(expr) {
+			return f, nil
+		}
+		start := i
+		field, valueAt := fieldAt(expr, i)
+		kind := termText
+		if field != "" {
+			k, ok := fieldKind(strings.ToLower(field))
+			if !ok {
+				return Filter{}, filterError(fmt.Sprintf("unknown field %q (use %s)", field+":", fieldList))
+			}
+			kind = k
+		}
+		value, next, err := readValue(expr, valueAt)
+		if err != nil {
+			return Filter{}, err
+		}
+		i = next
+		t, err := newTerm(kind, value, strings.ToLower(field), expr[start:i])
+		if err != nil {
+			return Filter{}, err
+		}
+		if t != nil {
+			f.terms = append(f.terms, *t)
+		}
+	}
 }
 
-// Match reports whether k satisfies every term of f at time now.
-func (f Filter) Match(k Key, now time.Time) bool {
-	for _, t := range f.text {
-		if !strings.Contains(strings.ToLower(k.Name), t) {
+// fieldAt looks for a field name, "letters:", at i. It returns the name as typed and the
+// offset of its value, or "" and i when the term is free text.
+func fieldAt(expr string, i int) (string, int) {
+	j := i
+	for j < len(expr) && (expr[j] >= 'a' && expr[j] <= 'z' || expr[j] >= 'A' && expr[j] <= 'Z') {
+		j++
+	}
+	if j == i || j >= len(expr) || expr[j] != ':' {
+		return "", i
+	}
+	return expr[i:j], j + 1
+}
+
+// readValue reads one value starting at i: bare text and quoted sections up to white space
+// outside quotes. It returns the value without its quotes and the offset just past it.
+func readValue(expr string, i int) (string, int, error) {
+	start := i
+	var b strings.Builder
+	quoted := false // whether b holds the value; bare values are a slice of expr
+	for i < len(expr) {
+		r, n := utf8.DecodeRuneInString(expr[i:])
+		if unicode.IsSpace(r) {
+			break
+		}
+		if r != '"' {
+			if quoted {
+				b.WriteString(expr[i : i+n])
+			}
+			i += n
+			continue
+		}
+		if !quoted {
+			quoted = true
+			b.WriteString(expr[start:i])
+		}
+		open := i
+		i++
+		for {
+			if i >= len(expr) {
+				return "", 0, filterError(fmt.Sprintf("unterminated quote at character %d (close it with \")",
+					utf8.RuneCountInString(expr[:open])+1))
+			}
+			c := expr[i]
+			if c == '"' {
+				i++
+				break
+			}
+			if c == '\\' && i+1 < len(expr) && (expr[i+1] == '"' || expr[i+1] == '\\') {
+				c = expr[i+1]
+				i++
+			}
+			b.WriteByte(c)
+			i++
+		}
+	}
+	if quoted {
+		return b.String(), i, nil
+	}
+	return expr[start:i], i, nil
+}
+
+// newTerm builds the term for a value of a field (lower-case, "" for free text); raw is the
+// term as typed, for messages. It returns nil for empty free text (""), which matches
+// everything.
+func newTerm(kind termKind, value, field, raw string) (*term, error) {
+	if value == "" {
+		if kind == termText {
+			return nil, nil
+		}
+		example := field + `:web or ` + field + `:"web server"`
+		switch kind {
+		case termStatus:
+			example = "status:enabled"
+		case termReenroll, termExport:
+			example = field + ":yes"
+		}
+		return nil, filterError(fmt.Sprintf("%s needs a value, such as %s", Sanitize(raw), example))
+	}
+	lv := strings.ToLower(value)
+	switch kind {
+	case termStatus:
+		for _, s := range []KeyState{StateEnabled, StateDisabled, StateExpired, StateExhausted} {
+			if lv == strings.ToLower(s.String()) {
+				return &term{kind: kind, state: s}, nil
+			}
+		}
+		return nil, filterError(fmt.Sprintf("%s: want enabled, disabled, expired or exhausted", Sanitize(raw)))
+	case termReenroll, termExport:
+		switch lv {
+		case "yes":
+			return &term{kind: kind, yes: true}, nil
+		case "no":
+			return &term{kind: kind}, nil
+		}
+		return nil, filterError(fmt.Sprintf("%s: want yes or no", Sanitize(raw)))
+	}
+	return textTerm(kind, value), nil
+}
+
+// textTerm prepares a text needle for in.
+func textTerm(kind termKind, value string) *term {
+	t := &term{kind: kind, needle: value, folded: fold(value)}
+	if isASCII(value) {
+		// Every rune that folds to an ASCII letter is ASCII itself or longer than one byte,
+		// so a match is at least as long as an ASCII needle.
+		t.needle, t.ascii, t.minLen = strings.ToLower(value), true, len(value)
+		t.ks = strings.ContainsAny(t.needle, "ks")
+	} else {
+		// Kept as typed: strings.ToLower can change a rune's length ("İ"), while the simple
+		// folding in compares rune by rune. A rune can fold to a shorter one ("ſ" to "s"),
+		// so the only safe bound is one byte per rune.
+		t.minLen = utf8.RuneCountInString(value)
+		t.ks = value[0] == 'k' || value[0] == 'K' || value[0] == 's' || value[0] == 'S'
+	}
+	if c := value[0]; c < utf8.RuneSelf {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		t.swar, t.first = true, ones*uint64(c)
+		if c >= 'a' && c <= 'z' {
+			t.fold = ones * 0x20
+		}
+	}
+	return t
+}
+
+func filterError(msg string) error { return &ValidationError{Field: FieldFilter, Msg: msg} }
+
+// Empty reports whether f has no terms and so matches every key.
+func (f Filter) Empty() bool { return len(f.terms) == 0 }
+
+// Match reports whether k satisfies every term of f at time now. It does not allocate.
+func (f Filter) Match(k Key, now time.Time) bool { return f.MatchPtr(&k, now) }
+
+// MatchPtr is Match for a key held by pointer. Callers that filter a large slice should use it
+// with &keys[i]: passing a Key by value copies about 250 bytes per key, which at a million keys
+// per keystroke costs as much as the matching itself. For a million keys, see Index.
+func (f Filter) MatchPtr(k *Key, now time.Time) bool {
+	for i := range f.terms {
+		if !f.terms[i].match(k, now) {
+			return false
+		}
+	}
+	return true
+}
+
+// match reports whether k satisfies the one term t at now.
+func (t *term) match(k *Key, now time.Time) bool {
+	switch t.kind {
+	case termText:
+		return t.in(k.Name) || t.inGroups(k.Groups) || t.in(k.CertName) || t.in(k.Description)
+	case termName:
+		return t.in(k.Name)
+	case termGroup:
+		return t.inGroups(k.Groups)
+	case termCert:
+		return t.in(k.CertName)
+	case termStatus:
+		return state(k, now) == t.state
+	case termReenroll:
+		return k.AllowReenroll == t.yes
+	case termExport:
+		return k.Exportable == t.yes
+	}
+	return false
+}
+
+// state is Key.State without copying the key (Key.State has a value receiver). A test holds
+// the two to the same answers.
+func state(k *Key, now time.Time) KeyState {
+	switch {
+	case !k.Enabled:
+		return StateDisabled
+	case !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt):
+		return StateExpired
+	case k.MaxUsage > 0 && k.UsageCount >= k.MaxUsage:
+		return StateExhausted
+	}
+	return StateEnabled
+}
+
+// Word-at-a-time constants: one in every byte, and the top bit of every byte.
+const (
+	ones = 0x0101010101010101
+	high = 0x8080808080808080
+)
+
+// inGroups reports whether the name of any of groups contains the term's needle.
+func (t *term) inGroups(groups []GroupRef) bool {
+	for i := range groups {
+		if t.in(groups[i].Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// in reports whether s contains the term's needle, ignoring case (Unicode simple folding, as
+// strings.EqualFold).
+//
+// Match spends nearly all its time here, so when the needle starts with an ASCII character s
+// is read eight bytes at a time (SWAR, SIMD within a register): a zero-byte test on each word
+// XOR the needle's first byte finds every place a match could start, and only those are
+// compared. Non-ASCII text cannot hold such a start, nor match an ASCII needle at all, except
+// for two runes that fold to ASCII letters: U+017F (long s) to "s" and U+212A (Kelvin sign)
+// to "k". So ks needles (an ASCII needle holding "k" or "s", or any needle starting with one)
+// hand an s that holds non-ASCII bytes over to containsFold.
+func (t *term) in(s string) bool {
+	if !t.swar {
+		return containsFold(s, t.needle)
+	}
+	last := len(s) - t.minLen // the last offset where a match can start
+	if last < 0 {
+		return false
+	}
+	fold, first, ks := t.fold, t.first, t.ks
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := load64(s, i)
+		if w&high != 0 && ks {
+			return containsFold(s, t.needle)
+		}
+		// x has a zero byte exactly where w holds the needle's first byte in either case (OR
+		// 0x20 lower-cases a letter, and nothing else then equals a lower-case letter).
+		x := (w | fold) ^ first
+		if m := (x - ones) &^ x & high; m != 0 && t.candidates(s, m, i, last) {
+			return true
+		}
+	}
+	if i == len(s) {
+		return false
+	}
+	// The last 1 to 7 bytes: reload the final word and shift out what was read, or, when s
+	// is shorter than a word, read it whole.
+	var w uint64
+	if len(s) >= 8 {
+		w = load64(s, len(s)-8) >> (8 * (i + 8 - len(s)))
+	} else {
+		w = loadShort(s)
+	}
+	if w&high != 0 && ks {
+		return containsFold(s, t.needle)
+	}
+	x := (w | fold) ^ first
+	m := (x - ones) &^ x & high
+	return m != 0 && t.candidates(s, m, i, last)
+}
+
+// candidates compares the needle with s at each place m marks in the word read from s at
+// base. The zero-byte test that made m may also flag a byte just above a real zero, and
+// padding or late bytes lie past last; so each mark is checked, and a real one is never lost.
+func (t *term) candidates(s string, m uint64, base, last int) bool {
+	for ; m != 0; m &= m - 1 {
+		if j := base + bits.TrailingZeros64(m)/8; j <= last && t.hasPrefix(s[j:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPrefix reports whether s starts with the needle, ignoring case.
+func (t *term) hasPrefix(s string) bool {
+	if t.ascii {
+		return hasPrefixLowerASCII(s, t.needle)
+	}
+	return hasPrefixFold(s, t.needle)
+}
+
+// loadShort reads s, shorter than 8 bytes, as a little-endian word padded with zero bytes.
+// Certificate and group names are mostly this short, so it loads 4, 2 and 1 bytes rather
+// than looping byte by byte.
+func loadShort(s string) uint64 {
+	var w uint64
+	shift := uint(0)
+	if len(s) >= 4 {
+		w = uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
+		s, shift = s[4:], 32
+	}
+	if len(s) >= 2 {
+		w |= (uint64(s[0]) | uint64(s[1])<<8) << shift
+		s, shift = s[2:], shift+16
+	}
+	if len(s) >= 1 {
+		w |= uint64(s[0]) << shift
+	}
+	return w
+}
+
+// load64 reads s[i:i+8] as a little-endian word; the compiler turns it into one load.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// hasPrefixLowerASCII reports whether s starts with lower, ignoring the case of ASCII letters
+// in s; lower is lower-case ASCII and no longer than s.
+func hasPrefixLowerASCII(s, lower string) bool {
+	for j := 0; j < len(lower); j++ {
+		c := s[j]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// containsFold reports whether some substring of s equals needle under Unicode simple case
+// folding, the rule strings.EqualFold uses. It is the slow path, for non-ASCII text.
+func containsFold(s, needle string) bool {
+	for i := 0; i < len(s); {
+		if hasPrefixFold(s[i:], needle) {
+			return true
+		}
+		_, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+	}
+	return false
+}
+
+// hasPrefixFold reports whether s starts with text that equals prefix under simple folding.
+func hasPrefixFold(s, prefix string) bool {
+	for prefix != "" {
+		if s == "" {
+			return false
+		}
+		pr, pn := utf8.DecodeRuneInString(prefix)
+		sr, sn := utf8.DecodeRuneInString(s)
+		if !equalFoldRune(pr, sr) {
+			return false
+		}
+		prefix, s = prefix[pn:], s[sn:]
+	}
+	return true
+}
+
+// equalFoldRune reports whether a and b are the same letter in different case: one is
+// reachable from the other through unicode.SimpleFold's orbit, as in strings.EqualFold.
+func equalFoldRune(a, b rune) bool {
+	if a == b {
+		return true
+	}
+	if a < utf8.RuneSelf && b < utf8.RuneSelf {
+		if a >= 'A' && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if b >= 'A' && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		return a == b
+	}
+	if b < a {
+		a, b = b, a
+	}
+	r := unicode.SimpleFold(a)
+	for r != a && r < b {
+		r = unicode.SimpleFold(r)
+	}
+	return r == b
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
 			return false
 		}
 	}

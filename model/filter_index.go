@@ -1,0 +1,542 @@
+package model
+
+import (
+	"math"
+	"math/bits"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Index is a compact, read-only copy of what filters look at in a list of keys, built once
+// (after a load) so that a filter can run over a million keys on every keystroke.
+//
+// Filter.Match, key by key, streams every 250-byte Key and its strings through the cache:
+// about 60 ms for a million keys on two cores. Index instead keeps each field's text
+// case-folded in one string per field, with certificate names, machine group names and
+// descriptions stored once however many keys share them. A text term is then one pass over
+// each of those strings (about 80 MB for a million keys, far less when keys share text),
+// and the flags and expiry live in small arrays. Its answers are exactly Filter.Match's.
+//
+// An Index refers to the slice it was built from; the keys must not change while it is used.
+// Filter may be called from several goroutines at once.
+type Index struct {
+	keys    []Key
+	names   table    // one entry per key
+	certs   table    // distinct certificate names
+	descs   table    // distinct descriptions
+	groups  table    // distinct machine group names
+	certOf  []uint32 // per key: its entry in certs
+	descOf  []uint32 // per key: its entry in descs
+	groupAt []uint32 // key k's groups are groupOf[groupAt[k]:groupAt[k+1]]
+	groupOf []uint32 // entries in groups
+	flags   []uint8  // flag* bits per key
+	expSec  []int64  // ExpiresAt as Unix seconds, when flagExpires is set
+	expNsec []int32  // and its nanoseconds
+	scan    bool     // the tables were built; false when text would not fit 32-bit offsets
+	workers int      // goroutines for one pass
+}
+
+const (
+	flagEnabled = 1 << iota
+	flagReenroll
+	flagExport
+	flagExhausted
+	flagExpires
+)
+
+// parallelEntries is the size of a table, or of a list of keys, from which a pass is split
+// between goroutines; below it the split costs more than it saves.
+const parallelEntries = 1 << 15
+
+// NewIndex builds an Index over keys. It reads every key once (about 0.3 s for a million
+// keys) and holds about a fifth of their memory.
+func NewIndex(keys []Key) *Index {
+	n := len(keys)
+	ix := &Index{
+		keys:    keys,
+		flags:   make([]uint8, n),
+		expSec:  make([]int64, n),
+		expNsec: make([]int32, n),
+		workers: runtime.GOMAXPROCS(0),
+	}
+	size := 0
+	for i := range keys {
+		k := &keys[i]
+		size += len(k.Name) + len(k.CertName) + len(k.Description)
+		for _, g := range k.Groups {
+			size += len(g.Name)
+		}
+		var fl uint8
+		if k.Enabled {
+			fl |= flagEnabled
+		}
+		if k.AllowReenroll {
+			fl |= flagReenroll
+		}
+		if k.Exportable {
+			fl |= flagExport
+		}
+		if k.MaxUsage > 0 && k.UsageCount >= k.MaxUsage {
+			fl |= flagExhausted
+		}
+		if !k.ExpiresAt.IsZero() {
+			fl |= flagExpires
+			ix.expSec[i], ix.expNsec[i] = k.ExpiresAt.Unix(), int32(k.ExpiresAt.Nanosecond())
+		}
+		ix.flags[i] = fl
+	}
+	// Folding turns an invalid byte into 3-byte U+FFFD; leave room for that, and for the
+	// separators, below the 32-bit offsets.
+	if size > math.MaxUint32/4-n {
+		return ix // Filter falls back to Match, key by key
+	}
+	var names, certs, descs, groups tableBuilder
+	names.init(size/2, n)
+	certs.init(0, 0)
+	descs.init(0, 0)
+	groups.init(0, 0)
+	ix.certOf = make([]uint32, n)
+	ix.descOf = make([]uint32, n)
+	ix.groupAt = make([]uint32, n+1)
+	for i := range keys {
+		k := &keys[i]
+		names.add(k.Name)
+		ix.certOf[i] = certs.intern(k.CertName)
+		ix.descOf[i] = descs.intern(k.Description)
+		for _, g := range k.Groups {
+			ix.groupOf = append(ix.groupOf, groups.intern(g.Name))
+		}
+		ix.groupAt[i+1] = uint32(len(ix.groupOf))
+	}
+	ix.names, ix.certs, ix.descs, ix.groups = names.done(), certs.done(), descs.done(), groups.done()
+	ix.scan = true
+	return ix
+}
+
+// Len is the number of keys in the index.
+func (ix *Index) Len() int { return len(ix.keys) }
+
+// Filter appends to dst the positions, in order, of the keys that f matches at now, and
+// returns the extended slice. Pass dst[:0] from the previous call to reuse its memory. The
+// result is exactly the keys for which f.Match is true.
+func (ix *Index) Filter(f Filter, now time.Time, dst []int) []int {
+	n := len(ix.keys)
+	live := newBitmap(n, true)
+	count := n
+	for i := range f.terms {
+		t := &f.terms[i]
+		switch {
+		case t.kind > termCert:
+			ix.keepFlags(live, t, now)
+		case !ix.scan || strings.IndexByte(t.folded, 0) >= 0:
+			// No tables, or a needle holding the separator: ask Match, key by key.
+			ix.keep(live, func(k int) bool { return t.match(&ix.keys[k], now) })
+		case count < n/64:
+			// Few keys left: look in each one's fields rather than in every table.
+			ix.keep(live, func(k int) bool { return ix.keyHas(t, k) })
+		default:
+			ix.keepText(live, t)
+		}
+		count = 0
+		for _, w := range live {
+			count += bits.OnesCount64(w)
+		}
+	}
+	dst = slices.Grow(dst, count)
+	for w, word := range live {
+		for ; word != 0; word &= word - 1 {
+			dst = append(dst, w*64+bits.TrailingZeros64(word))
+		}
+	}
+	return dst
+}
+
+// keepText keeps the live keys that have t's needle in a field t looks at: it searches each
+// table once, then asks per key only about the tables that had any match at all.
+func (ix *Index) keepText(live []uint64, t *term) {
+	var name, cert, desc, group []uint64
+	if t.kind == termText || t.kind == termName {
+		name = ix.names.search(t.folded, ix.workers)
+	}
+	if t.kind == termText || t.kind == termCert {
+		cert = ix.certs.search(t.folded, ix.workers)
+	}
+	if t.kind == termText {
+		desc = ix.descs.search(t.folded, ix.workers)
+	}
+	if t.kind == termText || t.kind == termGroup {
+		group = ix.groups.search(t.folded, ix.workers)
+	}
+	cert, desc, group = nilIfEmpty(cert), nilIfEmpty(desc), nilIfEmpty(group)
+	if cert == nil && desc == nil && group == nil {
+		if name == nil {
+			clear(live)
+			return
+		}
+		for i := range live {
+			live[i] &= name[i]
+		}
+		return
+	}
+	ix.parallel(len(live), func(lo, hi int) {
+		for w := lo; w < hi; w++ {
+			word := live[w]
+			if name != nil {
+				word &^= name[w] // already known to match
+			}
+			for m := word; m != 0; m &= m - 1 {
+				b := bits.TrailingZeros64(m)
+				if !ix.otherHas(w*64+b, cert, desc, group) {
+					live[w] &^= 1 << b
+				}
+			}
+		}
+	})
+}
+
+// otherHas reports whether key k's certificate, description or one of its groups is marked
+// in the per-table results (nil for a table that had no match or is not asked).
+func (ix *Index) otherHas(k int, cert, desc, group []uint64) bool {
+	if cert != nil && has(cert, int(ix.certOf[k])) || desc != nil && has(desc, int(ix.descOf[k])) {
+		return true
+	}
+	if group != nil {
+		for _, g := range ix.groupOf[ix.groupAt[k]:ix.groupAt[k+1]] {
+			if has(group, int(g)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// keyHas reports whether key k has t's needle in a field t looks at, from the tables.
+func (ix *Index) keyHas(t *term, k int) bool {
+	needle := t.folded
+	if (t.kind == termText || t.kind == termName) && strings.Contains(ix.names.entry(k), needle) {
+		return true
+	}
+	if (t.kind == termText || t.kind == termCert) && strings.Contains(ix.certs.entry(int(ix.certOf[k])), needle) {
+		return true
+	}
+	if t.kind == termText && strings.Contains(ix.descs.entry(int(ix.descOf[k])), needle) {
+		return true
+	}
+	if t.kind == termText || t.kind == termGroup {
+		for _, g := range ix.groupOf[ix.groupAt[k]:ix.groupAt[k+1]] {
+			if strings.Contains(ix.groups.entry(int(g)), needle) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// keepFlags applies a status, reenroll or export term from the compact arrays.
+func (ix *Index) keepFlags(live []uint64, t *term, now time.Time) {
+	flags := ix.flags
+	switch t.kind {
+	case termReenroll, termExport:
+		bit := uint8(flagReenroll)
+		if t.kind == termExport {
+			bit = flagExport
+		}
+		ix.keep(live, func(k int) bool { return (flags[k]&bit != 0) == t.yes })
+	case termStatus:
+		sec, nsec := now.Unix(), int32(now.Nanosecond())
+		ix.keep(live, func(k int) bool {
+			fl := flags[k]
+			st := StateEnabled
+			switch {
+			case fl&flagEnabled == 0:
+				st = StateDisabled
+			case fl&flagExpires != 0 && (ix.expSec[k] < sec || ix.expSec[k] == sec && ix.expNsec[k] <= nsec):
+				st = StateExpired // now is not before the expiry, as in Key.State
+			case fl&flagExhausted != 0:
+				st = StateExhausted
+			}
+			return st == t.state
+		})
+	}
+}
+
+// parallel runs do over [0, n) in one piece, or split between the index's goroutines when n
+// is large. Pieces are disjoint, so do may write to its own part of shared slices.
+func (ix *Index) parallel(n int, do func(lo, hi int)) {
+	parallel(n, ix.workers, do)
+}
+
+func parallel(n, workers int, do func(lo, hi int)) {
+	if n < parallelEntries/64 || workers < 2 {
+		do(0, n)
+		return
+	}
+	chunk := (n + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			do(lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+// newBitmap makes a bitmap of n bits, all set or all clear.
+func newBitmap(n int, set bool) []uint64 {
+	b := make([]uint64, (n+63)/64)
+	if set {
+		for i := range b {
+			b[i] = math.MaxUint64
+		}
+		if n%64 != 0 {
+			b[len(b)-1] = 1<<(n%64) - 1
+		}
+	}
+	return b
+}
+
+func has(b []uint64, i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
+
+func nilIfEmpty(b []uint64) []uint64 {
+	for _, w := range b {
+		if w != 0 {
+			return b
+		}
+	}
+	return nil
+}
+
+// keep clears the bits of live for which ok is false, sharing the work between the index's
+// goroutines when live is large; ok must be safe to call from several at once.
+func (ix *Index) keep(live []uint64, ok func(k int) bool) {
+	ix.parallel(len(live), func(lo, hi int) {
+		for w := lo; w < hi; w++ {
+			for m := live[w]; m != 0; m &= m - 1 {
+				b := bits.TrailingZeros64(m)
+				if !ok(w*64 + b) {
+					live[w] &^= 1 << b
+				}
+			}
+		}
+	})
+}
+
+// table is a list of folded strings in one piece of text, each followed by a NUL, which no
+// needle searched for here holds, so a match never runs from one entry into the next.
+type table struct {
+	text string
+	at   []uint32 // entry i is text[at[i] : at[i+1]-1]; the last element is len(text)
+	freq [256]int // how often each byte occurs in text, to pick rare ones to look for
+}
+
+// entry is the folded text of entry i.
+func (tb *table) entry(i int) string { return tb.text[tb.at[i] : tb.at[i+1]-1] }
+
+// search marks the entries that hold needle, in a bitmap over entries.
+func (tb *table) search(needle string, workers int) []uint64 {
+	entries := len(tb.at) - 1
+	hits := newBitmap(entries, false)
+	if entries == 0 {
+		return hits
+	}
+	// Each goroutine takes whole words of the bitmap, so none writes another's.
+	parallel((entries+63)/64, workers, func(lo, hi int) {
+		tb.searchRange(needle, lo*64, min(hi*64, entries), hits)
+	})
+	return hits
+}
+
+// searchRange marks in hits the entries lo to hi-1 that hold needle.
+//
+// The text is folded, so matching is byte equality. Two ways to find candidates, chosen by
+// how often the needle's rarest byte occurs: when rarely, strings.IndexByte (SIMD) jumps from
+// one to the next; when often, its per-call cost would dominate, so the text is read eight
+// bytes at a time (SWAR) testing the needle's two rarest bytes at once, which leaves few
+// candidates to compare.
+func (tb *table) searchRange(needle string, lo, hi int, hits []uint64) {
+	text, at := tb.text, tb.at
+	a, b := tb.anchors(needle)
+	end := int(at[hi])
+	last := end - len(needle) // the last offset where a match can start
+	sparse := tb.freq[needle[a]] < len(text)/256
+	e := lo
+	for p := int(at[lo]); p <= last; {
+		var q int
+		if sparse {
+			q = indexFrom(text[:end], p, needle, a)
+		} else {
+			q = scanWords(text, p, last, needle, a, b)
+		}
+		if q < 0 {
+			return
+		}
+		for int(at[e+1]) <= q {
+			e++
+		}
+		hits[e/64] |= 1 << (e % 64)
+		p = int(at[e+1]) // go on with the next entry
+	}
+}
+
+// anchors are the offsets in needle of the two bytes that occur least often in the table's
+// text (the same offset twice for a one-byte needle).
+func (tb *table) anchors(needle string) (a, b int) {
+	for i := 1; i < len(needle); i++ {
+		switch f := tb.freq[needle[i]]; {
+		case f < tb.freq[needle[a]]:
+			a, b = i, a
+		case a == b || f < tb.freq[needle[b]]:
+			b = i
+		}
+	}
+	return a, b
+}
+
+// indexFrom is the offset of the first needle in text at or after pos, or -1, found by
+// looking for needle[anchor] with strings.IndexByte and comparing around each hit.
+func indexFrom(text string, pos int, needle string, anchor int) int {
+	c := needle[anchor]
+	stop := len(text) - (len(needle) - 1 - anchor) // the anchor must leave room after it
+	for i := pos + anchor; i < stop; {
+		j := strings.IndexByte(text[i:stop], c)
+		if j < 0 {
+			return -1
+		}
+		start := i + j - anchor
+		if text[start:start+len(needle)] == needle {
+			return start
+		}
+		i += j + 1
+	}
+	return -1
+}
+
+// scanWords is the offset of the first needle in text that starts between p and last, or -1.
+// For eight starts at a time it loads the words holding their needle[a] and needle[b] bytes
+// and marks the starts where both are right with the zero-byte test; the test may also mark a
+// byte just above a real zero, so every mark is compared in full, and none is ever missed.
+func scanWords(text string, p, last int, needle string, a, b int) int {
+	pa, pb := ones*uint64(needle[a]), ones*uint64(needle[b])
+	hiAnchor := max(a, b)
+	for ; p <= last; p += 8 {
+		var m uint64
+		if p+hiAnchor+8 <= len(text) {
+			x := load64(text, p+a) ^ pa
+			y := load64(text, p+b) ^ pb
+			m = (x - ones) &^ x & (y - ones) &^ y & high
+		} else {
+			for i := 0; i < 8 && p+i <= last; i++ {
+				if text[p+i+a] == needle[a] && text[p+i+b] == needle[b] {
+					m |= 0x80 << (8 * i)
+				}
+			}
+		}
+		for ; m != 0; m &= m - 1 {
+			q := p + bits.TrailingZeros64(m)/8
+			if q > last {
+				return -1
+			}
+			if text[q:q+len(needle)] == needle {
+				return q
+			}
+		}
+	}
+	return -1
+}
+
+// tableBuilder collects a table's entries, optionally storing repeated strings once.
+type tableBuilder struct {
+	b    strings.Builder
+	at   []uint32
+	seen map[string]uint32 // for intern
+}
+
+func (tb *tableBuilder) init(size, entries int) {
+	tb.b.Grow(size)
+	tb.at = make([]uint32, 1, entries+1)
+}
+
+// add appends s as the next entry.
+func (tb *tableBuilder) add(s string) {
+	foldInto(&tb.b, s)
+	tb.b.WriteByte(0)
+	tb.at = append(tb.at, uint32(tb.b.Len()))
+}
+
+// intern returns the entry for s, adding it the first time s is seen.
+func (tb *tableBuilder) intern(s string) uint32 {
+	if i, ok := tb.seen[s]; ok {
+		return i
+	}
+	if tb.seen == nil {
+		tb.seen = map[string]uint32{}
+	}
+	i := uint32(len(tb.at) - 1)
+	tb.seen[s] = i
+	tb.add(s)
+	return i
+}
+
+func (tb *tableBuilder) done() table {
+	t := table{text: tb.b.String(), at: tb.at}
+	for i := 0; i < len(t.text); i++ {
+		t.freq[t.text[i]]++
+	}
+	return t
+}
+
+// foldInto writes s to b with every rune replaced by the one representative of its case-fold
+// orbit (see foldRune), and invalid UTF-8 by U+FFFD, so that a plain substring search of
+// folded text is the case-insensitive search Match does.
+func foldInto(b *strings.Builder, s string) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		b.WriteRune(foldRune(r))
+		i += n
+	}
+}
+
+// fold is foldInto for one string.
+func fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	foldInto(&b, s)
+	return b.String()
+}
+
+// foldRune maps r to the representative of its unicode.SimpleFold orbit: the ASCII lower-case
+// letter when the orbit has one (so "K", "k" and the Kelvin sign are all "k"), else the orbit's
+// smallest rune. Two runes are equal under simple folding exactly when they map alike.
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if r >= 'A' && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	best := r
+	for c := unicode.SimpleFold(r); c != r; c = unicode.SimpleFold(c) {
+		if c < utf8.RuneSelf {
+			return foldRune(c)
+		}
+		best = min(best, c)
+	}
+	return best
+}

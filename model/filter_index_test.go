@@ -1,0 +1,146 @@
+package model
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+)
+
+// indexExprs exercise every term kind, the Unicode folds, and terms that only the fallback
+// path can answer (a NUL in a needle).
+var indexExprs = []string{
+	"", "web", "WEB", "servers", "ci", "frankfurt", "zzz", "e", "-0", "web frankfurt",
+	`"web server"`, "name:server", "name:web", "group:dmz", "group:servers", `group:"build agents"`,
+	"cert:client", "cert:web", "status:enabled", "status:disabled", "status:expired",
+	"status:exhausted", "reenroll:yes", "export:no", "cert:client status:enabled export:yes",
+	"büro", "BÜRO", "300k", "k", "s", "ſ", "\u212a", `"10:30"`, `"says \"hi\""`, "\x00", "a\x00b",
+	"ǆ", "σίσυφος", "\xff", "straße", "prod-0042", "ürō",
+}
+
+func indexKeys() []Key {
+	keys := append([]Key{}, filterKeys...)
+	keys = append(keys, fuzzKeys...)
+	return append(keys, benchKeys(500)...)
+}
+
+func matchAll(f Filter, keys []Key, now time.Time) []int {
+	var want []int
+	for i := range keys {
+		if f.Match(keys[i], now) {
+			want = append(want, i)
+		}
+	}
+	return want
+}
+
+func TestIndexAgreesWithMatch(t *testing.T) {
+	keys := indexKeys()
+	ix := NewIndex(keys)
+	noText := NewIndex(keys)
+	noText.scan = false // the path for text too large for 32-bit offsets
+	if ix.Len() != len(keys) {
+		t.Fatalf("Len = %d, want %d", ix.Len(), len(keys))
+	}
+	for _, now := range []time.Time{filterNow, filterNow.Add(-2 * time.Hour), filterNow.Add(1000 * time.Hour)} {
+		for _, expr := range indexExprs {
+			f, err := ParseFilter(expr)
+			if err != nil {
+				t.Fatalf("ParseFilter(%q): %v", expr, err)
+			}
+			want := matchAll(f, keys, now)
+			if got := ix.Filter(f, now, nil); !reflect.DeepEqual(got, want) {
+				t.Errorf("Index.Filter(%q) at %v = %v, want %v", expr, now, got, want)
+			}
+			if got := noText.Filter(f, now, nil); !reflect.DeepEqual(got, want) {
+				t.Errorf("Index.Filter(%q) without text = %v, want %v", expr, got, want)
+			}
+		}
+	}
+}
+
+// TestIndexParallel covers the split scan: enough keys for several goroutines, with hits on
+// both sides of every split, and concurrent callers.
+func TestIndexParallel(t *testing.T) {
+	keys := benchKeys(4*parallelEntries + 1000)
+	ix := NewIndex(keys)
+	ix.workers = 3 // an odd split, whatever the machine
+	var wg sync.WaitGroup
+	for _, expr := range []string{"web", "group:servers", "cert:corp", "name:00042", "büro", "frankfurt status:enabled"} {
+		f, err := ParseFilter(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := matchAll(f, keys, filterNow)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if got := ix.Filter(f, filterNow, nil); !reflect.DeepEqual(got, want) {
+				t.Errorf("Index.Filter(%q): %d hits, want %d", expr, len(got), len(want))
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestIndexReusesDst(t *testing.T) {
+	keys := benchKeys(1000)
+	ix := NewIndex(keys)
+	f, _ := ParseFilter("web")
+	dst := make([]int, 0, len(keys))
+	got := ix.Filter(f, filterNow, dst)
+	if len(got) == 0 || &got[:1][0] != &dst[:1][0] {
+		t.Error("Filter did not append into dst")
+	}
+	if got := NewIndex(nil).Filter(f, filterNow, nil); len(got) != 0 {
+		t.Errorf("empty index gave %v", got)
+	}
+}
+
+func TestFoldRune(t *testing.T) {
+	tests := []struct{ a, b rune }{
+		{'K', 'k'}, {'\u212a', 'k'}, {'S', 's'}, {'\u017f', 's'}, {'Ü', 'ü'}, {'Σ', 'ς'}, {'σ', 'ς'},
+		{'ǅ', 'ǆ'}, {'Ǆ', 'ǆ'},
+	}
+	for _, tt := range tests {
+		if foldRune(tt.a) != foldRune(tt.b) {
+			t.Errorf("foldRune(%q) = %q, foldRune(%q) = %q; want equal", tt.a, foldRune(tt.a), tt.b, foldRune(tt.b))
+		}
+	}
+	if foldRune('İ') == foldRune('i') || foldRune('ß') == foldRune('s') {
+		t.Error("runes that simple folding keeps apart must stay apart")
+	}
+}
+
+// BenchmarkIndexFilter runs filters through an Index of 100,000 and of 1,000,000 keys; ms/op
+// at 1M is the figure for the per-keystroke budget of 20 ms on two cores.
+func BenchmarkIndexFilter(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		keys := benchKeys(n)
+		ix := NewIndex(keys)
+		dst := make([]int, 0, n)
+		for _, expr := range benchFilters {
+			f, err := ParseFilter(expr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(fmt.Sprintf("%dk/%s", n/1000, expr), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					dst = ix.Filter(f, filterNow, dst[:0])
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/key")
+				b.ReportMetric(float64(len(dst)), "hits")
+			})
+		}
+	}
+}
+
+func BenchmarkNewIndex(b *testing.B) {
+	keys := benchKeys(100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		NewIndex(keys)
+	}
+}
