@@ -130,6 +130,7 @@ func commands() []command {
 		{"verify", "KEY|-", "succeed if the key is known, enabled, unexpired and not exhausted", verify},
 		{"audit", "[--limit N] [--json]", "show who did what, newest first", audit},
 		{"demo", "[--keys N]", "fill the store with realistic sample data", demo},
+		{"serve", "[--listen ADDR] [--host-key PATH] [--operators PATH]", "serve the dashboard to operators over SSH", serve},
 		{"version", "", "print the version", printVersion},
 	}
 }
@@ -1745,11 +1746,45 @@ func (c *cli) dashboard() error {
 	if err != nil {
 		return err
 	}
-	if _, err := tea.NewProgram(ui.New(s, s.Actor(), ui.Options{})).Run(); err != nil {
+	opts := ui.Options{NativeClipboard: ui.NativeClipboard()}
+	if _, err := tea.NewProgram(ui.New(s, s.Actor(), opts)).Run(); err != nil {
 		if errors.Is(err, tea.ErrInterrupted) {
 			return errors.New("interrupted")
 		}
 		return fmt.Errorf("dashboard: %w", err)
 	}
 	return nil
+}
+
+// serve runs the SSH server until SIGINT or SIGTERM; SIGHUP re-reads the operators file.
+func serve(c *cli, args []string) error {
+	fs := c.flags()
+	listen := fs.String("listen", ui.DefaultListen, "the `ADDR` to listen on")
+	hostKey := fs.String("host-key", "", "the SSH host key `PATH` (default: ssh_host_ed25519 beside the database; generated on first start)")
+	operators := fs.String("operators", "", "the operators file `PATH` (default: operators beside the database)")
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	if _, err := c.session(); err != nil {
+		return err
+	}
+	dir := filepath.Dir(c.st.Path())
+	if *hostKey == "" {
+		*hostKey = filepath.Join(dir, "ssh_host_ed25519")
+	}
+	if *operators == "" {
+		*operators = filepath.Join(dir, "operators")
+	}
+	ctx, stop := c.interruptible()
+	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	return ui.Serve(ctx, ui.ServeConfig{
+		Listen: *listen, HostKeyPath: *hostKey, OperatorsPath: *operators,
+		Open:     func(a model.Actor) ui.Store { return c.st.As(a) },
+		Exporter: func(a model.Actor) ui.KeyExporter { return c.st.As(a) },
+		Log:      os.Stderr,
+		Reload:   hup,
+	})
 }
