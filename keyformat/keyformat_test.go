@@ -295,6 +295,11 @@ func TestFingerprint(t *testing.T) {
 			}
 		})
 	}
+	// Longer than the stack buffer Fingerprint hashes from.
+	long := strings.Repeat("3|api.private.zscaler.com|", 40)
+	if got, want := Fingerprint(long), opensshFingerprint(long); got != want {
+		t.Errorf("Fingerprint(%d bytes) = %s, want %s", len(long), got, want)
+	}
 	for i := 0; i < 50; i++ {
 		s, _ := Generate("")
 		if got, want := Fingerprint(s), opensshFingerprint(s); got != want {

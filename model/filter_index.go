@@ -237,32 +237,44 @@ func (ix *Index) keyHas(t *term, k int) bool {
 	return false
 }
 
-// keepFlags applies a status, reenroll or export term from the compact arrays.
+// keepFlags applies a status, reenroll or export term from the compact arrays. It tests every
+// key of a word, live or not, and masks once per word: no call and no branch per key.
 func (ix *Index) keepFlags(live []uint64, t *term, now time.Time) {
-	flags := ix.flags
-	switch t.kind {
-	case termReenroll, termExport:
-		bit := uint8(flagReenroll)
-		if t.kind == termExport {
-			bit = flagExport
-		}
-		ix.keep(live, func(k int) bool { return (flags[k]&bit != 0) == t.yes })
-	case termStatus:
-		sec, nsec := now.Unix(), int32(now.Nanosecond())
-		ix.keep(live, func(k int) bool {
-			fl := flags[k]
-			st := StateEnabled
-			switch {
-			case fl&flagEnabled == 0:
-				st = StateDisabled
-			case fl&flagExpires != 0 && (ix.expSec[k] < sec || ix.expSec[k] == sec && ix.expNsec[k] <= nsec):
-				st = StateExpired // now is not before the expiry, as in Key.State
-			case fl&flagExhausted != 0:
-				st = StateExhausted
+	flags, expSec, expNsec := ix.flags, ix.expSec, ix.expNsec
+	sec, nsec := now.Unix(), int32(now.Nanosecond())
+	ix.parallel(len(live), func(lo, hi int) {
+		for w := lo; w < hi; w++ {
+			if live[w] == 0 {
+				continue
 			}
-			return st == t.state
-		})
-	}
+			var keepBits uint64
+			for b, k := 0, w*64; b < 64 && k < len(flags); b, k = b+1, k+1 {
+				fl := flags[k]
+				var ok bool
+				switch t.kind {
+				case termReenroll:
+					ok = (fl&flagReenroll != 0) == t.yes
+				case termExport:
+					ok = (fl&flagExport != 0) == t.yes
+				case termStatus:
+					st := StateEnabled
+					switch {
+					case fl&flagEnabled == 0:
+						st = StateDisabled
+					case fl&flagExpires != 0 && (expSec[k] < sec || expSec[k] == sec && expNsec[k] <= nsec):
+						st = StateExpired // now is not before the expiry, as in Key.State
+					case fl&flagExhausted != 0:
+						st = StateExhausted
+					}
+					ok = st == t.state
+				}
+				if ok {
+					keepBits |= 1 << b
+				}
+			}
+			live[w] &= keepBits
+		}
+	})
 }
 
 // parallel runs do over [0, n) in one piece, or split between the index's goroutines when n

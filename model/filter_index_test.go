@@ -17,6 +17,9 @@ var indexExprs = []string{
 	"status:exhausted", "reenroll:yes", "export:no", "cert:client status:enabled export:yes",
 	"büro", "BÜRO", "300k", "k", "s", "ſ", "\u212a", `"10:30"`, `"says \"hi\""`, "\x00", "a\x00b",
 	"ǆ", "σίσυφος", "\xff", "straße", "prod-0042", "ürō",
+	// A first term that leaves few keys sends the next ones down the key-by-key path.
+	"kiosk büro", "name:kiosk group:kiosks cert:client", "thermo 300k", "00042 web", "zzz web",
+	"00042 group:servers", "00017 cert:root", "00017 frankfurt", "quoted says",
 }
 
 func indexKeys() []Key {
