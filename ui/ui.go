@@ -1,23 +1,107 @@
 // Package ui is provkeys' dashboard, in Bubble Tea v2. It never imports store: it declares
 // the Store interface it consumes and main passes the real store in.
+//
+// The root model (app.go) owns the title, the view tabs, the status line and the help footer;
+// each view is a page (Keys, Machine Groups, Certificates, Audit) that renders itself into
+// the space the root gives it. Every store call runs in a tea.Cmd under a timeout, and every
+// string that came from data is passed through model.Sanitize before it reaches the screen.
 package ui
 
 import (
+	"context"
+	"time"
+
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
 )
 
-// SKELETON: replaced by the dashboard work.
+// Store is what the dashboard needs from the store, as one actor. *store.Session satisfies
+// it; every method returns model sentinels (ErrNotFound, ErrDuplicate, ErrConflict,
+// ErrForbidden, ErrInUse, ErrNotExportable) or *model.ValidationError.
+type Store interface {
+	ListKeys(ctx context.Context) ([]model.Key, error)
+	Key(ctx context.Context, id int64) (model.Key, error)
+	CreateKey(ctx context.Context, in model.KeyInput) (model.Key, string, error)
+	UpdateKey(ctx context.Context, id, version int64, in model.KeyInput) (model.Key, error)
+	SetKeyEnabled(ctx context.Context, id, version int64, enabled bool) (model.Key, error)
+	DeleteKey(ctx context.Context, id, version int64) error
+	RevealKey(ctx context.Context, id int64) (string, error)
+	ExportKey(ctx context.Context, id int64) (string, error)
 
-// Store is what the dashboard needs from the store, as one actor.
-type Store interface{}
+	ListGroups(ctx context.Context) ([]model.Group, error)
+	CreateGroup(ctx context.Context, in model.GroupInput) (model.Group, error)
+	UpdateGroup(ctx context.Context, id, version int64, in model.GroupInput) (model.Group, error)
+	DeleteGroup(ctx context.Context, id, version int64) error
 
-// Options tunes the dashboard for where it runs.
-type Options struct {
-	// NativeClipboard writes the local system clipboard; nil where there is none (over SSH).
-	NativeClipboard func(string) error
+	ListCerts(ctx context.Context) ([]model.Cert, error)
+	ImportCert(ctx context.Context, name, pemText string) (model.Cert, error)
+	DeleteCert(ctx context.Context, id int64) error
+
+	ListAudit(ctx context.Context, limit int) ([]model.AuditEvent, error)
+
+	ListFilters(ctx context.Context) ([]model.SavedFilter, error)
+	SaveFilter(ctx context.Context, name, expr string) (model.SavedFilter, error)
+	DeleteFilter(ctx context.Context, id int64) error
+
+	DataVersion(ctx context.Context) (int64, error)
 }
 
-// New returns the dashboard's root model for st, acting as actor.
-func New(st Store, actor model.Actor, opts Options) tea.Model { return nil }
+// Options tunes the dashboard for where it runs. The zero value is ready to use.
+type Options struct {
+	// NativeClipboard writes the local system clipboard; nil where there is none (over SSH).
+	// Copy always sends OSC 52 to the operator's terminal as well.
+	NativeClipboard func(string) error
+
+	// Now is the clock, for derived key states and "updated 5m ago"; nil means time.Now.
+	// Times are shown in the location of the time it returns.
+	Now func() time.Time
+
+	// RevealTimeout is how long a revealed key stays on screen; 0 means 30 seconds.
+	RevealTimeout time.Duration
+
+	// PollInterval is how often the dashboard asks the store whether anything changed;
+	// 0 means once a second.
+	PollInterval time.Duration
+}
+
+// New returns the dashboard's root model for st, acting as actor. Run it with
+// tea.NewProgram(ui.New(...)).Run(); it asks for the alternate screen itself.
+func New(st Store, actor model.Actor, opts Options) tea.Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.RevealTimeout <= 0 {
+		opts.RevealTimeout = 30 * time.Second
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = time.Second
+	}
+	return newApp(&env{st: st, actor: actor, opts: opts, styles: defaultStyles(), tick: tea.Tick})
+}
+
+// env is what every page shares: the store, who is acting, the options and the styles.
+// It is read-only after New, so commands may capture it freely.
+type env struct {
+	st     Store
+	actor  model.Actor
+	opts   Options
+	styles styles
+	// tick is tea.Tick; tests that drive Update by hand replace it so timers never block.
+	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+}
+
+// after delivers msg once d has passed.
+func (e *env) after(d time.Duration, msg tea.Msg) tea.Cmd {
+	return e.tick(d, func(time.Time) tea.Msg { return msg })
+}
+
+// now is the dashboard's clock.
+func (e *env) now() time.Time { return e.opts.Now() }
+
+// can reports whether the actor's role allows action a; the store checks again.
+func (e *env) can(a model.Action) bool { return e.actor.Role.Can(a) }
+
+// remote is true when the dashboard serves an operator over SSH, where a file written by
+// "download" would land on the server rather than on the operator's machine.
+func (e *env) remote() bool { return e.actor.Remote != "" }

@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"provkeys/model"
+)
+
+// storeTimeout bounds every store call, so a locked database shows an error instead of
+// freezing a command forever.
+const storeTimeout = 5 * time.Second
+
+// withStore runs fn in a command under a fresh timeout. fn must only use what it was given:
+// commands run on another goroutine and never read the model.
+func withStore(fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		defer cancel()
+		return fn(ctx)
+	}
+}
+
+// setStatus returns a command that shows text in the status line.
+func setStatus(kind statusKind, text string) tea.Cmd {
+	return func() tea.Msg { return statusMsg{kind: kind, text: text} }
+}
+
+// statusf formats an informational status message.
+func statusf(format string, args ...any) tea.Cmd {
+	return setStatus(statusInfo, fmt.Sprintf(format, args...))
+}
+
+// okf formats a success status message.
+func okf(format string, args ...any) tea.Cmd {
+	return setStatus(statusOK, fmt.Sprintf(format, args...))
+}
+
+// failed reports that doing (e.g. "delete key web-01") failed, in one plain sentence.
+func failed(doing string, err error) tea.Cmd {
+	return setStatus(statusErr, "Couldn't "+doing+": "+plainError(err))
+}
+
+// plainError words a store error for a person. Sentinels get a sentence of their own;
+// conflict and in-use errors already say who and what.
+func plainError(err error) string {
+	var ce *model.ConflictError
+	var iu *model.InUseError
+	var ve *model.ValidationError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &ce):
+		return ce.Error()
+	case errors.As(err, &iu):
+		return iu.Error()
+	case errors.As(err, &ve):
+		return ve.Msg
+	case errors.Is(err, model.ErrConflict):
+		return "it was changed by someone else; reload (ctrl+r) and try again"
+	case errors.Is(err, model.ErrDuplicate):
+		return "that name is already taken"
+	case errors.Is(err, model.ErrForbidden):
+		return "your role is read-only"
+	case errors.Is(err, model.ErrNotFound):
+		return "it no longer exists (someone may have deleted it)"
+	case errors.Is(err, model.ErrNotExportable):
+		return "View/Export was turned off for this key"
+	case errors.Is(err, model.ErrInUse):
+		return "it is still in use"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the store did not answer within 5 seconds (is another process holding it?)"
+	}
+	return strings.TrimSpace(err.Error())
+}
+
+// storeChanged tells every page that this dashboard changed the store, so each reloads
+// what it shows (the Keys view's group names, the groups' key counts, the audit trail).
+func storeChanged() tea.Msg { return dataChangedMsg{} }
+
+// loadKeys lists every key.
+func loadKeys(st Store, seq int) tea.Cmd {
+	return withStore(func(ctx context.Context) tea.Msg {
+		keys, err := st.ListKeys(ctx)
+		return keysLoadedMsg{seq: seq, keys: keys, err: err}
+	})
+}
+
+// pollVersion reads the store's data version.
+func pollVersion(st Store) tea.Cmd {
+	return withStore(func(ctx context.Context) tea.Msg {
+		v, err := st.DataVersion(ctx)
+		return dataVersionMsg{version: v, err: err}
+	})
+}
+
+// loadFormData fetches what the add or edit form offers; for an edit it also re-reads the
+// key, so the form starts from the version the store has now.
+func loadFormData(st Store, edit bool, id int64) tea.Cmd {
+	return withStore(func(ctx context.Context) tea.Msg {
+		msg := formDataMsg{edit: edit}
+		if edit {
+			if msg.key, msg.err = st.Key(ctx, id); msg.err != nil {
+				return msg
+			}
+		}
+		if msg.certs, msg.err = st.ListCerts(ctx); msg.err != nil {
+			return msg
+		}
+		msg.groups, msg.err = st.ListGroups(ctx)
+		return msg
+	})
+}
+
+// fetchSecret exports (for copy) or reveals (for the screen) one key's material.
+func fetchSecret(st Store, purpose exportPurpose, id int64, name string) tea.Cmd {
+	return withStore(func(ctx context.Context) tea.Msg {
+		var s string
+		var err error
+		if purpose == forReveal {
+			s, err = st.RevealKey(ctx, id)
+		} else {
+			s, err = st.ExportKey(ctx, id)
+		}
+		return secretMsg{purpose: purpose, id: id, name: name, secret: s, err: err}
+	})
+}
+
+// copyCmds sends secret to the operator's terminal clipboard with OSC 52 and, when there is
+// one, to the local system clipboard. The native write runs in a command because X11 may be
+// slow to answer.
+func copyCmds(secret, name string, native func(string) error) tea.Cmd {
+	osc := tea.SetClipboard(secret)
+	if native == nil {
+		return tea.Batch(osc, okf("Copied %s — sent to your terminal's clipboard.", name))
+	}
+	return tea.Batch(osc, func() tea.Msg {
+		return nativeCopiedMsg{name: name, err: native(secret)}
+	})
+}
+
+// nativeCopyStatus words the status after a copy that also wrote the system clipboard.
+func nativeCopyStatus(msg nativeCopiedMsg) tea.Cmd {
+	if msg.err != nil {
+		return setStatus(statusErr, fmt.Sprintf(
+			"Copied %s — sent to your terminal's clipboard; the system clipboard failed: %s.",
+			msg.name, model.Sanitize(msg.err.Error())))
+	}
+	return okf("Copied %s — sent to your terminal's clipboard (and the system clipboard).", msg.name)
+}

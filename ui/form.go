@@ -1,0 +1,214 @@
+package ui
+
+import (
+	"errors"
+	"strconv"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+
+	"provkeys/model"
+)
+
+// formKit is what every form of the dashboard shares: a huh form built from fields the kit
+// remembers, so a validation error — huh's own check or the store's — can be shown right
+// under its field's title, and the focus moved to it. huh's fields are pointers, and the
+// values they edit live on the heap behind pointers too (REFERENCE.md: huh's stale-copy trap).
+type formKit struct {
+	env    *env
+	form   *huh.Form
+	fields map[string]formField
+	errs   map[string]fieldErr // errors the store returned, by field id
+	shown  map[string]string   // the description each field shows now
+	width  int
+	height int
+}
+
+// fieldErr is a validation error the store returned for a field, and the value it refused:
+// the message goes away once the value changes.
+type fieldErr struct{ msg, value string }
+
+// formField is where a field sits and how to show an error on it.
+type formField struct {
+	field   huh.Field
+	group   int          // which page of the form
+	desc    string       // its usual description
+	setDesc func(string) // replaces the description
+	value   func() string
+}
+
+func newFormKit(e *env, w, h int) formKit {
+	return formKit{env: e, errs: map[string]fieldErr{}, width: w, height: h}
+}
+
+// formKeyMap is huh's keymap without select filtering, so "/" and esc keep their meaning.
+func formKeyMap() *huh.KeyMap {
+	km := huh.NewDefaultKeyMap()
+	km.Select.Filter.SetEnabled(false)
+	km.MultiSelect.Filter.SetEnabled(false)
+	km.Quit = key.NewBinding(key.WithKeys("ctrl+c"))
+	return km
+}
+
+// reset forgets the fields before a (re)build.
+func (k *formKit) reset() {
+	k.fields, k.shown = map[string]formField{}, map[string]string{}
+}
+
+// finish builds the huh form from groups made with the kit's field makers.
+func (k *formKit) finish(groups ...*huh.Group) {
+	k.form = huh.NewForm(groups...).
+		WithTheme(k.env.styles.FormTheme).
+		WithKeyMap(formKeyMap()).
+		WithShowHelp(false).   // the dashboard's footer shows the keys
+		WithShowErrors(false). // shown under each field instead (showErrors)
+		WithWidth(max(20, k.width)).
+		WithHeight(max(4, k.height))
+	for id, fld := range k.fields {
+		k.shown[id] = fld.desc
+	}
+	k.showErrors()
+	k.refresh()
+}
+
+func (k *formKit) errText(msg string) string {
+	return k.env.styles.Error.Render("✗ " + model.Sanitize(msg))
+}
+
+// resize fits the form to the page.
+func (k *formKit) resize(w, h int) {
+	k.width, k.height = w, h
+	if k.form != nil {
+		k.form.WithWidth(max(20, w)).WithHeight(max(4, h))
+	}
+}
+
+// input makes a text field and records where it sits.
+func (k *formKit) input(id, title, desc string, val *string, valid func(string) error, group int) *huh.Input {
+	in := huh.NewInput().Key(id).Title(title).Description(desc).Value(val).Validate(valid).CharLimit(maxTyped)
+	k.fields[id] = formField{field: in, group: group, desc: desc,
+		setDesc: func(s string) { in.Description(s) }, value: func() string { return *val }}
+	return in
+}
+
+// toggle makes a yes/no field with words on its buttons. Without a description it sits on
+// one line, its buttons aligned with the other toggles'.
+func (k *formKit) toggle(id, title, desc, yes, no string, val *bool, group int) *huh.Confirm {
+	c := huh.NewConfirm().Key(id).Affirmative(yes).Negative(no).Value(val).WithButtonAlignment(lipgloss.Left)
+	if desc == "" {
+		c.Title(pad(title, 22)).Inline(true)
+	} else {
+		c.Title(title).Description(desc)
+	}
+	k.fields[id] = formField{field: c, group: group, desc: desc,
+		setDesc: func(s string) { c.Description(s) }, value: func() string { return strconv.FormatBool(*val) }}
+	return c
+}
+
+// choose makes a select field over options (label, value).
+func (k *formKit) choose(id, title, desc string, opts []huh.Option[string], val *string, group int) *huh.Select[string] {
+	s := huh.NewSelect[string]().Key(id).Title(title).Description(desc).Value(val).Options(opts...).Height(min(8, len(opts)+2))
+	k.fields[id] = formField{field: s, group: group, desc: desc,
+		setDesc: func(d string) { s.Description(d) }, value: func() string { return *val }}
+	return s
+}
+
+// update feeds huh and redraws it when an error appeared or went away.
+func (k *formKit) update(msg tea.Msg) tea.Cmd {
+	m, cmd := k.form.Update(msg)
+	if hf, ok := m.(*huh.Form); ok {
+		k.form = hf
+	}
+	if k.showErrors() {
+		cmd = tea.Batch(cmd, k.refresh())
+	}
+	return cmd
+}
+
+// showErrors puts each field's error where its description goes, right under its title:
+// the store's (until the value changes) or huh's own check. It reports whether any
+// description changed.
+func (k *formKit) showErrors() bool {
+	changed := false
+	for id, fld := range k.fields {
+		if e, ok := k.errs[id]; ok && fld.value() != e.value {
+			delete(k.errs, id)
+		}
+		want := fld.desc
+		if e, ok := k.errs[id]; ok {
+			want = k.errText(e.msg)
+		} else if err := fld.field.Error(); err != nil {
+			want = k.errText(err.Error())
+		}
+		if want != k.shown[id] {
+			fld.setDesc(want)
+			k.shown[id] = want
+			changed = true
+		}
+	}
+	return changed
+}
+
+// refreshMsg makes huh redraw its fields after their descriptions changed.
+type refreshMsg struct{}
+
+func (k *formKit) refresh() tea.Cmd {
+	_, cmd := k.form.Update(refreshMsg{})
+	return cmd
+}
+
+// setError records a store validation error on field id (falling back to fallback when the
+// form has no such field) and returns the field it landed on.
+func (k *formKit) setError(id, fallback, msg string) string {
+	if _, ok := k.fields[id]; !ok {
+		id = fallback
+	}
+	if fld, ok := k.fields[id]; ok {
+		k.errs[id] = fieldErr{msg: msg, value: fld.value()}
+	}
+	return id
+}
+
+// jumpTo moves the form's focus to field id, page by page, then field by field.
+func (k *formKit) jumpTo(id string) tea.Cmd {
+	target, ok := k.fields[id]
+	if !ok {
+		return nil
+	}
+	groupOf := map[huh.Field]int{}
+	for _, fld := range k.fields {
+		groupOf[fld.field] = fld.group
+	}
+	var cmds []tea.Cmd
+	for range 64 { // bounded: a form has a handful of fields
+		cur := k.form.GetFocusedField()
+		if cur == target.field || k.form.State != huh.StateNormal {
+			break
+		}
+		if g, ok := groupOf[cur]; ok && g < target.group {
+			cmds = append(cmds, k.form.NextGroup())
+		} else {
+			cmds = append(cmds, k.form.NextField())
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// validName checks a name as the store will, and says only what is wrong: the message goes
+// under the field, which is already named.
+func validName(s string) error { return bare(model.ValidateName(model.FieldName, s)) }
+
+func validDescription(s string) error {
+	return bare(model.ValidateText(model.FieldDescription, s, model.MaxDescriptionRunes))
+}
+
+// bare drops a validation error's field name.
+func bare(err error) error {
+	var ve *model.ValidationError
+	if errors.As(err, &ve) {
+		return errors.New(ve.Msg)
+	}
+	return err
+}

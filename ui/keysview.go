@@ -1,0 +1,235 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"provkeys/keyformat"
+	"provkeys/model"
+)
+
+// View draws the bar and, below it, whatever the mode shows.
+func (p *keysPage) View(width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	st := &p.env.styles
+	bar := p.barLine(width)
+	if p.ask != nil {
+		bar = p.ask.view(width, st)
+	}
+	body, bh := "", height-1
+	switch p.mode {
+	case modeForm:
+		if p.form != nil {
+			body = p.form.view(width, st)
+		}
+	case modeCreated:
+		body = p.created.view(width, st)
+	case modeSaved:
+		body = p.saved.view(width, bh, st)
+	default:
+		body = p.tableBody(width, bh)
+	}
+	return bar + "\n" + fitBlock(body, width, bh)
+}
+
+// tableBody is the table, or a friendly notice when there is nothing to draw.
+func (p *keysPage) tableBody(width, height int) string {
+	st := &p.env.styles
+	switch {
+	case p.loadErr != nil && !p.loaded:
+		return st.Error.Render("✗ Couldn't load keys: "+model.Sanitize(plainError(p.loadErr))) +
+			"\n" + st.Faint.Render("Press ctrl+r to try again.")
+	case !p.loaded:
+		return st.Faint.Render("Loading keys…")
+	case len(p.rows) == 0:
+		msg := "No keys yet. Press n to add one, or run `provkeys demo` to load sample data."
+		if !p.env.can(model.ActionCreate) {
+			msg = "No keys yet. An admin can add one, or run `provkeys demo` to load sample data."
+		}
+		return "\n  " + st.EmptyNotice.Render(ansi.Wordwrap(msg, max(10, width-4), " "))
+	case len(p.view) == 0:
+		return "\n  " + st.EmptyNotice.Render(fmt.Sprintf("No keys match %q. Press / to change the filter, or / then esc to clear it.",
+			model.Sanitize(p.active.Expr)))
+	}
+	return renderTable(p.tableView(), width, height, st)
+}
+
+// barLine is the filter bar: the filter (or the prompt to type one), a parse error if the
+// last keystroke made the filter invalid, and "N of M keys" with the sort on the right.
+func (p *keysPage) barLine(width int) string {
+	st := &p.env.styles
+	dir := "▲"
+	if p.sortDesc {
+		dir = "▼"
+	}
+	right := fmt.Sprintf("%d of %d keys · sort %s %s", len(p.view), len(p.rows),
+		strings.ToLower(keyColumns[p.sortCol].title), dir)
+	if width < 70 {
+		right = fmt.Sprintf("%d of %d keys", len(p.view), len(p.rows))
+	}
+	var left string
+	switch {
+	case p.mode == modeFilter:
+		left = st.BarActive.Render(p.filter.View())
+	case p.filter.Value() != "":
+		left = st.BarActive.Render("/ " + model.Sanitize(p.filter.Value()))
+	default:
+		left = st.Bar.Render("/ filter…")
+	}
+	if p.filterErr != "" {
+		left += "  " + st.Error.Render("✗ "+model.Sanitize(p.filterErr))
+	}
+	room := width - ansi.StringWidth(right) - 1
+	if room < 10 {
+		return fitLine(left, width)
+	}
+	left = fitLine(left, room)
+	return left + strings.Repeat(" ", width-ansi.StringWidth(left)-ansi.StringWidth(right)) + st.Faint.Render(right)
+}
+
+// detailItem is one labelled value of an expanded row; half items pair up on wide screens.
+type detailItem struct {
+	label, value string
+	half         bool
+}
+
+// detailLines draws an expanded key. The number of lines depends only on the width (and
+// on a revealed key), never on the data, so scrolling stays cheap and predictable.
+func (p *keysPage) detailLines(r *keyRow, width int, now time.Time) []string {
+	k := &r.k
+	st := &p.env.styles
+	keyLabel, keyValue := "Key", maskedKey(k.Cloud)
+	revealed := p.revealID == k.ID && p.revealSecret != ""
+	if revealed {
+		keyLabel, keyValue = "Key (shown)", model.Sanitize(p.revealSecret)
+	}
+	items := []detailItem{
+		{label: "Fingerprint", value: model.Sanitize(k.Fingerprint)},
+		{label: "Certificate", value: model.Sanitize(k.CertName), half: true},
+		{label: "Re-enrollment", value: yesNo(k.AllowReenroll, "allowed", "not allowed"), half: true},
+		{label: "View/Export", value: yesNo(k.Exportable, "on (copy, download, reveal)", "off — erased for good"), half: true},
+		{label: "Cloud", value: orDash(model.Sanitize(k.Cloud)), half: true},
+		{label: "Description", value: orDash(model.Sanitize(k.Description))},
+		{label: "Usage", value: usageText(k), half: true},
+		{label: "Expires", value: expiryText(k.ExpiresAt, now), half: true},
+		{label: "Created", value: stamp(k.CreatedAt, now) + " by " + orDash(model.Sanitize(k.CreatedBy)), half: true},
+		{label: "Updated", value: stamp(k.UpdatedAt, now) + " by " + orDash(model.Sanitize(k.UpdatedBy)), half: true},
+		{label: "ID", value: fmt.Sprintf("%d (version %d)", k.ID, k.Version)},
+	}
+	inner, labelW, wide := keyDetailShape(width)
+	var out []string
+	line := func(label, value string, w int) string {
+		return st.Label.Render(pad(label, labelW)) + st.Detail.Render(pad(value, max(1, w-labelW)))
+	}
+	// The key comes first; a revealed key wraps over as many lines as it needs.
+	if revealed {
+		wrapped := strings.Split(ansi.Hardwrap(keyValue, max(1, inner-labelW), false), "\n")
+		for i, w := range wrapped {
+			l := keyLabel
+			if i > 0 {
+				l = ""
+			}
+			out = append(out, keyIndent+st.Label.Render(pad(l, labelW))+st.Secret.Render(w))
+		}
+	} else {
+		out = append(out, keyIndent+line(keyLabel, keyValue, inner))
+	}
+	half := inner / 2
+	for i := 0; i < len(items); i++ {
+		it := items[i]
+		if wide && it.half && i+1 < len(items) && items[i+1].half {
+			nx := items[i+1]
+			out = append(out, keyIndent+line(it.label, it.value, half)+line(nx.label, nx.value, inner-half))
+			i++
+			continue
+		}
+		out = append(out, keyIndent+line(it.label, it.value, inner))
+	}
+	return out
+}
+
+// Expanded rows are indented under the name; labels take a fixed width.
+const (
+	keyIndent = "      "
+	keyLabelW = 14
+	// keyDetailItems is how many items follow the key line, and keyDetailPairs how many pairs
+	// of them share a line when the screen is wide.
+	keyDetailItems = 11
+	keyDetailPairs = 4
+)
+
+// keyDetailShape is the width inside the indent, the label width, and whether half items pair.
+func keyDetailShape(width int) (inner, labelW int, wide bool) {
+	inner = max(10, width-len(keyIndent))
+	return inner, keyLabelW, inner >= 96
+}
+
+// detailCount is len(detailLines) without drawing them, for scrolling.
+func (p *keysPage) detailCount(r *keyRow, width int) int {
+	inner, labelW, wide := keyDetailShape(width)
+	keyLines := 1
+	if p.revealID == r.k.ID && p.revealSecret != "" {
+		w := max(1, inner-labelW)
+		keyLines = max(1, (ansi.StringWidth(model.Sanitize(p.revealSecret))+w-1)/w)
+	}
+	if wide {
+		return keyLines + keyDetailItems - keyDetailPairs
+	}
+	return keyLines + keyDetailItems
+}
+
+// maskedKey is the key's visible part, built from its cloud without fetching the secret.
+func maskedKey(cloud string) string {
+	if cloud == "" {
+		return "••••"
+	}
+	return model.Sanitize(keyformat.Mask(fmt.Sprintf("%d|%s|-", keyformat.CurrentVersion, cloud)))
+}
+
+func yesNo(v bool, yes, no string) string {
+	if v {
+		return "✓ " + yes
+	}
+	return "✗ " + no
+}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
+}
+
+func usageText(k *model.Key) string {
+	if k.MaxUsage <= 0 {
+		return fmt.Sprintf("%d of ∞ (no limit)", k.UsageCount)
+	}
+	left := max(0, k.MaxUsage-k.UsageCount)
+	return fmt.Sprintf("%d of %d (%d left)", k.UsageCount, k.MaxUsage, left)
+}
+
+func expiryText(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	if !now.Before(t) {
+		return stamp(t, now) + " (expired)"
+	}
+	return stamp(t, now) + " (in " + span(t.Sub(now)) + ")"
+}
+
+// span is a short duration: "3d", "5h", "12m".
+func span(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dm", max(1, int(d.Minutes())))
+}

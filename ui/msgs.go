@@ -1,0 +1,165 @@
+package ui
+
+import (
+	"time"
+
+	"provkeys/model"
+)
+
+// statusKind says how a status line message is marked: a glyph and a colour each.
+type statusKind int
+
+const (
+	statusInfo statusKind = iota
+	statusOK
+	statusErr
+)
+
+// statusMsg asks the root to show text in the status line; it clears itself later.
+type statusMsg struct {
+	kind statusKind
+	text string
+}
+
+// clearStatusMsg clears the status line if it still shows message id; an older tick must
+// not clear a newer message.
+type clearStatusMsg struct{ id int }
+
+// pollMsg is the once-a-second tick that asks the store whether anything changed.
+type pollMsg struct{}
+
+// dataVersionMsg carries the store's data version, or why it could not be read.
+type dataVersionMsg struct {
+	version int64
+	err     error
+}
+
+// dataChangedMsg tells every page that another process (or another dashboard) changed the
+// store, so it should reload.
+type dataChangedMsg struct{}
+
+// pageSizeMsg tells a page the width and height the root gives it.
+type pageSizeMsg struct{ width, height int }
+
+// keysLoadedMsg is the result of loading every key; seq drops stale loads.
+type keysLoadedMsg struct {
+	seq  int
+	keys []model.Key
+	err  error
+}
+
+// keyChangedMsg is the result of a change to one key (create, update, toggle, delete).
+type keyChangedMsg struct {
+	verb string // e.g. "deleted", "enabled"
+	name string
+	err  error
+}
+
+// formDataMsg carries what the add and edit forms offer: certificates, groups and, for an
+// edit, the key as the store has it now.
+type formDataMsg struct {
+	edit   bool
+	key    model.Key
+	certs  []model.Cert
+	groups []model.Group
+	err    error
+}
+
+// keyCreatedMsg is the wizard's save result. groupMade is set when the wizard created a new
+// machine group before failing to create the key, so a retry picks that group instead of
+// creating it twice.
+type keyCreatedMsg struct {
+	key       model.Key
+	secret    string
+	groupMade string
+	stage     string // "group" or "key": which store call failed
+	err       error
+}
+
+// keyUpdatedMsg is the edit form's save result.
+type keyUpdatedMsg struct {
+	key model.Key
+	err error
+}
+
+// exportPurpose says what an exported secret is for.
+type exportPurpose int
+
+const (
+	forCopy exportPurpose = iota
+	forReveal
+)
+
+// secretMsg carries key material fetched for a copy or a reveal.
+type secretMsg struct {
+	purpose exportPurpose
+	id      int64
+	name    string
+	secret  string
+	err     error
+}
+
+// nativeCopiedMsg is the result of writing the system clipboard.
+type nativeCopiedMsg struct {
+	name string
+	err  error
+}
+
+// revealTimeoutMsg hides a revealed key if it is still reveal number token.
+type revealTimeoutMsg struct{ token int }
+
+// fileWrittenMsg is a download's result. exists asks whether to replace the file.
+type fileWrittenMsg struct {
+	path   string
+	name   string
+	exists bool
+	err    error
+}
+
+// filtersLoadedMsg is the list of saved filters.
+type filtersLoadedMsg struct {
+	filters []model.SavedFilter
+	err     error
+}
+
+// filterChangedMsg is the result of saving or deleting a saved filter.
+type filterChangedMsg struct {
+	verb string
+	name string
+	err  error
+}
+
+// groupsLoadedMsg is the Machine Groups view's load result.
+type groupsLoadedMsg struct {
+	seq    int
+	groups []model.Group
+	err    error
+}
+
+// certsLoadedMsg is the Certificates view's load result.
+type certsLoadedMsg struct {
+	seq   int
+	certs []model.Cert
+	err   error
+}
+
+// auditLoadedMsg is the Audit view's load result.
+type auditLoadedMsg struct {
+	seq    int
+	events []model.AuditEvent
+	err    error
+}
+
+// objectChangedMsg is the result of a change in the groups or certificates views.
+type objectChangedMsg struct {
+	page string // the page that asked, so only it reloads and reports
+	verb string
+	name string
+	err  error
+}
+
+// statusClearAfter is how long a status line message stays; errors stay longer.
+const (
+	statusClearAfter = 5 * time.Second
+	errorClearAfter  = 10 * time.Second
+)
