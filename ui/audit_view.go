@@ -1,0 +1,275 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+
+	"provkeys/model"
+)
+
+// Columns of the Audit table.
+const (
+	acolAt = iota
+	acolActor
+	acolAction
+	acolObject
+	acolResult
+)
+
+// auditShortAt is the width below which the time drops its year and seconds, so the other
+// columns keep their room.
+const auditShortAt = 76
+
+var auditColumns = []column{
+	acolAt:     {title: "AT", min: 19},
+	acolActor:  {title: "ACTOR", min: 10, grow: 1},
+	acolAction: {title: "ACTION", min: 9},
+	acolObject: {title: "OBJECT", min: 16, grow: 2},
+	acolResult: {title: "RESULT", min: 8, grow: 3, opt: 1},
+}
+
+// View draws the bar and the table, or a notice.
+func (p *auditPage) View(width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	st := &p.env.styles
+	noun := "events"
+	if len(p.list.items) >= auditLimit {
+		noun = fmt.Sprintf("events (the newest %d)", auditLimit)
+	}
+	bar := p.list.barLine(width, noun, st)
+	body, ok := p.list.notice(width, "events",
+		"Nothing recorded yet. Every change, export and refused attempt will be listed here, newest first.", st)
+	if !ok {
+		body = renderTable(p.tableView(), width, height-1, st)
+	}
+	return bar + "\n" + fitBlock(body, width, height-1)
+}
+
+// tableView describes the visible table; its funcs look only at the rows being drawn.
+func (p *auditPage) tableView() tableView {
+	st := &p.env.styles
+	loc := p.env.now().Location()
+	l := &p.list
+	cols, at := auditColumns, "2006-01-02 15:04:05"
+	if l.width < auditShortAt {
+		cols, at = slices.Clone(auditColumns), "01-02 15:04"
+		cols[acolAt].min = len(at)
+	}
+	return tableView{
+		cols: cols, n: len(l.view), cursor: l.cursor, top: l.top, sortCol: -1,
+		cell: func(i, c int) string {
+			r := l.at(i)
+			switch c {
+			case acolAt:
+				return r.ev.At.In(loc).Format(at)
+			case acolActor:
+				return orDash(r.actor)
+			case acolAction:
+				return r.action
+			case acolObject:
+				return r.object
+			case acolResult:
+				return r.result
+			}
+			return ""
+		},
+		style: func(i, c int) (lipgloss.Style, bool) {
+			switch c {
+			case acolAt:
+				return st.Faint, true
+			case acolResult:
+				if auditOK(l.at(i).ev.Result) {
+					return st.Success, true
+				}
+				return st.Error, true
+			}
+			return lipgloss.Style{}, false
+		},
+		glyph: func(i int) string { return expandGlyph(l.isExpanded(l.at(i).ev.ID)) },
+		detail: func(i, width int) []string {
+			r := l.at(i)
+			if !l.isExpanded(r.ev.ID) {
+				return nil
+			}
+			return p.detailLines(r, width)
+		},
+	}
+}
+
+func auditOK(result string) bool { return result == "" || result == "ok" }
+
+// auditResult marks success and failure with a glyph, so it reads without colour; result
+// is already sanitized.
+func auditResult(result string) string {
+	if auditOK(result) {
+		return "✓ ok"
+	}
+	return "✗ " + result
+}
+
+// detailLines draws an expanded event, at most a screenful: role, remote address, the full
+// time and result, then the old and new values one field a line.
+func (p *auditPage) detailLines(r *auditRow, width int) []string {
+	st, ev := &p.env.styles, &r.ev
+	remote := r.remote
+	if remote == "" {
+		remote = "local (on the machine provkeys runs on)"
+	}
+	object := r.object
+	if ev.ObjectID != 0 {
+		object += fmt.Sprintf("  (id %d)", ev.ObjectID)
+	}
+	items := []objDetail{
+		{label: "At", value: ev.At.In(p.env.now().Location()).Format("2006-01-02 15:04:05.000 MST"), half: true},
+		{label: "Role", value: orDash(r.role), half: true},
+		{label: "Remote", value: remote, half: true},
+		{label: "Object", value: object, half: true},
+		{label: "Result", value: r.result, wrap: true},
+	}
+	items = append(items, r.values...)
+	lines := objDetailLines(items, width, st)
+	if room := max(3, p.list.tableHeight()-2); len(lines) > room {
+		more := len(lines) - room + 1
+		lines = append(lines[:room-1], detailIndent+st.Faint.Render(
+			fmt.Sprintf("… %d more line(s); a taller terminal shows them", more)))
+	}
+	return lines
+}
+
+// auditValues lays out the old and new values, one top-level field a line: a changed field
+// as "old → new", an unchanged one once. Values that are not JSON objects are shown as
+// indented JSON, or as they are. Every line is sanitized.
+func auditValues(oldJSON, newJSON string, st *styles) []objDetail {
+	oldF, oldOK := auditFields(oldJSON)
+	newF, newOK := auditFields(newJSON)
+	switch {
+	case oldJSON == "" && newJSON == "":
+		return []objDetail{{label: "Values", value: "— (none recorded)"}}
+	case oldOK && newOK && oldJSON != "" && newJSON != "":
+		return []objDetail{{label: "Old → new", lines: auditDiff(oldF, newF, st)}}
+	}
+	var out []objDetail
+	for _, v := range []struct {
+		label, raw string
+		fields     []auditField
+		ok         bool
+	}{{"Old", oldJSON, oldF, oldOK}, {"New", newJSON, newF, newOK}} {
+		switch {
+		case v.raw == "":
+		case v.ok:
+			out = append(out, objDetail{label: v.label, lines: auditDiff(v.fields, v.fields, st)})
+		default:
+			out = append(out, objDetail{label: v.label, lines: prettyJSONLines(v.raw)})
+		}
+	}
+	return out
+}
+
+// maxAuditFields is more top-level fields than any value the store records has.
+const maxAuditFields = 64
+
+// auditField is one top-level field of a JSON object, its value compact JSON.
+type auditField struct{ name, value string }
+
+// auditFields reads a JSON object's fields in their order; ok is false for anything else.
+// The empty string is an object with no fields.
+func auditFields(s string) (fields []auditField, ok bool) {
+	if strings.TrimSpace(s) == "" {
+		return nil, true
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, false
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		name, isStr := t.(string)
+		if err != nil || !isStr {
+			return nil, false
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, false
+		}
+		var b bytes.Buffer
+		if err := json.Compact(&b, raw); err != nil {
+			return nil, false
+		}
+		fields = append(fields, auditField{name: model.Sanitize(name), value: model.Sanitize(b.String())})
+		if len(fields) > maxAuditFields {
+			return nil, false // not the store's: show it as text
+		}
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, false
+	}
+	return fields, true
+}
+
+// auditDiff is one line per field of old and new, in old's order then new's additions.
+func auditDiff(old, new []auditField, st *styles) []string {
+	nameW := 0
+	for _, f := range append(old[:len(old):len(old)], new...) {
+		nameW = max(nameW, len([]rune(f.name)))
+	}
+	nameW = min(nameW, 22)
+	find := func(fs []auditField, name string) (string, bool) {
+		for _, f := range fs {
+			if f.name == name {
+				return f.value, true
+			}
+		}
+		return "", false
+	}
+	var lines []string
+	seen := map[string]bool{}
+	add := func(name string) {
+		if seen[name] {
+			return
+		}
+		seen[name] = true
+		o, inOld := find(old, name)
+		n, inNew := find(new, name)
+		label := st.Label.Render(pad(name, nameW) + "  ")
+		switch {
+		case inOld && inNew && o == n:
+			lines = append(lines, label+st.Detail.Render(o))
+		case inOld && inNew:
+			lines = append(lines, label+st.Warn.Render(o+" → "+n))
+		case inOld:
+			lines = append(lines, label+st.Warn.Render(o+" → (removed)"))
+		default:
+			lines = append(lines, label+st.Warn.Render("(none) → "+n))
+		}
+	}
+	for _, f := range old {
+		add(f.name)
+	}
+	for _, f := range new {
+		add(f.name)
+	}
+	if len(lines) == 0 {
+		lines = append(lines, st.Detail.Render("{}"))
+	}
+	return lines
+}
+
+// prettyJSONLines indents JSON that is not an object, or shows the text as it is.
+func prettyJSONLines(s string) []string {
+	var b bytes.Buffer
+	if err := json.Indent(&b, []byte(s), "", "  "); err == nil {
+		s = b.String()
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = model.Sanitize(l)
+	}
+	return lines
+}

@@ -1,0 +1,273 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"provkeys/model"
+)
+
+// listPane is the table state the Machine Groups, Certificates and Audit views share (the
+// Keys view has its own, with sorting and the filter language): the loaded items, the view
+// the filter bar leaves, a cursor and expanded rows kept by id so they survive filtering and
+// reloads, and the bar itself. The filter is plain text: every word must appear, in any
+// case, in the text the page says an item is found by.
+type listPane[T any] struct {
+	items  []T
+	search []string // per item: the lower-case text the filter looks in
+	view   []int    // indices into items, in display order
+	id     func(*T) int64
+	text   func(*T) string // sanitized text the filter looks in
+
+	loaded  bool
+	loadErr error
+	seq     int
+
+	cursor    int // position in view; -1 when the view is empty
+	cursorID  int64
+	top       int
+	expanded  map[int64]bool
+	expandAll bool
+
+	filter textinput.Model
+	typing bool // the bar has focus
+
+	width, height int // the page's size
+}
+
+func newListPane[T any](id func(*T) int64, text func(*T) string, placeholder string) listPane[T] {
+	ti := textinput.New()
+	ti.CharLimit = maxTyped
+	ti.Prompt = "/ "
+	ti.Placeholder = placeholder
+	return listPane[T]{id: id, text: text, filter: ti, expanded: map[int64]bool{}, cursor: -1}
+}
+
+// setItems replaces the loaded items, keeping the cursor and expansions on their ids.
+func (l *listPane[T]) setItems(items []T) {
+	l.items, l.loaded, l.loadErr = items, true, nil
+	l.search = make([]string, len(items))
+	for i := range items {
+		l.search[i] = strings.ToLower(l.text(&items[i]))
+	}
+	l.rebuild()
+}
+
+// rebuild applies the filter and puts the cursor back on its item.
+func (l *listPane[T]) rebuild() {
+	words := strings.Fields(strings.ToLower(model.Sanitize(l.filter.Value())))
+	view := l.view[:0]
+	for i, s := range l.search {
+		if matchesAll(s, words) {
+			view = append(view, i)
+		}
+	}
+	l.view = view
+	if len(view) == 0 {
+		l.cursor, l.top = -1, 0
+		return
+	}
+	if l.cursorID != 0 {
+		if i := slices.IndexFunc(view, func(ii int) bool { return l.id(&l.items[ii]) == l.cursorID }); i >= 0 {
+			l.cursor = i
+			return
+		}
+	}
+	l.moveTo(max(l.cursor, 0))
+}
+
+func matchesAll(s string, words []string) bool {
+	for _, w := range words {
+		if !strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// current is the item under the cursor.
+func (l *listPane[T]) current() (*T, bool) {
+	if l.cursor < 0 || l.cursor >= len(l.view) {
+		return nil, false
+	}
+	return &l.items[l.view[l.cursor]], true
+}
+
+// at is the item at view position i.
+func (l *listPane[T]) at(i int) *T { return &l.items[l.view[i]] }
+
+func (l *listPane[T]) moveTo(i int) {
+	if len(l.view) == 0 {
+		l.cursor = -1
+		return
+	}
+	l.cursor = min(max(i, 0), len(l.view)-1)
+	l.cursorID = l.id(l.at(l.cursor))
+}
+
+func (l *listPane[T]) isExpanded(id int64) bool {
+	if v, ok := l.expanded[id]; ok {
+		return v
+	}
+	return l.expandAll
+}
+
+// tableHeight is the table's lines: the page less its bar.
+func (l *listPane[T]) tableHeight() int { return max(0, l.height-1) }
+
+// pageRows is how far pgdown moves.
+func (l *listPane[T]) pageRows() int { return max(1, l.tableHeight()-1) }
+
+// fixTop keeps the cursor row on screen after a move, an expansion, a reload or a resize.
+func (l *listPane[T]) fixTop(t tableView) {
+	l.top = adjustTop(t, l.width, l.tableHeight()-1)
+}
+
+// tableKey applies the movement and expansion keys; ok is false for any other key.
+func (l *listPane[T]) tableKey(msg tea.KeyPressMsg, km *listKeyMap) (tea.Cmd, bool) {
+	switch {
+	case key.Matches(msg, km.Up):
+		l.moveTo(l.cursor - 1)
+	case key.Matches(msg, km.Down):
+		l.moveTo(l.cursor + 1)
+	case key.Matches(msg, km.Top):
+		l.moveTo(0)
+	case key.Matches(msg, km.Bottom):
+		l.moveTo(len(l.view) - 1)
+	case key.Matches(msg, km.PageDown):
+		l.moveTo(l.cursor + l.pageRows())
+	case key.Matches(msg, km.PageUp):
+		l.moveTo(l.cursor - l.pageRows())
+	case key.Matches(msg, km.HalfDown):
+		l.moveTo(l.cursor + max(1, l.pageRows()/2))
+	case key.Matches(msg, km.HalfUp):
+		l.moveTo(l.cursor - max(1, l.pageRows()/2))
+	case key.Matches(msg, km.Expand):
+		if it, ok := l.current(); ok {
+			id := l.id(it)
+			l.expanded[id] = !l.isExpanded(id)
+		}
+	case key.Matches(msg, km.Collapse):
+		if it, ok := l.current(); ok {
+			l.expanded[l.id(it)] = false
+		}
+	case key.Matches(msg, km.ExpandAll):
+		l.expandAll = !l.expandAll
+		clear(l.expanded)
+	case key.Matches(msg, km.Filter):
+		l.typing = true
+		l.filter.CursorEnd()
+		return l.filter.Focus(), true
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// filterKey handles a key while the bar has focus: enter keeps the filter, esc clears it,
+// anything else is typed (so "q" is a letter here, not quit).
+func (l *listPane[T]) filterKey(msg tea.KeyPressMsg, km *listKeyMap) tea.Cmd {
+	switch {
+	case key.Matches(msg, km.Accept):
+		l.typing = false
+		l.filter.Blur()
+		return nil
+	case key.Matches(msg, km.Cancel):
+		l.typing = false
+		l.filter.Blur()
+		l.filter.SetValue("")
+		l.rebuild()
+		return nil
+	}
+	return l.updateFilter(msg)
+}
+
+// updateFilter types into the bar and filters the loaded items on every change.
+func (l *listPane[T]) updateFilter(msg tea.Msg) tea.Cmd {
+	before := l.filter.Value()
+	var cmd tea.Cmd
+	l.filter, cmd = l.filter.Update(msg)
+	if l.filter.Value() != before {
+		l.rebuild()
+	}
+	return cmd
+}
+
+// barLine is the filter bar with "N of M <noun>" on the right.
+func (l *listPane[T]) barLine(width int, noun string, st *styles) string {
+	right := fmt.Sprintf("%d of %d %s", len(l.view), len(l.items), noun)
+	var left string
+	switch {
+	case l.typing:
+		left = st.BarActive.Render(l.filter.View())
+	case l.filter.Value() != "":
+		left = st.BarActive.Render("/ " + model.Sanitize(l.filter.Value()))
+	default:
+		left = st.Bar.Render("/ filter…")
+	}
+	room := width - ansi.StringWidth(right) - 1
+	if room < 10 {
+		return fitLine(left, width)
+	}
+	left = fitLine(left, room)
+	return left + strings.Repeat(" ", max(1, width-ansi.StringWidth(left)-ansi.StringWidth(right))) + st.Faint.Render(right)
+}
+
+// notice is the body shown instead of the table while loading, after a failed load, or when
+// there is nothing to show. ok is false when the table should be drawn.
+func (l *listPane[T]) notice(width int, plural, empty string, st *styles) (string, bool) {
+	wrap := func(s string) string { return ansi.Wordwrap(s, max(10, width-4), " ") }
+	switch {
+	case l.loadErr != nil && !l.loaded:
+		return st.Error.Render("✗ Couldn't load "+plural+": "+model.Sanitize(plainError(l.loadErr))) +
+			"\n" + st.Faint.Render("Press ctrl+r to try again."), true
+	case !l.loaded:
+		return st.Faint.Render("Loading " + plural + "…"), true
+	case len(l.items) == 0:
+		return "\n" + indentLines(st.EmptyNotice.Render(wrap(empty)), "  "), true
+	case len(l.view) == 0:
+		msg := fmt.Sprintf("No %s match %q. Press / to change the filter, or / then esc to clear it.",
+			plural, model.Sanitize(l.filter.Value()))
+		return "\n" + indentLines(st.EmptyNotice.Render(wrap(msg)), "  "), true
+	}
+	return "", false
+}
+
+func indentLines(s, indent string) string {
+	return indent + strings.ReplaceAll(s, "\n", "\n"+indent)
+}
+
+// Display limits in bytes. Valid data never reaches them (names are at most 128 characters,
+// descriptions 512); they keep hostile megabytes written into the database by hand from
+// being sanitized, measured and wrapped on every frame.
+const (
+	clipName = 512
+	clipNote = 4096
+)
+
+// clipText sanitizes s for the screen, keeping at most max bytes of it.
+func clipText(s string, max int) string {
+	if len(s) <= max {
+		return model.Sanitize(s)
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return model.Sanitize(s[:cut]) + "…"
+}
+
+// expandGlyph is the gutter glyph for an expandable row.
+func expandGlyph(open bool) string {
+	if open {
+		return "▾"
+	}
+	return "▸"
+}

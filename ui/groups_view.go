@@ -1,0 +1,183 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"provkeys/model"
+)
+
+// Columns of the Machine Groups table.
+const (
+	gcolName = iota
+	gcolStatus
+	gcolKeys
+	gcolDescription
+	gcolUpdated
+)
+
+var groupColumns = []column{
+	gcolName:        {title: "NAME", min: 16, grow: 2},
+	gcolStatus:      {title: "STATUS", min: 10},
+	gcolKeys:        {title: "KEYS", min: 5},
+	gcolDescription: {title: "DESCRIPTION", min: 12, grow: 3, opt: 1},
+	gcolUpdated:     {title: "UPDATED", min: 10, opt: 2},
+}
+
+// View draws the bar (or the open question) and the table, the form or a notice.
+func (p *groupsPage) View(width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	st := &p.env.styles
+	if p.form != nil {
+		return fitBlock(p.form.view(st), width, height)
+	}
+	bar := p.list.barLine(width, "groups", st)
+	if p.ask != nil {
+		bar = p.ask.view(width, st)
+	}
+	empty := "No machine groups yet. Press n to add one; keys join a group when you create or edit them."
+	if !p.env.can(model.ActionCreate) {
+		empty = "No machine groups yet. An admin can add one, or run `provkeys demo` to load sample data."
+	}
+	body, ok := p.list.notice(width, "machine groups", empty, st)
+	if !ok {
+		body = renderTable(p.tableView(), width, height-1, st)
+	}
+	return bar + "\n" + fitBlock(body, width, height-1)
+}
+
+// tableView describes the visible table; its funcs look only at the rows being drawn.
+func (p *groupsPage) tableView() tableView {
+	st := &p.env.styles
+	now := p.env.now()
+	l := &p.list
+	return tableView{
+		cols: groupColumns, n: len(l.view), cursor: l.cursor, top: l.top, sortCol: -1,
+		cell: func(i, c int) string {
+			r := l.at(i)
+			switch c {
+			case gcolName:
+				return r.name
+			case gcolStatus:
+				return groupStatus(r.g.Enabled)
+			case gcolKeys:
+				return fmt.Sprint(r.g.KeyCount)
+			case gcolDescription:
+				return orDash(r.desc)
+			case gcolUpdated:
+				return ago(r.g.UpdatedAt, now)
+			}
+			return ""
+		},
+		style: func(i, c int) (lipgloss.Style, bool) {
+			switch c {
+			case gcolStatus:
+				if l.at(i).g.Enabled {
+					return st.Enabled, true
+				}
+				return st.Disabled, true
+			case gcolDescription, gcolUpdated:
+				return st.Faint, true
+			}
+			return lipgloss.Style{}, false
+		},
+		glyph: func(i int) string { return expandGlyph(l.isExpanded(l.at(i).g.ID)) },
+		detail: func(i, width int) []string {
+			r := l.at(i)
+			if !l.isExpanded(r.g.ID) {
+				return nil
+			}
+			return p.detailLines(r, width)
+		},
+	}
+}
+
+// groupStatus pairs the state with a glyph, so it reads without colour.
+func groupStatus(enabled bool) string {
+	if enabled {
+		return "● Enabled"
+	}
+	return "○ Disabled"
+}
+
+// detailLines draws an expanded group.
+func (p *groupsPage) detailLines(r *groupRow, width int) []string {
+	now, g := p.env.now(), &r.g
+	uses := "no keys use it (it can be deleted)"
+	if g.KeyCount > 0 {
+		uses = fmt.Sprintf("%d key(s) use it", g.KeyCount)
+	}
+	return objDetailLines([]objDetail{
+		{label: "Description", value: orDash(r.desc), wrap: true},
+		{label: "Status", value: groupStatus(g.Enabled), half: true},
+		{label: "Keys", value: uses, half: true},
+		{label: "Created", value: stamp(g.CreatedAt, now) + " by " + orDash(r.createdBy), half: true},
+		{label: "Updated", value: stamp(g.UpdatedAt, now) + " by " + orDash(r.updatedBy), half: true},
+		{label: "ID", value: fmt.Sprintf("%d (version %d)", g.ID, g.Version)},
+	}, width, &p.env.styles)
+}
+
+// objDetail is one labelled, sanitized value of an expanded row in the Machine Groups,
+// Certificates and Audit views. Half items pair up on wide screens; a wrap item takes as
+// many lines as its text needs; lines, when set, are drawn under the label as they are.
+type objDetail struct {
+	label, value string
+	half, wrap   bool
+	lines        []string
+}
+
+// detailIndent lines expanded values up under the table's first column.
+const (
+	detailIndent = "      "
+	detailLabelW = 14
+	maxWrapLines = 8 // a wrapped value shows no more than this, ending in "…"
+)
+
+// objDetailLines lays out items under an expanded row.
+func objDetailLines(items []objDetail, width int, st *styles) []string {
+	inner := max(10, width-len(detailIndent))
+	line := func(label, value string, w int) string {
+		return st.Label.Render(pad(label, detailLabelW)) + st.Detail.Render(pad(value, max(1, w-detailLabelW)))
+	}
+	var out []string
+	wide := inner >= 96
+	for i := 0; i < len(items); i++ {
+		it := items[i]
+		switch {
+		case it.lines != nil:
+			for j, l := range it.lines {
+				label := it.label
+				if j > 0 {
+					label = ""
+				}
+				out = append(out, detailIndent+st.Label.Render(pad(label, detailLabelW))+l)
+			}
+		case it.wrap:
+			ww := max(1, inner-detailLabelW)
+			wrapped := strings.Split(ansi.Wrap(it.value, ww, " "), "\n")
+			if len(wrapped) > maxWrapLines {
+				wrapped = wrapped[:maxWrapLines]
+				wrapped[maxWrapLines-1] = ansi.Truncate(wrapped[maxWrapLines-1], ww-1, "") + "…"
+			}
+			for j, l := range wrapped {
+				label := it.label
+				if j > 0 {
+					label = ""
+				}
+				out = append(out, detailIndent+line(label, l, inner))
+			}
+		case wide && it.half && i+1 < len(items) && items[i+1].half:
+			nx, half := items[i+1], inner/2
+			out = append(out, detailIndent+line(it.label, it.value, half)+line(nx.label, nx.value, inner-half))
+			i++
+		default:
+			out = append(out, detailIndent+line(it.label, it.value, inner))
+		}
+	}
+	return out
+}
