@@ -452,6 +452,10 @@ func (c *cli) session() (*store.Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	// Problems that do not stop the store, such as a directory others can write to.
+	for _, w := range st.Warnings() {
+		fmt.Fprintln(os.Stderr, "provkeys: warning: "+model.Sanitize(w))
+	}
 	c.st = st
 	return st.As(localActor()), nil
 }

@@ -35,7 +35,7 @@ func (s *Store) loadDataKey(create bool) error {
 	key, err := readDataKey(s.keyPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		if !create {
-			return fmt.Errorf("the data key %s is missing: this store's key material is sealed with it; restore that file or point --data-key / PROVKEYS_DATA_KEY at it", s.keyPath)
+			return fmt.Errorf("the data key %s is missing: this store's key material is sealed with it; restore that file, or set PROVKEYS_DATA_KEY to where it is", s.keyPath)
 		}
 		key, err = createDataKey(s.keyPath)
 	}
@@ -132,7 +132,7 @@ func (s *Store) checkDataKey(ctx context.Context, conn *sql.Conn) error {
 		return s.openErr(err)
 	}
 	if id != s.keyID {
-		return fmt.Errorf("the data key %s is not the one this store's key material was sealed with; point --data-key / PROVKEYS_DATA_KEY at the right file", s.keyPath)
+		return fmt.Errorf("the data key %s is not the one this store's key material was sealed with; set PROVKEYS_DATA_KEY to the right file", s.keyPath)
 	}
 	return nil
 }

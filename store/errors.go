@@ -37,6 +37,10 @@ func mapErr(err error) error {
 		return dupError{err: se}
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 		return fmt.Errorf("%w (a foreign key still points at it)", model.ErrInUse)
+	case sqlite3.SQLITE_IOERR_SHMSIZE:
+		// WAL mode needs a 32 KiB "-shm" file beside the store even to read; on a full disk
+		// it cannot be made, and SQLite says only "disk I/O error (4874)".
+		return fmt.Errorf("the disk is full (no room for the store's -shm file): %w", se)
 	}
 	switch se.Code() & 0xff {
 	case sqlite3.SQLITE_NOTADB:
@@ -45,6 +49,8 @@ func mapErr(err error) error {
 		return fmt.Errorf("the store is busy (another process held it too long); try again: %w", se)
 	case sqlite3.SQLITE_FULL:
 		return fmt.Errorf("the disk is full: %w", se)
+	case sqlite3.SQLITE_CORRUPT:
+		return fmt.Errorf("the store file is damaged; restore it from a backup: %w", se)
 	case sqlite3.SQLITE_READONLY:
 		return fmt.Errorf("the store is read-only: %w", se)
 	}

@@ -50,6 +50,16 @@ func helperCommand(job string, env ...string) *exec.Cmd {
 	return cmd
 }
 
+// TestMain runs the package's tests, then removes the provkeys binary the reliability tests
+// built (if any), so repeated runs leave nothing behind in the temporary directory.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binFile != "" {
+		os.RemoveAll(filepath.Dir(binFile))
+	}
+	os.Exit(code)
+}
+
 var (
 	binOnce sync.Once
 	binFile string

@@ -211,6 +211,7 @@ func pad(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
+	s = clipLong(s)
 	if sw := ansi.StringWidth(s); sw > w {
 		return ansi.Truncate(s, w, "…")
 	} else if sw < w {
