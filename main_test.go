@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"provkeys/keyformat"
+	"provkeys/model"
 )
 
 // binary is the provkeys binary TestMain builds once; every test drives it as a subprocess,
@@ -917,4 +918,67 @@ func sorted(s []string) []string {
 	s = slices.Clone(s)
 	slices.Sort(s)
 	return s
+}
+
+// FuzzReadImport feeds the import parser arbitrary files: it never panics; what it accepts is
+// valid line by line (a good name, a key that formats back to itself, no name or key twice);
+// and what it refuses names the line without repeating key material.
+func FuzzReadImport(f *testing.F) {
+	seed, err := os.ReadFile("keyformat/testdata/seed_key.txt")
+	key := "3|api.private.zscaler.com|" + strings.Repeat("QUJD", 96)
+	if err == nil {
+		for _, l := range strings.Split(string(seed), "\n") {
+			if strings.HasPrefix(l, "3|") {
+				key = strings.TrimSpace(l)
+			}
+		}
+	}
+	f.Add("web-01\t" + key + "\n")
+	f.Add("# comment\n\nweb-01\t" + key + "\r\nweb-01\t" + key + "\n")
+	f.Add("bad name!\t" + key + "\n")
+	f.Add("web-02\t" + key[:60] + "\n" + key[60:] + "\n")
+	f.Add("no tab here\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		lines, err := readImport(strings.NewReader(in), "f.tsv")
+		if err != nil {
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "f.tsv:") && !strings.HasPrefix(msg, "read f.tsv") {
+				t.Fatalf("error does not name the file and line: %q", msg)
+			}
+			for _, l := range strings.Split(in, "\n") {
+				name, secret, ok := strings.Cut(l, "\t")
+				for i := 0; ok && i+16 <= len(secret); i++ {
+					w := secret[i : i+16]
+					if strings.Contains(msg, w) && !strings.Contains(name, w) && !strings.Contains(in[:0]+"f.tsv", w) {
+						t.Fatalf("error repeats key material %q: %q", w, msg)
+					}
+				}
+			}
+			return
+		}
+		names := map[string]bool{}
+		prints := map[string]bool{}
+		last := 0
+		for _, l := range lines {
+			if l.n <= last {
+				t.Fatalf("line numbers not increasing: %d after %d", l.n, last)
+			}
+			last = l.n
+			if err := model.ValidateName(model.FieldName, l.name); err != nil {
+				t.Fatalf("accepted a bad name %q: %v", l.name, err)
+			}
+			k, err := keyformat.Parse(l.secret)
+			if err != nil || keyformat.Format(k) != l.secret {
+				t.Fatalf("accepted key does not round-trip: %v", err)
+			}
+			if keyformat.Fingerprint(l.secret) != l.fingerprint {
+				t.Fatal("fingerprint does not match the key")
+			}
+			lower := strings.ToLower(l.name)
+			if names[lower] || prints[l.fingerprint] {
+				t.Fatalf("accepted a name or key twice (line %d)", l.n)
+			}
+			names[lower], prints[l.fingerprint] = true, true
+		}
+	})
 }
