@@ -12,15 +12,20 @@ import (
 // the key material cannot change; View/Export can only go from on to off, which erases the
 // stored material for good (the fingerprint stays, so VerifyKey still finds the key).
 func (x *Session) UpdateKey(ctx context.Context, id, version int64, in model.KeyInput) (model.Key, error) {
-	if err := x.authorize(model.ActionUpdate); err != nil {
-		return model.Key{}, x.refuse(ctx, model.ActionUpdate, model.ObjectKey, id, err)
+	return x.editKey(ctx, model.ActionUpdate, id, version, in)
+}
+
+// editKey is UpdateKey and OverwriteKey: the same version-checked change, audited as a.
+func (x *Session) editKey(ctx context.Context, a model.Action, id, version int64, in model.KeyInput) (model.Key, error) {
+	if err := x.authorize(a); err != nil {
+		return model.Key{}, x.refuse(ctx, a, model.ObjectKey, id, err)
 	}
 	if err := in.Validate(); err != nil {
 		return model.Key{}, err
 	}
 	var k model.Key
 	erased := false
-	err := x.change(ctx, model.ActionUpdate, model.ObjectKey, id, func(w *writeTx) error {
+	err := x.change(ctx, a, model.ObjectKey, id, func(w *writeTx) error {
 		old, err := w.keyAt(id, version)
 		if err != nil {
 			return err
@@ -51,7 +56,7 @@ func (x *Session) UpdateKey(ctx context.Context, id, version int64, in model.Key
 			return err
 		}
 		erased = old.Exportable && !k.Exportable
-		return w.audit(model.ActionUpdate, model.ObjectKey, id, k.Name, auditKey(old), auditKey(k))
+		return w.audit(a, model.ObjectKey, id, k.Name, auditKey(old), auditKey(k))
 	})
 	if err != nil {
 		return model.Key{}, err

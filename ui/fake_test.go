@@ -30,6 +30,7 @@ type fakeStore struct {
 
 	createKey  func(in model.KeyInput) (model.Key, string, error)
 	updateKey  func(id, version int64, in model.KeyInput) (model.Key, error)
+	overwrite  func(id, version int64, in model.KeyInput) (model.Key, error)
 	setEnabled func(id, version int64, enabled bool) (model.Key, error)
 	deleteKey  func(id, version int64) error
 	exportKey  func(id int64) (string, error)
@@ -55,6 +56,7 @@ func newFake(keys ...model.Key) *fakeStore {
 	}
 	f.createKey = f.defaultCreate
 	f.updateKey = f.defaultUpdate
+	f.overwrite = f.defaultUpdate // the same version-checked change; only the audit differs
 	f.setEnabled = f.defaultSetEnabled
 	f.deleteKey = f.defaultDelete
 	f.exportKey = func(id int64) (string, error) { return f.secret(id, true) }
@@ -211,6 +213,11 @@ func (f *fakeStore) CreateKey(_ context.Context, in model.KeyInput) (model.Key, 
 func (f *fakeStore) UpdateKey(_ context.Context, id, version int64, in model.KeyInput) (model.Key, error) {
 	f.record("UpdateKey %d %d", id, version)
 	return f.updateKey(id, version, in)
+}
+
+func (f *fakeStore) OverwriteKey(_ context.Context, id, version int64, in model.KeyInput) (model.Key, error) {
+	f.record("OverwriteKey %d %d", id, version)
+	return f.overwrite(id, version, in)
 }
 
 func (f *fakeStore) SetKeyEnabled(_ context.Context, id, version int64, enabled bool) (model.Key, error) {

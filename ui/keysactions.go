@@ -104,6 +104,10 @@ func (p *keysPage) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		return p.keyCreated(msg), true
 	case keyUpdatedMsg:
 		return p.updated(msg), true
+	case keyConflictMsg:
+		return p.openConflict(msg), true
+	case keyOverwrittenMsg:
+		return p.overwritten(msg), true
 	case secretMsg:
 		return p.gotSecret(msg), true
 	case nativeCopiedMsg:

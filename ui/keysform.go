@@ -13,6 +13,9 @@ import (
 
 // openForm opens the wizard or the edit form once its certificates and groups are loaded.
 func (p *keysPage) openForm(msg formDataMsg) tea.Cmd {
+	if cmd, ok := p.reopenAfterConflict(msg); ok {
+		return cmd
+	}
 	if p.mode != modeTable || p.ask != nil {
 		return nil // the operator moved on meanwhile
 	}
@@ -38,6 +41,9 @@ func (p *keysPage) openForm(msg formDataMsg) tea.Cmd {
 func (p *keysPage) formKey(msg tea.KeyPressMsg) tea.Cmd {
 	f := p.form
 	s := msg.String()
+	if p.conflict != nil {
+		return p.conflictKey(msg)
+	}
 	if f.saving {
 		return nil // wait for the store's answer
 	}
@@ -79,7 +85,7 @@ func (p *keysPage) updateForm(msg tea.Msg) tea.Cmd {
 }
 
 func (p *keysPage) closeForm() {
-	p.form = nil
+	p.form, p.conflict = nil, nil
 	p.mode = modeTable
 }
 
@@ -100,11 +106,7 @@ func (p *keysPage) saveForm() tea.Cmd {
 	}
 	f.saving = true
 	if f.edit {
-		id, version := f.key.ID, f.key.Version
-		return withStore(func(ctx context.Context) tea.Msg {
-			k, err := st.UpdateKey(ctx, id, version, in)
-			return keyUpdatedMsg{key: k, err: err}
-		})
+		return saveEdit(st, f.key.ID, f.key.Version, in) // a newer version opens the conflict dialog
 	}
 	var ng model.GroupInput
 	makeGroup := f.newGroup() != nil
@@ -189,6 +191,8 @@ func (p *keysPage) formHelp() []key.Binding {
 	esc := withHelp(km.Cancel, "esc", "cancel")
 	f := p.form
 	switch {
+	case p.conflict != nil:
+		return p.conflict.help()
 	case f == nil || !f.review:
 		return formKeysHelp()
 	case f.exportGoingOff():

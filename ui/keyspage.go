@@ -51,9 +51,10 @@ type keysPage struct {
 	revealSecret string
 	revealToken  int
 
-	form    *keyForm
-	created *createdKey
-	saved   *savedPanel
+	form     *keyForm
+	conflict *conflictDialog // over the edit form when its save met a newer version
+	created  *createdKey
+	saved    *savedPanel
 
 	pendingDownload pendingDownload // what the open download prompt is for
 

@@ -24,7 +24,9 @@ func (p *keysPage) View(width, height int) string {
 	body, bh := "", height-1
 	switch p.mode {
 	case modeForm:
-		if p.form != nil {
+		if p.conflict != nil {
+			body = p.conflict.view(width, bh, st)
+		} else if p.form != nil {
 			body = p.form.view(width, st)
 		}
 	case modeCreated:

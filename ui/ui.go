@@ -24,6 +24,9 @@ type Store interface {
 	Key(ctx context.Context, id int64) (model.Key, error)
 	CreateKey(ctx context.Context, in model.KeyInput) (model.Key, string, error)
 	UpdateKey(ctx context.Context, id, version int64, in model.KeyInput) (model.Key, error)
+	// OverwriteKey is UpdateKey saved over a newer version on purpose, after the conflict
+	// dialog showed it (version is that newer one); it is audited as an overwrite.
+	OverwriteKey(ctx context.Context, id, version int64, in model.KeyInput) (model.Key, error)
 	SetKeyEnabled(ctx context.Context, id, version int64, enabled bool) (model.Key, error)
 	DeleteKey(ctx context.Context, id, version int64) error
 	RevealKey(ctx context.Context, id int64) (string, error)
