@@ -73,13 +73,15 @@ func newApp(e *env) *app {
 	}
 }
 
-// Init starts every page's first load and the change poll.
+// Init reads the store's data version, then starts every page's first load. The order
+// matters: a change committed after the reading but before a load is caught by the next
+// poll, whereas reading the version after the loads could take in a change they missed.
 func (a *app) Init() tea.Cmd {
-	cmds := []tea.Cmd{a.pollTick()}
+	loads := make([]tea.Cmd, 0, len(a.pages))
 	for _, p := range a.pages {
-		cmds = append(cmds, p.Init())
+		loads = append(loads, p.Init())
 	}
-	return tea.Batch(cmds...)
+	return tea.Sequence(pollVersion(a.env.st), tea.Batch(loads...))
 }
 
 func (a *app) pollTick() tea.Cmd {

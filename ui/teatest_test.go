@@ -92,3 +92,23 @@ func TestProgramDeleteAfterConfirm(t *testing.T) {
 		t.Fatalf("calls %v", st.calls)
 	}
 }
+
+// TestProgramSeesAChangeMadeRightAfterStart: a change committed by someone else just after the
+// dashboard started, before its first poll, must still appear. The data version is read
+// before the first load, so the first poll tells the two apart.
+func TestProgramSeesAChangeMadeRightAfterStart(t *testing.T) {
+	t.Parallel()
+	st := threeKeys()
+	opts := Options{Now: func() time.Time { return testNow }, PollInterval: 300 * time.Millisecond}
+	tm := teatest.NewTestModel(t, New(st, admin, opts),
+		teatest.WithInitialTermSize(120, 30),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	waitFor(t, tm, "charlie")
+	st.mu.Lock()
+	st.keys = append(st.keys, testKey(4, "delta-added-elsewhere", "Laptops"))
+	st.version++
+	st.mu.Unlock()
+	waitFor(t, tm, "delta-added-elsewhere")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
