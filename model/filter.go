@@ -251,6 +251,38 @@ func textTerm(kind termKind, value string) *term {
 
 func filterError(msg string) error { return &ValidationError{Field: FieldFilter, Msg: msg} }
 
+// Narrows reports whether every key f matches is also matched by prev, judged from the terms
+// alone: f has prev's terms in the same order, each the same test or, for text, a needle
+// that contains prev's (so typing on at the end of a filter narrows it), and maybe more
+// terms after them. A prev with a status: term never qualifies: its answer depends on the
+// time it was computed, and a key may have expired since.
+//
+// A caller holding prev's answer may then look for f's matches among prev's only.
+func (f Filter) Narrows(prev Filter) bool {
+	if len(f.terms) < len(prev.terms) {
+		return false
+	}
+	for i := range prev.terms {
+		a, b := &prev.terms[i], &f.terms[i]
+		if a.kind != b.kind {
+			return false
+		}
+		switch a.kind {
+		case termStatus:
+			return false
+		case termReenroll, termExport:
+			if a.yes != b.yes {
+				return false
+			}
+		default:
+			if !strings.Contains(b.folded, a.folded) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // Empty reports whether f has no terms and so matches every key.
 func (f Filter) Empty() bool { return len(f.terms) == 0 }
 

@@ -22,10 +22,10 @@ import (
 // each of those strings (about 80 MB for a million keys, far less when keys share text),
 // and the flags and expiry live in small arrays. Its answers are exactly Filter.Match's.
 //
-// An Index refers to the slice it was built from; the keys must not change while it is used.
-// Filter may be called from several goroutines at once.
+// An Index refers to the slice or KeyTable it was built from; the keys must not change while
+// it is used. Filter may be called from several goroutines at once.
 type Index struct {
-	keys    []Key
+	keys    keySource
 	names   table    // one entry per key
 	certs   table    // distinct certificate names
 	descs   table    // distinct descriptions
@@ -53,10 +53,27 @@ const (
 // between goroutines; below it the split costs more than it saves.
 const parallelEntries = 1 << 15
 
+// keySource is what an Index reads keys from: a []Key, or a KeyTable.
+type keySource interface {
+	Len() int
+	// filterFields returns key i with at least the fields a filter reads, either from the
+	// source itself or filled into scratch.
+	filterFields(i int, scratch *Key) *Key
+}
+
+// keySlice is a []Key as a keySource.
+type keySlice []Key
+
+func (s keySlice) Len() int                        { return len(s) }
+func (s keySlice) filterFields(i int, _ *Key) *Key { return &s[i] }
+
 // NewIndex builds an Index over keys. It reads every key once (about 0.3 s for a million
-// keys) and holds about a fifth of their memory.
-func NewIndex(keys []Key) *Index {
-	n := len(keys)
+// keys) and holds about a fifth of their memory. For a KeyTable, see KeyTable.Index.
+func NewIndex(keys []Key) *Index { return newIndex(keySlice(keys)) }
+
+func newIndex(keys keySource) *Index {
+	n := keys.Len()
+	var scratch Key
 	ix := &Index{
 		keys:    keys,
 		flags:   make([]uint8, n),
@@ -65,8 +82,8 @@ func NewIndex(keys []Key) *Index {
 		workers: runtime.GOMAXPROCS(0),
 	}
 	size := 0
-	for i := range keys {
-		k := &keys[i]
+	for i := range n {
+		k := keys.filterFields(i, &scratch)
 		size += len(k.Name) + len(k.CertName) + len(k.Description)
 		for _, g := range k.Groups {
 			size += len(g.Name)
@@ -103,8 +120,8 @@ func NewIndex(keys []Key) *Index {
 	ix.certOf = make([]uint32, n)
 	ix.descOf = make([]uint32, n)
 	ix.groupAt = make([]uint32, n+1)
-	for i := range keys {
-		k := &keys[i]
+	for i := range n {
+		k := keys.filterFields(i, &scratch)
 		names.add(k.Name)
 		ix.certOf[i] = certs.intern(k.CertName)
 		ix.descOf[i] = descs.intern(k.Description)
@@ -119,23 +136,55 @@ func NewIndex(keys []Key) *Index {
 }
 
 // Len is the number of keys in the index.
-func (ix *Index) Len() int { return len(ix.keys) }
+func (ix *Index) Len() int { return ix.keys.Len() }
 
 // Filter appends to dst the positions, in order, of the keys that f matches at now, and
 // returns the extended slice. Pass dst[:0] from the previous call to reuse its memory. The
 // result is exactly the keys for which f.Match is true.
 func (ix *Index) Filter(f Filter, now time.Time, dst []int) []int {
-	n := len(ix.keys)
-	live := newBitmap(n, true)
+	live := ix.FilterBits(f, now, nil)
+	count := 0
+	for _, w := range live {
+		count += bits.OnesCount64(w)
+	}
+	dst = slices.Grow(dst, count)
+	for w, word := range live {
+		for ; word != 0; word &= word - 1 {
+			dst = append(dst, w*64+bits.TrailingZeros64(word))
+		}
+	}
+	return dst
+}
+
+// FilterBits is Filter as a bitmap: bit k of word k/64 is set when f matches key k. When
+// within is not nil, only its keys are considered: a caller that knows the answer of a broader
+// filter (see Filter.Narrows) passes it, and the work shrinks with it. within is not changed.
+func (ix *Index) FilterBits(f Filter, now time.Time, within []uint64) []uint64 {
+	n := ix.keys.Len()
+	var live []uint64
 	count := n
+	if within != nil {
+		live = slices.Clone(within[:(n+63)/64])
+		count = 0
+		for _, w := range live {
+			count += bits.OnesCount64(w)
+		}
+	} else {
+		live = newBitmap(n, true)
+	}
 	for i := range f.terms {
 		t := &f.terms[i]
 		switch {
+		case count == 0:
+			return live
 		case t.kind > termCert:
 			ix.keepFlags(live, t, now)
 		case !ix.scan || strings.IndexByte(t.folded, 0) >= 0:
 			// No tables, or a needle holding the separator: ask Match, key by key.
-			ix.keep(live, func(k int) bool { return t.match(&ix.keys[k], now) })
+			ix.keep(live, func(k int) bool {
+				var scratch Key
+				return t.match(ix.keys.filterFields(k, &scratch), now)
+			})
 		case count < n/64:
 			// Few keys left: look in each one's fields rather than in every table.
 			ix.keep(live, func(k int) bool { return ix.keyHas(t, k) })
@@ -147,13 +196,7 @@ func (ix *Index) Filter(f Filter, now time.Time, dst []int) []int {
 			count += bits.OnesCount64(w)
 		}
 	}
-	dst = slices.Grow(dst, count)
-	for w, word := range live {
-		for ; word != 0; word &= word - 1 {
-			dst = append(dst, w*64+bits.TrailingZeros64(word))
-		}
-	}
-	return dst
+	return live
 }
 
 // keepText keeps the live keys that have t's needle in a field t looks at: it searches each

@@ -100,8 +100,17 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "synchronous(FULL)")
 	// Freed cells are zeroed, so erased key material does not linger in free space.
 	q.Add("_pragma", "secure_delete(1)")
-	q.Add("_pragma", "cache_size(-32768)") // 32 MiB: the default 2 MiB thrashes past ~50k keys
-	q.Add("_pragma", "mmap_size(1073741824)")
+	if readOnly {
+		// Readers scan whole tables (ListKeys), and every page a scan touches through a
+		// memory map stays in the process's resident memory for as long as the map lives:
+		// 700 MiB for a million keys. Read through a small page cache instead; the kernel's
+		// page cache keeps repeated scans fast (measured: the same CPU time as the map).
+		q.Add("_pragma", "cache_size(-2048)")
+		q.Add("_pragma", "mmap_size(0)")
+	} else {
+		q.Add("_pragma", "cache_size(-32768)") // 32 MiB: the default 2 MiB thrashes past ~50k keys
+		q.Add("_pragma", "mmap_size(1073741824)")
+	}
 	q.Set("_txlock", "immediate")
 	if readOnly {
 		q.Set("_query_only", "1")

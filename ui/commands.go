@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -83,12 +84,50 @@ func plainError(err error) string {
 // what it shows (the Keys view's group names, the groups' key counts, the audit trail).
 func storeChanged() tea.Msg { return dataChangedMsg{} }
 
-// loadKeys lists every key.
-func loadKeys(st Store, seq int) tea.Cmd {
+// headKeys is how many keys the first screen loads: more rows than any terminal shows.
+const headKeys = 200
+
+// keyHeadLister is the optional quick start a Store may offer (*store.Session does).
+type keyHeadLister interface {
+	ListKeysHead(ctx context.Context, limit int) ([]model.Key, int, error)
+}
+
+// loadKeysHead loads the first screenful of keys.
+func loadKeysHead(st keyHeadLister, seq int) tea.Cmd {
 	return withStore(func(ctx context.Context) tea.Msg {
-		keys, err := st.ListKeys(ctx)
-		return keysLoadedMsg{seq: seq, keys: keys, err: err}
+		keys, total, err := st.ListKeysHead(ctx, headKeys)
+		return keysHeadMsg{seq: seq, keys: keys, total: total, err: err}
 	})
+}
+
+// releaseAfter is the number of keys from which a load returns its scratch memory at once.
+const releaseAfter = 20_000
+
+// listTimeout bounds loading every key: a million take seconds, far beyond storeTimeout.
+const listTimeout = 2 * time.Minute
+
+// loadKeys lists every key and builds their keySet, in the command: through the shared
+// cache when the dashboard has one (over SSH), else directly.
+func loadKeys(st Store, cache *KeyCache, seq int) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
+		defer cancel()
+		var set *keySet
+		var err error
+		if cache != nil {
+			set, err = cache.load(ctx, st)
+		} else {
+			set, err = listKeySet(ctx, st)
+		}
+		if set.len() >= releaseAfter {
+			// Listing many keys leaves its scratch (the driver's strings, a third of a
+			// gigabyte for a million keys) to the garbage collector, which would keep the
+			// memory mapped until the heap next grows that far. Hand it back now: the
+			// dashboard's resident size is then about what it holds.
+			debug.FreeOSMemory()
+		}
+		return keysLoadedMsg{seq: seq, set: set, err: err}
+	}
 }
 
 // pollVersion reads the store's data version.

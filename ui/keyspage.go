@@ -29,15 +29,22 @@ type keysPage struct {
 	mode keysMode
 	ask  *question // a y/n question or a one-line prompt on top of any mode
 
-	rows    []keyRow // every loaded key, in store order
-	view    []int    // indices into rows: filtered and sorted
+	set     *keySet // every loaded key, shared (see keyset.go)
+	view    []int32 // positions in set.table: filtered and sorted; read-only, may be shared
+	viewBuf []int32 // the page's own memory for view
+	filters filterCache
 	loaded  bool
-	loadErr error
-	loadSeq int
+	// headTotal is the number of keys while only the first screenful is loaded, else 0.
+	headTotal int
+	loadErr   error
+	loadSeq   int
 
-	cursorID  int64 // the key under the cursor, by id so it survives filter, sort and reload
-	cursor    int   // its position in view
-	top       int   // first row drawn
+	cursorID  int64   // the key under the cursor, by id so it survives filter, sort and reload
+	cursorPos int     // its position in set.table, -1 when unknown
+	cursor    int     // its position in view
+	cur       *keyRow // the key under the cursor, built on demand
+	paints    keyPaints
+	top       int // first row drawn
 	expanded  map[int64]bool
 	expandAll bool
 	sortCol   int
@@ -65,7 +72,8 @@ func newKeysPage(e *env) *keysPage {
 	ti := steadyInput()
 	ti.Prompt = "/ "
 	ti.Placeholder = "filter…  (name:, group:, cert:, status:, reenroll:, export:)"
-	p := &keysPage{env: e, km: defaultKeysKeyMap(), filter: ti, expanded: map[int64]bool{}, cursor: -1}
+	p := &keysPage{env: e, km: defaultKeysKeyMap(), filter: ti, expanded: map[int64]bool{}, cursor: -1, cursorPos: -1,
+		paints: newKeyPaints(&e.styles)}
 	p.syncKeys()
 	return p
 }
@@ -74,11 +82,20 @@ func newKeysPage(e *env) *keysPage {
 func (p *keysPage) Title() string { return "Keys" }
 
 // Init loads the keys.
-func (p *keysPage) Init() tea.Cmd { return p.reload() }
+// Init loads the keys. A store that can list the first keys quickly (ListKeysHead) first
+// draws a screen from them, then loads the whole listing, unless a shared listing exists;
+// the two are not started together, so that the quick one does not wait for CPU.
+func (p *keysPage) Init() tea.Cmd {
+	if hl, ok := p.env.st.(keyHeadLister); ok && !p.env.opts.Keys.warm() {
+		p.loadSeq++
+		return loadKeysHead(hl, p.loadSeq)
+	}
+	return p.reload()
+}
 
 func (p *keysPage) reload() tea.Cmd {
 	p.loadSeq++
-	return loadKeys(p.env.st, p.loadSeq)
+	return loadKeys(p.env.st, p.env.opts.Keys, p.loadSeq)
 }
 
 // Capturing is true whenever typed keys belong to the page rather than to the root.
@@ -100,16 +117,29 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 			p.form.resize(p.width, p.height-1)
 		}
 		return nil
+	case keysHeadMsg:
+		if msg.seq != p.loadSeq {
+			return nil // a reload is on its way already
+		}
+		if msg.err == nil && !p.loaded {
+			p.headTotal = msg.total
+			p.setKeySet(keySetOf(msg.keys))
+		}
+		return p.reload() // the whole listing; it reports errors, if any
 	case keysLoadedMsg:
 		if msg.seq != p.loadSeq {
 			return nil // a newer load is on its way
 		}
+		p.headTotal = 0
 		p.loadErr = msg.err
 		if msg.err != nil {
 			return failed("load keys", msg.err)
 		}
 		p.loaded = true
-		p.setKeys(msg.keys)
+		if msg.set == nil {
+			msg.set = keySetOf(msg.keys)
+		}
+		p.setKeySet(msg.set)
 		return nil
 	case dataChangedMsg:
 		return p.reload()

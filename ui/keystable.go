@@ -1,9 +1,9 @@
 package ui
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,13 +13,12 @@ import (
 	"provkeys/model"
 )
 
-// keyRow is one loaded key with its display strings sanitized once, at load time.
+// keyRow is one key with its display strings, materialized from the keySet for what needs
+// a whole key: the row under the cursor, an expanded row.
 type keyRow struct {
-	k       model.Key
-	name    string // sanitized
-	groups  string // sanitized, joined with ", "
-	lname   string // lower case, for sorting
-	lgroups string
+	k      model.Key
+	name   string // sanitized
+	groups string // sanitized, joined with ", "
 }
 
 // Table columns of the Keys view; the order is also the order "s" cycles through.
@@ -41,89 +40,90 @@ var keyColumns = []column{
 	colUpdated:     {title: "UPDATED", min: 10, opt: 3},
 }
 
-// setKeys replaces the loaded keys and re-derives the view, keeping cursor and expansions.
-func (p *keysPage) setKeys(keys []model.Key) {
-	rows := make([]keyRow, len(keys))
-	for i, k := range keys {
-		g := model.Sanitize(strings.Join(k.GroupNames(), ", "))
-		n := model.Sanitize(k.Name)
-		rows[i] = keyRow{k: k, name: n, groups: g, lname: strings.ToLower(n), lgroups: strings.ToLower(g)}
-	}
-	p.rows = rows
-	if p.revealID != 0 && !slices.ContainsFunc(rows, func(r keyRow) bool { return r.k.ID == p.revealID }) {
+// setKeys replaces the loaded keys (tests and stores without ListKeyTable).
+func (p *keysPage) setKeys(keys []model.Key) { p.setKeySet(keySetOf(keys)) }
+
+// setKeySet replaces the loaded keys and re-derives the view, keeping cursor and expansions.
+func (p *keysPage) setKeySet(set *keySet) {
+	p.set, p.cur = set, nil
+	if p.revealID != 0 && set.indexOf(p.revealID) < 0 {
 		p.hideReveal()
 	}
+	p.cursorPos = -1
 	p.rebuild()
 }
 
 // rebuild filters and sorts the loaded keys into view and puts the cursor back on its key.
-// It runs in Update only: View never touches every row.
+// It runs in Update only: View never touches every row. The cost is one pass over a shared
+// sort order, plus the filter's search when the filter changed (see keyset.go).
 func (p *keysPage) rebuild() {
+	set := p.set
+	if set.len() == 0 {
+		p.view = p.view[:0]
+		p.restoreCursor()
+		return
+	}
 	now := p.env.now()
-	view := p.view[:0]
-	filtering := strings.TrimSpace(p.active.Expr) != ""
-	for i := range p.rows {
-		if !filtering || p.active.Match(p.rows[i].k, now) {
+	order := set.order(p.sortCol, now)
+	var hits []uint64
+	if strings.TrimSpace(p.active.Expr) != "" {
+		hits = p.filters.hits(set, p.active, now)
+	}
+	if hits == nil && !p.sortDesc {
+		p.view = order // shared and read-only: nothing writes to p.view in place
+		p.restoreCursor()
+		return
+	}
+	view := p.viewBuf[:0]
+	if cap(view) < len(order) && hits == nil {
+		view = make([]int32, 0, len(order))
+	}
+	for j := range order {
+		if p.sortDesc {
+			j = len(order) - 1 - j
+		}
+		i := order[j]
+		if hits == nil || hits[i/64]&(1<<(i%64)) != 0 {
 			view = append(view, i)
 		}
 	}
-	rows, col, desc := p.rows, p.sortCol, p.sortDesc
-	slices.SortStableFunc(view, func(a, b int) int {
-		c := compareRows(&rows[a], &rows[b], col, now)
-		if c == 0 {
-			c = cmp.Compare(rows[a].lname, rows[b].lname)
-		}
-		if desc {
-			return -c
-		}
-		return c
-	})
-	p.view = view
+	p.view, p.viewBuf = view, view
 	p.restoreCursor()
-}
-
-func compareRows(a, b *keyRow, col int, now time.Time) int {
-	switch col {
-	case colGroups:
-		return cmp.Compare(a.lgroups, b.lgroups)
-	case colStatus:
-		return cmp.Compare(a.k.State(now), b.k.State(now))
-	case colFingerprint:
-		return cmp.Compare(a.k.Fingerprint, b.k.Fingerprint)
-	case colUsage:
-		if c := cmp.Compare(a.k.UsageCount, b.k.UsageCount); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.k.MaxUsage, b.k.MaxUsage)
-	case colUpdated:
-		return a.k.UpdatedAt.Compare(b.k.UpdatedAt)
-	}
-	return cmp.Compare(a.lname, b.lname)
 }
 
 // restoreCursor finds the cursor's key in the new view; if it is gone, the cursor stays at
 // the same position (clamped) and adopts the key found there.
 func (p *keysPage) restoreCursor() {
+	p.cur = nil
 	if len(p.view) == 0 {
 		p.cursor, p.top = -1, 0
 		return
 	}
 	if p.cursorID != 0 {
-		if i := slices.IndexFunc(p.view, func(ri int) bool { return p.rows[ri].k.ID == p.cursorID }); i >= 0 {
-			p.cursor = i
-			p.fixTop()
-			return
+		pos := p.cursorPos
+		if pos < 0 || pos >= p.set.len() || p.set.table.ID(pos) != p.cursorID {
+			pos = p.set.indexOf(p.cursorID) // after a reload: find the key by id
+		}
+		if pos >= 0 {
+			if i := slices.Index(p.view, int32(pos)); i >= 0 {
+				p.cursor, p.cursorPos = i, pos
+				p.fixTop()
+				return
+			}
 		}
 	}
 	p.moveTo(min(max(p.cursor, 0), len(p.view)-1))
 }
 
-// current is the row under the cursor.
+// current is the row under the cursor, materialized once per cursor position.
 func (p *keysPage) current() (*keyRow, bool) {
 	if p.cursor < 0 || p.cursor >= len(p.view) {
 		return &keyRow{}, false
 	}
-	return &p.rows[p.view[p.cursor]], true
+	if p.cur == nil {
+		p.cur = p.set.row(int(p.view[p.cursor]))
+	}
+	return p.cur, true
 }
 
 func (p *keysPage) moveBy(d int) { p.moveTo(p.cursor + d) }
@@ -135,7 +135,9 @@ func (p *keysPage) moveTo(i int) {
 		return
 	}
 	p.cursor = min(max(i, 0), len(p.view)-1)
-	p.cursorID = p.rows[p.view[p.cursor]].k.ID
+	p.cursorPos = int(p.view[p.cursor])
+	p.cursorID = p.set.table.ID(p.cursorPos)
+	p.cur = nil
 	if p.revealID != 0 && p.revealID != p.cursorID {
 		p.hideReveal()
 	}
@@ -164,57 +166,89 @@ func (p *keysPage) fixTop() {
 func (p *keysPage) tableView() tableView {
 	st := &p.env.styles
 	now := p.env.now()
+	set := p.set
+	pos := func(i int) int { return int(p.view[i]) }
 	return tableView{
 		cols: keyColumns, n: len(p.view), cursor: p.cursor, top: p.top,
 		sortCol: p.sortCol, sortDesc: p.sortDesc,
-		cell: func(i, c int) string { return p.cell(&p.rows[p.view[i]], c, now) },
+		cell: func(i, c int) string { return p.cell(pos(i), c, now) },
 		style: func(i, c int) (lipgloss.Style, bool) {
 			if c != colStatus {
 				return lipgloss.Style{}, false
 			}
-			return stateStyle(st, p.rows[p.view[i]].k.State(now)), true
+			return stateStyle(st, set.table.State(pos(i), now)), true
 		},
+		paint: func(i, c int) (paint, bool) {
+			if c != colStatus {
+				return paint{}, false
+			}
+			return p.paints.state[set.table.State(pos(i), now)], true
+		},
+		rowPaint: &p.paints.row,
 		glyph: func(i int) string {
-			if p.isExpanded(p.rows[p.view[i]].k.ID) {
+			if p.isExpanded(set.table.ID(pos(i))) {
 				return "▾"
 			}
 			return "▸"
 		},
 		detail: func(i, width int) []string {
-			r := &p.rows[p.view[i]]
-			if !p.isExpanded(r.k.ID) {
+			if !p.isExpanded(set.table.ID(pos(i))) {
 				return nil
 			}
-			return p.detailLines(r, width, now)
+			return p.detailLines(p.rowAt(i), width, now)
 		},
 		extra: func(i, width int) int {
-			r := &p.rows[p.view[i]]
-			if !p.isExpanded(r.k.ID) {
+			if !p.isExpanded(set.table.ID(pos(i))) {
 				return 0
 			}
-			return p.detailCount(r, width)
+			return p.detailCount(p.rowAt(i), width)
 		},
 	}
 }
 
-func (p *keysPage) cell(r *keyRow, c int, now time.Time) string {
-	k := &r.k
+// keyPaints are the table's styles as paints, made once per page.
+type keyPaints struct {
+	row   paint
+	state [4]paint // by model.KeyState
+}
+
+func newKeyPaints(st *styles) keyPaints {
+	kp := keyPaints{row: paintOf(st.Row)}
+	for s := model.StateEnabled; s <= model.StateExhausted; s++ {
+		kp.state[s] = paintOf(stateStyle(st, s))
+	}
+	return kp
+}
+
+// rowAt is view row i as a whole key: the cursor's is kept, others are built when drawn.
+func (p *keysPage) rowAt(i int) *keyRow {
+	if i == p.cursor {
+		r, _ := p.current()
+		return r
+	}
+	return p.set.row(int(p.view[i]))
+}
+
+// cell is one table cell of key i of the keySet, read from the table without building the key.
+func (p *keysPage) cell(i, c int, now time.Time) string {
+	t := p.set.table
 	switch c {
 	case colName:
-		return r.name
+		return p.set.name(i)
 	case colGroups:
-		return r.groups
+		return p.set.groupText(i)
 	case colStatus:
-		return stateLabel(k.State(now))
+		return stateLabel(t.State(i, now))
 	case colFingerprint:
-		return model.Sanitize(keyformat.ShortFingerprint(k.Fingerprint))
+		return model.Sanitize(keyformat.ShortFingerprint(t.Fingerprint(i)))
 	case colUsage:
-		if k.MaxUsage <= 0 {
-			return fmt.Sprintf("%d/∞", k.UsageCount)
+		n, limit := t.Usage(i)
+		if limit <= 0 {
+			return strconv.FormatInt(n, 10) + "/∞"
 		}
-		return fmt.Sprintf("%d/%d", k.UsageCount, k.MaxUsage)
+		return strconv.FormatInt(n, 10) + "/" + strconv.FormatInt(limit, 10)
 	case colUpdated:
-		return ago(k.UpdatedAt, now)
+		return ago(time.UnixMicro(t.UpdatedMicros(i)).UTC(), now)
 	}
 	return ""
 }

@@ -46,9 +46,9 @@ func (p *keysPage) tableBody(width, height int) string {
 	case p.loadErr != nil && !p.loaded:
 		return st.Error.Render("✗ Couldn't load keys: "+model.Sanitize(plainError(p.loadErr))) +
 			"\n" + st.Faint.Render("Press ctrl+r to try again.")
-	case !p.loaded:
+	case !p.loaded && p.headTotal == 0:
 		return st.Faint.Render("Loading keys…")
-	case len(p.rows) == 0:
+	case p.set.len() == 0:
 		msg := "No keys yet. Press n to add one, or run `provkeys demo` to load sample data."
 		if !p.env.can(model.ActionCreate) {
 			msg = "No keys yet. An admin can add one, or run `provkeys demo` to load sample data."
@@ -69,10 +69,21 @@ func (p *keysPage) barLine(width int) string {
 	if p.sortDesc {
 		dir = "▼"
 	}
-	right := fmt.Sprintf("%d of %d keys · sort %s %s", len(p.view), len(p.rows),
+	shown, total := len(p.view), p.set.len()
+	if p.headTotal > 0 {
+		// Only the first screenful is here: count every key, and say the rest is coming.
+		shown, total = p.headTotal, p.headTotal
+		if strings.TrimSpace(p.active.Expr) != "" {
+			shown = len(p.view)
+		}
+	}
+	right := fmt.Sprintf("%d of %d keys · sort %s %s", shown, total,
 		strings.ToLower(keyColumns[p.sortCol].title), dir)
 	if width < 70 {
-		right = fmt.Sprintf("%d of %d keys", len(p.view), len(p.rows))
+		right = fmt.Sprintf("%d of %d keys", shown, total)
+	}
+	if p.headTotal > 0 {
+		right = "loading… " + right
 	}
 	var left string
 	switch {

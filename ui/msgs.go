@@ -41,9 +41,19 @@ type dataChangedMsg struct{}
 // pageSizeMsg tells a page the width and height the root gives it.
 type pageSizeMsg struct{ width, height int }
 
-// keysLoadedMsg is the result of loading every key; seq drops stale loads.
+// keysHeadMsg is the first screenful of keys and their number, ahead of keysLoadedMsg.
+type keysHeadMsg struct {
+	seq   int
+	keys  []model.Key
+	total int
+	err   error
+}
+
+// keysLoadedMsg is the result of loading every key; seq drops stale loads. set is built in
+// the command; keys (without set) is for tests.
 type keysLoadedMsg struct {
 	seq  int
+	set  *keySet
 	keys []model.Key
 	err  error
 }

@@ -118,6 +118,8 @@ type sshServer struct {
 	log *slog.Logger
 	ops *Operators
 	lim *connLimiter
+	// keys is the listing of the keys every dashboard of this server shares.
+	keys *KeyCache
 	// refused marks, by remote address, connections admitted only to be told they are over
 	// the limits, so that their end is not logged a second time as a failure.
 	refused sync.Map
@@ -176,6 +178,7 @@ func newSSHServer(cfg ServeConfig) (*sshServer, *ssh.Server, net.Listener, error
 		cfg:      cfg,
 		log:      slog.New(slog.NewTextHandler(cfg.Log, nil)),
 		lim:      newConnLimiter(cfg.MaxSessions, cfg.MaxPerAddr),
+		keys:     NewKeyCache(),
 		programs: map[*opSession]*tea.Program{},
 	}
 	if s.ops, err = OpenOperators(cfg.OperatorsPath, s.log); err != nil {

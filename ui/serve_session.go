@@ -153,7 +153,8 @@ func (s *sshServer) export(sess *opSession, args []string) {
 // to the session.
 func (s *sshServer) program(sess ssh.Session) *tea.Program {
 	o := sess.(*opSession)
-	m := s.cfg.newDashboard(s.cfg.Open(o.actor), o.actor, Options{})
+	// Every session shares one listing of the keys per data version (KeyCache).
+	m := s.cfg.newDashboard(s.cfg.Open(o.actor), o.actor, Options{Keys: s.keys})
 	if m == nil {
 		refuse(sess, 1, "the dashboard is not available")
 		return nil

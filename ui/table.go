@@ -77,6 +77,8 @@ type tableView struct {
 	sortDesc bool
 	cell     func(row, col int) string                 // sanitized plain text
 	style    func(row, col int) (lipgloss.Style, bool) // optional per-cell style
+	paint    func(row, col int) (paint, bool)          // the same, cheaper; wins over style
+	rowPaint *paint                                    // styles.Row as a paint, when set
 	glyph    func(row int) string                      // one cell: expansion state
 	detail   func(row, width int) []string             // lines under an expanded row, or nil
 	extra    func(row, width int) int                  // len(detail) without drawing; optional
@@ -193,7 +195,13 @@ func renderRow(t tableView, i int, widths []int, width int, st *styles) string {
 		}
 		first = false
 		text := pad(t.cell(i, c), widths[c])
-		if !selected && t.style != nil {
+		switch {
+		case selected:
+		case t.paint != nil:
+			if p, ok := t.paint(i, c); ok {
+				text = p.apply(text)
+			}
+		case t.style != nil:
 			if s, ok := t.style(i, c); ok {
 				text = s.Render(text)
 			}
@@ -202,6 +210,9 @@ func renderRow(t tableView, i int, widths []int, width int, st *styles) string {
 	}
 	if selected {
 		return st.Selected.Render(pad(b.String(), width))
+	}
+	if t.rowPaint != nil {
+		return t.rowPaint.apply(fitLine(b.String(), width))
 	}
 	return st.Row.Render(fitLine(b.String(), width))
 }
@@ -212,7 +223,7 @@ func pad(s string, w int) string {
 		return ""
 	}
 	s = clipLong(s)
-	if sw := ansi.StringWidth(s); sw > w {
+	if sw := cellWidth(s); sw > w {
 		return ansi.Truncate(s, w, "…")
 	} else if sw < w {
 		return s + strings.Repeat(" ", w-sw)
@@ -228,7 +239,7 @@ func fitLine(s string, w int) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
-	if ansi.StringWidth(s) > w {
+	if cellWidth(s) > w {
 		return ansi.Truncate(s, w, "…")
 	}
 	return s

@@ -66,6 +66,10 @@ type Options struct {
 	// PollInterval is how often the dashboard asks the store whether anything changed;
 	// 0 means once a second.
 	PollInterval time.Duration
+
+	// Keys, when set, is shared by dashboards of one process so that they hold one listing
+	// of the keys between them instead of one each (Serve sets it for its sessions).
+	Keys *KeyCache
 }
 
 // New returns the dashboard's root model for st, acting as actor. Run it with

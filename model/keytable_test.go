@@ -1,0 +1,165 @@
+package model
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+	"unsafe"
+)
+
+// tableKeys are keys with every kind of field a table stores specially: shared and unique
+// descriptions, several group lists, odd fingerprints, expiry or none, sub-microsecond times.
+func tableKeys() []Key {
+	keys := indexKeys()
+	for i := range keys {
+		k := &keys[i]
+		k.ID = int64(1000 + i)
+		k.Version = int64(i % 7)
+		k.CertID = int64(len(k.CertName))
+		switch i % 5 {
+		case 0:
+			k.Fingerprint = "SHA256:" + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		case 1:
+			k.Fingerprint = "SHA256:short"
+		case 2:
+			k.Fingerprint = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB" // non-canonical last character
+		case 3:
+			k.Fingerprint = "SHA256:+/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		}
+		k.Cloud = []string{"", "api.private.zscaler.com", "api-f4.prod.zpath.net"}[i%3]
+		k.CreatedBy, k.UpdatedBy = "alice", []string{"bob", "alice", ""}[i%3]
+		k.CreatedAt = time.Date(2025, 1, 2, 3, 4, 5, 6000*i, time.UTC)
+		k.UpdatedAt = k.CreatedAt.Add(time.Duration(i) * time.Hour)
+	}
+	return keys
+}
+
+func TestKeyTableRoundTrip(t *testing.T) {
+	keys := tableKeys()
+	tb := NewKeyTable(keys)
+	if tb.Len() != len(keys) {
+		t.Fatalf("Len = %d, want %d", tb.Len(), len(keys))
+	}
+	for i, want := range keys {
+		got := tb.Key(i)
+		if len(want.Groups) == 0 {
+			want.Groups = []GroupRef{}
+		}
+		if len(got.Groups) == 0 {
+			got.Groups = []GroupRef{}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("key %d:\n got %+v\nwant %+v", i, got, want)
+		}
+		if tb.ID(i) != want.ID || tb.Name(i) != want.Name || tb.Description(i) != want.Description ||
+			tb.CertName(i) != want.CertName || tb.Fingerprint(i) != want.Fingerprint ||
+			tb.Exportable(i) != want.Exportable || tb.Enabled(i) != want.Enabled ||
+			tb.AllowReenroll(i) != want.AllowReenroll || tb.UpdatedMicros(i) != want.UpdatedAt.UnixMicro() ||
+			!slices.Equal(tb.Groups(i), want.Groups) && len(want.Groups) > 0 {
+			t.Fatalf("key %d: an accessor disagrees with Key", i)
+		}
+		if c, m := tb.Usage(i); c != want.UsageCount || m != want.MaxUsage {
+			t.Fatalf("key %d: Usage = %d, %d", i, c, m)
+		}
+		for _, now := range []time.Time{filterNow, filterNow.Add(1000 * time.Hour)} {
+			if tb.State(i, now) != want.State(now) {
+				t.Fatalf("key %d: State = %v, want %v", i, tb.State(i, now), want.State(now))
+			}
+		}
+		if tb.IndexOf(want.ID) != i {
+			t.Fatalf("IndexOf(%d) = %d, want %d", want.ID, tb.IndexOf(want.ID), i)
+		}
+	}
+	if tb.IndexOf(-5) != -1 {
+		t.Error("IndexOf an unknown id")
+	}
+	// Appending to one key's groups must not change another's.
+	g := tb.Groups(0)
+	_ = append(g, GroupRef{ID: 99})
+	if tb.GroupSets() >= len(keys) {
+		t.Errorf("%d group lists for %d keys: lists are not shared", tb.GroupSets(), len(keys))
+	}
+	if (*KeyTable)(nil).Len() != 0 || NewKeyTable(nil).Len() != 0 {
+		t.Error("empty tables")
+	}
+}
+
+func TestKeyTableRowSize(t *testing.T) {
+	if s := unsafe.Sizeof(tableRow{}); s > 128 {
+		t.Errorf("a table row takes %d bytes, want at most 128", s)
+	}
+}
+
+func TestKeyTableIndexAgreesWithMatch(t *testing.T) {
+	keys := tableKeys()
+	ix := NewKeyTable(keys).Index()
+	noText := NewKeyTable(keys).Index()
+	noText.scan = false // the key-by-key fallback through the table
+	for _, expr := range indexExprs {
+		f, err := ParseFilter(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := matchAll(f, keys, filterNow)
+		if got := ix.Filter(f, filterNow, nil); !reflect.DeepEqual(got, want) {
+			t.Errorf("table Index.Filter(%q) = %v, want %v", expr, got, want)
+		}
+		if got := noText.Filter(f, filterNow, nil); !reflect.DeepEqual(got, want) {
+			t.Errorf("table Index.Filter(%q) without text = %v, want %v", expr, got, want)
+		}
+	}
+}
+
+// TestNarrows checks Filter.Narrows against answers: whenever it says f narrows prev, f's
+// matches are among prev's, and FilterBits within prev's answer finds exactly f's matches.
+func TestNarrows(t *testing.T) {
+	keys := tableKeys()
+	ix := NewKeyTable(keys).Index()
+	exprs := append([]string{"w", "we", "web", "web ", "web f", "web fr", "name:w", "name:we",
+		"group:s", "group:se", "cert:c", "cert:cl", "export:yes", "export:yes w", "status:enabled",
+		"status:enabled w", "name", "name:x", "k", "\u212a", "s", "ſ"}, indexExprs...)
+	narrowing := 0
+	for _, pe := range exprs {
+		prev, err := ParseFilter(pe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prevBits := ix.FilterBits(prev, filterNow, nil)
+		for _, fe := range exprs {
+			f, err := ParseFilter(fe)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !f.Narrows(prev) {
+				continue
+			}
+			narrowing++
+			want := ix.FilterBits(f, filterNow, nil)
+			for w := range want {
+				if want[w]&^prevBits[w] != 0 {
+					t.Fatalf("%q narrows %q by Narrows, but matches keys %q does not", fe, pe, pe)
+				}
+			}
+			if got := ix.FilterBits(f, filterNow, prevBits); !slices.Equal(got, want) {
+				t.Fatalf("FilterBits(%q) within %q's answer differs from the full answer", fe, pe)
+			}
+		}
+	}
+	if narrowing < 30 {
+		t.Fatalf("only %d narrowing pairs: the test checks too little", narrowing)
+	}
+	for _, c := range []struct {
+		prev, f string
+		want    bool
+	}{
+		{"web", "web-0", true}, {"web", "web x", true}, {"name", "name:x", false},
+		{"status:enabled", "status:enabled web", false}, {"web", "we", false}, {"export:yes", "export:no", false},
+	} {
+		p, _ := ParseFilter(c.prev)
+		f, _ := ParseFilter(c.f)
+		if got := f.Narrows(p); got != c.want {
+			t.Errorf("%q.Narrows(%q) = %v, want %v", c.f, c.prev, got, c.want)
+		}
+	}
+}
