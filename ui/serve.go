@@ -160,6 +160,9 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
 	_ = srv.Shutdown(done)
+	// A signal that lands before the goroutine above reaches srv.Serve would leave Shutdown
+	// with no listener to close and Serve accepting forever; closing it here ends Serve then too.
+	_ = l.Close()
 	s.quitAll()
 	s.waitSessions(shutdownGrace)
 	_ = srv.Close()
