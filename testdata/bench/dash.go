@@ -28,10 +28,13 @@ func allLoaded(n int) func(*screen) bool {
 	return func(s *screen) bool { return full(s) && s.find("loading…") < 0 }
 }
 
-// cursorLine is the text of the row under the cursor, or "".
+// cursorLine is the text of the row under the cursor (marked "› " in its first cells), or "".
+// It is called on every read while many sessions type, so it looks at cells, not lines.
 func cursorLine(s *screen) string {
-	if y := s.find("› "); y >= 0 {
-		return s.line(y)
+	for y := range s.cells {
+		if row := s.cells[y]; len(row) > 1 && row[0] == '›' && row[1] == ' ' {
+			return s.line(y)
+		}
 	}
 	return ""
 }
