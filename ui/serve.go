@@ -147,21 +147,34 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 	defer stopWatch()
 	go s.ops.Watch(watchCtx, cfg.PollInterval, cfg.Reload)
 
+	if ctx.Err() != nil {
+		// Stopped before anything was served: nothing to shut down.
+		_ = l.Close()
+		s.log.Info("server stopped")
+		return nil
+	}
+	rl := &readyListener{Listener: l, ready: make(chan struct{})}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
+	go func() { served <- srv.Serve(rl) }()
 	select {
 	case err := <-served:
 		_ = srv.Close()
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	// Shutdown must not overlap Serve registering its listener (a WaitGroup Add racing Wait
+	// inside charm.land/ssh): wait until Serve has reached Accept, which it does only after
+	// registering, or has returned.
+	select {
+	case <-rl.ready:
+	case err := <-served:
+		served <- err
+	}
 	// Stop accepting (Shutdown with a done context only closes the listeners), let every
 	// session end by itself for a moment, then cut whatever is left.
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
 	_ = srv.Shutdown(done)
-	// A signal that lands before the goroutine above reaches srv.Serve would leave Shutdown
-	// with no listener to close and Serve accepting forever; closing it here ends Serve then too.
 	_ = l.Close()
 	s.quitAll()
 	s.waitSessions(shutdownGrace)
@@ -300,4 +313,17 @@ func (s *sshServer) waitSessions(limit time.Duration) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// readyListener closes ready on the first Accept: by then ssh.Server.Serve has registered the
+// listener, so a Shutdown from then on cannot race that registration.
+type readyListener struct {
+	net.Listener
+	ready chan struct{}
+	once  sync.Once
+}
+
+func (l *readyListener) Accept() (net.Conn, error) {
+	l.once.Do(func() { close(l.ready) })
+	return l.Listener.Accept()
 }
