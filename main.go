@@ -32,7 +32,7 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
-	"provkeys/store"
+	"provkeys/store/sqlite"
 	"provkeys/ui"
 )
 
@@ -141,7 +141,7 @@ type cli struct {
 	ctx    context.Context
 	cmd    command
 	dbPath string
-	st     *store.Store
+	st     *sqlite.Store
 	out    *bufio.Writer
 }
 
@@ -439,16 +439,16 @@ func (c *cli) confirm(yes bool, question string) error {
 
 // session opens the store named by --db (or the default) and returns it as the local operator.
 // dispatch's caller closes it when the command returns.
-func (c *cli) session() (*store.Session, error) {
+func (c *cli) session() (*sqlite.Session, error) {
 	path := c.dbPath
 	if path == "" {
-		p, err := store.DefaultPath()
+		p, err := sqlite.DefaultPath()
 		if err != nil {
 			return nil, fmt.Errorf("find the default database: %w", err)
 		}
 		path = p
 	}
-	st, err := store.Open(path, store.Options{})
+	st, err := sqlite.Open(path, sqlite.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -508,14 +508,14 @@ func groupObject(name string) string { return fmt.Sprintf("machine group %q", na
 func certObject(name string) string  { return fmt.Sprintf("signing certificate %q", name) }
 
 // key looks a key up by name.
-func (c *cli) key(s *store.Session, name string) (model.Key, error) {
+func (c *cli) key(s *sqlite.Session, name string) (model.Key, error) {
 	k, err := s.KeyByName(c.ctx, name)
 	return k, explain(err, keyObject(name))
 }
 
 // group looks a machine group up by name. A missing group gets the command that creates it,
 // because that is what the operator has to do next.
-func (c *cli) group(s *store.Session, name string) (model.Group, error) {
+func (c *cli) group(s *sqlite.Session, name string) (model.Group, error) {
 	g, err := s.GroupByName(c.ctx, name)
 	if errors.Is(err, model.ErrNotFound) {
 		// An impossible name gets the rule it breaks rather than advice to create it.
@@ -528,7 +528,7 @@ func (c *cli) group(s *store.Session, name string) (model.Group, error) {
 }
 
 // checkGroups confirms every named machine group exists before a key refers to it.
-func (c *cli) checkGroups(s *store.Session, names []string) error {
+func (c *cli) checkGroups(s *sqlite.Session, names []string) error {
 	for _, n := range names {
 		if _, err := c.group(s, n); err != nil {
 			return err
@@ -539,7 +539,7 @@ func (c *cli) checkGroups(s *store.Session, names []string) error {
 
 // certName resolves --cert: the named certificate, else "Client" (the one a new store
 // generates), else the first by name. Keys must name their certificate (KeyInput.Validate).
-func (c *cli) certName(s *store.Session, name string) (string, error) {
+func (c *cli) certName(s *sqlite.Session, name string) (string, error) {
 	if name != "" {
 		cert, err := s.CertByName(c.ctx, name)
 		if errors.Is(err, model.ErrNotFound) {

@@ -1,0 +1,68 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+
+	"provkeys/model"
+)
+
+// ListAudit returns the newest limit audit events, newest first (limit <= 0: all).
+func (x *Session) ListAudit(ctx context.Context, limit int) ([]model.AuditEvent, error) {
+	if err := x.authorize(model.ActionRead); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := x.s.rdb.QueryContext(ctx, `SELECT id, at, actor, role, remote, action, object_type,
+		object_id, object_name, old, new, result FROM audit ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []model.AuditEvent
+	for rows.Next() {
+		var e model.AuditEvent
+		var at int64
+		var role, action, typ string
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &role, &e.Remote, &action, &typ,
+			&e.ObjectID, &e.ObjectName, &e.Old, &e.New, &e.Result); err != nil {
+			return nil, mapErr(err)
+		}
+		e.At, e.Role, e.Action, e.ObjectType = fromMicros(at), model.Role(role), model.Action(action), model.ObjectType(typ)
+		out = append(out, e)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// audit appends a successful action's row. old and new are marshalled to JSON; callers pass
+// only non-secret fields (the *JSON helpers), never key material.
+func (w *writeTx) audit(a model.Action, t model.ObjectType, id int64, name string, old, new any) error {
+	return w.auditResult(a, t, id, name, old, new, "ok")
+}
+
+func (w *writeTx) auditResult(a model.Action, t model.ObjectType, id int64, name string, old, new any, result string) error {
+	o, err := auditJSON(old)
+	if err != nil {
+		return err
+	}
+	n, err := auditJSON(new)
+	if err != nil {
+		return err
+	}
+	act := w.x.actor
+	_, err = w.ExecContext(w.ctx, `INSERT INTO audit
+		(at, actor, role, remote, action, object_type, object_id, object_name, old, new, result)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		micros(w.now), act.Name, string(act.Role), act.Remote, string(a), string(t), id, name, o, n, result)
+	return mapErr(err)
+}
+
+func auditJSON(v any) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}

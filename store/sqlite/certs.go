@@ -1,0 +1,177 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"provkeys/model"
+)
+
+// maxPEM bounds an imported certificate; a CA certificate is a few kilobytes.
+const maxPEM = 64 << 10
+
+const certCols = `c.id, c.name, c.pem, c.subject, c.issuer, c.not_after,
+	(SELECT count(*) FROM keys WHERE cert_id = c.id), c.created_at, c.created_by`
+
+func scanCert(sc interface{ Scan(...any) error }) (model.Cert, error) {
+	var c model.Cert
+	var notAfter, created int64
+	err := sc.Scan(&c.ID, &c.Name, &c.PEM, &c.Subject, &c.Issuer, &notAfter, &c.KeyCount, &created, &c.CreatedBy)
+	c.NotAfter, c.CreatedAt = fromMicros(notAfter), fromMicros(created)
+	return c, mapErr(err)
+}
+
+// certJSON is what the audit trail records of a certificate (never its private key).
+type certJSON struct {
+	Name     string    `json:"name"`
+	Subject  string    `json:"subject"`
+	Issuer   string    `json:"issuer"`
+	NotAfter time.Time `json:"not_after"`
+}
+
+func auditCert(c model.Cert) certJSON {
+	return certJSON{Name: c.Name, Subject: c.Subject, Issuer: c.Issuer, NotAfter: c.NotAfter}
+}
+
+// ListCerts returns every signing certificate sorted by name.
+func (x *Session) ListCerts(ctx context.Context) ([]model.Cert, error) {
+	if err := x.authorize(model.ActionRead); err != nil {
+		return nil, err
+	}
+	rows, err := x.s.rdb.QueryContext(ctx, "SELECT "+certCols+" FROM certs c ORDER BY c.name")
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []model.Cert
+	for rows.Next() {
+		c, err := scanCert(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// CertByName returns one certificate by name (case-insensitive).
+func (x *Session) CertByName(ctx context.Context, name string) (model.Cert, error) {
+	if err := x.authorize(model.ActionRead); err != nil {
+		return model.Cert{}, err
+	}
+	c, err := scanCert(x.s.rdb.QueryRowContext(ctx, "SELECT "+certCols+" FROM certs c WHERE c.name_key = ?", strings.ToLower(name)))
+	if errors.Is(err, model.ErrNotFound) {
+		return c, fmt.Errorf("signing certificate %q: %w", name, model.ErrNotFound)
+	}
+	return c, err
+}
+
+// parseCA accepts exactly one PEM "CERTIFICATE" block holding an X.509 CA certificate and
+// returns the certificate with its canonical PEM. Errors say why in a sentence.
+func parseCA(pemText string) (*x509.Certificate, string, error) {
+	bad := func(msg string) error { return &model.ValidationError{Field: "certificate", Msg: msg} }
+	if len(pemText) > maxPEM {
+		return nil, "", bad(fmt.Sprintf("longer than %d KiB; a CA certificate is a few KiB", maxPEM>>10))
+	}
+	block, rest := pem.Decode([]byte(pemText))
+	if block == nil {
+		return nil, "", bad("no PEM block found (want -----BEGIN CERTIFICATE-----)")
+	}
+	if block.Type != "CERTIFICATE" {
+		return nil, "", bad(fmt.Sprintf("the PEM block is a %q, not a CERTIFICATE", block.Type))
+	}
+	if len(bytes.TrimSpace(rest)) > 0 {
+		return nil, "", bad("more than one PEM block; import one certificate at a time")
+	}
+	c, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, "", bad("not a valid X.509 certificate: " + err.Error())
+	}
+	if !c.BasicConstraintsValid || !c.IsCA {
+		return nil, "", bad("not a CA certificate (its basic constraints do not say CA:TRUE)")
+	}
+	for field, s := range map[string]string{"certificate subject": c.Subject.String(), "certificate issuer": c.Issuer.String()} {
+		if err := model.ValidateText(field, s, 1024); err != nil {
+			return nil, "", err
+		}
+	}
+	return c, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})), nil
+}
+
+// ImportCert stores a PEM CA certificate under name. A PEM that is not exactly one X.509 CA
+// certificate is a *model.ValidationError saying why.
+func (x *Session) ImportCert(ctx context.Context, name, pemText string) (model.Cert, error) {
+	if err := x.authorize(model.ActionImport); err != nil {
+		return model.Cert{}, x.refuse(ctx, model.ActionImport, model.ObjectCert, 0, err)
+	}
+	if err := model.ValidateName(model.FieldName, name); err != nil {
+		return model.Cert{}, err
+	}
+	c, canon, err := parseCA(pemText)
+	if err != nil {
+		return model.Cert{}, err
+	}
+	var out model.Cert
+	err = x.change(ctx, model.ActionImport, model.ObjectCert, 0, func(w *writeTx) error {
+		id, err := w.insertCert(name, canon, c, nil)
+		if err != nil {
+			return err
+		}
+		if out, err = scanCert(w.QueryRowContext(w.ctx, "SELECT "+certCols+" FROM certs c WHERE c.id = ?", id)); err != nil {
+			return err
+		}
+		return w.audit(model.ActionImport, model.ObjectCert, id, out.Name, nil, auditCert(out))
+	})
+	if err != nil {
+		return model.Cert{}, err
+	}
+	return out, nil
+}
+
+// insertCert adds a certificate row; privKey (PKCS#8 DER), when given, is sealed to the row.
+func (w *writeTx) insertCert(name, canon string, c *x509.Certificate, privKey []byte) (int64, error) {
+	id, err := w.nextID("certs")
+	if err != nil {
+		return 0, err
+	}
+	var sealed []byte
+	if privKey != nil {
+		sealed = w.x.s.seal("cert", id, privKey)
+	}
+	_, err = w.ExecContext(w.ctx, `INSERT INTO certs (id, name, name_key, pem, subject, issuer,
+		not_after, private_key, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, name, strings.ToLower(name), canon, c.Subject.String(), c.Issuer.String(),
+		micros(c.NotAfter), sealed, micros(w.now), w.x.actor.Name)
+	if err != nil {
+		return 0, nameTaken(err, "signing certificate", name)
+	}
+	return id, nil
+}
+
+// DeleteCert deletes certificate id unless a key uses it; then the *model.InUseError names
+// the keys.
+func (x *Session) DeleteCert(ctx context.Context, id int64) error {
+	return x.change(ctx, model.ActionDelete, model.ObjectCert, id, func(w *writeTx) error {
+		old, err := scanCert(w.QueryRowContext(w.ctx, "SELECT "+certCols+" FROM certs c WHERE c.id = ?", id))
+		if err != nil {
+			return notFound(err, "signing certificate", id)
+		}
+		users, err := w.keyNames("SELECT name FROM keys WHERE cert_id = ? ORDER BY name", id)
+		if err != nil {
+			return err
+		}
+		if len(users) > 0 {
+			return &model.InUseError{Object: fmt.Sprintf("signing certificate %q", old.Name), Users: users}
+		}
+		if _, err := w.ExecContext(w.ctx, "DELETE FROM certs WHERE id = ?", id); err != nil {
+			return mapErr(err)
+		}
+		return w.audit(model.ActionDelete, model.ObjectCert, id, old.Name, auditCert(old), nil)
+	})
+}
