@@ -2,14 +2,14 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 
 	"provkeys/model"
+	"provkeys/store"
 )
 
 // ListAudit returns the newest limit audit events, newest first (limit <= 0: all).
-func (x *Session) ListAudit(ctx context.Context, limit int) ([]model.AuditEvent, error) {
-	if err := x.authorize(model.ActionRead); err != nil {
+func (x *session) ListAudit(ctx context.Context, limit int) ([]model.AuditEvent, error) {
+	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
 		return nil, err
 	}
 	if limit <= 0 {
@@ -43,11 +43,11 @@ func (w *writeTx) audit(a model.Action, t model.ObjectType, id int64, name strin
 }
 
 func (w *writeTx) auditResult(a model.Action, t model.ObjectType, id int64, name string, old, new any, result string) error {
-	o, err := auditJSON(old)
+	o, err := store.AuditJSON(old)
 	if err != nil {
 		return err
 	}
-	n, err := auditJSON(new)
+	n, err := store.AuditJSON(new)
 	if err != nil {
 		return err
 	}
@@ -57,12 +57,4 @@ func (w *writeTx) auditResult(a model.Action, t model.ObjectType, id int64, name
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		micros(w.now), act.Name, string(act.Role), act.Remote, string(a), string(t), id, name, o, n, result)
 	return mapErr(err)
-}
-
-func auditJSON(v any) (string, error) {
-	if v == nil {
-		return "", nil
-	}
-	b, err := json.Marshal(v)
-	return string(b), err
 }

@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"provkeys/model"
+	"provkeys/store/demo"
 )
 
 // demoStore is a store filled by Demo with n keys.
 func demoStore(b testing.TB, n int) *Store {
 	s := openTestStore(b)
-	if err := s.As(admin).Demo(context.Background(), n, nil); err != nil {
+	if err := demo.Fill(context.Background(), s.as(admin), n, nil); err != nil {
 		b.Fatal(err)
 	}
 	return s
@@ -28,7 +29,7 @@ func benchStore(b *testing.B, n int) *Store {
 	if path == "" {
 		return demoStore(b, n)
 	}
-	s, err := Open(path, Options{})
+	s, err := openAt(path)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -38,7 +39,7 @@ func benchStore(b *testing.B, n int) *Store {
 
 // BenchmarkListKeys lists every key of the bench store (10,000 demo keys by default).
 func BenchmarkListKeys(b *testing.B) {
-	x := benchStore(b, 10_000).As(admin)
+	x := benchStore(b, 10_000).as(admin)
 	ctx := context.Background()
 	keys, err := x.ListKeys(ctx)
 	if err != nil {
@@ -61,7 +62,7 @@ func BenchmarkListKeys(b *testing.B) {
 // are per edit.
 func BenchmarkUpdateKey(b *testing.B) {
 	s := benchStore(b, 0)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := context.Background()
 	var k model.Key
 	if keys, err := x.ListKeys(ctx); err == nil && len(keys) > 0 {
@@ -99,7 +100,7 @@ func TestScale(t *testing.T) {
 	t0 := time.Now()
 	s := demoStore(t, n)
 	t.Logf("Demo(%d): %v", n, time.Since(t0))
-	x := s.As(admin)
+	x := s.as(admin)
 	for range 3 {
 		runtime.GC()
 		var m0, m1 runtime.MemStats

@@ -1,20 +1,15 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"provkeys/model"
+	"provkeys/store"
 )
-
-// maxPEM bounds an imported certificate; a CA certificate is a few kilobytes.
-const maxPEM = 64 << 10
 
 const certCols = `c.id, c.name, c.pem, c.subject, c.issuer, c.not_after,
 	(SELECT count(*) FROM keys WHERE cert_id = c.id), c.created_at, c.created_by`
@@ -27,21 +22,9 @@ func scanCert(sc interface{ Scan(...any) error }) (model.Cert, error) {
 	return c, mapErr(err)
 }
 
-// certJSON is what the audit trail records of a certificate (never its private key).
-type certJSON struct {
-	Name     string    `json:"name"`
-	Subject  string    `json:"subject"`
-	Issuer   string    `json:"issuer"`
-	NotAfter time.Time `json:"not_after"`
-}
-
-func auditCert(c model.Cert) certJSON {
-	return certJSON{Name: c.Name, Subject: c.Subject, Issuer: c.Issuer, NotAfter: c.NotAfter}
-}
-
 // ListCerts returns every signing certificate sorted by name.
-func (x *Session) ListCerts(ctx context.Context) ([]model.Cert, error) {
-	if err := x.authorize(model.ActionRead); err != nil {
+func (x *session) ListCerts(ctx context.Context) ([]model.Cert, error) {
+	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
 		return nil, err
 	}
 	rows, err := x.s.rdb.QueryContext(ctx, "SELECT "+certCols+" FROM certs c ORDER BY c.name")
@@ -61,8 +44,8 @@ func (x *Session) ListCerts(ctx context.Context) ([]model.Cert, error) {
 }
 
 // CertByName returns one certificate by name (case-insensitive).
-func (x *Session) CertByName(ctx context.Context, name string) (model.Cert, error) {
-	if err := x.authorize(model.ActionRead); err != nil {
+func (x *session) CertByName(ctx context.Context, name string) (model.Cert, error) {
+	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
 		return model.Cert{}, err
 	}
 	c, err := scanCert(x.s.rdb.QueryRowContext(ctx, "SELECT "+certCols+" FROM certs c WHERE c.name_key = ?", strings.ToLower(name)))
@@ -72,48 +55,16 @@ func (x *Session) CertByName(ctx context.Context, name string) (model.Cert, erro
 	return c, err
 }
 
-// parseCA accepts exactly one PEM "CERTIFICATE" block holding an X.509 CA certificate and
-// returns the certificate with its canonical PEM. Errors say why in a sentence.
-func parseCA(pemText string) (*x509.Certificate, string, error) {
-	bad := func(msg string) error { return &model.ValidationError{Field: "certificate", Msg: msg} }
-	if len(pemText) > maxPEM {
-		return nil, "", bad(fmt.Sprintf("longer than %d KiB; a CA certificate is a few KiB", maxPEM>>10))
-	}
-	block, rest := pem.Decode([]byte(pemText))
-	if block == nil {
-		return nil, "", bad("no PEM block found (want -----BEGIN CERTIFICATE-----)")
-	}
-	if block.Type != "CERTIFICATE" {
-		return nil, "", bad(fmt.Sprintf("the PEM block is a %q, not a CERTIFICATE", block.Type))
-	}
-	if len(bytes.TrimSpace(rest)) > 0 {
-		return nil, "", bad("more than one PEM block; import one certificate at a time")
-	}
-	c, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		return nil, "", bad("not a valid X.509 certificate: " + err.Error())
-	}
-	if !c.BasicConstraintsValid || !c.IsCA {
-		return nil, "", bad("not a CA certificate (its basic constraints do not say CA:TRUE)")
-	}
-	for field, s := range map[string]string{"certificate subject": c.Subject.String(), "certificate issuer": c.Issuer.String()} {
-		if err := model.ValidateText(field, s, 1024); err != nil {
-			return nil, "", err
-		}
-	}
-	return c, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})), nil
-}
-
 // ImportCert stores a PEM CA certificate under name. A PEM that is not exactly one X.509 CA
 // certificate is a *model.ValidationError saying why.
-func (x *Session) ImportCert(ctx context.Context, name, pemText string) (model.Cert, error) {
-	if err := x.authorize(model.ActionImport); err != nil {
+func (x *session) ImportCert(ctx context.Context, name, pemText string) (model.Cert, error) {
+	if err := store.Authorize(x.actor, model.ActionImport); err != nil {
 		return model.Cert{}, x.refuse(ctx, model.ActionImport, model.ObjectCert, 0, err)
 	}
 	if err := model.ValidateName(model.FieldName, name); err != nil {
 		return model.Cert{}, err
 	}
-	c, canon, err := parseCA(pemText)
+	c, canon, err := store.ParseCA(pemText)
 	if err != nil {
 		return model.Cert{}, err
 	}
@@ -126,7 +77,7 @@ func (x *Session) ImportCert(ctx context.Context, name, pemText string) (model.C
 		if out, err = scanCert(w.QueryRowContext(w.ctx, "SELECT "+certCols+" FROM certs c WHERE c.id = ?", id)); err != nil {
 			return err
 		}
-		return w.audit(model.ActionImport, model.ObjectCert, id, out.Name, nil, auditCert(out))
+		return w.audit(model.ActionImport, model.ObjectCert, id, out.Name, nil, store.AuditCert(out))
 	})
 	if err != nil {
 		return model.Cert{}, err
@@ -142,7 +93,7 @@ func (w *writeTx) insertCert(name, canon string, c *x509.Certificate, privKey []
 	}
 	var sealed []byte
 	if privKey != nil {
-		sealed = w.x.s.seal("cert", id, privKey)
+		sealed = w.x.s.sealer.Seal("cert", id, privKey)
 	}
 	_, err = w.ExecContext(w.ctx, `INSERT INTO certs (id, name, name_key, pem, subject, issuer,
 		not_after, private_key, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -156,7 +107,7 @@ func (w *writeTx) insertCert(name, canon string, c *x509.Certificate, privKey []
 
 // DeleteCert deletes certificate id unless a key uses it; then the *model.InUseError names
 // the keys.
-func (x *Session) DeleteCert(ctx context.Context, id int64) error {
+func (x *session) DeleteCert(ctx context.Context, id int64) error {
 	return x.change(ctx, model.ActionDelete, model.ObjectCert, id, func(w *writeTx) error {
 		old, err := scanCert(w.QueryRowContext(w.ctx, "SELECT "+certCols+" FROM certs c WHERE c.id = ?", id))
 		if err != nil {
@@ -172,6 +123,6 @@ func (x *Session) DeleteCert(ctx context.Context, id int64) error {
 		if _, err := w.ExecContext(w.ctx, "DELETE FROM certs WHERE id = ?", id); err != nil {
 			return mapErr(err)
 		}
-		return w.audit(model.ActionDelete, model.ObjectCert, id, old.Name, auditCert(old), nil)
+		return w.audit(model.ActionDelete, model.ObjectCert, id, old.Name, store.AuditCert(old), nil)
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"provkeys/model"
+	"provkeys/store"
 )
 
 // testCA makes a self-signed PEM certificate, a CA or not.
@@ -32,7 +33,7 @@ func testCA(t testing.TB, isCA bool) string {
 
 func TestDefaultCertificates(t *testing.T) {
 	s := openTestStore(t)
-	certs, err := s.As(viewer).ListCerts(testCtx(t))
+	certs, err := s.as(viewer).ListCerts(testCtx(t))
 	if err != nil || len(certs) != 2 || certs[0].Name != "Client" || certs[1].Name != "Root" {
 		t.Fatalf("certs: %+v %v", certs, err)
 	}
@@ -69,7 +70,7 @@ func TestDefaultCertificates(t *testing.T) {
 		if err := db.QueryRow("SELECT private_key FROM certs WHERE id = ?", c.id).Scan(&sealed); err != nil {
 			t.Fatal(err)
 		}
-		der, err := s.unseal("cert", c.id, sealed)
+		der, err := s.sealer.Unseal("cert", c.id, sealed)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +78,7 @@ func TestDefaultCertificates(t *testing.T) {
 		if err != nil || !k.(*ecdsa.PrivateKey).PublicKey.Equal(c.cert.PublicKey) {
 			t.Fatalf("private key of %s does not match: %v", c.cert.Subject, err)
 		}
-		if _, err := s.unseal("key", c.id, sealed); err == nil {
+		if _, err := s.sealer.Unseal("key", c.id, sealed); err == nil {
 			t.Fatal("a certificate's key opened as a provisioning key's")
 		}
 	}
@@ -85,7 +86,7 @@ func TestDefaultCertificates(t *testing.T) {
 
 func TestImportCert(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	c, err := x.ImportCert(ctx, "Corp CA", testCA(t, true))
 	if err != nil {
@@ -109,7 +110,7 @@ func TestImportCert(t *testing.T) {
 		"key":      {"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "not a CERTIFICATE"},
 		"two":      {testCA(t, true) + testCA(t, true), "more than one"},
 		"bad der":  {"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "not a valid X.509"},
-		"too long": {strings.Repeat("A", maxPEM+1), "longer than"},
+		"too long": {strings.Repeat("A", store.MaxPEM+1), "longer than"},
 	} {
 		_, err := x.ImportCert(ctx, "New "+strings.ReplaceAll(name, " ", ""), tc.pem)
 		var ve *model.ValidationError
@@ -121,7 +122,7 @@ func TestImportCert(t *testing.T) {
 
 func TestDeleteCert(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	mustKey(t, x, keyInput("web-01"))
 	mustKey(t, x, keyInput("web-02"))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"provkeys/model"
+	"provkeys/store"
 )
 
 // querier is what both a transaction and a pool offer, so reads can run inside a change.
@@ -21,8 +22,9 @@ type querier interface {
 type writeTx struct {
 	*sql.Tx
 	ctx context.Context
-	x   *Session
+	x   *session
 	now time.Time
+	ids map[string]int64 // idByName's cache
 }
 
 // now is the store's clock, at the precision the columns keep (microseconds), so a value
@@ -48,22 +50,10 @@ func fromNullMicros(n sql.NullInt64) time.Time {
 	return fromMicros(n.Int64)
 }
 
-// authorize is the role check every operation starts with.
-func (x *Session) authorize(a model.Action) error {
-	if x.actor.Role.Can(a) {
-		return nil
-	}
-	role := string(x.actor.Role)
-	if role == "" {
-		role = "no role"
-	}
-	return fmt.Errorf("%w: %s may not %s", model.ErrForbidden, role, a)
-}
-
 // refuse records a refused attempt (best effort, in its own transaction: nothing else is
 // written) and returns the refusal. Who tried to release key material without the right is
 // exactly what an audit trail is for.
-func (x *Session) refuse(ctx context.Context, a model.Action, t model.ObjectType, id int64, refusal error) error {
+func (x *session) refuse(ctx context.Context, a model.Action, t model.ObjectType, id int64, refusal error) error {
 	tx, err := x.s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return refusal
@@ -80,8 +70,8 @@ func (x *Session) refuse(ctx context.Context, a model.Action, t model.ObjectType
 // transaction (fn makes the version-checked change and its audit rows), then commit. A
 // failure anywhere rolls everything back, audit rows included. obj and id name the target
 // for the audit row of a refusal.
-func (x *Session) change(ctx context.Context, a model.Action, obj model.ObjectType, id int64, fn func(w *writeTx) error) error {
-	if err := x.authorize(a); err != nil {
+func (x *session) change(ctx context.Context, a model.Action, obj model.ObjectType, id int64, fn func(w *writeTx) error) error {
+	if err := store.Authorize(x.actor, a); err != nil {
 		return x.refuse(ctx, a, obj, id, err)
 	}
 	tx, err := x.begin(ctx)
@@ -102,7 +92,7 @@ func (x *Session) change(ctx context.Context, a model.Action, obj model.ObjectTy
 
 // begin starts a BEGIN IMMEDIATE transaction on the writer. busy_timeout already waits up to
 // 5 s for another process's write lock; a BUSY past that is retried, since nothing has run yet.
-func (x *Session) begin(ctx context.Context) (*sql.Tx, error) {
+func (x *session) begin(ctx context.Context) (*sql.Tx, error) {
 	var tx *sql.Tx
 	err := retryBusy(ctx, func() error {
 		var err error
@@ -116,7 +106,7 @@ func (x *Session) begin(ctx context.Context) (*sql.Tx, error) {
 }
 
 // ctxErr prefers the context's own error when it ended, so callers see DeadlineExceeded.
-func (x *Session) ctxErr(ctx context.Context, err error) error {
+func (x *session) ctxErr(ctx context.Context, err error) error {
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		return fmt.Errorf("%w (%v)", cerr, err)
 	}
@@ -171,12 +161,4 @@ func (w *writeTx) conflict(table, label string, id int64) error {
 		return mapErr(err)
 	}
 	return &model.ConflictError{Object: fmt.Sprintf("%s %q", label, name), By: by, At: fromMicros(at), Version: version}
-}
-
-// staleCheck is the early form of the version check, for changes that read the row first.
-func staleCheck(label, name string, stored, want int64, by string, at time.Time) error {
-	if stored == want {
-		return nil
-	}
-	return &model.ConflictError{Object: fmt.Sprintf("%s %q", label, name), By: by, At: at, Version: stored}
 }

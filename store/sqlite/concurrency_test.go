@@ -19,7 +19,7 @@ import (
 // editLoop makes n successful read-modify-write edits to random keys of ids, each raising
 // MaxUsage by one from the version it read; a conflict is counted and retried from a fresh
 // read. Any other error stops it: that is the failure the test looks for (SQLITE_BUSY included).
-func editLoop(ctx context.Context, x *Session, ids []int64, n int, seed uint64) (conflicts int, err error) {
+func editLoop(ctx context.Context, x *session, ids []int64, n int, seed uint64) (conflicts int, err error) {
 	r := rand.New(rand.NewPCG(seed, 1))
 	for done := 0; done < n; {
 		id := ids[r.IntN(len(ids))]
@@ -54,7 +54,7 @@ func TestHelperProcess(t *testing.T) {
 	}
 	n, _ := strconv.Atoi(os.Getenv("PROVKEYS_HELPER_EDITS"))
 	seed, _ := strconv.ParseUint(os.Getenv("PROVKEYS_HELPER_SEED"), 10, 64)
-	s, err := Open(os.Getenv("PROVKEYS_HELPER_DB"), Options{})
+	s, err := openAt(os.Getenv("PROVKEYS_HELPER_DB"))
 	if err != nil {
 		fmt.Println("ERROR open:", err)
 		os.Exit(3)
@@ -63,7 +63,7 @@ func TestHelperProcess(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	actor := model.Actor{Name: "proc-" + os.Getenv("PROVKEYS_HELPER_SEED"), Role: model.RoleAdmin}
-	conflicts, err := editLoop(ctx, s.As(actor), ids, n, seed)
+	conflicts, err := editLoop(ctx, s.as(actor), ids, n, seed)
 	if err != nil {
 		fmt.Println("ERROR", err)
 		os.Exit(4)
@@ -77,7 +77,7 @@ func TestHelperProcess(t *testing.T) {
 func TestTwoProcessesEditSameKeys(t *testing.T) {
 	const procs, edits = 2, 300
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	var ids []string
 	var keyIDs []int64
 	for i := range 3 {
@@ -133,7 +133,7 @@ func TestTwoProcessesEditSameKeys(t *testing.T) {
 func TestGoroutinesEditSameKeys(t *testing.T) {
 	const workers, edits = 4, 30
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	k, _ := mustKey(t, x, keyInput("hot"))
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)

@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"provkeys/model"
+	"provkeys/store/demo"
 )
 
 func TestConflicts(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
-	bob := s.As(model.Actor{Name: "bob", Role: model.RoleAdmin})
+	x := s.as(admin)
+	bob := s.as(model.Actor{Name: "bob", Role: model.RoleAdmin})
 	ctx := testCtx(t)
 	k, _ := mustKey(t, x, keyInput("web-01"))
 	g, _ := x.GroupByName(ctx, "Servers")
@@ -58,7 +59,7 @@ func TestConflicts(t *testing.T) {
 
 func TestNotFound(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	in := keyInput("x")
 	for name, f := range map[string]func() error{
@@ -93,14 +94,14 @@ func TestNotFound(t *testing.T) {
 // is refused, nothing changes, and the refusal is on record.
 func TestViewerForbidden(t *testing.T) {
 	s := openTestStore(t)
-	a := s.As(admin)
+	a := s.as(admin)
 	ctx := testCtx(t)
 	k, _ := mustKey(t, a, keyInput("web-01"))
 	g, _ := a.GroupByName(ctx, "Servers")
 	f, _ := a.SaveFilter(ctx, "mine", "web")
 	c, _ := a.ImportCert(ctx, "Corp", testCA(t, true))
 	before := snapshot(t, s)
-	v := s.As(viewer)
+	v := s.as(viewer)
 	ops := map[string]func() error{
 		"CreateKey":     func() error { _, _, err := v.CreateKey(ctx, keyInput("new")); return err },
 		"UpdateKey":     func() error { _, err := v.UpdateKey(ctx, k.ID, k.Version, k.Input()); return err },
@@ -116,7 +117,7 @@ func TestViewerForbidden(t *testing.T) {
 		"DeleteCert":    func() error { return v.DeleteCert(ctx, c.ID) },
 		"SaveFilter":    func() error { _, err := v.SaveFilter(ctx, "f", "web"); return err },
 		"DeleteFilter":  func() error { return v.DeleteFilter(ctx, f.ID) },
-		"Demo":          func() error { return v.Demo(ctx, 5, nil) },
+		"Demo":          func() error { return demo.Fill(ctx, v, 5, nil) },
 	}
 	for name, op := range ops {
 		if err := op(); !errors.Is(err, model.ErrForbidden) {
@@ -145,7 +146,7 @@ func TestViewerForbidden(t *testing.T) {
 	if stripAudit(after) != stripAudit(before) {
 		t.Fatalf("a viewer changed the store:\n%s\n---\n%s", before, after)
 	}
-	nobody := s.As(model.Actor{Name: "x"})
+	nobody := s.as(model.Actor{Name: "x"})
 	if _, err := nobody.ListKeys(ctx); !errors.Is(err, model.ErrForbidden) {
 		t.Fatalf("an actor with no role read keys: %v", err)
 	}
@@ -154,7 +155,7 @@ func TestViewerForbidden(t *testing.T) {
 // TestAuditInSameTransaction makes the audit insert fail and checks the change did not land.
 func TestAuditInSameTransaction(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	k, _ := mustKey(t, x, keyInput("web-01"))
 	db := rawDB(t, s)
@@ -175,7 +176,7 @@ func TestAuditInSameTransaction(t *testing.T) {
 
 func TestAuditAppendOnly(t *testing.T) {
 	s := openTestStore(t)
-	mustKey(t, s.As(admin), keyInput("web-01"))
+	mustKey(t, s.as(admin), keyInput("web-01"))
 	db := rawDB(t, s)
 	for _, q := range []string{"UPDATE audit SET actor = 'mallory'", "DELETE FROM audit"} {
 		if _, err := db.Exec(q); err == nil || !strings.Contains(err.Error(), "append-only") {
@@ -186,7 +187,7 @@ func TestAuditAppendOnly(t *testing.T) {
 
 func TestContextPassesThrough(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := x.ListKeys(ctx); !errors.Is(err, context.Canceled) {
@@ -197,7 +198,7 @@ func TestContextPassesThrough(t *testing.T) {
 	}
 	dctx, dcancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 	defer dcancel()
-	if err := x.Demo(dctx, 10, nil); !errors.Is(err, context.DeadlineExceeded) {
+	if err := demo.Fill(dctx, x, 10, nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Demo: %v", err)
 	}
 }

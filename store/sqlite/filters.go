@@ -7,14 +7,12 @@ import (
 	"strings"
 
 	"provkeys/model"
+	"provkeys/store"
 )
 
-// maxFilterLen bounds a saved filter expression, in runes.
-const maxFilterLen = 1024
-
 // ListFilters returns the saved filters sorted by name.
-func (x *Session) ListFilters(ctx context.Context) ([]model.SavedFilter, error) {
-	if err := x.authorize(model.ActionRead); err != nil {
+func (x *session) ListFilters(ctx context.Context) ([]model.SavedFilter, error) {
+	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
 		return nil, err
 	}
 	rows, err := x.s.rdb.QueryContext(ctx, "SELECT id, name, expr FROM saved_filters ORDER BY name")
@@ -35,22 +33,12 @@ func (x *Session) ListFilters(ctx context.Context) ([]model.SavedFilter, error) 
 
 // SaveFilter saves expr under name, replacing a filter of the same name (case-insensitive).
 // An expression the filter language does not accept is a *model.ValidationError.
-func (x *Session) SaveFilter(ctx context.Context, name, expr string) (model.SavedFilter, error) {
-	if err := x.authorize(model.ActionUpdate); err != nil {
+func (x *session) SaveFilter(ctx context.Context, name, expr string) (model.SavedFilter, error) {
+	if err := store.Authorize(x.actor, model.ActionUpdate); err != nil {
 		return model.SavedFilter{}, x.refuse(ctx, model.ActionUpdate, model.ObjectFilter, 0, err)
 	}
-	if err := model.ValidateName(model.FieldName, name); err != nil {
+	if err := store.ValidateFilter(name, expr); err != nil {
 		return model.SavedFilter{}, err
-	}
-	if err := model.ValidateText(model.FieldFilter, expr, maxFilterLen); err != nil {
-		return model.SavedFilter{}, err
-	}
-	if _, err := model.ParseFilter(expr); err != nil {
-		var ve *model.ValidationError
-		if errors.As(err, &ve) {
-			return model.SavedFilter{}, err
-		}
-		return model.SavedFilter{}, &model.ValidationError{Field: model.FieldFilter, Msg: err.Error()}
 	}
 	var f model.SavedFilter
 	err := x.change(ctx, model.ActionUpdate, model.ObjectFilter, 0, func(w *writeTx) error {
@@ -86,7 +74,7 @@ func (x *Session) SaveFilter(ctx context.Context, name, expr string) (model.Save
 }
 
 // DeleteFilter deletes a saved filter.
-func (x *Session) DeleteFilter(ctx context.Context, id int64) error {
+func (x *session) DeleteFilter(ctx context.Context, id int64) error {
 	return x.change(ctx, model.ActionDelete, model.ObjectFilter, id, func(w *writeTx) error {
 		var f model.SavedFilter
 		err := w.QueryRowContext(w.ctx, "DELETE FROM saved_filters WHERE id = ? RETURNING id, name, expr", id).

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"provkeys/model"
+	"provkeys/store"
 )
 
 const groupCols = `g.id, g.name, g.description, g.enabled,
@@ -22,21 +23,9 @@ func scanGroup(sc interface{ Scan(...any) error }) (model.Group, error) {
 	return g, mapErr(err)
 }
 
-// groupJSON is what the audit trail records of a machine group.
-type groupJSON struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Enabled     bool   `json:"enabled"`
-	Version     int64  `json:"version"`
-}
-
-func auditGroup(g model.Group) groupJSON {
-	return groupJSON{Name: g.Name, Description: g.Description, Enabled: g.Enabled, Version: g.Version}
-}
-
 // ListGroups returns every machine group sorted by name, with how many keys use each.
-func (x *Session) ListGroups(ctx context.Context) ([]model.Group, error) {
-	if err := x.authorize(model.ActionRead); err != nil {
+func (x *session) ListGroups(ctx context.Context) ([]model.Group, error) {
+	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
 		return nil, err
 	}
 	rows, err := x.s.rdb.QueryContext(ctx, "SELECT "+groupCols+" FROM groups g ORDER BY g.name")
@@ -60,8 +49,8 @@ func readGroup(ctx context.Context, q querier, where string, arg any) (model.Gro
 }
 
 // GroupByName returns one group by name (case-insensitive).
-func (x *Session) GroupByName(ctx context.Context, name string) (model.Group, error) {
-	if err := x.authorize(model.ActionRead); err != nil {
+func (x *session) GroupByName(ctx context.Context, name string) (model.Group, error) {
+	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
 		return model.Group{}, err
 	}
 	g, err := readGroup(ctx, x.s.rdb, "g.name_key = ?", strings.ToLower(name))
@@ -72,8 +61,8 @@ func (x *Session) GroupByName(ctx context.Context, name string) (model.Group, er
 }
 
 // CreateGroup creates a machine group.
-func (x *Session) CreateGroup(ctx context.Context, in model.GroupInput) (model.Group, error) {
-	if err := x.authorize(model.ActionCreate); err != nil {
+func (x *session) CreateGroup(ctx context.Context, in model.GroupInput) (model.Group, error) {
+	if err := store.Authorize(x.actor, model.ActionCreate); err != nil {
 		return model.Group{}, x.refuse(ctx, model.ActionCreate, model.ObjectGroup, 0, err)
 	}
 	if err := in.Validate(); err != nil {
@@ -95,7 +84,7 @@ func (x *Session) CreateGroup(ctx context.Context, in model.GroupInput) (model.G
 		if g, err = readGroup(w.ctx, w, "g.id = ?", id); err != nil {
 			return err
 		}
-		return w.audit(model.ActionCreate, model.ObjectGroup, id, g.Name, nil, auditGroup(g))
+		return w.audit(model.ActionCreate, model.ObjectGroup, id, g.Name, nil, store.AuditGroup(g))
 	})
 	if err != nil {
 		return model.Group{}, err
@@ -109,12 +98,12 @@ func (w *writeTx) groupAt(id, version int64) (model.Group, error) {
 	if err != nil {
 		return model.Group{}, notFound(err, "machine group", id)
 	}
-	return old, staleCheck("machine group", old.Name, old.Version, version, old.UpdatedBy, old.UpdatedAt)
+	return old, store.StaleCheck("machine group", old.Name, old.Version, version, old.UpdatedBy, old.UpdatedAt)
 }
 
 // UpdateGroup replaces group id's fields if it is still at version.
-func (x *Session) UpdateGroup(ctx context.Context, id, version int64, in model.GroupInput) (model.Group, error) {
-	if err := x.authorize(model.ActionUpdate); err != nil {
+func (x *session) UpdateGroup(ctx context.Context, id, version int64, in model.GroupInput) (model.Group, error) {
+	if err := store.Authorize(x.actor, model.ActionUpdate); err != nil {
 		return model.Group{}, x.refuse(ctx, model.ActionUpdate, model.ObjectGroup, id, err)
 	}
 	if err := in.Validate(); err != nil {
@@ -135,7 +124,7 @@ func (x *Session) UpdateGroup(ctx context.Context, id, version int64, in model.G
 		if g, err = readGroup(w.ctx, w, "g.id = ?", id); err != nil {
 			return err
 		}
-		return w.audit(model.ActionUpdate, model.ObjectGroup, id, g.Name, auditGroup(old), auditGroup(g))
+		return w.audit(model.ActionUpdate, model.ObjectGroup, id, g.Name, store.AuditGroup(old), store.AuditGroup(g))
 	})
 	if err != nil {
 		return model.Group{}, err
@@ -145,7 +134,7 @@ func (x *Session) UpdateGroup(ctx context.Context, id, version int64, in model.G
 
 // DeleteGroup deletes group id if still at version and no key uses it; otherwise the
 // *model.InUseError names the keys.
-func (x *Session) DeleteGroup(ctx context.Context, id, version int64) error {
+func (x *session) DeleteGroup(ctx context.Context, id, version int64) error {
 	return x.change(ctx, model.ActionDelete, model.ObjectGroup, id, func(w *writeTx) error {
 		old, err := w.groupAt(id, version)
 		if err != nil {
@@ -162,7 +151,7 @@ func (x *Session) DeleteGroup(ctx context.Context, id, version int64) error {
 		if err := w.deleteVersioned("groups", "machine group", id, version); err != nil {
 			return err
 		}
-		return w.audit(model.ActionDelete, model.ObjectGroup, id, old.Name, auditGroup(old), nil)
+		return w.audit(model.ActionDelete, model.ObjectGroup, id, old.Name, store.AuditGroup(old), nil)
 	})
 }
 

@@ -18,10 +18,15 @@ var (
 	viewer = model.Actor{Name: "victor", Role: model.RoleViewer}
 )
 
+// openAt opens the store at path with its data key beside it, as the command line's default.
+func openAt(path string) (*Store, error) {
+	return Open(Options{Path: path, DataKeyPath: path + ".key"})
+}
+
 // openTestStore opens a fresh store in t.TempDir() and closes it when the test ends.
 func openTestStore(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "provkeys.db"), Options{})
+	s, err := openAt(filepath.Join(t.TempDir(), "provkeys.db"))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -36,7 +41,7 @@ func testCtx(t testing.TB) context.Context {
 }
 
 // mustGroup creates a machine group.
-func mustGroup(t testing.TB, x *Session, name string) model.Group {
+func mustGroup(t testing.TB, x *session, name string) model.Group {
 	t.Helper()
 	g, err := x.CreateGroup(testCtx(t), model.GroupInput{Name: name, Enabled: true})
 	if err != nil {
@@ -51,7 +56,7 @@ func keyInput(name string) model.KeyInput {
 }
 
 // mustKey creates a key (and the group "Servers" when missing) and returns it with its secret.
-func mustKey(t testing.TB, x *Session, in model.KeyInput) (model.Key, string) {
+func mustKey(t testing.TB, x *session, in model.KeyInput) (model.Key, string) {
 	t.Helper()
 	ctx := testCtx(t)
 	if _, err := x.GroupByName(ctx, "Servers"); errors.Is(err, model.ErrNotFound) {

@@ -11,6 +11,7 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/store"
 )
 
 // keyCols are the columns of model.Key, never material.
@@ -130,8 +131,8 @@ func readKey(ctx context.Context, q querier, where string, arg any) (model.Key, 
 }
 
 // Key returns one key by id.
-func (x *Session) Key(ctx context.Context, id int64) (model.Key, error) {
-	if err := x.authorize(model.ActionRead); err != nil {
+func (x *session) Key(ctx context.Context, id int64) (model.Key, error) {
+	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
 		return model.Key{}, err
 	}
 	k, err := readKey(ctx, x.s.rdb, "k.id = ?", id)
@@ -142,8 +143,8 @@ func (x *Session) Key(ctx context.Context, id int64) (model.Key, error) {
 }
 
 // KeyByName returns one key by name (case-insensitive).
-func (x *Session) KeyByName(ctx context.Context, name string) (model.Key, error) {
-	if err := x.authorize(model.ActionRead); err != nil {
+func (x *session) KeyByName(ctx context.Context, name string) (model.Key, error) {
+	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
 		return model.Key{}, err
 	}
 	k, err := readKey(ctx, x.s.rdb, "k.name_key = ?", strings.ToLower(name))
@@ -156,8 +157,8 @@ func (x *Session) KeyByName(ctx context.Context, name string) (model.Key, error)
 // VerifyKey finds the key whose fingerprint matches secret. It looks the fingerprint up, so
 // it works for keys whose material was erased; a secret that does not parse is a
 // *model.ValidationError, and an unknown one is ErrNotFound.
-func (x *Session) VerifyKey(ctx context.Context, secret string) (model.Key, error) {
-	if err := x.authorize(model.ActionRead); err != nil {
+func (x *session) VerifyKey(ctx context.Context, secret string) (model.Key, error) {
+	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
 		return model.Key{}, err
 	}
 	p, err := keyformat.Parse(secret)

@@ -6,18 +6,19 @@ import (
 	"strings"
 
 	"provkeys/model"
+	"provkeys/store"
 )
 
 // UpdateKey replaces the editable fields of key id if it is still at version. The cloud and
 // the key material cannot change; View/Export can only go from on to off, which erases the
 // stored material for good (the fingerprint stays, so VerifyKey still finds the key).
-func (x *Session) UpdateKey(ctx context.Context, id, version int64, in model.KeyInput) (model.Key, error) {
+func (x *session) UpdateKey(ctx context.Context, id, version int64, in model.KeyInput) (model.Key, error) {
 	return x.editKey(ctx, model.ActionUpdate, id, version, in)
 }
 
 // editKey is UpdateKey and OverwriteKey: the same version-checked change, audited as a.
-func (x *Session) editKey(ctx context.Context, a model.Action, id, version int64, in model.KeyInput) (model.Key, error) {
-	if err := x.authorize(a); err != nil {
+func (x *session) editKey(ctx context.Context, a model.Action, id, version int64, in model.KeyInput) (model.Key, error) {
+	if err := store.Authorize(x.actor, a); err != nil {
 		return model.Key{}, x.refuse(ctx, a, model.ObjectKey, id, err)
 	}
 	if err := in.Validate(); err != nil {
@@ -30,7 +31,7 @@ func (x *Session) editKey(ctx context.Context, a model.Action, id, version int64
 		if err != nil {
 			return err
 		}
-		if err := editRules(old, in); err != nil {
+		if err := store.EditRules(old, in); err != nil {
 			return err
 		}
 		certID, groupIDs, err := w.resolve(in)
@@ -56,7 +57,7 @@ func (x *Session) editKey(ctx context.Context, a model.Action, id, version int64
 			return err
 		}
 		erased = old.Exportable && !k.Exportable
-		return w.audit(a, model.ObjectKey, id, k.Name, auditKey(old), auditKey(k))
+		return w.audit(a, model.ObjectKey, id, k.Name, store.AuditKey(old), store.AuditKey(k))
 	})
 	if err != nil {
 		return model.Key{}, err
@@ -65,20 +66,6 @@ func (x *Session) editKey(ctx context.Context, a model.Action, id, version int64
 		x.s.checkpoint(ctx)
 	}
 	return k, nil
-}
-
-// editRules are the edits a key refuses whatever its fields say.
-func editRules(old model.Key, in model.KeyInput) error {
-	if in.Exportable && !old.Exportable {
-		return &model.ValidationError{Field: "exportable", Msg: "View/Export cannot be turned back on"}
-	}
-	if in.Cloud != "" && !strings.EqualFold(in.Cloud, old.Cloud) {
-		return &model.ValidationError{Field: model.FieldCloud, Msg: "the cloud of an existing key cannot be changed; create a new key instead"}
-	}
-	if in.Secret != "" {
-		return &model.ValidationError{Field: model.FieldKey, Msg: "the key material of an existing key cannot be changed; create a new key instead"}
-	}
-	return nil
 }
 
 func sameIDs(refs []model.GroupRef, ids []int64) bool {
@@ -103,7 +90,7 @@ func (w *writeTx) keyAt(id, version int64) (model.Key, error) {
 	if err != nil {
 		return model.Key{}, notFound(err, "key", id)
 	}
-	return old, staleCheck("key", old.Name, old.Version, version, old.UpdatedBy, old.UpdatedAt)
+	return old, store.StaleCheck("key", old.Name, old.Version, version, old.UpdatedBy, old.UpdatedAt)
 }
 
 // notFound names the object in ErrNotFound; other errors pass through.
@@ -115,7 +102,7 @@ func notFound(err error, label string, id int64) error {
 }
 
 // SetKeyEnabled enables or disables key id if it is still at version.
-func (x *Session) SetKeyEnabled(ctx context.Context, id, version int64, enabled bool) (model.Key, error) {
+func (x *session) SetKeyEnabled(ctx context.Context, id, version int64, enabled bool) (model.Key, error) {
 	a := model.ActionDisable
 	if enabled {
 		a = model.ActionEnable
@@ -132,7 +119,7 @@ func (x *Session) SetKeyEnabled(ctx context.Context, id, version int64, enabled 
 		if k, err = readKey(w.ctx, w, "k.id = ?", id); err != nil {
 			return err
 		}
-		return w.audit(a, model.ObjectKey, id, k.Name, auditKey(old), auditKey(k))
+		return w.audit(a, model.ObjectKey, id, k.Name, store.AuditKey(old), store.AuditKey(k))
 	})
 	if err != nil {
 		return model.Key{}, err
@@ -141,7 +128,7 @@ func (x *Session) SetKeyEnabled(ctx context.Context, id, version int64, enabled 
 }
 
 // DeleteKey deletes key id if it is still at version.
-func (x *Session) DeleteKey(ctx context.Context, id, version int64) error {
+func (x *session) DeleteKey(ctx context.Context, id, version int64) error {
 	return x.change(ctx, model.ActionDelete, model.ObjectKey, id, func(w *writeTx) error {
 		old, err := w.keyAt(id, version)
 		if err != nil {
@@ -150,27 +137,27 @@ func (x *Session) DeleteKey(ctx context.Context, id, version int64) error {
 		if err := w.deleteVersioned("keys", "key", id, version); err != nil {
 			return err
 		}
-		return w.audit(model.ActionDelete, model.ObjectKey, id, old.Name, auditKey(old), nil)
+		return w.audit(model.ActionDelete, model.ObjectKey, id, old.Name, store.AuditKey(old), nil)
 	})
 }
 
 // RevealKey returns the key material for showing on screen (audited as reveal). The audit row
 // is committed before the key is returned. A key that is not exportable gives
 // ErrNotExportable.
-func (x *Session) RevealKey(ctx context.Context, id int64) (string, error) {
+func (x *session) RevealKey(ctx context.Context, id int64) (string, error) {
 	return x.release(ctx, id, model.ActionReveal)
 }
 
 // ExportKey returns the key material for copy or download (audited as export). The audit row
 // is committed before the key is returned. A key that is not exportable gives
 // ErrNotExportable.
-func (x *Session) ExportKey(ctx context.Context, id int64) (string, error) {
+func (x *session) ExportKey(ctx context.Context, id int64) (string, error) {
 	return x.release(ctx, id, model.ActionExport)
 }
 
 // release opens key id's material inside a change that records who took it; a key that
 // fails to open rolls the audit row back and is reported by name, never as garbage.
-func (x *Session) release(ctx context.Context, id int64, a model.Action) (string, error) {
+func (x *session) release(ctx context.Context, id int64, a model.Action) (string, error) {
 	var secret string
 	err := x.change(ctx, a, model.ObjectKey, id, func(w *writeTx) error {
 		var name, fp string
@@ -184,7 +171,7 @@ func (x *Session) release(ctx context.Context, id int64, a model.Action) (string
 		if !exportable || material == nil {
 			return fmt.Errorf("key %q: %w (View/Export was turned off)", name, model.ErrNotExportable)
 		}
-		plain, err := x.s.unseal("key", id, material)
+		plain, err := x.s.sealer.Unseal("key", id, material)
 		if err != nil {
 			return fmt.Errorf("key %q: %w: the data key %s is not the one it was sealed with, or the row was altered", name, err, x.s.keyPath)
 		}

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"provkeys/model"
+	"provkeys/store"
 )
 
 // Listing every key is the dashboard's start-up and the CLI's `keys list`, so it is built for
@@ -42,7 +43,7 @@ var parallelListMin int64 = 20_000
 
 // ListKeys returns every key, without key material, sorted by name (SQLite's NOCASE order
 // of the name column). It costs the same handful of queries whatever the number of keys.
-func (x *Session) ListKeys(ctx context.Context) ([]model.Key, error) {
+func (x *session) ListKeys(ctx context.Context) ([]model.Key, error) {
 	l, err := x.list(ctx, false)
 	if err != nil {
 		return nil, err
@@ -52,7 +53,7 @@ func (x *Session) ListKeys(ctx context.Context) ([]model.Key, error) {
 
 // ListKeyTable is ListKeys as a compact model.KeyTable, for holding many keys: about a third
 // of the memory, and the listing never holds a model.Key per key.
-func (x *Session) ListKeyTable(ctx context.Context) (*model.KeyTable, error) {
+func (x *session) ListKeyTable(ctx context.Context) (*model.KeyTable, error) {
 	l, err := x.list(ctx, true)
 	if err != nil {
 		return nil, err
@@ -60,8 +61,8 @@ func (x *Session) ListKeyTable(ctx context.Context) (*model.KeyTable, error) {
 	return l.table.Table(), nil
 }
 
-func (x *Session) list(ctx context.Context, table bool) (*listing, error) {
-	if err := x.authorize(model.ActionRead); err != nil {
+func (x *session) list(ctx context.Context, table bool) (*listing, error) {
+	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
 		return nil, err
 	}
 	// Two connections on one snapshot, unless a commit lands while they start; then again,

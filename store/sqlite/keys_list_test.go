@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"provkeys/model"
+	"provkeys/store/demo"
 )
 
 // smallListChunks makes ListKeys use two connections and many id ranges even on a small
@@ -21,9 +22,9 @@ func smallListChunks(t *testing.T) {
 // what one connection and the single-key reads return.
 func TestListKeysParallelMatchesSerial(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
-	if err := x.Demo(ctx, 1500, nil); err != nil {
+	if err := demo.Fill(ctx, x, 1500, nil); err != nil {
 		t.Fatal(err)
 	}
 	// A key whose groups need sorting, and a hole in the ids.
@@ -82,7 +83,7 @@ func TestListKeysParallelMatchesSerial(t *testing.T) {
 // two connections ever read different snapshots.
 func TestListKeysOneSnapshot(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	mustKey(t, x, keyInput("seed"))
 	smallListChunks(t)

@@ -18,6 +18,6 @@ import (
 //
 // Errors: ErrForbidden (viewers; the refusal is audited), *model.ValidationError,
 // ErrNotFound, ErrDuplicate (the new name is taken), *model.ConflictError.
-func (x *Session) OverwriteKey(ctx context.Context, id, version int64, in model.KeyInput) (model.Key, error) {
+func (x *session) OverwriteKey(ctx context.Context, id, version int64, in model.KeyInput) (model.Key, error) {
 	return x.editKey(ctx, model.ActionOverwrite, id, version, in)
 }

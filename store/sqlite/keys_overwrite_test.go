@@ -13,9 +13,9 @@ import (
 // started from it and as carol left it.
 func conflictingEdit(t *testing.T, s *Store) (mine, theirs model.Key) {
 	t.Helper()
-	x := s.As(admin)
+	x := s.as(admin)
 	k, _ := mustKey(t, x, keyInput("web-01"))
-	carol := s.As(model.Actor{Name: "carol", Role: model.RoleAdmin})
+	carol := s.as(model.Actor{Name: "carol", Role: model.RoleAdmin})
 	in := k.Input()
 	in.Description = "theirs"
 	theirs, err := carol.UpdateKey(testCtx(t), k.ID, k.Version, in)
@@ -27,7 +27,7 @@ func conflictingEdit(t *testing.T, s *Store) (mine, theirs model.Key) {
 
 func TestOverwriteKeyLandsAndIsAuditedAsOverwrite(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	mine, theirs := conflictingEdit(t, s)
 	in := mine.Input()
@@ -71,10 +71,10 @@ func TestOverwriteKeyLandsAndIsAuditedAsOverwrite(t *testing.T) {
 // the dialog showed, so a third change made meanwhile is never replaced unseen.
 func TestOverwriteKeyStaleVersionStillConflicts(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	mine, theirs := conflictingEdit(t, s)
-	dave := s.As(model.Actor{Name: "dave", Role: model.RoleAdmin})
+	dave := s.as(model.Actor{Name: "dave", Role: model.RoleAdmin})
 	third := theirs.Input()
 	third.Enabled = false
 	if _, err := dave.UpdateKey(ctx, mine.ID, theirs.Version, third); err != nil {
@@ -107,11 +107,11 @@ func TestOverwriteKeyViewerForbidden(t *testing.T) {
 	mine, theirs := conflictingEdit(t, s)
 	in := theirs.Input()
 	in.Description = "viewer was here"
-	_, err := s.As(viewer).OverwriteKey(ctx, mine.ID, theirs.Version, in)
+	_, err := s.as(viewer).OverwriteKey(ctx, mine.ID, theirs.Version, in)
 	if !errors.Is(err, model.ErrForbidden) {
 		t.Fatalf("viewer overwrite: %v", err)
 	}
-	if got, _ := s.As(admin).Key(ctx, mine.ID); got.Description != "theirs" || got.Version != theirs.Version {
+	if got, _ := s.as(admin).Key(ctx, mine.ID); got.Description != "theirs" || got.Version != theirs.Version {
 		t.Fatalf("a viewer's overwrite changed the key: %+v", got)
 	}
 	refused := count(t, rawDB(t, s), `SELECT count(*) FROM audit
@@ -124,7 +124,7 @@ func TestOverwriteKeyViewerForbidden(t *testing.T) {
 // TestOverwriteKeyKeepsTheEditRules: overwriting is not a way around what an update refuses.
 func TestOverwriteKeyKeepsTheEditRules(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	mine, theirs := conflictingEdit(t, s)
 	in := theirs.Input()

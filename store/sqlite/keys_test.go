@@ -14,7 +14,7 @@ import (
 
 func TestCreateAndReadKey(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	mustGroup(t, x, "Servers")
 	mustGroup(t, x, "Build Agents")
@@ -41,7 +41,7 @@ func TestCreateAndReadKey(t *testing.T) {
 		"Key":       func() (model.Key, error) { return x.Key(ctx, k.ID) },
 		"KeyByName": func() (model.Key, error) { return x.KeyByName(ctx, "WEB-01") },
 		"VerifyKey": func() (model.Key, error) { return x.VerifyKey(ctx, "  "+secret+"\n") },
-		"viewer":    func() (model.Key, error) { return s.As(viewer).Key(ctx, k.ID) },
+		"viewer":    func() (model.Key, error) { return s.as(viewer).Key(ctx, k.ID) },
 	} {
 		got, err := get()
 		if err != nil || !keysEqual(got, want) {
@@ -64,7 +64,7 @@ func keysEqual(a, b model.Key) bool {
 
 func TestListKeysSortedWithGroups(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	mustGroup(t, x, "Alpha")
 	for _, n := range []string{"zeta", "Beta", "alpha-2", "ALPHA-1", "gamma"} {
 		in := keyInput(n)
@@ -96,14 +96,14 @@ func TestListKeysSortedWithGroups(t *testing.T) {
 		t.Fatal("an append to one key's groups changed the next key")
 	}
 	empty := openTestStore(t)
-	if keys, err := empty.As(viewer).ListKeys(testCtx(t)); err != nil || len(keys) != 0 {
+	if keys, err := empty.as(viewer).ListKeys(testCtx(t)); err != nil || len(keys) != 0 {
 		t.Fatalf("empty store: %v %v", keys, err)
 	}
 }
 
 func TestDuplicateNames(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	mustKey(t, x, keyInput("Web"))
 	if _, _, err := x.CreateKey(ctx, keyInput("web")); !errors.Is(err, model.ErrDuplicate) || !strings.Contains(err.Error(), `"web"`) {
@@ -137,7 +137,7 @@ func TestDuplicateNames(t *testing.T) {
 
 func TestCreateKeyWithSecret(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	given, _ := keyformat.Generate("api-f4.prod.zpath.net")
 	in := keyInput("given")
@@ -162,7 +162,7 @@ func TestCreateKeyWithSecret(t *testing.T) {
 
 func TestUnknownGroupOrCert(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	mustGroup(t, x, "Servers")
 	for _, tc := range []struct {
 		in    model.KeyInput
@@ -182,14 +182,14 @@ func TestUnknownGroupOrCert(t *testing.T) {
 
 func TestUpdateKey(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	mustGroup(t, x, "Other")
 	k, _ := mustKey(t, x, keyInput("web-01"))
 	in := k.Input()
 	in.Name, in.Groups, in.Cert, in.Enabled, in.AllowReenroll = "web-02", []string{"other"}, "Root", false, true
 	in.Description, in.MaxUsage, in.ExpiresAt = "moved", 5, now().Add(time.Hour)
-	bob := s.As(model.Actor{Name: "bob", Role: model.RoleAdmin})
+	bob := s.as(model.Actor{Name: "bob", Role: model.RoleAdmin})
 	u, err := bob.UpdateKey(ctx, k.ID, k.Version, in)
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +217,7 @@ func TestUpdateKey(t *testing.T) {
 
 func TestExportOffErasesMaterial(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	k, secret := mustKey(t, x, keyInput("web-01"))
 	in := k.Input()
@@ -252,7 +252,7 @@ func TestExportOffErasesMaterial(t *testing.T) {
 
 func TestSetKeyEnabledAndDelete(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	k, _ := mustKey(t, x, keyInput("web-01"))
 	d, err := x.SetKeyEnabled(ctx, k.ID, k.Version, false)
@@ -282,7 +282,7 @@ func TestSetKeyEnabledAndDelete(t *testing.T) {
 
 func TestImportKeysAllOrNothing(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	mustKey(t, x, keyInput("existing"))
 	db := rawDB(t, s)

@@ -1,42 +1,62 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
-	"time"
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/store"
 )
 
 // resolve turns the group and certificate names of in into ids, case-insensitively. An
 // unknown name is a *model.ValidationError naming it.
 func (w *writeTx) resolve(in model.KeyInput) (certID int64, groupIDs []int64, err error) {
-	seen := map[int64]bool{}
 	for _, g := range in.Groups {
-		var id int64
-		err := w.QueryRowContext(w.ctx, "SELECT id FROM groups WHERE name_key = ?", strings.ToLower(g)).Scan(&id)
-		if errors.Is(mapErr(err), model.ErrNotFound) {
+		id, err := w.idByName("groups", g)
+		if errors.Is(err, model.ErrNotFound) {
 			return 0, nil, &model.ValidationError{Field: model.FieldGroups, Msg: fmt.Sprintf("machine group %q does not exist", g)}
 		}
 		if err != nil {
-			return 0, nil, mapErr(err)
+			return 0, nil, err
 		}
-		if !seen[id] {
-			seen[id] = true
+		if !slices.Contains(groupIDs, id) {
 			groupIDs = append(groupIDs, id)
 		}
 	}
 	if len(groupIDs) == 0 {
 		return 0, nil, &model.ValidationError{Field: model.FieldGroups, Msg: "a key needs at least one machine group"}
 	}
-	err = w.QueryRowContext(w.ctx, "SELECT id FROM certs WHERE name_key = ?", strings.ToLower(in.Cert)).Scan(&certID)
-	if errors.Is(mapErr(err), model.ErrNotFound) {
+	certID, err = w.idByName("certs", in.Cert)
+	if errors.Is(err, model.ErrNotFound) {
 		return 0, nil, &model.ValidationError{Field: model.FieldCert, Msg: fmt.Sprintf("signing certificate %q does not exist", in.Cert)}
 	}
-	return certID, groupIDs, mapErr(err)
+	return certID, groupIDs, err
+}
+
+// idByName looks a group's or certificate's id up by name, once per transaction: a bulk
+// insert names the same few groups a hundred thousand times, and nothing else in the
+// transaction renames them.
+func (w *writeTx) idByName(table, name string) (int64, error) {
+	k := table + "\x00" + strings.ToLower(name)
+	if id, ok := w.ids[k]; ok {
+		return id, nil
+	}
+	var id int64
+	err := w.QueryRowContext(w.ctx, "SELECT id FROM "+table+" WHERE name_key = ?", strings.ToLower(name)).Scan(&id)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	if w.ids == nil {
+		w.ids = map[string]int64{}
+	}
+	w.ids[k] = id
+	return id, nil
 }
 
 // setGroups makes key id's groups exactly ids.
@@ -62,138 +82,175 @@ func (w *writeTx) nextID(table string) (int64, error) {
 	return id, mapErr(err)
 }
 
-// keySecret returns the key text to store for in: in.Secret parsed and normalised, else a
-// new key for in.Cloud.
-func keySecret(in model.KeyInput) (string, error) {
-	if in.Secret == "" {
-		s, err := keyformat.Generate(in.Cloud)
-		if err != nil {
-			return "", &model.ValidationError{Field: model.FieldCloud, Msg: err.Error()}
-		}
-		return s, nil
-	}
-	p, err := keyformat.Parse(in.Secret)
-	if err != nil {
-		return "", &model.ValidationError{Field: model.FieldKey, Msg: err.Error()}
-	}
-	if in.Cloud != "" && !strings.EqualFold(in.Cloud, p.Host) {
-		return "", &model.ValidationError{Field: model.FieldCloud, Msg: fmt.Sprintf("the key is for %s, not %s", p.Host, in.Cloud)}
-	}
-	return keyformat.Format(p), nil
+// keyWriter inserts new keys with prepared statements inside one change; ids are taken in
+// order from the table's next one, so material is sealed to its row id in the INSERT itself.
+type keyWriter struct {
+	w                *writeTx
+	insKey, insGroup *sql.Stmt
+	next             int64
+	// sctx runs the statements: each statement under a cancellable context starts a goroutine
+	// to watch it, which at a hundred thousand keys is most of the cost, so they run detached
+	// and insert checks w.ctx itself.
+	sctx context.Context
+	n    int
 }
 
-// insertKey stores a new key from a validated input and returns it with its secret.
-func (w *writeTx) insertKey(in model.KeyInput) (model.Key, string, error) {
-	certID, groupIDs, err := w.resolve(in)
-	if err != nil {
-		return model.Key{}, "", err
+func (w *writeTx) keyWriter() (*keyWriter, error) {
+	kw := &keyWriter{w: w, sctx: context.WithoutCancel(w.ctx)}
+	var err error
+	if kw.next, err = w.nextID("keys"); err != nil {
+		return nil, err
 	}
-	secret, err := keySecret(in)
-	if err != nil {
-		return model.Key{}, "", err
-	}
-	p, _ := keyformat.Parse(secret)
-	id, err := w.nextID("keys")
-	if err != nil {
-		return model.Key{}, "", err
-	}
-	var material []byte
-	if in.Exportable {
-		material = w.x.s.seal("key", id, []byte(secret))
-	}
-	at, by := micros(w.now), w.x.actor.Name
-	_, err = w.ExecContext(w.ctx, `INSERT INTO keys (id, name, name_key, cert_id, enabled,
+	kw.insKey, err = w.PrepareContext(w.ctx, `INSERT INTO keys (id, name, name_key, cert_id, enabled,
 		allow_reenroll, exportable, cloud, fingerprint, material, description, max_usage,
 		usage_count, expires_at, created_at, created_by, updated_at, updated_by, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, 1)`,
-		id, in.Name, strings.ToLower(in.Name), certID, in.Enabled, in.AllowReenroll, in.Exportable,
-		p.Host, keyformat.Fingerprint(secret), material, in.Description, in.MaxUsage,
-		nullMicros(in.ExpiresAt), at, by, at, by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`)
 	if err != nil {
-		return model.Key{}, "", nameTaken(err, "key", in.Name)
+		return nil, mapErr(err)
 	}
-	if err := w.setGroups(id, groupIDs); err != nil {
-		return model.Key{}, "", err
+	if kw.insGroup, err = w.PrepareContext(w.ctx, "INSERT INTO key_groups (key_id, group_id) VALUES (?, ?)"); err != nil {
+		kw.insKey.Close()
+		return nil, mapErr(err)
 	}
-	k, err := readKey(w.ctx, w, "k.id = ?", id)
-	return k, secret, err
+	return kw, nil
+}
+
+func (kw *keyWriter) close() {
+	kw.insKey.Close()
+	kw.insGroup.Close()
+}
+
+// insert stores one validated key and returns its id and secret; zero times mean now.
+func (kw *keyWriter) insert(in store.NewKey) (int64, string, error) {
+	w := kw.w
+	if kw.n++; kw.n%256 == 0 && w.ctx.Err() != nil {
+		return 0, "", w.ctx.Err()
+	}
+	certID, groupIDs, err := w.resolve(in.KeyInput)
+	if err != nil {
+		return 0, "", err
+	}
+	secret, err := store.KeySecret(in.KeyInput)
+	if err != nil {
+		return 0, "", err
+	}
+	p, _ := keyformat.Parse(secret)
+	id := kw.next
+	var material []byte
+	if in.Exportable {
+		material = w.x.s.sealer.Seal("key", id, []byte(secret))
+	}
+	created, updated := cmp.Or(in.CreatedAt, w.now), cmp.Or(in.UpdatedAt, in.CreatedAt, w.now)
+	by := w.x.actor.Name
+	_, err = kw.insKey.ExecContext(kw.sctx, id, in.Name, strings.ToLower(in.Name), certID, in.Enabled,
+		in.AllowReenroll, in.Exportable, p.Host, keyformat.Fingerprint(secret), material,
+		in.Description, in.MaxUsage, in.UsageCount, nullMicros(in.ExpiresAt), micros(created), by,
+		micros(updated), by)
+	if err != nil {
+		return 0, "", nameTaken(err, "key", in.Name)
+	}
+	for _, g := range groupIDs {
+		if _, err := kw.insGroup.ExecContext(kw.sctx, id, g); err != nil {
+			return 0, "", mapErr(err)
+		}
+	}
+	kw.next++
+	return id, secret, nil
+}
+
+// insertKeys stores validated inputs in order, calling done after each with its id and secret.
+func (w *writeTx) insertKeys(in []store.NewKey, done func(i int, id int64, secret string) error) error {
+	kw, err := w.keyWriter()
+	if err != nil {
+		return err
+	}
+	defer kw.close()
+	for i, k := range in {
+		id, secret, err := kw.insert(k)
+		if err == nil {
+			err = done(i, id, secret)
+		}
+		if err != nil {
+			if len(in) > 1 {
+				return fmt.Errorf("key %d (%q): %w", i+1, k.Name, err)
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // CreateKey validates in, generates the key material (or stores in.Secret) and returns the new
 // key and its secret, which the caller shows once.
-func (x *Session) CreateKey(ctx context.Context, in model.KeyInput) (model.Key, string, error) {
-	if err := x.authorize(model.ActionCreate); err != nil {
-		return model.Key{}, "", x.refuse(ctx, model.ActionCreate, model.ObjectKey, 0, err)
-	}
-	if err := in.Validate(); err != nil {
-		return model.Key{}, "", err
-	}
-	var k model.Key
-	var secret string
-	err := x.change(ctx, model.ActionCreate, model.ObjectKey, 0, func(w *writeTx) error {
-		var err error
-		if k, secret, err = w.insertKey(in); err != nil {
-			return err
-		}
-		return w.audit(model.ActionCreate, model.ObjectKey, k.ID, k.Name, nil, auditKey(k))
-	})
+func (x *session) CreateKey(ctx context.Context, in model.KeyInput) (model.Key, string, error) {
+	keys, secrets, err := x.createKeys(ctx, model.ActionCreate, []store.NewKey{{KeyInput: in}})
 	if err != nil {
 		return model.Key{}, "", err
 	}
-	return k, secret, nil
+	return keys[0], secrets[0], nil
 }
 
 // ImportKeys creates all keys or none, in one transaction with one audit row (import) per key.
 // An error names the input it is about by position and name.
-func (x *Session) ImportKeys(ctx context.Context, in []model.KeyInput) ([]model.Key, error) {
-	if err := x.authorize(model.ActionImport); err != nil {
-		return nil, x.refuse(ctx, model.ActionImport, model.ObjectKey, 0, err)
+func (x *session) ImportKeys(ctx context.Context, in []model.KeyInput) ([]model.Key, error) {
+	nk := make([]store.NewKey, len(in))
+	for i := range in {
+		nk[i].KeyInput = in[i]
 	}
-	for i, ki := range in {
-		if err := ki.Validate(); err != nil {
-			return nil, fmt.Errorf("key %d (%q): %w", i+1, ki.Name, err)
-		}
+	keys, _, err := x.createKeys(ctx, model.ActionImport, nk)
+	return keys, err
+}
+
+// createKeys is CreateKey and ImportKeys: every key read back and audited one by one.
+func (x *session) createKeys(ctx context.Context, a model.Action, in []store.NewKey) ([]model.Key, []string, error) {
+	if err := x.validateNew(ctx, a, in); err != nil {
+		return nil, nil, err
 	}
-	out := make([]model.Key, 0, len(in))
-	err := x.change(ctx, model.ActionImport, model.ObjectKey, 0, func(w *writeTx) error {
-		for i, ki := range in {
-			k, _, err := w.insertKey(ki)
-			if err == nil {
-				err = w.audit(model.ActionImport, model.ObjectKey, k.ID, k.Name, nil, auditKey(k))
-			}
+	keys, secrets := make([]model.Key, len(in)), make([]string, len(in))
+	err := x.change(ctx, a, model.ObjectKey, 0, func(w *writeTx) error {
+		return w.insertKeys(in, func(i int, id int64, secret string) error {
+			k, err := readKey(w.ctx, w, "k.id = ?", id)
 			if err != nil {
-				return fmt.Errorf("key %d (%q): %w", i+1, ki.Name, err)
+				return err
 			}
-			out = append(out, k)
-		}
-		return nil
+			keys[i], secrets[i] = k, secret
+			return w.audit(a, model.ObjectKey, k.ID, k.Name, nil, store.AuditKey(k))
+		})
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out, nil
+	return keys, secrets, nil
 }
 
-// keyJSON is what the audit trail records of a key: every field but the material.
-type keyJSON struct {
-	Name          string    `json:"name"`
-	Groups        []string  `json:"groups"`
-	Cert          string    `json:"signing_certificate"`
-	Enabled       bool      `json:"enabled"`
-	AllowReenroll bool      `json:"allow_reenrollment"`
-	Exportable    bool      `json:"exportable"`
-	Cloud         string    `json:"cloud"`
-	Fingerprint   string    `json:"fingerprint"`
-	Description   string    `json:"description"`
-	MaxUsage      int64     `json:"max_usage"`
-	UsageCount    int64     `json:"usage_count"`
-	ExpiresAt     time.Time `json:"expires_at,omitzero"`
-	Version       int64     `json:"version"`
+// CreateKeys stores every key of in or none, in one transaction with one audit row for the
+// batch: the bulk path, which reads nothing back.
+func (x *session) CreateKeys(ctx context.Context, in []store.NewKey, label string) error {
+	if err := x.validateNew(ctx, model.ActionCreate, in); err != nil {
+		return err
+	}
+	return x.change(ctx, model.ActionCreate, model.ObjectKey, 0, func(w *writeTx) error {
+		err := w.insertKeys(in, func(int, int64, string) error { return nil })
+		if err != nil {
+			return err
+		}
+		return w.audit(model.ActionCreate, model.ObjectKey, 0, label, nil, store.BulkAudit{Label: label, Keys: len(in)})
+	})
 }
 
-func auditKey(k model.Key) keyJSON {
-	return keyJSON{Name: k.Name, Groups: k.GroupNames(), Cert: k.CertName, Enabled: k.Enabled,
-		AllowReenroll: k.AllowReenroll, Exportable: k.Exportable, Cloud: k.Cloud,
-		Fingerprint: k.Fingerprint, Description: k.Description, MaxUsage: k.MaxUsage,
-		UsageCount: k.UsageCount, ExpiresAt: k.ExpiresAt, Version: k.Version}
+// validateNew is the checks before a create: the role (a refusal is audited), then every
+// input, named by position when there are several.
+func (x *session) validateNew(ctx context.Context, a model.Action, in []store.NewKey) error {
+	if err := store.Authorize(x.actor, a); err != nil {
+		return x.refuse(ctx, a, model.ObjectKey, 0, err)
+	}
+	for i, k := range in {
+		if err := k.Validate(); err != nil {
+			if len(in) > 1 {
+				return fmt.Errorf("key %d (%q): %w", i+1, k.Name, err)
+			}
+			return err
+		}
+	}
+	return nil
 }

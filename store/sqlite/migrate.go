@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"path"
+	"provkeys/store"
 	"sort"
 	"strconv"
 	"strings"
@@ -91,8 +92,10 @@ func (s *Store) migrateOnce(ctx context.Context, ms []migration) error {
 	if uv > len(ms) {
 		return fmt.Errorf("open store %s: it was made by a newer provkeys (schema %d; this build knows up to %d): upgrade provkeys", s.path, uv, len(ms))
 	}
-	if err := s.loadDataKey(uv == 0); err != nil {
-		return err
+	if s.sealer == nil {
+		if s.sealer, err = store.LoadDataKey(s.keyPath, uv == 0); err != nil {
+			return err
+		}
 	}
 	// PRAGMA journal_mode cannot change inside a transaction (SQLite leaves the mode as it was),
 	// so WAL is switched on here, on the migrating connection just before the first migration
@@ -172,6 +175,22 @@ func retryBusy(ctx context.Context, f func() error) error {
 		}
 		wait = min(wait*2, 500*time.Millisecond)
 	}
+}
+
+// checkDataKey compares the loaded key with the one the store was made with.
+func (s *Store) checkDataKey(ctx context.Context, conn *sql.Conn) error {
+	var id string
+	err := conn.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'data_key_id'").Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("open store %s: it records no data key; it was not made by provkeys", s.path)
+	}
+	if err != nil {
+		return s.openErr(err)
+	}
+	if id != s.sealer.ID() {
+		return s.sealer.WrongKey()
+	}
+	return nil
 }
 
 // openErr words a failure while opening, keeping the cause for errors.Is.

@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"provkeys/model"
+	"provkeys/store/demo"
 )
 
 func TestSavedFilters(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	f, err := x.SaveFilter(ctx, "Broken", "status:disabled")
 	if err != nil {
@@ -23,7 +24,7 @@ func TestSavedFilters(t *testing.T) {
 	if err != nil || g.ID != f.ID || g.Name != "BROKEN" || g.Expr != "status:expired" {
 		t.Fatalf("replace: %+v %v", g, err)
 	}
-	list, err := s.As(viewer).ListFilters(ctx)
+	list, err := s.as(viewer).ListFilters(ctx)
 	if err != nil || len(list) != 2 || list[0].Name != "apps" || list[1].Expr != "status:expired" {
 		t.Fatalf("list: %+v %v", list, err)
 	}
@@ -49,13 +50,13 @@ func TestSavedFilters(t *testing.T) {
 
 func TestListAudit(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	k, _ := mustKey(t, x, keyInput("web-01"))
 	if _, err := x.RevealKey(ctx, k.ID); err != nil {
 		t.Fatal(err)
 	}
-	all, err := s.As(viewer).ListAudit(ctx, 0)
+	all, err := s.as(viewer).ListAudit(ctx, 0)
 	if err != nil || len(all) != 3 {
 		t.Fatalf("all: %d %v", len(all), err)
 	}
@@ -75,7 +76,7 @@ func TestListAudit(t *testing.T) {
 
 func TestDataVersion(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(viewer)
+	x := s.as(viewer)
 	ctx := testCtx(t)
 	v0, err := x.DataVersion(ctx)
 	if err != nil {
@@ -84,17 +85,17 @@ func TestDataVersion(t *testing.T) {
 	if v, _ := x.DataVersion(ctx); v != v0 {
 		t.Fatal("DataVersion moved with no commit")
 	}
-	mustKey(t, s.As(admin), keyInput("web-01")) // this process, this store
+	mustKey(t, s.as(admin), keyInput("web-01")) // this process, this store
 	v1, _ := x.DataVersion(ctx)
 	if v1 == v0 {
 		t.Fatal("DataVersion did not notice a local commit")
 	}
-	other, err := Open(s.Path(), Options{}) // stands in for another process
+	other, err := openAt(s.Path()) // stands in for another process
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	mustGroup(t, other.As(admin), "Elsewhere")
+	mustGroup(t, other.as(admin), "Elsewhere")
 	if v2, _ := x.DataVersion(ctx); v2 == v1 {
 		t.Fatal("DataVersion did not notice another connection's commit")
 	}
@@ -102,11 +103,11 @@ func TestDataVersion(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	mustKey(t, x, keyInput("nyc-web-0001")) // the first name the demo would pick
 	var calls, last int
-	if err := x.Demo(ctx, 1500, func(done, total int) {
+	if err := demo.Fill(ctx, x, 1500, func(done, total int) {
 		calls++
 		if total != 1500 || done < last {
 			t.Errorf("progress %d/%d after %d", done, total, last)
@@ -118,7 +119,7 @@ func TestDemo(t *testing.T) {
 	if last != 1500 || calls < 2 {
 		t.Fatalf("progress ended at %d after %d calls", last, calls)
 	}
-	if err := x.Demo(ctx, 500, nil); err != nil { // again: names must not collide
+	if err := demo.Fill(ctx, x, 500, nil); err != nil { // again: names must not collide
 		t.Fatal(err)
 	}
 	keys, err := x.ListKeys(ctx)

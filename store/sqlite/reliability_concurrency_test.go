@@ -40,13 +40,13 @@ func concurrentEditor() {
 	goroutines, _ := strconv.Atoi(os.Getenv("PROVKEYS_EDIT_GOROUTINES"))
 	edits, _ := strconv.Atoi(os.Getenv("PROVKEYS_EDIT_EDITS"))
 	seed, _ := strconv.ParseUint(os.Getenv("PROVKEYS_EDIT_SEED"), 10, 64)
-	s, err := Open(os.Getenv("PROVKEYS_EDIT_DB"), Options{})
+	s, err := openAt(os.Getenv("PROVKEYS_EDIT_DB"))
 	if err != nil {
 		fmt.Println("ERROR open:", err)
 		os.Exit(3)
 	}
 	defer s.Close()
-	x := s.As(model.Actor{Name: "editor-" + strconv.FormatUint(seed, 10), Role: model.RoleAdmin})
+	x := s.as(model.Actor{Name: "editor-" + strconv.FormatUint(seed, 10), Role: model.RoleAdmin})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	res := editResult{Updates: map[int64]int{}, Toggles: map[int64]int{}}
@@ -88,7 +88,7 @@ func concurrentEditor() {
 // oneEdit reads key id and either toggles it or raises its counter, from the version it read.
 // It returns the id of the key updated or toggled, or conflict when another writer got there
 // first (the caller retries); any other error is a failure.
-func oneEdit(ctx context.Context, x *Session, id int64, toggle bool) (updated, toggled int64, conflict bool, err error) {
+func oneEdit(ctx context.Context, x *session, id int64, toggle bool) (updated, toggled int64, conflict bool, err error) {
 	k, err := x.Key(ctx, id)
 	if err != nil {
 		return 0, 0, false, fmt.Errorf("read key %d: %w", id, err)
@@ -140,7 +140,7 @@ func TestConcurrentProcessesEdit(t *testing.T) {
 	procs, goroutines, edits := concurrencySize()
 	const nkeys = 16
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	var ids []string
 	var keyIDs []int64
 	for i := range nkeys {

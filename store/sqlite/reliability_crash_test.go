@@ -20,6 +20,7 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/store"
 )
 
 // The crash harness: a writer process makes changes of every kind and records each one in a
@@ -41,11 +42,11 @@ func crashWriter() {
 		fmt.Fprintf(os.Stderr, "crash writer: %s: %v\n", what, err)
 		os.Exit(4)
 	}
-	s, err := Open(os.Getenv("PROVKEYS_CRASH_DB"), Options{})
+	s, err := openAt(os.Getenv("PROVKEYS_CRASH_DB"))
 	if err != nil {
 		fail("open", err)
 	}
-	x := s.As(crashActor)
+	x := s.as(crashActor)
 	ctx := context.Background()
 	log, err := os.OpenFile(os.Getenv("PROVKEYS_CRASH_LOG"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
@@ -207,7 +208,7 @@ type crashAudit struct {
 	objectID int64
 	actor    string
 	result   string
-	new      keyJSON
+	new      store.KeyAudit
 }
 
 // crashRow is one key as stored, with its groups.
@@ -281,11 +282,11 @@ func checkCrashState(t *testing.T, db *sql.DB, acks []crashAck) (unacked int) {
 	t.Helper()
 	keys, audit := loadCrashState(t, db)
 	type idv struct{ id, v int64 }
-	created := map[int64]int{}  // key id -> create/import audit rows
-	deleted := map[int64]bool{} // key id -> has a delete audit row
-	versions := map[idv]bool{}  // (key, version) made by an audited change
-	changes := map[int64]int{}  // key id -> update/enable/disable audit rows
-	last := map[int64]keyJSON{} // key id -> newest audit row's new value
+	created := map[int64]int{}         // key id -> create/import audit rows
+	deleted := map[int64]bool{}        // key id -> has a delete audit row
+	versions := map[idv]bool{}         // (key, version) made by an audited change
+	changes := map[int64]int{}         // key id -> update/enable/disable audit rows
+	last := map[int64]store.KeyAudit{} // key id -> newest audit row's new value
 	crasherRows := 0
 	for _, a := range audit {
 		if a.result != "ok" {
@@ -388,11 +389,11 @@ func TestCrashSafety(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "crash.db")
 	logPath := filepath.Join(dir, "acks.log")
-	s, err := Open(path, Options{})
+	s, err := openAt(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := s.As(admin)
+	x := s.as(admin)
 	for _, g := range crashGroups {
 		mustGroup(t, x, g)
 	}
@@ -444,12 +445,12 @@ func TestCrashSafety(t *testing.T) {
 	}
 	// The store opens, lists, and every key that keeps material still decrypts to a key
 	// whose fingerprint matches the stored one.
-	s, err = Open(path, Options{})
+	s, err = openAt(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	x = s.As(admin)
+	x = s.as(admin)
 	keys, err := x.ListKeys(testCtx(t))
 	if err != nil {
 		t.Fatal(err)

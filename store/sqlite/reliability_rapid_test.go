@@ -42,7 +42,7 @@ type rapidKey struct {
 
 // storeMachine holds the store under test and the model it must match.
 type storeMachine struct {
-	x, viewer *Session
+	x, viewer *session
 	ctx       context.Context
 	keys      []*rapidKey // the model
 	auditOK   int         // audit rows with result "ok" the store must hold
@@ -331,12 +331,12 @@ func TestStoreMatchesModel(t *testing.T) {
 		t.Cleanup(func() { os.RemoveAll(d) })
 	}
 	tmpl := filepath.Join(root, "template.db")
-	s, err := Open(tmpl, Options{})
+	s, err := openAt(tmpl)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, g := range rapidGroups {
-		mustGroup(t, s.As(admin), g)
+		mustGroup(t, s.as(admin), g)
 	}
 	s.Close()
 	var n atomic.Int64
@@ -344,7 +344,7 @@ func TestStoreMatchesModel(t *testing.T) {
 		path := filepath.Join(root, fmt.Sprintf("check-%d.db", n.Add(1)))
 		copyFile(t, tmpl, path)
 		copyFile(t, tmpl+".key", path+".key")
-		s, err := Open(path, Options{})
+		s, err := openAt(path)
 		if err != nil {
 			rt.Fatal(err)
 		}
@@ -356,7 +356,7 @@ func TestStoreMatchesModel(t *testing.T) {
 		}()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		m := &storeMachine{x: s.As(admin), viewer: s.As(viewer), ctx: ctx}
+		m := &storeMachine{x: s.as(admin), viewer: s.as(viewer), ctx: ctx}
 		rt.Repeat(rapid.StateMachineActions(m))
 	})
 	t.Logf("%d comparisons of the store with the model, all equal", rapidSteps.Load())

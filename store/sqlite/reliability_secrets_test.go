@@ -13,6 +13,7 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/store/demo"
 )
 
 // This extends secrets_test.go (TestNoSecretAtRest, TestCiphertextBoundToRow, TestDataKey):
@@ -57,12 +58,12 @@ func (l *leakScanner) scan(raw []byte) string {
 func TestNoSecretFragmentAtRest(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "secrets.db")
-	s, err := Open(path, Options{})
+	s, err := openAt(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	scan := newLeakScanner()
 	secrets := 0
@@ -91,7 +92,7 @@ func TestNoSecretFragmentAtRest(t *testing.T) {
 	if _, err := x.ImportKeys(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
-	if err := x.Demo(ctx, 40, nil); err != nil {
+	if err := demo.Fill(ctx, x, 40, nil); err != nil {
 		t.Fatal(err)
 	}
 	all, err := x.ListKeys(ctx)
@@ -144,7 +145,7 @@ func TestNoSecretFragmentAtRest(t *testing.T) {
 		if err := rows.Scan(&id, &name, &sealed); err != nil {
 			t.Fatal(err)
 		}
-		der, err := s.unseal("cert", id, sealed)
+		der, err := s.sealer.Unseal("cert", id, sealed)
 		if err != nil {
 			t.Fatalf("certificate %s: %v", name, err)
 		}

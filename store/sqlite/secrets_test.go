@@ -10,13 +10,15 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/store"
+	"provkeys/store/demo"
 )
 
 // TestNoSecretAtRest exercises every path a key takes and then scans the raw database file
 // and its WAL for the payload and for any 24-character piece of it.
 func TestNoSecretAtRest(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	var secrets []string
 	k1, sec1 := mustKey(t, x, keyInput("plain"))
@@ -50,7 +52,7 @@ func TestNoSecretAtRest(t *testing.T) {
 	if _, err := x.UpdateKey(ctx, k2.ID, k2.Version, off); err != nil {
 		t.Fatal(err)
 	}
-	if err := x.Demo(ctx, 50, nil); err != nil {
+	if err := demo.Fill(ctx, x, 50, nil); err != nil {
 		t.Fatal(err)
 	}
 	files := []string{s.Path(), s.Path() + "-wal"}
@@ -94,7 +96,7 @@ func scanForSecrets(t *testing.T, files, secrets []string) {
 
 func TestCiphertextBoundToRow(t *testing.T) {
 	s := openTestStore(t)
-	x := s.As(admin)
+	x := s.as(admin)
 	ctx := testCtx(t)
 	a, _ := mustKey(t, x, keyInput("alpha"))
 	b, _ := mustKey(t, x, keyInput("bravo"))
@@ -117,10 +119,10 @@ func TestCiphertextBoundToRow(t *testing.T) {
 	setMaterial(b.ID, ma)
 	audit := count(t, db, "SELECT count(*) FROM audit")
 	sec, err := x.RevealKey(ctx, a.ID)
-	if sec != "" || !errors.Is(err, errSealed) || !strings.Contains(err.Error(), `"alpha"`) {
+	if sec != "" || !errors.Is(err, store.ErrSealed) || !strings.Contains(err.Error(), `"alpha"`) {
 		t.Fatalf("moved ciphertext: %q, %v", sec, err)
 	}
-	if _, err := x.ExportKey(ctx, b.ID); !errors.Is(err, errSealed) {
+	if _, err := x.ExportKey(ctx, b.ID); !errors.Is(err, store.ErrSealed) {
 		t.Fatalf("moved ciphertext: %v", err)
 	}
 	if count(t, db, "SELECT count(*) FROM audit") != audit {
@@ -130,7 +132,7 @@ func TestCiphertextBoundToRow(t *testing.T) {
 	flipped := append([]byte{}, mb...)
 	flipped[len(flipped)/2] ^= 1
 	setMaterial(b.ID, flipped)
-	if _, err := x.ExportKey(ctx, b.ID); !errors.Is(err, errSealed) || !strings.Contains(err.Error(), `"bravo"`) {
+	if _, err := x.ExportKey(ctx, b.ID); !errors.Is(err, store.ErrSealed) || !strings.Contains(err.Error(), `"bravo"`) {
 		t.Fatalf("flipped byte: %v", err)
 	}
 	setMaterial(b.ID, mb)
@@ -143,11 +145,11 @@ func TestDataKey(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "p.db")
 	keyPath := filepath.Join(dir, "elsewhere", "data.key")
-	s, err := Open(path, Options{DataKeyPath: keyPath})
+	s, err := Open(Options{Path: path, DataKeyPath: keyPath})
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, secret := mustKey(t, s.As(admin), keyInput("web-01"))
+	k, secret := mustKey(t, s.as(admin), keyInput("web-01"))
 	s.Close()
 	if _, err := os.Stat(path + ".key"); !os.IsNotExist(err) {
 		t.Fatal("a key file was made beside the store although DataKeyPath was given")
@@ -158,7 +160,7 @@ func TestDataKey(t *testing.T) {
 	}
 
 	// Missing: a clear error naming the file, and no new key made.
-	_, err = Open(path, Options{})
+	_, err = openAt(path)
 	if err == nil || !strings.Contains(err.Error(), path+".key") || !strings.Contains(err.Error(), "missing") {
 		t.Fatalf("missing data key: %v", err)
 	}
@@ -167,45 +169,44 @@ func TestDataKey(t *testing.T) {
 	}
 	// Wrong: another store's key.
 	other := filepath.Join(dir, "other.db")
-	o, err := Open(other, Options{})
+	o, err := openAt(other)
 	if err != nil {
 		t.Fatal(err)
 	}
 	o.Close()
-	_, err = Open(path, Options{DataKeyPath: other + ".key"})
+	_, err = Open(Options{Path: path, DataKeyPath: other + ".key"})
 	if err == nil || !strings.Contains(err.Error(), other+".key") || !strings.Contains(err.Error(), "not the one") {
 		t.Fatalf("wrong data key: %v", err)
 	}
 	// Not a key at all.
 	junk := filepath.Join(dir, "junk.key")
 	os.WriteFile(junk, []byte("hunter2\n"), 0o600)
-	if _, err := Open(path, Options{DataKeyPath: junk}); err == nil || strings.Contains(err.Error(), "hunter2") {
+	if _, err := Open(Options{Path: path, DataKeyPath: junk}); err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Fatalf("junk data key: %v", err)
 	}
-	// Right, through the environment.
-	t.Setenv("PROVKEYS_DATA_KEY", keyPath)
-	s, err = Open(path, Options{})
+	// Right. (Finding it through $PROVKEYS_DATA_KEY is the caller's job: main's tests.)
+	s, err = Open(Options{Path: path, DataKeyPath: keyPath})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if got, err := s.As(admin).RevealKey(testCtx(t), k.ID); err != nil || got != secret {
+	if got, err := s.as(admin).RevealKey(testCtx(t), k.ID); err != nil || got != secret {
 		t.Fatalf("reveal with the right key: %v", err)
 	}
 }
 
 func TestSealRoundTrip(t *testing.T) {
 	s := openTestStore(t)
-	sealed := s.seal("key", 7, []byte("secret"))
-	if got, err := s.unseal("key", 7, sealed); err != nil || string(got) != "secret" {
+	sealed := s.sealer.Seal("key", 7, []byte("secret"))
+	if got, err := s.sealer.Unseal("key", 7, sealed); err != nil || string(got) != "secret" {
 		t.Fatalf("round trip: %q %v", got, err)
 	}
 	for _, bad := range [][]byte{nil, sealed[:10], append([]byte{}, sealed[:len(sealed)-1]...)} {
-		if _, err := s.unseal("key", 7, bad); !errors.Is(err, errSealed) {
+		if _, err := s.sealer.Unseal("key", 7, bad); !errors.Is(err, store.ErrSealed) {
 			t.Fatalf("short ciphertext: %v", err)
 		}
 	}
-	if _, err := s.unseal("key", 8, sealed); !errors.Is(err, errSealed) {
+	if _, err := s.sealer.Unseal("key", 8, sealed); !errors.Is(err, store.ErrSealed) {
 		t.Fatal("opened under another row id")
 	}
 }

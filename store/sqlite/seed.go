@@ -22,10 +22,10 @@ var systemActor = model.Actor{Name: "provkeys", Role: model.RoleAdmin}
 // seedV1 runs inside the first migration: it records which data key seals the store's
 // secrets and creates the default CAs, Root and the Client CA it signs.
 func seedV1(ctx context.Context, tx *sql.Tx, s *Store) error {
-	if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('data_key_id', ?)", s.keyID); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('data_key_id', ?)", s.sealer.ID()); err != nil {
 		return err
 	}
-	w := &writeTx{Tx: tx, ctx: ctx, x: s.As(systemActor), now: now()}
+	w := &writeTx{Tx: tx, ctx: ctx, x: s.as(systemActor), now: now()}
 	rootKey, root, err := newCA(w.now, "provkeys Root CA", nil, nil)
 	if err != nil {
 		return err

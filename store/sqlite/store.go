@@ -10,7 +10,6 @@ package sqlite
 
 import (
 	"context"
-	"crypto/cipher"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -25,6 +24,7 @@ import (
 	"modernc.org/sqlite"
 
 	"provkeys/model"
+	"provkeys/store"
 )
 
 // Store is an open provkeys database file.
@@ -41,41 +41,26 @@ type Store struct {
 	dvMu sync.Mutex
 	// commits counts this process's own commits; see DataVersion.
 	commits  atomic.Int64
-	aead     cipher.AEAD
+	sealer   *store.Sealer
 	closed   sync.Once
 	closeErr error
-	keyID    string // dataKeyID of the loaded data key
 	warns    []string
 }
 
-// Session is the store seen by one actor; every change it makes is audited under that actor.
-type Session struct {
+// session is the store seen by one actor; every change it makes is audited under that actor.
+type session struct {
 	s     *Store
 	actor model.Actor
 }
 
-// Options tunes Open.
+// Options says what Open opens. The caller resolves them (flags, environment, defaults):
+// the engine reads no environment variable.
 type Options struct {
-	// DataKeyPath is the file holding the key that encrypts key material at rest; empty means
-	// $PROVKEYS_DATA_KEY, else "<db path>.key" beside the store. Created (0600) on first use.
+	// Path is the database file; its directory is created (0700) when missing.
+	Path string
+	// DataKeyPath is the file holding the key that seals key material at rest; it is created
+	// (0600) with a brand-new store and must exist for an existing one.
 	DataKeyPath string
-}
-
-// DefaultPath is --db's fallback: $PROVKEYS_DB, else $XDG_DATA_HOME/provkeys/provkeys.db
-// (XDG_DATA_HOME defaulting to ~/.local/share).
-func DefaultPath() (string, error) {
-	if p := os.Getenv("PROVKEYS_DB"); p != "" {
-		return p, nil
-	}
-	// The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "provkeys", "provkeys.db"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("find the default store: %w (set PROVKEYS_DB or use --db)", err)
-	}
-	return filepath.Join(home, ".local", "share", "provkeys", "provkeys.db"), nil
 }
 
 var driverInit sync.Once
@@ -119,11 +104,15 @@ func dsn(path string, readOnly bool) string {
 	return u.String()
 }
 
-// Open opens (creating file and directory if needed) and migrates the store at path.
-func Open(path string, opt Options) (*Store, error) {
+// Open opens (creating file and directory if needed) and migrates the store at opt.Path.
+func Open(opt Options) (*Store, error) {
 	initDriver()
+	path := opt.Path
 	if path == "" {
 		return nil, errors.New("open store: empty path")
+	}
+	if opt.DataKeyPath == "" {
+		return nil, fmt.Errorf("open store %s: no data key file given", path)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -135,14 +124,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err := precreate(abs); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", abs, err)
 	}
-	keyPath := opt.DataKeyPath
-	if keyPath == "" {
-		keyPath = os.Getenv("PROVKEYS_DATA_KEY")
-	}
-	if keyPath == "" {
-		keyPath = abs + ".key"
-	}
-	s := &Store{path: abs, keyPath: keyPath}
+	s := &Store{path: abs, keyPath: opt.DataKeyPath}
 	if err := s.open(); err != nil {
 		s.Close()
 		return nil, err
@@ -234,11 +216,14 @@ func (s *Store) Path() string { return s.path }
 // DataKeyPath is the file holding the data key that seals this store's key material.
 func (s *Store) DataKeyPath() string { return s.keyPath }
 
-// As returns the store seen by actor a.
-func (s *Store) As(a model.Actor) *Session { return &Session{s: s, actor: a} }
+// Session returns the store seen by actor a.
+func (s *Store) Session(a model.Actor) store.Session { return s.as(a) }
+
+// as is Session with the engine's own type, for the engine and its tests.
+func (s *Store) as(a model.Actor) *session { return &session{s: s, actor: a} }
 
 // Actor is who this session acts as.
-func (x *Session) Actor() model.Actor { return x.actor }
+func (x *session) Actor() model.Actor { return x.actor }
 
 // DataVersion changes whenever any connection or process commits; poll it to notice changes.
 //
@@ -248,8 +233,8 @@ func (x *Session) Actor() model.Actor { return x.actor }
 // promise even if that ever changes (a commit on the polling connection itself would not
 // move data_version). Both parts only grow, so their sum changes whenever either does. The
 // value means nothing by itself: compare it with the previous one.
-func (x *Session) DataVersion(ctx context.Context) (int64, error) {
-	if err := x.authorize(model.ActionRead); err != nil {
+func (x *session) DataVersion(ctx context.Context) (int64, error) {
+	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
 		return 0, err
 	}
 	s := x.s

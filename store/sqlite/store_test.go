@@ -12,36 +12,15 @@ import (
 	"testing"
 )
 
-func TestDefaultPath(t *testing.T) {
-	t.Setenv("PROVKEYS_DB", "/tmp/x/p.db")
-	if p, err := DefaultPath(); err != nil || p != "/tmp/x/p.db" {
-		t.Fatalf("PROVKEYS_DB: got %q, %v", p, err)
-	}
-	t.Setenv("PROVKEYS_DB", "")
-	t.Setenv("XDG_DATA_HOME", "/srv/data")
-	if p, _ := DefaultPath(); p != "/srv/data/provkeys/provkeys.db" {
-		t.Fatalf("XDG_DATA_HOME: got %q", p)
-	}
-	t.Setenv("XDG_DATA_HOME", "")
-	t.Setenv("HOME", "/home/op")
-	if p, _ := DefaultPath(); p != "/home/op/.local/share/provkeys/provkeys.db" {
-		t.Fatalf("default: got %q", p)
-	}
-	t.Setenv("XDG_DATA_HOME", "relative/dir") // invalid per the XDG spec: ignored
-	if p, _ := DefaultPath(); p != "/home/op/.local/share/provkeys/provkeys.db" {
-		t.Fatalf("relative XDG_DATA_HOME: got %q", p)
-	}
-}
-
 func TestOpenCreatesDirectoryAndFileModes(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a", "b")
 	path := filepath.Join(dir, "provkeys.db")
-	s, err := Open(path, Options{})
+	s, err := openAt(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	mustKey(t, s.As(admin), keyInput("web-01")) // a write, so -wal and -shm exist
+	mustKey(t, s.as(admin), keyInput("web-01")) // a write, so -wal and -shm exist
 	want := map[string]os.FileMode{dir: 0o700, path: 0o600, path + "-wal": 0o600, path + "-shm": 0o600, path + ".key": 0o600}
 	for p, mode := range want {
 		fi, err := os.Stat(p)
@@ -66,7 +45,7 @@ func TestOpenLoosePermissionsTightened(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s2, err := Open(path, Options{})
+	s2, err := openAt(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,12 +59,12 @@ func TestOpenLoosePermissionsTightened(t *testing.T) {
 
 func TestPathWithURLCharacters(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "odd dir", "a?b#c%d&e.db")
-	s, err := Open(path, Options{})
+	s, err := openAt(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	mustKey(t, s.As(admin), keyInput("web-01"))
+	mustKey(t, s.as(admin), keyInput("web-01"))
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("the store is not at the exact path: %v", err)
 	}
@@ -131,13 +110,13 @@ func snapshot(t *testing.T, s *Store) string {
 
 func TestReopenIsIdempotent(t *testing.T) {
 	s := openTestStore(t)
-	mustKey(t, s.As(admin), keyInput("web-01"))
+	mustKey(t, s.as(admin), keyInput("web-01"))
 	before := snapshot(t, s)
 	if !strings.Contains(before, "user_version=1") {
 		t.Fatalf("user_version not 1:\n%s", before)
 	}
 	for i := 0; i < 2; i++ {
-		s2, err := Open(s.Path(), Options{})
+		s2, err := openAt(s.Path())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +153,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	}
 	db.Close() // the last connection checkpoints and removes the WAL
 	before := fileBytes(t, path)
-	_, err := Open(path, Options{})
+	_, err := openAt(path)
 	if err == nil || !strings.Contains(err.Error(), "made by a newer provkeys") {
 		t.Fatalf("Open of a newer store: %v", err)
 	}
@@ -190,7 +169,7 @@ func TestNonSQLiteFileRefused(t *testing.T) {
 	if err := os.WriteFile(path, content, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Open(path, Options{})
+	_, err := openAt(path)
 	if err == nil || !strings.Contains(err.Error(), "not an SQLite database") || !errors.Is(err, errNotADB) {
 		t.Fatalf("Open of a text file: %v", err)
 	}
@@ -212,13 +191,13 @@ func TestConcurrentOpenOfNewFile(t *testing.T) {
 		errs := make(chan error, 4)
 		for i := 0; i < 4; i++ {
 			wg.Go(func() {
-				s, err := Open(path, Options{})
+				s, err := openAt(path)
 				if err != nil {
 					errs <- err
 					return
 				}
 				defer s.Close()
-				if _, err := s.As(admin).ListCerts(context.Background()); err != nil {
+				if _, err := s.as(admin).ListCerts(context.Background()); err != nil {
 					errs <- err
 				}
 			})
@@ -228,11 +207,11 @@ func TestConcurrentOpenOfNewFile(t *testing.T) {
 		for err := range errs {
 			t.Fatalf("round %d: %v", round, err)
 		}
-		s, err := Open(path, Options{})
+		s, err := openAt(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		certs, _ := s.As(admin).ListCerts(context.Background())
+		certs, _ := s.as(admin).ListCerts(context.Background())
 		s.Close()
 		if len(certs) != 2 {
 			t.Fatalf("round %d: %d certificates, want Root and Client once", round, len(certs))
@@ -255,7 +234,7 @@ func TestWarnings(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Chmod(dir, 0o777) // past the umask
-	s, err := Open(filepath.Join(dir, "p.db"), Options{})
+	s, err := openAt(filepath.Join(dir, "p.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +245,7 @@ func TestWarnings(t *testing.T) {
 	if quiet := openTestStore(t); len(quiet.Warnings()) != 0 {
 		t.Fatalf("warnings for a private directory: %q", quiet.Warnings())
 	}
-	if s.As(viewer).Actor() != viewer {
+	if s.as(viewer).Actor() != viewer {
 		t.Fatal("Actor")
 	}
 	if err := s.Close(); err != nil || s.Close() != nil {

@@ -1,12 +1,10 @@
-package sqlite
+package store
 
 import (
-	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -21,37 +19,54 @@ import (
 // dataKeyLen is the AES-256 key size.
 const dataKeyLen = 32
 
-// errSealed marks key material that cannot be opened: a wrong data key, a ciphertext moved
+// ErrSealed marks key material that cannot be opened: a wrong data key, a ciphertext moved
 // to another row, or a damaged byte. AES-GCM tells none of these apart, on purpose.
-var errSealed = errors.New("stored key material cannot be decrypted")
+var ErrSealed = errors.New("stored key material cannot be decrypted")
 
-// loadDataKey reads the data key, creating it when create is set (a brand-new store) and the
-// file does not exist. An existing store never gets a fresh key: that would seal new secrets
-// under a key the old ones do not open with.
-func (s *Store) loadDataKey(create bool) error {
-	if s.aead != nil {
-		return nil
-	}
-	key, err := readDataKey(s.keyPath)
+// Sealer seals key material at rest with AES-256-GCM under the data key, binding each
+// ciphertext to its table and row (the AAD), so one copied to another row does not open.
+// Every engine seals the same way, so a store's material moves between engines as is.
+type Sealer struct {
+	aead cipher.AEAD
+	id   string
+	path string
+}
+
+// LoadDataKey reads the data key at path, creating it when create is set (a brand-new store)
+// and the file does not exist. An existing store never gets a fresh key: that would seal new
+// secrets under a key the old ones do not open with.
+func LoadDataKey(path string, create bool) (*Sealer, error) {
+	key, err := readDataKey(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if !create {
-			return fmt.Errorf("the data key %s is missing: this store's key material is sealed with it; restore that file, or set PROVKEYS_DATA_KEY to where it is", s.keyPath)
+			return nil, fmt.Errorf("the data key %s is missing: this store's key material is sealed with it; restore that file, or set PROVKEYS_DATA_KEY to where it is", path)
 		}
-		key, err = createDataKey(s.keyPath)
+		key, err = createDataKey(path)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
-		return fmt.Errorf("data key %s: %w", s.keyPath, err)
+		return nil, fmt.Errorf("data key %s: %w", path, err)
 	}
-	s.aead, err = cipher.NewGCM(block)
+	aead, err := cipher.NewGCM(block)
 	if err != nil {
-		return fmt.Errorf("data key %s: %w", s.keyPath, err)
+		return nil, fmt.Errorf("data key %s: %w", path, err)
 	}
-	s.keyID = dataKeyID(key)
-	return nil
+	return &Sealer{aead: aead, id: dataKeyID(key), path: path}, nil
+}
+
+// ID names the data key without revealing it; a store records it at creation and checks it
+// at every open, so a wrong key is refused before anything is sealed with it.
+func (s *Sealer) ID() string { return s.id }
+
+// Path is the data key's file.
+func (s *Sealer) Path() string { return s.path }
+
+// WrongKey is the refusal when the loaded key is not the one a store records (ID).
+func (s *Sealer) WrongKey() error {
+	return fmt.Errorf("the data key %s is not the one this store's key material was sealed with; set PROVKEYS_DATA_KEY to the right file", s.path)
 }
 
 // readDataKey reads a key file: 32 bytes in standard base64 and a newline. The contents never
@@ -121,44 +136,28 @@ func dataKeyID(key []byte) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// checkDataKey compares the loaded key with the one the store was made with.
-func (s *Store) checkDataKey(ctx context.Context, conn *sql.Conn) error {
-	var id string
-	err := conn.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'data_key_id'").Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("open store %s: it records no data key; it was not made by provkeys", s.path)
-	}
-	if err != nil {
-		return s.openErr(err)
-	}
-	if id != s.keyID {
-		return fmt.Errorf("the data key %s is not the one this store's key material was sealed with; set PROVKEYS_DATA_KEY to the right file", s.keyPath)
-	}
-	return nil
-}
-
 // aad binds a ciphertext to its table and row, so one moved elsewhere fails to open.
 func aad(table string, id int64) []byte {
 	return strconv.AppendInt([]byte("provkeys/"+table+"/"), id, 10)
 }
 
-// seal encrypts plain for row id of table: nonce || AES-256-GCM ciphertext.
-func (s *Store) seal(table string, id int64, plain []byte) []byte {
+// Seal encrypts plain for row id of table: nonce || AES-256-GCM ciphertext.
+func (s *Sealer) Seal(table string, id int64, plain []byte) []byte {
 	ns := s.aead.NonceSize()
 	out := make([]byte, ns, ns+len(plain)+s.aead.Overhead())
 	rand.Read(out)
 	return s.aead.Seal(out, out, plain, aad(table, id))
 }
 
-// unseal opens what seal made for the same table and row.
-func (s *Store) unseal(table string, id int64, sealed []byte) ([]byte, error) {
+// Unseal opens what Seal made for the same table and row; anything else is ErrSealed.
+func (s *Sealer) Unseal(table string, id int64, sealed []byte) ([]byte, error) {
 	ns := s.aead.NonceSize()
 	if len(sealed) < ns+s.aead.Overhead() {
-		return nil, errSealed
+		return nil, ErrSealed
 	}
 	plain, err := s.aead.Open(nil, sealed[:ns], sealed[ns:], aad(table, id))
 	if err != nil {
-		return nil, errSealed
+		return nil, ErrSealed
 	}
 	return plain, nil
 }

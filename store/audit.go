@@ -1,0 +1,78 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+
+	"provkeys/model"
+)
+
+// The audit trail records an object's fields before and after a change as JSON in these
+// shapes, whatever the engine, so a trail reads the same from every store. None of them
+// holds key material or a private key.
+
+// KeyAudit is what the audit trail records of a key: every field but the material.
+type KeyAudit struct {
+	Name          string    `json:"name"`
+	Groups        []string  `json:"groups"`
+	Cert          string    `json:"signing_certificate"`
+	Enabled       bool      `json:"enabled"`
+	AllowReenroll bool      `json:"allow_reenrollment"`
+	Exportable    bool      `json:"exportable"`
+	Cloud         string    `json:"cloud"`
+	Fingerprint   string    `json:"fingerprint"`
+	Description   string    `json:"description"`
+	MaxUsage      int64     `json:"max_usage"`
+	UsageCount    int64     `json:"usage_count"`
+	ExpiresAt     time.Time `json:"expires_at,omitzero"`
+	Version       int64     `json:"version"`
+}
+
+// AuditKey is k's audit shape.
+func AuditKey(k model.Key) KeyAudit {
+	return KeyAudit{Name: k.Name, Groups: k.GroupNames(), Cert: k.CertName, Enabled: k.Enabled,
+		AllowReenroll: k.AllowReenroll, Exportable: k.Exportable, Cloud: k.Cloud,
+		Fingerprint: k.Fingerprint, Description: k.Description, MaxUsage: k.MaxUsage,
+		UsageCount: k.UsageCount, ExpiresAt: k.ExpiresAt, Version: k.Version}
+}
+
+// GroupAudit is what the audit trail records of a machine group.
+type GroupAudit struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Enabled     bool   `json:"enabled"`
+	Version     int64  `json:"version"`
+}
+
+// AuditGroup is g's audit shape.
+func AuditGroup(g model.Group) GroupAudit {
+	return GroupAudit{Name: g.Name, Description: g.Description, Enabled: g.Enabled, Version: g.Version}
+}
+
+// CertAudit is what the audit trail records of a certificate (never its private key).
+type CertAudit struct {
+	Name     string    `json:"name"`
+	Subject  string    `json:"subject"`
+	Issuer   string    `json:"issuer"`
+	NotAfter time.Time `json:"not_after"`
+}
+
+// AuditCert is c's audit shape.
+func AuditCert(c model.Cert) CertAudit {
+	return CertAudit{Name: c.Name, Subject: c.Subject, Issuer: c.Issuer, NotAfter: c.NotAfter}
+}
+
+// BulkAudit is what the audit trail records of one CreateKeys batch.
+type BulkAudit struct {
+	Label string `json:"label"`
+	Keys  int    `json:"keys"`
+}
+
+// AuditJSON is the text of an audit row's old or new column: "" for nil.
+func AuditJSON(v any) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
