@@ -8,6 +8,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/store/demo"
+	"provkeys/store/storetest"
 )
 
 // smallListChunks makes ListKeys use two connections and many id ranges even on a small
@@ -58,20 +59,20 @@ func TestListKeysParallelMatchesSerial(t *testing.T) {
 		t.Fatalf("ListKeysHead: %d keys of %d, %v", len(head), total, err)
 	}
 	for i := range head {
-		if !keysEqual(head[i], par[i]) {
+		if !storetest.KeysEqual(head[i], par[i]) {
 			t.Fatalf("head key %d:\nhead %+v\nlist %+v", i, head[i], par[i])
 		}
 	}
 	for i := range par {
-		if k := table.Key(i); !keysEqual(k, par[i]) {
+		if k := table.Key(i); !storetest.KeysEqual(k, par[i]) {
 			t.Fatalf("key %d:\ntable    %+v\nparallel %+v", i, k, par[i])
 		}
-		if !keysEqual(par[i], serial[i]) {
+		if !storetest.KeysEqual(par[i], serial[i]) {
 			t.Fatalf("key %d:\nparallel %+v\nserial   %+v", i, par[i], serial[i])
 		}
 		if i%97 == 0 || par[i].Name == "multi" {
 			one, err := x.Key(ctx, par[i].ID)
-			if err != nil || !keysEqual(par[i], one) {
+			if err != nil || !storetest.KeysEqual(par[i], one) {
 				t.Fatalf("key %d:\nlisted %+v\nKey    %+v %v", i, par[i], one, err)
 			}
 		}

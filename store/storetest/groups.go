@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"errors"
@@ -8,9 +8,9 @@ import (
 	"provkeys/model"
 )
 
-func TestGroups(t *testing.T) {
-	s := openTestStore(t)
-	x := s.as(admin)
+func testGroups(t *testing.T, open Opener) {
+	s := open(t)
+	x := s.Session(admin)
 	ctx := testCtx(t)
 	g, err := x.CreateGroup(ctx, model.GroupInput{Name: "Windows Servers", Description: "DCs", Enabled: true})
 	if err != nil || g.Version != 1 || g.CreatedBy != "alice" || !g.Enabled {
@@ -24,7 +24,7 @@ func TestGroups(t *testing.T) {
 	in := keyInput("dc-01")
 	in.Groups = []string{"win servers"}
 	mustKey(t, x, in)
-	groups, err := s.as(viewer).ListGroups(ctx)
+	groups, err := s.Session(viewer).ListGroups(ctx)
 	if err != nil || len(groups) != 3 || groups[0].Name != "Apple" || groups[2].Name != "Win Servers" || groups[2].KeyCount != 1 {
 		t.Fatalf("list: %+v %v", groups, err)
 	}
@@ -57,9 +57,9 @@ func TestGroups(t *testing.T) {
 	}
 }
 
-func TestKeyNeedsAGroup(t *testing.T) {
-	s := openTestStore(t)
-	x := s.as(admin)
+func testKeyNeedsAGroup(t *testing.T, open Opener) {
+	s := open(t)
+	x := s.Session(admin)
 	k, _ := mustKey(t, x, keyInput("web-01"))
 	in := k.Input()
 	in.Groups = nil

@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"errors"
@@ -6,16 +6,17 @@ import (
 	"testing"
 
 	"provkeys/model"
+	"provkeys/store"
 )
 
 // conflictingEdit makes the situation the conflict dialog is for: alice starts editing key
 // web-01 at version 1, then carol saves a change (version 2). It returns the key as alice
 // started from it and as carol left it.
-func conflictingEdit(t *testing.T, s *Store) (mine, theirs model.Key) {
+func conflictingEdit(t *testing.T, s store.Store) (mine, theirs model.Key) {
 	t.Helper()
-	x := s.as(admin)
+	x := s.Session(admin)
 	k, _ := mustKey(t, x, keyInput("web-01"))
-	carol := s.as(model.Actor{Name: "carol", Role: model.RoleAdmin})
+	carol := s.Session(model.Actor{Name: "carol", Role: model.RoleAdmin})
 	in := k.Input()
 	in.Description = "theirs"
 	theirs, err := carol.UpdateKey(testCtx(t), k.ID, k.Version, in)
@@ -25,9 +26,9 @@ func conflictingEdit(t *testing.T, s *Store) (mine, theirs model.Key) {
 	return k, theirs
 }
 
-func TestOverwriteKeyLandsAndIsAuditedAsOverwrite(t *testing.T) {
-	s := openTestStore(t)
-	x := s.as(admin)
+func testOverwriteKeyLandsAndIsAuditedAsOverwrite(t *testing.T, open Opener) {
+	s := open(t)
+	x := s.Session(admin)
 	ctx := testCtx(t)
 	mine, theirs := conflictingEdit(t, s)
 	in := mine.Input()
@@ -69,12 +70,12 @@ func TestOverwriteKeyLandsAndIsAuditedAsOverwrite(t *testing.T) {
 
 // TestOverwriteKeyStaleVersionStillConflicts: the overwrite is checked against the version
 // the dialog showed, so a third change made meanwhile is never replaced unseen.
-func TestOverwriteKeyStaleVersionStillConflicts(t *testing.T) {
-	s := openTestStore(t)
-	x := s.as(admin)
+func testOverwriteKeyStaleVersionStillConflicts(t *testing.T, open Opener) {
+	s := open(t)
+	x := s.Session(admin)
 	ctx := testCtx(t)
 	mine, theirs := conflictingEdit(t, s)
-	dave := s.as(model.Actor{Name: "dave", Role: model.RoleAdmin})
+	dave := s.Session(model.Actor{Name: "dave", Role: model.RoleAdmin})
 	third := theirs.Input()
 	third.Enabled = false
 	if _, err := dave.UpdateKey(ctx, mine.ID, theirs.Version, third); err != nil {
@@ -101,30 +102,31 @@ func TestOverwriteKeyStaleVersionStillConflicts(t *testing.T) {
 	}
 }
 
-func TestOverwriteKeyViewerForbidden(t *testing.T) {
-	s := openTestStore(t)
+func testOverwriteKeyViewerForbidden(t *testing.T, open Opener) {
+	s := open(t)
 	ctx := testCtx(t)
 	mine, theirs := conflictingEdit(t, s)
 	in := theirs.Input()
 	in.Description = "viewer was here"
-	_, err := s.as(viewer).OverwriteKey(ctx, mine.ID, theirs.Version, in)
+	_, err := s.Session(viewer).OverwriteKey(ctx, mine.ID, theirs.Version, in)
 	if !errors.Is(err, model.ErrForbidden) {
 		t.Fatalf("viewer overwrite: %v", err)
 	}
-	if got, _ := s.as(admin).Key(ctx, mine.ID); got.Description != "theirs" || got.Version != theirs.Version {
+	if got, _ := s.Session(admin).Key(ctx, mine.ID); got.Description != "theirs" || got.Version != theirs.Version {
 		t.Fatalf("a viewer's overwrite changed the key: %+v", got)
 	}
-	refused := count(t, rawDB(t, s), `SELECT count(*) FROM audit
-		WHERE action = 'overwrite' AND actor = 'victor' AND result <> 'ok'`)
+	refused := countAudit(t, s, func(e model.AuditEvent) bool {
+		return e.Action == model.ActionOverwrite && e.Actor == "victor" && e.Result != "ok"
+	})
 	if refused != 1 {
 		t.Fatalf("%d audited refusals of the viewer's overwrite, want 1", refused)
 	}
 }
 
 // TestOverwriteKeyKeepsTheEditRules: overwriting is not a way around what an update refuses.
-func TestOverwriteKeyKeepsTheEditRules(t *testing.T) {
-	s := openTestStore(t)
-	x := s.as(admin)
+func testOverwriteKeyKeepsTheEditRules(t *testing.T, open Opener) {
+	s := open(t)
+	x := s.Session(admin)
 	ctx := testCtx(t)
 	mine, theirs := conflictingEdit(t, s)
 	in := theirs.Input()
