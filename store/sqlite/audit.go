@@ -15,25 +15,17 @@ func (x *session) ListAudit(ctx context.Context, limit int) ([]model.AuditEvent,
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := x.s.rdb.QueryContext(ctx, `SELECT id, at, actor, role, remote, action, object_type,
-		object_id, object_name, old, new, result FROM audit ORDER BY id DESC LIMIT ?`, limit)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []model.AuditEvent
-	for rows.Next() {
-		var e model.AuditEvent
-		var at int64
-		var role, action, typ string
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &role, &e.Remote, &action, &typ,
-			&e.ObjectID, &e.ObjectName, &e.Old, &e.New, &e.Result); err != nil {
-			return nil, mapErr(err)
-		}
-		e.At, e.Role, e.Action, e.ObjectType = fromMicros(at), model.Role(role), model.Action(action), model.ObjectType(typ)
-		out = append(out, e)
-	}
-	return out, mapErr(rows.Err())
+	return queryAll(ctx, x.s.rdb, scanAuditEvent, `SELECT id, at, actor, role, remote, action,
+		object_type, object_id, object_name, old, new, result FROM audit ORDER BY id DESC LIMIT ?`, limit)
+}
+
+func scanAuditEvent(sc scanner) (model.AuditEvent, error) {
+	var e model.AuditEvent
+	var at int64
+	var role, action, typ string
+	err := sc.Scan(&e.ID, &at, &e.Actor, &role, &e.Remote, &action, &typ, &e.ObjectID, &e.ObjectName, &e.Old, &e.New, &e.Result)
+	e.At, e.Role, e.Action, e.ObjectType = fromMicros(at), model.Role(role), model.Action(action), model.ObjectType(typ)
+	return e, err
 }
 
 // audit appends a successful action's row. old and new are marshalled to JSON; callers pass

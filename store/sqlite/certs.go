@@ -14,7 +14,7 @@ import (
 const certCols = `c.id, c.name, c.pem, c.subject, c.issuer, c.not_after,
 	(SELECT count(*) FROM keys WHERE cert_id = c.id), c.created_at, c.created_by`
 
-func scanCert(sc interface{ Scan(...any) error }) (model.Cert, error) {
+func scanCert(sc scanner) (model.Cert, error) {
 	var c model.Cert
 	var notAfter, created int64
 	err := sc.Scan(&c.ID, &c.Name, &c.PEM, &c.Subject, &c.Issuer, &notAfter, &c.KeyCount, &created, &c.CreatedBy)
@@ -27,20 +27,7 @@ func (x *session) ListCerts(ctx context.Context) ([]model.Cert, error) {
 	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
 		return nil, err
 	}
-	rows, err := x.s.rdb.QueryContext(ctx, "SELECT "+certCols+" FROM certs c ORDER BY c.name")
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []model.Cert
-	for rows.Next() {
-		c, err := scanCert(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, mapErr(rows.Err())
+	return queryAll(ctx, x.s.rdb, scanCert, "SELECT "+certCols+" FROM certs c ORDER BY c.name")
 }
 
 // CertByName returns one certificate by name (case-insensitive).

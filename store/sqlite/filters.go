@@ -15,20 +15,9 @@ func (x *session) ListFilters(ctx context.Context) ([]model.SavedFilter, error) 
 	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
 		return nil, err
 	}
-	rows, err := x.s.rdb.QueryContext(ctx, "SELECT id, name, expr FROM saved_filters ORDER BY name")
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []model.SavedFilter
-	for rows.Next() {
-		var f model.SavedFilter
-		if err := rows.Scan(&f.ID, &f.Name, &f.Expr); err != nil {
-			return nil, mapErr(err)
-		}
-		out = append(out, f)
-	}
-	return out, mapErr(rows.Err())
+	return queryAll(ctx, x.s.rdb, func(sc scanner) (f model.SavedFilter, err error) {
+		return f, sc.Scan(&f.ID, &f.Name, &f.Expr)
+	}, "SELECT id, name, expr FROM saved_filters ORDER BY name")
 }
 
 // SaveFilter saves expr under name, replacing a filter of the same name (case-insensitive).

@@ -14,7 +14,7 @@ const groupCols = `g.id, g.name, g.description, g.enabled,
 	(SELECT count(*) FROM key_groups WHERE group_id = g.id),
 	g.created_at, g.created_by, g.updated_at, g.updated_by, g.version`
 
-func scanGroup(sc interface{ Scan(...any) error }) (model.Group, error) {
+func scanGroup(sc scanner) (model.Group, error) {
 	var g model.Group
 	var created, updated int64
 	err := sc.Scan(&g.ID, &g.Name, &g.Description, &g.Enabled, &g.KeyCount,
@@ -28,20 +28,7 @@ func (x *session) ListGroups(ctx context.Context) ([]model.Group, error) {
 	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
 		return nil, err
 	}
-	rows, err := x.s.rdb.QueryContext(ctx, "SELECT "+groupCols+" FROM groups g ORDER BY g.name")
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []model.Group
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, mapErr(rows.Err())
+	return queryAll(ctx, x.s.rdb, scanGroup, "SELECT "+groupCols+" FROM groups g ORDER BY g.name")
 }
 
 func readGroup(ctx context.Context, q querier, where string, arg any) (model.Group, error) {
@@ -157,18 +144,5 @@ func (x *session) DeleteGroup(ctx context.Context, id, version int64) error {
 
 // keyNames runs a query that lists key names.
 func (w *writeTx) keyNames(q string, args ...any) ([]string, error) {
-	rows, err := w.QueryContext(w.ctx, q, args...)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, mapErr(err)
-		}
-		names = append(names, n)
-	}
-	return names, mapErr(rows.Err())
+	return queryAll(w.ctx, w, func(sc scanner) (n string, err error) { return n, sc.Scan(&n) }, q, args...)
 }

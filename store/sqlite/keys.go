@@ -113,21 +113,19 @@ func readKey(ctx context.Context, q querier, where string, arg any) (model.Key, 
 		return model.Key{}, mapErr(err)
 	}
 	k := n.finish(&r)
-	rows, err := q.QueryContext(ctx, "SELECT group_id FROM key_groups WHERE key_id = ?", k.ID)
-	if err != nil {
-		return model.Key{}, mapErr(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var g model.GroupRef
-		if err := rows.Scan(&g.ID); err != nil {
-			return model.Key{}, mapErr(err)
-		}
+	k.Groups, err = n.keyGroups(ctx, q, k.ID)
+	return k, err
+}
+
+// keyGroups reads key id's groups, sorted as ListKeys sorts them.
+func (n *names) keyGroups(ctx context.Context, q querier, id int64) ([]model.GroupRef, error) {
+	refs, err := queryAll(ctx, q, func(sc scanner) (g model.GroupRef, err error) {
+		err = sc.Scan(&g.ID)
 		g.Name = n.groups[g.ID]
-		k.Groups = append(k.Groups, g)
-	}
-	sortRefs(k.Groups)
-	return k, mapErr(rows.Err())
+		return g, err
+	}, "SELECT group_id FROM key_groups WHERE key_id = ?", id)
+	sortRefs(refs)
+	return refs, err
 }
 
 // Key returns one key by id.

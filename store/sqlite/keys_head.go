@@ -47,24 +47,9 @@ func (x *session) ListKeysHead(ctx context.Context, limit int) ([]model.Key, int
 		return nil, 0, mapErr(err)
 	}
 	for i := range keys {
-		k := &keys[i]
-		grows, err := tx.QueryContext(ctx, "SELECT group_id FROM key_groups WHERE key_id = ?", k.ID)
-		if err != nil {
-			return nil, 0, mapErr(err)
+		if keys[i].Groups, err = n.keyGroups(ctx, tx, keys[i].ID); err != nil {
+			return nil, 0, err
 		}
-		for grows.Next() {
-			var g model.GroupRef
-			if err := grows.Scan(&g.ID); err != nil {
-				grows.Close()
-				return nil, 0, mapErr(err)
-			}
-			g.Name = n.groups[g.ID]
-			k.Groups = append(k.Groups, g)
-		}
-		if err := errors.Join(grows.Err(), grows.Close()); err != nil {
-			return nil, 0, mapErr(err)
-		}
-		sortRefs(k.Groups)
 	}
 	return keys, total, nil
 }

@@ -1,11 +1,8 @@
-// Package sqlite keeps provkeys' data in one SQLite file (modernc.org/sqlite, no cgo). It is
-// the single authority: it validates input, checks the actor's role, and writes the audit row
-// in the same transaction as the change.
-//
-// Every method of Session acts as its actor and returns model sentinels (ErrNotFound,
-// ErrDuplicate, ErrConflict via *model.ConflictError, ErrForbidden, ErrInUse via
-// *model.InUseError, ErrNotExportable) or *model.ValidationError; a context's deadline or
-// cancellation passes through unchanged.
+// Package sqlite is the SQLite engine of the store contract (package store): provkeys' data
+// in one file (modernc.org/sqlite, no cgo), WAL mode, embedded numbered migrations. *Store
+// implements store.Store and its sessions store.Session, with the errors that contract lists;
+// driver errors become model sentinels in one place (mapErr). It reads no environment: the
+// caller says where the file and the data key are (Options).
 package sqlite
 
 import (
