@@ -8,6 +8,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,6 +34,8 @@ import (
 	"provkeys/keyformat"
 	"provkeys/model"
 	"provkeys/store"
+	demodata "provkeys/store/demo"
+	"provkeys/store/sqlite"
 	"provkeys/ui"
 )
 
@@ -141,7 +144,8 @@ type cli struct {
 	ctx    context.Context
 	cmd    command
 	dbPath string
-	st     *store.Store
+	st     store.Store
+	stPath string // the database file st was opened from
 	out    *bufio.Writer
 }
 
@@ -439,25 +443,45 @@ func (c *cli) confirm(yes bool, question string) error {
 
 // session opens the store named by --db (or the default) and returns it as the local operator.
 // dispatch's caller closes it when the command returns.
-func (c *cli) session() (*store.Session, error) {
-	path := c.dbPath
-	if path == "" {
-		p, err := store.DefaultPath()
-		if err != nil {
-			return nil, fmt.Errorf("find the default database: %w", err)
-		}
-		path = p
-	}
-	st, err := store.Open(path, store.Options{})
+func (c *cli) session() (store.Session, error) {
+	opt, err := storeOptions(c.dbPath)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, fmt.Errorf("find the default database: %w", err)
+	}
+	st, err := sqlite.Open(opt)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", opt.Path, err)
 	}
 	// Problems that do not stop the store, such as a directory others can write to.
 	for _, w := range st.Warnings() {
 		fmt.Fprintln(os.Stderr, "provkeys: warning: "+model.Sanitize(w))
 	}
-	c.st = st
-	return st.As(localActor()), nil
+	c.st, c.stPath = st, opt.Path
+	return st.Session(localActor()), nil
+}
+
+// storeOptions resolves where the store and its data key are: the database is dbFlag, else
+// $PROVKEYS_DB, else $XDG_DATA_HOME/provkeys/provkeys.db (XDG_DATA_HOME defaulting to
+// ~/.local/share); the data key is $PROVKEYS_DATA_KEY, else "<database>.key" beside it.
+func storeOptions(dbFlag string) (sqlite.Options, error) {
+	path := cmp.Or(dbFlag, os.Getenv("PROVKEYS_DB"))
+	if path == "" {
+		// The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
+		if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+			path = filepath.Join(d, "provkeys", "provkeys.db")
+		} else {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return sqlite.Options{}, fmt.Errorf("find the default store: %w (set PROVKEYS_DB or use --db)", err)
+			}
+			path = filepath.Join(home, ".local", "share", "provkeys", "provkeys.db")
+		}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return sqlite.Options{}, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return sqlite.Options{Path: abs, DataKeyPath: cmp.Or(os.Getenv("PROVKEYS_DATA_KEY"), abs+".key")}, nil
 }
 
 // localActor is the operating-system user, with the admin role: whoever can read the database
@@ -508,14 +532,14 @@ func groupObject(name string) string { return fmt.Sprintf("machine group %q", na
 func certObject(name string) string  { return fmt.Sprintf("signing certificate %q", name) }
 
 // key looks a key up by name.
-func (c *cli) key(s *store.Session, name string) (model.Key, error) {
+func (c *cli) key(s store.Session, name string) (model.Key, error) {
 	k, err := s.KeyByName(c.ctx, name)
 	return k, explain(err, keyObject(name))
 }
 
 // group looks a machine group up by name. A missing group gets the command that creates it,
 // because that is what the operator has to do next.
-func (c *cli) group(s *store.Session, name string) (model.Group, error) {
+func (c *cli) group(s store.Session, name string) (model.Group, error) {
 	g, err := s.GroupByName(c.ctx, name)
 	if errors.Is(err, model.ErrNotFound) {
 		// An impossible name gets the rule it breaks rather than advice to create it.
@@ -528,7 +552,7 @@ func (c *cli) group(s *store.Session, name string) (model.Group, error) {
 }
 
 // checkGroups confirms every named machine group exists before a key refers to it.
-func (c *cli) checkGroups(s *store.Session, names []string) error {
+func (c *cli) checkGroups(s store.Session, names []string) error {
 	for _, n := range names {
 		if _, err := c.group(s, n); err != nil {
 			return err
@@ -539,7 +563,7 @@ func (c *cli) checkGroups(s *store.Session, names []string) error {
 
 // certName resolves --cert: the named certificate, else "Client" (the one a new store
 // generates), else the first by name. Keys must name their certificate (KeyInput.Validate).
-func (c *cli) certName(s *store.Session, name string) (string, error) {
+func (c *cli) certName(s store.Session, name string) (string, error) {
 	if name != "" {
 		cert, err := s.CertByName(c.ctx, name)
 		if errors.Is(err, model.ErrNotFound) {
@@ -1714,7 +1738,7 @@ func demo(c *cli, args []string) error {
 	ctx, stop := c.interruptible()
 	defer stop()
 	start := time.Now()
-	if err := s.Demo(ctx, *n, progress); err != nil {
+	if err := demodata.Fill(ctx, s, *n, progress); err != nil {
 		return explain(err, "the demo data")
 	}
 	fmt.Fprintf(c.out, "Added %s of demo data in %s.\n", plural(*n, "key"), time.Since(start).Round(time.Millisecond))
@@ -1793,7 +1817,7 @@ func serve(c *cli, args []string) error {
 	if _, err := c.session(); err != nil {
 		return err
 	}
-	dir := filepath.Dir(c.st.Path())
+	dir := filepath.Dir(c.stPath)
 	if *hostKey == "" {
 		*hostKey = filepath.Join(dir, "ssh_host_ed25519")
 	}
@@ -1807,8 +1831,8 @@ func serve(c *cli, args []string) error {
 	defer signal.Stop(hup)
 	return ui.Serve(ctx, ui.ServeConfig{
 		Listen: *listen, HostKeyPath: *hostKey, OperatorsPath: *operators,
-		Open:     func(a model.Actor) ui.Store { return c.st.As(a) },
-		Exporter: func(a model.Actor) ui.KeyExporter { return c.st.As(a) },
+		Open:     func(a model.Actor) ui.Store { return c.st.Session(a) },
+		Exporter: func(a model.Actor) ui.KeyExporter { return c.st.Session(a) },
 		Log:      os.Stderr,
 		Reload:   hup,
 	})

@@ -982,3 +982,28 @@ func FuzzReadImport(f *testing.F) {
 		}
 	})
 }
+
+func TestStoreOptions(t *testing.T) {
+	t.Setenv("PROVKEYS_DB", "/tmp/x/p.db")
+	if o, err := storeOptions(""); err != nil || o.Path != "/tmp/x/p.db" || o.DataKeyPath != "/tmp/x/p.db.key" {
+		t.Fatalf("PROVKEYS_DB: got %+v, %v", o, err)
+	}
+	t.Setenv("PROVKEYS_DB", "")
+	t.Setenv("XDG_DATA_HOME", "/srv/data")
+	if o, _ := storeOptions(""); o.Path != "/srv/data/provkeys/provkeys.db" {
+		t.Fatalf("XDG_DATA_HOME: got %q", o.Path)
+	}
+	t.Setenv("XDG_DATA_HOME", "")
+	t.Setenv("HOME", "/home/op")
+	if o, _ := storeOptions(""); o.Path != "/home/op/.local/share/provkeys/provkeys.db" {
+		t.Fatalf("default: got %q", o.Path)
+	}
+	t.Setenv("XDG_DATA_HOME", "relative/dir") // invalid per the XDG spec: ignored
+	if o, _ := storeOptions(""); o.Path != "/home/op/.local/share/provkeys/provkeys.db" {
+		t.Fatalf("relative XDG_DATA_HOME: got %q", o.Path)
+	}
+	t.Setenv("PROVKEYS_DATA_KEY", "/keys/data.key")
+	if o, _ := storeOptions("/db/flag.db"); o.Path != "/db/flag.db" || o.DataKeyPath != "/keys/data.key" {
+		t.Fatalf("--db and PROVKEYS_DATA_KEY: got %+v", o)
+	}
+}
