@@ -86,7 +86,8 @@ func notAfter(issuer *x509.Certificate, now time.Time, days int) time.Time {
 	if days <= 0 {
 		days = DefaultMachineDays
 	}
-	end := now.AddDate(0, 0, days)
+	// Whole seconds: a certificate keeps no more, and the stored copy must equal it.
+	end := now.AddDate(0, 0, days).Truncate(time.Second)
 	if end.After(issuer.NotAfter) {
 		end = issuer.NotAfter
 	}

@@ -39,6 +39,7 @@ type Store struct {
 	// commits counts this process's own commits; see DataVersion.
 	commits  atomic.Int64
 	sealer   *store.Sealer
+	cas      caCache
 	closed   sync.Once
 	closeErr error
 	warns    []string
