@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"crypto/x509"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -17,119 +16,182 @@ import (
 
 // enrollKey is what enrollment reads of a key.
 type enrollKey struct {
-	id, certID        int64
-	name              string
-	enabled, reenroll bool
-	maxUsage, usage   int64
-	expires           sql.NullInt64
+	id, certID, version int64
+	name                string
+	enabled, reenroll   bool
+	maxUsage, usage     int64
+	expires             sql.NullInt64
 }
 
-// Enroll admits a machine with a provisioning key and returns its certificate, signed by the
-// key's signing certificate, valid certDays days (<= 0: ca.DefaultMachineDays), with the chain
-// of the issuing CA up to the Root.
+// issued is an enrollment prepared outside the writer: the key as read, the machine's
+// certificate already signed. It leaves the store only once commitEnrollment has counted the
+// use; a refused one is dropped here and never seen.
+type issued struct {
+	key    enrollKey
+	groups []string
+	issuer *caEntry
+	signed ca.Signed
+}
+
+// errKeyChanged: the key was edited between the read that signed the certificate and the
+// transaction; the certificate may carry stale groups or the wrong CA, so it is signed again.
+var errKeyChanged = errors.New("the key changed during the enrollment")
+
+// enrollAttempts bounds the re-signing when the key keeps changing under an enrollment.
+const enrollAttempts = 3
+
+// Enroll implements store.Enroller.Enroll in two steps, so the cryptography never holds the
+// single writer:
 //
-// Everything happens in one BEGIN IMMEDIATE transaction: find the key by fingerprint (so keys
-// whose material was erased still enroll), check its state, reserve one use for a new machine
-// name with a single conditional UPDATE, unseal the CA key, sign, record the machine and write
-// the audit row (actor: the machine name, from req.Remote). A machine name already enrolled
-// with the key is re-enrolled only if the key allows it: a new certificate, the old one
-// revoked, no use consumed.
+//  1. prepareEnrollment, on the read pool and in parallel across requests: find the key by
+//     fingerprint, check its state (and refuse early what is already refused in the last
+//     committed state), unseal its CA key and sign the certificate with a fresh serial.
+//  2. commitEnrollment, one short BEGIN IMMEDIATE transaction: re-check the key (same
+//     version, still admitting), take the use with one conditional UPDATE or revoke the
+//     certificate a re-enrollment replaces, record the machine and its audit row.
 //
-// Errors: *model.ValidationError (field key, machine or csr); model.ErrKeyRefused (unknown,
-// disabled or expired, told apart only in the key's refusal counter); model.ErrNoUsesLeft;
-// model.ErrAlreadyEnrolled; model.ErrCannotSign (verify-only or expired CA). A refusal writes
-// nothing but the key's refusal counter.
+// The certificate is returned only after step 2 committed; when step 2 refuses, the signed
+// certificate is discarded (nothing lists its serial, nothing trusts it without the chain
+// the machine never got). A refusal writes only the key's refusal counter.
 func (s *Store) Enroll(ctx context.Context, req model.EnrollRequest, certDays int) (model.Enrollment, error) {
 	chk, err := store.CheckEnrollRequest(req)
 	if err != nil {
 		return model.Enrollment{}, err
 	}
 	x := s.as(store.MachineActor(req))
+	for attempt := 1; ; attempt++ {
+		var out model.Enrollment
+		is, err := s.prepareEnrollment(ctx, chk, req, certDays)
+		if err == nil {
+			out, err = x.commitEnrollment(ctx, is, req)
+		}
+		if errors.Is(err, errKeyChanged) && attempt < enrollAttempts {
+			continue
+		}
+		var r *store.Refusal
+		if errors.As(err, &r) {
+			s.countRefusal(ctx, r)
+			return model.Enrollment{}, r.Err
+		}
+		if err != nil {
+			return model.Enrollment{}, x.ctxErr(ctx, err)
+		}
+		return out, nil
+	}
+}
+
+// prepareEnrollment reads the key and signs the certificate outside any write transaction.
+func (s *Store) prepareEnrollment(ctx context.Context, chk store.EnrollCheck, req model.EnrollRequest, certDays int) (issued, error) {
+	st, err := s.enrollStmts(ctx)
+	if err != nil {
+		return issued{}, err
+	}
+	var k enrollKey
+	err = st.keyByFP.QueryRowContext(ctx, chk.Fingerprint).Scan(&k.id, &k.certID, &k.version, &k.name,
+		&k.enabled, &k.reenroll, &k.maxUsage, &k.usage, &k.expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return issued{}, store.UnknownKey()
+	}
+	if err != nil {
+		return issued{}, mapErr(err)
+	}
+	t := now()
+	if r := store.KeyAdmits(k.id, k.enabled, fromNullMicros(k.expires), t); r != nil {
+		return issued{}, r
+	}
+	// Refused in the last committed state already: refuse without signing. The transaction
+	// decides everything again; this only spares the signature.
+	var prev int64
+	err = st.activeRead.QueryRowContext(ctx, k.id, strings.ToLower(req.Machine)).Scan(&prev, new(string))
+	switch {
+	case err == nil && !k.reenroll:
+		return issued{}, store.AlreadyEnrolled(k.id, req.Machine)
+	case errors.Is(err, sql.ErrNoRows) && k.maxUsage > 0 && k.usage >= k.maxUsage:
+		return issued{}, store.NoUsesLeft(k.id, k.usage, k.maxUsage)
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return issued{}, mapErr(err)
+	}
+	issuer, err := s.caCert(ctx, s.rdb, k.certID)
+	if err != nil {
+		return issued{}, err
+	}
+	signer, err := s.caSigner(ctx, s.rdb, k.certID, issuer.name)
+	if errors.Is(err, model.ErrCannotSign) {
+		return issued{}, store.CannotSign(k.id, err)
+	}
+	if err != nil {
+		return issued{}, err
+	}
+	if err := ca.CanSign(issuer.cert, t); err != nil {
+		return issued{}, store.CannotSign(k.id, fmt.Errorf("%w: %q %v", model.ErrCannotSign, issuer.name, err))
+	}
+	groups, err := queryAll(ctx, s.rdb, scanString, keyGroupNamesSQL, k.id)
+	if err != nil {
+		return issued{}, err
+	}
+	signed, err := ca.SignMachine(issuer.cert, signer, ca.MachineCert{Request: chk.CSR, Machine: req.Machine,
+		Groups: groups, Days: certDays, Now: t})
+	if err != nil {
+		return issued{}, err
+	}
+	return issued{key: k, groups: groups, issuer: issuer, signed: signed}, nil
+}
+
+// commitEnrollment is the short writer transaction of an enrollment: it re-checks the key,
+// counts the use (or revokes the certificate a re-enrollment replaces) and records the
+// machine. Refusals are *store.Refusal; a key edited since is errKeyChanged.
+func (x *session) commitEnrollment(ctx context.Context, is issued, req model.EnrollRequest) (model.Enrollment, error) {
+	st, err := x.s.enrollStmts(ctx)
+	if err != nil {
+		return model.Enrollment{}, err
+	}
 	tx, err := x.begin(ctx)
 	if err != nil {
 		return model.Enrollment{}, err
 	}
 	defer tx.Rollback()
 	w := &writeTx{Tx: tx, ctx: ctx, x: x, now: now()}
-	out, err := w.enroll(chk.Fingerprint, chk.CSR, req, certDays)
-	var r *store.Refusal
-	if errors.As(err, &r) {
-		tx.Rollback()
-		s.countRefusal(ctx, r)
-		return model.Enrollment{}, r.Err
-	}
-	if err != nil {
-		return model.Enrollment{}, x.ctxErr(ctx, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return model.Enrollment{}, x.ctxErr(ctx, mapErr(err))
-	}
-	s.commits.Add(1)
-	return out, nil
-}
-
-func (w *writeTx) enroll(fp string, csr *x509.CertificateRequest, req model.EnrollRequest, certDays int) (model.Enrollment, error) {
-	var k enrollKey
-	err := w.QueryRowContext(w.ctx, `SELECT id, cert_id, name, enabled, allow_reenroll, max_usage,
-		usage_count, expires_at FROM keys WHERE fingerprint = ?`, fp).
-		Scan(&k.id, &k.certID, &k.name, &k.enabled, &k.reenroll, &k.maxUsage, &k.usage, &k.expires)
+	k := is.key
+	var version int64
+	var enabled bool
+	var expires sql.NullInt64
+	err = tx.StmtContext(ctx, st.keyState).QueryRowContext(ctx, k.id).Scan(&version, &enabled, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return model.Enrollment{}, store.UnknownKey()
+		return model.Enrollment{}, store.UnknownKey() // deleted meanwhile
 	}
 	if err != nil {
 		return model.Enrollment{}, mapErr(err)
 	}
-	if r := store.KeyAdmits(k.id, k.enabled, fromNullMicros(k.expires), w.now); r != nil {
+	if version != k.version {
+		return model.Enrollment{}, errKeyChanged
+	}
+	if r := store.KeyAdmits(k.id, enabled, fromNullMicros(expires), w.now); r != nil {
 		return model.Enrollment{}, r
 	}
-	nameKey := strings.ToLower(req.Machine)
 	var prevID int64
 	var prevSerial string
-	err = w.QueryRowContext(w.ctx, `SELECT id, serial FROM machines
-		WHERE key_id = ? AND name_key = ? AND revoked_at IS NULL`, k.id, nameKey).Scan(&prevID, &prevSerial)
+	err = tx.StmtContext(ctx, st.activeWrite).QueryRowContext(ctx, k.id, strings.ToLower(req.Machine)).Scan(&prevID, &prevSerial)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return model.Enrollment{}, mapErr(err)
 	}
 	reenroll := err == nil
-	if reenroll && !k.reenroll {
+	switch {
+	case reenroll && !k.reenroll:
 		return model.Enrollment{}, store.AlreadyEnrolled(k.id, req.Machine)
-	}
-	issuer, err := w.x.s.caCert(w.ctx, w, k.certID)
-	if err != nil {
-		return model.Enrollment{}, err
-	}
-	signer, err := w.x.s.caSigner(w.ctx, w, k.certID, issuer.name)
-	if errors.Is(err, model.ErrCannotSign) {
-		return model.Enrollment{}, store.CannotSign(k.id, err)
-	}
-	if err != nil {
-		return model.Enrollment{}, err
-	}
-	if err := ca.CanSign(issuer.cert, w.now); err != nil {
-		err = fmt.Errorf("%w: %q %v", model.ErrCannotSign, issuer.name, err)
-		return model.Enrollment{}, store.CannotSign(k.id, err)
-	}
-	if reenroll {
-		if _, err := w.ExecContext(w.ctx, "UPDATE machines SET revoked_at = ? WHERE id = ?", micros(w.now), prevID); err != nil {
+	case reenroll:
+		if _, err := tx.StmtContext(ctx, st.revoke).ExecContext(ctx, micros(w.now), prevID); err != nil {
 			return model.Enrollment{}, mapErr(err)
 		}
-	} else if err := w.reserveUse(k); err != nil {
-		return model.Enrollment{}, err
+	default:
+		if err := w.reserveUse(tx.StmtContext(ctx, st.reserve), k); err != nil {
+			return model.Enrollment{}, err
+		}
 	}
-	groups, err := w.keyGroupNames(k.id)
-	if err != nil {
-		return model.Enrollment{}, err
-	}
-	signed, err := ca.SignMachine(issuer.cert, signer, ca.MachineCert{Request: csr, Machine: req.Machine,
-		Groups: groups, Days: certDays, Now: w.now})
-	if err != nil {
-		return model.Enrollment{}, err
-	}
-	m := model.Machine{Name: req.Machine, KeyID: k.id, KeyName: k.name, Groups: groups,
-		CertID: k.certID, CertName: issuer.name, Serial: ca.SerialHex(signed.Serial),
-		NotAfter: signed.NotAfter.UTC().Truncate(time.Microsecond), EnrolledAt: w.now,
-		Remote: req.Remote, UsedUse: !reenroll, Certificate: signed.DER}
-	if m.ID, err = w.insertMachine(m); err != nil {
+	m := model.Machine{Name: req.Machine, KeyID: k.id, KeyName: k.name, Groups: is.groups,
+		CertID: k.certID, CertName: is.issuer.name, Serial: ca.SerialHex(is.signed.Serial),
+		NotAfter: is.signed.NotAfter.UTC().Truncate(time.Microsecond), EnrolledAt: w.now,
+		Remote: req.Remote, UsedUse: !reenroll, Certificate: is.signed.DER}
+	if m.ID, err = insertMachine(ctx, tx.StmtContext(ctx, st.insert), m); err != nil {
 		return model.Enrollment{}, err
 	}
 	a, old := model.ActionEnroll, any(nil)
@@ -139,53 +201,46 @@ func (w *writeTx) enroll(fp string, csr *x509.CertificateRequest, req model.Enro
 	if err := w.audit(a, model.ObjectMachine, m.ID, m.Name, old, store.AuditMachine(m)); err != nil {
 		return model.Enrollment{}, err
 	}
-	return model.Enrollment{Machine: m, Certificate: ca.EncodeDER(signed.DER), Chain: issuer.chain}, nil
+	if err := tx.Commit(); err != nil {
+		return model.Enrollment{}, mapErr(err)
+	}
+	x.s.commits.Add(1)
+	return model.Enrollment{Machine: m, Certificate: ca.EncodeDER(is.signed.DER), Chain: is.issuer.chain}, nil
 }
 
-// reserveUse takes one use of key k in a single statement, so no interleaving of any number
-// of writers can admit more machines than max usage.
-func (w *writeTx) reserveUse(k enrollKey) error {
-	res, err := w.ExecContext(w.ctx, `UPDATE keys SET usage_count = usage_count + 1
-		WHERE id = ? AND (max_usage = 0 OR usage_count < max_usage)`, k.id)
+// reserveUse takes one use of key k in a single statement (st, the prepared conditional
+// UPDATE), so no interleaving of any number of writers can admit more machines than max usage.
+func (w *writeTx) reserveUse(st *sql.Stmt, k enrollKey) error {
+	res, err := st.ExecContext(w.ctx, k.id)
 	if err != nil {
 		return mapErr(err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		if err != nil {
-			return mapErr(err)
-		}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return mapErr(err)
+	}
+	if n != 1 {
 		return store.NoUsesLeft(k.id, k.usage, k.maxUsage)
 	}
 	return nil
 }
 
-// keyGroupNames lists key id's machine group names, sorted case-insensitively.
-func (w *writeTx) keyGroupNames(id int64) ([]string, error) {
-	rows, err := w.QueryContext(w.ctx, `SELECT g.name FROM key_groups kg JOIN groups g ON g.id = kg.group_id
-		WHERE kg.key_id = ? ORDER BY lower(g.name), g.id`, id)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, mapErr(err)
-		}
-		out = append(out, n)
-	}
-	return out, mapErr(rows.Err())
+// keyGroupNamesSQL lists a key's machine group names, sorted case-insensitively.
+const keyGroupNamesSQL = `SELECT g.name FROM key_groups kg JOIN groups g ON g.id = kg.group_id
+	WHERE kg.key_id = ? ORDER BY lower(g.name), g.id`
+
+func scanString(sc scanner) (string, error) {
+	var v string
+	err := sc.Scan(&v)
+	return v, err
 }
 
-func (w *writeTx) insertMachine(m model.Machine) (int64, error) {
+func insertMachine(ctx context.Context, st *sql.Stmt, m model.Machine) (int64, error) {
 	groups, err := json.Marshal(m.Groups)
 	if err != nil {
 		return 0, err
 	}
-	res, err := w.ExecContext(w.ctx, `INSERT INTO machines (name, name_key, key_id, key_name, groups,
-		cert_id, cert_name, serial, not_after, enrolled_at, remote, used_use, certificate)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := st.ExecContext(ctx,
 		m.Name, strings.ToLower(m.Name), m.KeyID, m.KeyName, string(groups), m.CertID, m.CertName,
 		m.Serial, micros(m.NotAfter), micros(m.EnrolledAt), m.Remote, m.UsedUse, m.Certificate)
 	if err != nil {
