@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"crypto/ecdsa"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"provkeys/model"
+	"provkeys/store"
 	"provkeys/store/ca"
 )
 
@@ -34,16 +35,29 @@ func enrollReq(secret, machine string, t testing.TB) model.EnrollRequest {
 	return model.EnrollRequest{Key: secret, Machine: machine, CSR: testCSR(t, machine), Remote: "198.51.100.4:40000"}
 }
 
-// writes is what a refused enrollment must leave unchanged.
-func writes(t testing.TB, s *Store) string {
-	db := rawDB(t, s)
-	return fmt.Sprintf("machines=%d audit=%d usage=%d", count(t, db, "SELECT count(*) FROM machines"),
-		count(t, db, "SELECT count(*) FROM audit"), count(t, db, "SELECT COALESCE(sum(usage_count), 0) FROM keys"))
+// writes is what a refused enrollment must leave unchanged: machines, audit rows, uses.
+func writes(t testing.TB, s store.Store) string {
+	t.Helper()
+	x := s.Session(admin)
+	ctx := testCtx(t)
+	ms, err := x.ListMachines(ctx, 0)
+	if err != nil {
+		t.Fatalf("ListMachines: %v", err)
+	}
+	keys, err := x.ListKeys(ctx)
+	if err != nil {
+		t.Fatalf("ListKeys: %v", err)
+	}
+	var usage int64
+	for _, k := range keys {
+		usage += k.UsageCount
+	}
+	return fmt.Sprintf("machines=%d audit=%d usage=%d", len(ms), len(auditEvents(t, s)), usage)
 }
 
-func TestEnrollIssuesVerifiableCertificate(t *testing.T) {
-	s := openTestStore(t)
-	x := s.as(admin)
+func testEnrollIssuesVerifiableCertificate(t *testing.T, open Opener) {
+	s := open(t)
+	x := s.Session(admin)
 	k, secret := mustKey(t, x, keyInput("fleet"))
 	e, err := s.Enroll(testCtx(t), enrollReq(secret, "web-01", t), 30)
 	if err != nil {
@@ -90,27 +104,29 @@ func TestEnrollIssuesVerifiableCertificate(t *testing.T) {
 	if k2, _ := x.Key(testCtx(t), k.ID); k2.UsageCount != 1 || k2.Version != k.Version {
 		t.Errorf("usage %d version %d (want 1, unchanged %d)", k2.UsageCount, k2.Version, k.Version)
 	}
-	db := rawDB(t, s)
-	if n := count(t, db, `SELECT count(*) FROM audit WHERE action = 'enroll' AND actor = 'web-01'
-		AND role = 'machine' AND remote = '198.51.100.4:40000' AND object_id = ?`, m.ID); n != 1 {
+	if n := countAudit(t, s, func(e model.AuditEvent) bool {
+		return e.Action == model.ActionEnroll && e.Actor == "web-01" && e.Role == model.RoleMachine &&
+			e.Remote == "198.51.100.4:40000" && e.ObjectType == model.ObjectMachine && e.ObjectID == m.ID && e.Result == "ok"
+	}); n != 1 {
 		t.Errorf("%d enroll audit rows", n)
 	}
-	if n := count(t, db, `SELECT count(*) FROM audit WHERE new LIKE ?`, "%"+secret[len(secret)-40:]+"%"); n != 0 {
+	if n := countAudit(t, s, func(e model.AuditEvent) bool {
+		return strings.Contains(e.Old+e.New+e.Result, secret[len(secret)-40:])
+	}); n != 0 {
 		t.Error("the key appears in the audit trail")
 	}
 }
 
-func TestEnrollRefusals(t *testing.T) {
-	s := openTestStore(t)
-	x := s.as(admin)
+func testEnrollRefusals(t *testing.T, open Opener) {
+	s := open(t)
+	x := s.Session(admin)
 	ctx := testCtx(t)
 	disabled := keyInput("off")
 	disabled.Enabled = false
 	kOff, secretOff := mustKey(t, x, disabled)
-	kExp, secretExp := mustKey(t, x, keyInput("old"))
-	if _, err := rawDB(t, s).Exec("UPDATE keys SET expires_at = ? WHERE id = ?", micros(now().Add(-time.Hour)), kExp.ID); err != nil {
-		t.Fatal(err)
-	}
+	expired := keyInput("old")
+	expired.ExpiresAt = now().Add(-time.Hour)
+	kExp, secretExp := mustKey(t, x, expired)
 	unknown, _, _ := x.CreateKey(ctx, keyInput("gone"))
 	_, secretUnknown := mustKey(t, x, keyInput("gone2"))
 	if err := x.DeleteKey(ctx, unknown.ID, unknown.Version); err != nil {
@@ -171,13 +187,15 @@ func TestEnrollRefusals(t *testing.T) {
 	}
 }
 
-func TestEnrollUsageLimitUnderConcurrency(t *testing.T) {
-	s := openTestStore(t)
-	x := s.as(admin)
+// testEnrollUsageLimitUnderConcurrency: 100 machines race for a key with 25 uses; exactly 25
+// get in, and no machine exists without its counted use.
+func testEnrollUsageLimitUnderConcurrency(t *testing.T, open Opener) {
+	s := open(t)
+	x := s.Session(admin)
 	in := keyInput("limited")
-	in.MaxUsage = 10
+	in.MaxUsage = 25
 	k, secret := mustKey(t, x, in)
-	const n = 40
+	const n = 100
 	reqs := make([]model.EnrollRequest, n)
 	for i := range reqs {
 		reqs[i] = enrollReq(secret, fmt.Sprintf("m-%02d", i), t)
@@ -199,20 +217,32 @@ func TestEnrollUsageLimitUnderConcurrency(t *testing.T) {
 			t.Errorf("unexpected error: %v", err)
 		}
 	}
-	db := rawDB(t, s)
-	machines := count(t, db, "SELECT count(*) FROM machines WHERE key_id = ? AND used_use = 1", k.ID)
-	usage := count(t, db, "SELECT usage_count FROM keys WHERE id = ?", k.ID)
-	if ok != 10 || noUses != 30 || machines != 10 || usage != 10 {
-		t.Fatalf("ok %d, no uses %d, machines %d, usage %d", ok, noUses, machines, usage)
+	ms, err := x.ListMachines(testCtx(t), k.ID)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if r, _ := x.KeyRefusals(testCtx(t), k.ID); r.Count != 30 {
+	machines := 0
+	for _, m := range ms {
+		if m.UsedUse && m.Active() {
+			machines++
+		}
+	}
+	k, err = x.Key(testCtx(t), k.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	usage := k.UsageCount
+	if ok != 25 || noUses != 75 || machines != 25 || len(ms) != 25 || usage != 25 {
+		t.Fatalf("ok %d, no uses %d, machines %d of %d, usage %d; want exactly 25", ok, noUses, machines, len(ms), usage)
+	}
+	if r, _ := x.KeyRefusals(testCtx(t), k.ID); r.Count != 75 {
 		t.Fatalf("refusal count %d", r.Count)
 	}
 }
 
-func TestReenroll(t *testing.T) {
-	s := openTestStore(t)
-	x := s.as(admin)
+func testReenroll(t *testing.T, open Opener) {
+	s := open(t)
+	x := s.Session(admin)
 	ctx := testCtx(t)
 	in := keyInput("once")
 	in.MaxUsage = 1
@@ -251,17 +281,17 @@ func TestReenroll(t *testing.T) {
 	if _, err := s.Enroll(ctx, enrollReq(secret2, "db-02", t), 0); !errors.Is(err, model.ErrNoUsesLeft) {
 		t.Fatalf("a second machine on a one-use key: %v", err)
 	}
-	if n := count(t, rawDB(t, s), "SELECT count(*) FROM audit WHERE action = 'reenroll' AND object_id = ?", b.Machine.ID); n != 1 {
+	if n := auditRows(t, s, model.ObjectMachine, model.ActionReenroll, b.Machine.ID); n != 1 {
 		t.Fatalf("%d reenroll rows", n)
 	}
 	_ = first
 }
 
-func TestEnrollWithErasedMaterial(t *testing.T) {
-	s := openTestStore(t)
+func testEnrollWithErasedMaterial(t *testing.T, open Opener) {
+	s := open(t)
 	in := keyInput("sealed")
 	in.Exportable = false
-	_, secret := mustKey(t, s.as(admin), in)
+	_, secret := mustKey(t, s.Session(admin), in)
 	if _, err := s.Enroll(testCtx(t), enrollReq(secret, "m", t), 0); err != nil {
 		t.Fatalf("a key without material did not enroll: %v", err)
 	}
@@ -281,9 +311,9 @@ func newTestCA(t testing.TB, cn string) (certPEM, keyPEM string) {
 	return ca.EncodeDER(der), string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd}))
 }
 
-func TestImportedCAs(t *testing.T) {
-	s := openTestStore(t)
-	x := s.as(admin)
+func testImportedCAs(t *testing.T, open Opener) {
+	s := open(t)
+	x := s.Session(admin)
 	ctx := testCtx(t)
 	certA, keyA := newTestCA(t, "Corp CA")
 	certB, keyB := newTestCA(t, "Other CA")
@@ -328,9 +358,9 @@ func TestImportedCAs(t *testing.T) {
 	}
 }
 
-func TestRevocationAndCRL(t *testing.T) {
-	s := openTestStore(t)
-	x := s.as(admin)
+func testRevocationAndCRL(t *testing.T, open Opener) {
+	s := open(t)
+	x := s.Session(admin)
 	ctx := testCtx(t)
 	k, secret := mustKey(t, x, keyInput("fleet"))
 	var ms []model.Machine
@@ -341,7 +371,7 @@ func TestRevocationAndCRL(t *testing.T) {
 		}
 		ms = append(ms, e.Machine)
 	}
-	if _, err := s.as(viewer).RevokeMachine(ctx, ms[0].ID); !errors.Is(err, model.ErrForbidden) {
+	if _, err := s.Session(viewer).RevokeMachine(ctx, ms[0].ID); !errors.Is(err, model.ErrForbidden) {
 		t.Fatalf("viewer revoked: %v", err)
 	}
 	if _, err := x.RevokeMachine(ctx, ms[0].ID); err != nil {
@@ -396,8 +426,8 @@ func TestRevocationAndCRL(t *testing.T) {
 	}
 }
 
-func TestServerTLS(t *testing.T) {
-	s := openTestStore(t)
+func testServerTLS(t *testing.T, open Opener) {
+	s := open(t)
 	tc, rootPEM, err := s.ServerTLS(testCtx(t), "Root", []string{"localhost", "127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)
@@ -409,7 +439,7 @@ func TestServerTLS(t *testing.T) {
 	if _, err := tc.Leaf.Verify(x509.VerifyOptions{Roots: pool, DNSName: "127.0.0.1"}); err != nil {
 		t.Fatal(err)
 	}
-	if n := count(t, rawDB(t, s), "SELECT count(*) FROM audit WHERE action = 'issue'"); n != 1 {
+	if n := countAudit(t, s, func(e model.AuditEvent) bool { return e.Action == model.ActionIssue && e.Result == "ok" }); n != 1 {
 		t.Fatalf("%d issue rows", n)
 	}
 }
