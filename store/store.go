@@ -15,13 +15,17 @@
 //   - model.ErrForbidden: the actor's role does not allow it (the refusal is audited);
 //   - *model.InUseError (errors.Is model.ErrInUse): keys still use the group or certificate;
 //   - model.ErrNotExportable: the key's View/Export is off and its material is gone;
-//   - *model.ValidationError: an input field is wrong, with the field and a sentence.
+//   - *model.ValidationError: an input field is wrong, with the field and a sentence;
+//   - model.ErrKeyRefused, model.ErrNoUsesLeft, model.ErrAlreadyEnrolled, model.ErrCannotSign:
+//     an enrollment refused (Enroller.Enroll);
+//   - model.ErrAmbiguous: a name matches several objects (MachineByName); use the id.
 //
 // A context's deadline or cancellation passes through unchanged (errors.Is works on it).
 package store
 
 import (
 	"context"
+	"crypto/tls"
 	"time"
 
 	"provkeys/model"
@@ -29,6 +33,7 @@ import (
 
 // Store is an open store: the engine's handle, shared by every actor of a process.
 type Store interface {
+	Enroller
 	// Session returns the store seen by actor; it is cheap and holds nothing to close.
 	Session(actor model.Actor) Session
 	// Warnings lists problems found at open that do not stop the store working (a directory
@@ -46,6 +51,7 @@ type Session interface {
 	CertStore
 	FilterStore
 	AuditStore
+	MachineStore
 	// Actor is who this session acts as.
 	Actor() model.Actor
 	// DataVersion changes whenever anything in the store changes, from this process or any
@@ -96,8 +102,9 @@ type KeyStore interface {
 	// SetKeyEnabled enables or disables key id if it is still at version. Errors:
 	// ErrForbidden, ErrNotFound, *model.ConflictError.
 	SetKeyEnabled(ctx context.Context, id, version int64, enabled bool) (model.Key, error)
-	// DeleteKey deletes key id if it is still at version. Errors: ErrForbidden, ErrNotFound,
-	// *model.ConflictError.
+	// DeleteKey deletes key id if it is still at version, revoking every active machine
+	// enrolled with it in the same transaction (one revoke audit row each; see
+	// ActiveMachineCount). Errors: ErrForbidden, ErrNotFound, *model.ConflictError.
 	DeleteKey(ctx context.Context, id, version int64) error
 	// RevealKey returns key id's material for the screen (audited as reveal). Errors:
 	// ErrForbidden, ErrNotFound, ErrNotExportable, or a sentence when the material does not
@@ -147,6 +154,16 @@ type CertStore interface {
 	// ImportCert stores a PEM CA certificate under name. Errors: ErrForbidden,
 	// *model.ValidationError (not exactly one X.509 CA certificate, says why), ErrDuplicate.
 	ImportCert(ctx context.Context, name, pemText string) (model.Cert, error)
+	// ImportCertWithKey stores a PEM CA certificate with its PEM private key (PKCS#8, PKCS#1
+	// or SEC 1), sealed like the generated CAs' keys, so keys signed by it can enroll
+	// machines. Neither the key nor its parse errors are ever echoed. Errors: ErrForbidden,
+	// *model.ValidationError (certificate as ImportCert; field model.FieldPrivKey: not a
+	// supported key, or not this certificate's), ErrDuplicate.
+	ImportCertWithKey(ctx context.Context, name, certPEM, keyPEM string) (model.Cert, error)
+	// CertCanSign reports whether certificate name (case-insensitive) holds its private key;
+	// false is "verify only": keys signed by it are refused enrollment. Errors: ErrForbidden,
+	// ErrNotFound.
+	CertCanSign(ctx context.Context, name string) (bool, error)
 	// DeleteCert deletes certificate id unless a key uses it. Errors: ErrForbidden,
 	// ErrNotFound, *model.InUseError naming the keys.
 	DeleteCert(ctx context.Context, id int64) error
@@ -168,4 +185,71 @@ type AuditStore interface {
 	// ListAudit returns the newest limit events, newest first (limit <= 0: all). Errors:
 	// ErrForbidden.
 	ListAudit(ctx context.Context, limit int) ([]model.AuditEvent, error)
+}
+
+// Enroller is the store as the enrollment service uses it, with no operator behind the calls,
+// so it sits on Store rather than on a Session:
+//   - Enroll acts as the machine it admits. Only the request names that actor (the machine
+//     name and req.Remote, role model.RoleMachine, which may take no operator action), and
+//     the key it presents is its authority, so no caller-chosen actor is involved. Its audit
+//     row carries that actor.
+//   - CRL is public: machines and relying parties fetch it without any identity.
+//   - ServerTLS is the store acting for itself: audited as the system.
+//
+// A CA's private key is unsealed inside the engine and never leaves it.
+type Enroller interface {
+	// Enroll admits a machine with a provisioning key and returns its certificate, signed by
+	// the key's signing certificate, valid certDays days (<= 0: ca.DefaultMachineDays, and
+	// never past the CA's own expiry), with the chain of the issuing CA up to the Root.
+	//
+	// The key is found by its fingerprint (CheckEnrollRequest), so keys whose material was
+	// erased still enroll. A new machine name consumes one use, atomically: under any
+	// number of concurrent calls, a key with max usage N admits exactly N machines. A name
+	// already enrolled with the key (case-insensitive, active certificate) is re-enrolled
+	// only if the key allows it: a new certificate, the old one revoked, no use consumed.
+	// The certificate is returned only after the transaction that counted the use and
+	// recorded the machine (with its enroll or reenroll audit row) committed.
+	//
+	// Errors: *model.ValidationError (field model.FieldKey, model.FieldMachine or
+	// model.FieldCSR; the key is never quoted); model.ErrKeyRefused for an unknown, disabled
+	// or expired key, the same sentence for all three; model.ErrNoUsesLeft;
+	// model.ErrAlreadyEnrolled; model.ErrCannotSign (verify-only or expired CA, saying
+	// which). A refusal writes nothing but the key's refusal counter (KeyRefusals), and
+	// nothing at all for an unknown key or an invalid request.
+	Enroll(ctx context.Context, req model.EnrollRequest, certDays int) (model.Enrollment, error)
+	// CRL returns CA caName's (case-insensitive) certificate revocation list, DER, signed by
+	// that CA, with the serial of every revoked machine certificate it issued. Errors:
+	// ErrNotFound; model.ErrCannotSign for a verify-only CA.
+	CRL(ctx context.Context, caName string) ([]byte, error)
+	// ServerTLS issues a TLS server certificate for names (DNS names or IP addresses) from
+	// CA caName (normally "Root"), audited as an issue by the system, and returns it with
+	// that CA's PEM for clients to trust. Errors: ErrNotFound; model.ErrCannotSign for a
+	// verify-only CA; a sentence when names is empty or the CA has expired.
+	ServerTLS(ctx context.Context, caName string, names []string) (tls.Certificate, string, error)
+}
+
+// MachineStore is the machines that enrolled: one model.Machine per certificate issued
+// (a re-enrollment is a new one; the one it replaced is revoked). Rows outlive their key:
+// deleting a key revokes its active machines in the same transaction and leaves them with
+// KeyID 0 and the key's name.
+type MachineStore interface {
+	// ListMachines returns the machines enrolled with key keyID (0: every machine, those of
+	// deleted keys included), newest first, revoked ones included. Errors: ErrForbidden.
+	ListMachines(ctx context.Context, keyID int64) ([]model.Machine, error)
+	// Machine returns machine id. Errors: ErrForbidden, ErrNotFound.
+	Machine(ctx context.Context, id int64) (model.Machine, error)
+	// MachineByName returns the machine named name (case-insensitive): its active
+	// enrollment, or when none is active its newest one (PickMachine). Errors: ErrForbidden,
+	// ErrNotFound, model.ErrAmbiguous when it is active with several keys (naming them).
+	MachineByName(ctx context.Context, name string) (model.Machine, error)
+	// RevokeMachine revokes machine id's certificate (audited as revoke); its serial is on
+	// its CA's CRL from then on. Errors: ErrForbidden, ErrNotFound, *model.ValidationError
+	// (field model.FieldMachine) when it is already revoked.
+	RevokeMachine(ctx context.Context, id int64) (model.Machine, error)
+	// ActiveMachineCount is how many unrevoked machines key keyID has: what DeleteKey would
+	// revoke, for its confirmation. Errors: ErrForbidden.
+	ActiveMachineCount(ctx context.Context, keyID int64) (int, error)
+	// KeyRefusals returns key keyID's refused-enrollment counter (zero when none, and for an
+	// unknown key). Errors: ErrForbidden.
+	KeyRefusals(ctx context.Context, keyID int64) (model.KeyRefusals, error)
 }

@@ -127,11 +127,15 @@ func (x *session) SetKeyEnabled(ctx context.Context, id, version int64, enabled 
 	return k, nil
 }
 
-// DeleteKey deletes key id if it is still at version.
+// DeleteKey deletes key id if it is still at version, revoking every machine enrolled with it
+// in the same transaction (ActiveMachineCount says how many, for the confirmation).
 func (x *session) DeleteKey(ctx context.Context, id, version int64) error {
 	return x.change(ctx, model.ActionDelete, model.ObjectKey, id, func(w *writeTx) error {
 		old, err := w.keyAt(id, version)
 		if err != nil {
+			return err
+		}
+		if err := w.revokeKeyMachines(id); err != nil {
 			return err
 		}
 		if err := w.deleteVersioned("keys", "key", id, version); err != nil {

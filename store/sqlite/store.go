@@ -37,11 +37,14 @@ type Store struct {
 	dv   *sql.Conn
 	dvMu sync.Mutex
 	// commits counts this process's own commits; see DataVersion.
-	commits  atomic.Int64
-	sealer   *store.Sealer
-	closed   sync.Once
-	closeErr error
-	warns    []string
+	commits atomic.Int64
+	sealer  *store.Sealer
+	cas     caCache
+	// enrollPrep is enrollment's prepared statements (enroll_stmts.go).
+	enrollPrep enrollPrep
+	closed     sync.Once
+	closeErr   error
+	warns      []string
 }
 
 // session is the store seen by one actor; every change it makes is audited under that actor.
@@ -193,6 +196,7 @@ func (s *Store) Warnings() []string { return append([]string(nil), s.warns...) }
 func (s *Store) Close() error {
 	s.closed.Do(func() {
 		var errs []error
+		s.enrollPrep.close()
 		if s.dv != nil {
 			errs = append(errs, s.dv.Close())
 		}

@@ -112,8 +112,8 @@ func TestReopenIsIdempotent(t *testing.T) {
 	s := openTestStore(t)
 	mustKey(t, s.as(admin), keyInput("web-01"))
 	before := snapshot(t, s)
-	if !strings.Contains(before, "user_version=1") {
-		t.Fatalf("user_version not 1:\n%s", before)
+	if !strings.Contains(before, fmt.Sprintf("user_version=%d\n", SchemaVersion())) {
+		t.Fatalf("user_version not %d:\n%s", SchemaVersion(), before)
 	}
 	for i := 0; i < 2; i++ {
 		s2, err := openAt(s.Path())
@@ -220,7 +220,7 @@ func TestConcurrentOpenOfNewFile(t *testing.T) {
 }
 
 func TestSchemaVersion(t *testing.T) {
-	if SchemaVersion() != 1 {
+	if SchemaVersion() != 2 {
 		t.Fatalf("SchemaVersion = %d", SchemaVersion())
 	}
 	if _, err := migrations(); err != nil {

@@ -53,6 +53,14 @@ func Run(t *testing.T, open Opener) {
 		{"ListAudit", testListAudit},
 		{"AuditAppendOnly", testAuditAppendOnly},
 		{"DataVersion", testDataVersion},
+		{"EnrollIssuesVerifiableCertificate", testEnrollIssuesVerifiableCertificate},
+		{"EnrollRefusalsWriteOnlyCounters", testEnrollRefusals},
+		{"EnrollUsageLimitUnderConcurrency", testEnrollUsageLimitUnderConcurrency},
+		{"Reenroll", testReenroll},
+		{"EnrollWithErasedMaterial", testEnrollWithErasedMaterial},
+		{"ImportedCAsAndVerifyOnly", testImportedCAs},
+		{"RevocationAndCRL", testRevocationAndCRL},
+		{"ServerTLS", testServerTLS},
 	} {
 		t.Run(b.name, func(t *testing.T) { b.test(t, open) })
 	}
