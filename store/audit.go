@@ -11,30 +11,12 @@ import (
 // shapes, whatever the engine, so a trail reads the same from every store. None of them
 // holds key material or a private key.
 
-// KeyAudit is what the audit trail records of a key: every field but the material.
-type KeyAudit struct {
-	Name          string    `json:"name"`
-	Groups        []string  `json:"groups"`
-	Cert          string    `json:"signing_certificate"`
-	Enabled       bool      `json:"enabled"`
-	AllowReenroll bool      `json:"allow_reenrollment"`
-	Exportable    bool      `json:"exportable"`
-	Cloud         string    `json:"cloud"`
-	Fingerprint   string    `json:"fingerprint"`
-	Description   string    `json:"description"`
-	MaxUsage      int64     `json:"max_usage"`
-	UsageCount    int64     `json:"usage_count"`
-	ExpiresAt     time.Time `json:"expires_at,omitzero"`
-	Version       int64     `json:"version"`
-}
+// KeyAudit is what the audit trail records of a key: the one key document (model.KeyDoc,
+// also what `keys list --json` prints), never with material.
+type KeyAudit = model.KeyDoc
 
 // AuditKey is k's audit shape.
-func AuditKey(k model.Key) KeyAudit {
-	return KeyAudit{Name: k.Name, Groups: k.GroupNames(), Cert: k.CertName, Enabled: k.Enabled,
-		AllowReenroll: k.AllowReenroll, Exportable: k.Exportable, Cloud: k.Cloud,
-		Fingerprint: k.Fingerprint, Description: k.Description, MaxUsage: k.MaxUsage,
-		UsageCount: k.UsageCount, ExpiresAt: k.ExpiresAt, Version: k.Version}
-}
+func AuditKey(k model.Key) KeyAudit { return model.NewKeyDoc(k, "") }
 
 // GroupAudit is what the audit trail records of a machine group.
 type GroupAudit struct {

@@ -1,6 +1,7 @@
-package main
+package cli
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -16,6 +17,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,33 +25,50 @@ import (
 	"provkeys/model"
 )
 
-// binary is the provkeys binary TestMain builds once; every test drives it as a subprocess,
-// which is how scripts and operators meet the command line.
-var binary string
+// Most tests run the command tree in this process with buffers for its IO, which is how the
+// SSH server runs it too; the few that need a real process (the umask, a -race build) run
+// the binary, built once on first use.
+var (
+	buildOnce  sync.Once
+	binaryPath string
+	buildErr   error
+)
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "provkeys-cli-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "provkeys")
-	build := []string{"build", "-o", binary}
-	// Under go test -race the binary is built with -race too, since it is what runs.
-	if info, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range info.Settings {
-			if s.Key == "-race" && s.Value == "true" {
-				build = append(build, "-race")
+// binary builds provkeys from the module root into a temporary directory, once.
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "provkeys-cli-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binaryPath = filepath.Join(dir, "provkeys")
+		build := []string{"build", "-o", binaryPath}
+		// Under go test -race the binary is built with -race too, since it is what runs.
+		if info, ok := debug.ReadBuildInfo(); ok {
+			for _, s := range info.Settings {
+				if s.Key == "-race" && s.Value == "true" {
+					build = append(build, "-race")
+				}
 			}
 		}
+		cmd := exec.Command("go", append(build, "provkeys")...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	if out, err := exec.Command("go", append(build, ".")...).CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
+	return binaryPath
+}
+
+func TestMain(m *testing.M) {
 	code := m.Run()
-	os.RemoveAll(dir)
+	if binaryPath != "" {
+		os.RemoveAll(filepath.Dir(binaryPath))
+	}
 	os.Exit(code)
 }
 
@@ -65,12 +84,26 @@ type fixture struct {
 	t   *testing.T
 	dir string
 	db  string
+	// bin runs the built binary instead of the command tree in this process.
+	bin bool
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
+	// The in-process runs read the same variables the binary would.
+	t.Setenv("HOME", dir)
+	t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "xdg"))
+	t.Setenv("PROVKEYS_DB", "")
+	t.Setenv("PROVKEYS_DATA_KEY", "")
 	return &fixture{t: t, dir: dir, db: filepath.Join(dir, "provkeys.db")}
+}
+
+// runInProcess runs the command tree here, with buffers as its IO.
+func (f *fixture) runInProcess(stdin string, args []string) result {
+	var out, errb strings.Builder
+	code := Run(context.Background(), args, IO{In: strings.NewReader(stdin), Out: &out, Err: &errb})
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
 }
 
 // exec runs the binary with exactly args and stdin, and checks what every run must do: no
@@ -78,7 +111,20 @@ func newFixture(t *testing.T) *fixture {
 // in exactly one line.
 func (f *fixture) exec(stdin string, args ...string) result {
 	f.t.Helper()
-	cmd := exec.Command(binary, args...)
+	var r result
+	if f.bin {
+		r = f.runBinary(stdin, args)
+	} else {
+		r = f.runInProcess(stdin, args)
+	}
+	f.check(r, args)
+	return r
+}
+
+// runBinary runs the built binary with exactly args and stdin.
+func (f *fixture) runBinary(stdin string, args []string) result {
+	f.t.Helper()
+	cmd := exec.Command(binary(f.t), args...)
 	cmd.Dir = f.dir
 	// A -race binary sleeps a second at exit unless told not to; a race it finds still
 	// fails the test through stderr and the exit status.
@@ -102,8 +148,17 @@ func (f *fixture) exec(stdin string, args ...string) result {
 	} else if err != nil {
 		f.t.Fatalf("run provkeys %q: %v", args, err)
 	}
+	return r
+}
+
+// check asserts what every run must do.
+func (f *fixture) check(r result, args []string) {
+	f.t.Helper()
 	if strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "goroutine ") {
 		f.t.Fatalf("provkeys %q crashed:\n%s", args, r.stderr)
+	}
+	if slices.Contains(args, "__complete") {
+		return // the completion protocol reports its directive on stderr, for the shell script
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
 	for _, l := range lines {
@@ -117,7 +172,6 @@ func (f *fixture) exec(stdin string, args ...string) result {
 	if strings.ContainsRune(r.stderr, 0x1b) {
 		f.t.Errorf("provkeys %q: escape character on stderr: %q", args, r.stderr)
 	}
-	return r
 }
 
 // run runs a command against the fixture's database.
@@ -209,7 +263,7 @@ func noMaterial(t *testing.T, stderr string, keys ...string) {
 // seedKey is the example key of the reference documentation, as keyformat's tests keep it.
 func seedKey(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile("keyformat/testdata/seed_key.txt")
+	b, err := os.ReadFile("../../keyformat/testdata/seed_key.txt")
 	if err != nil {
 		t.Fatalf("seed key: %v", err)
 	}
@@ -285,7 +339,7 @@ func TestHelp(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	f := newFixture(t)
-	if out := f.ok("version"); !strings.HasPrefix(out, "provkeys "+version) {
+	if out := f.ok("version"); !strings.HasPrefix(out, "provkeys "+Version) {
 		t.Errorf("version printed %q", out)
 	}
 }
@@ -489,6 +543,7 @@ func TestKeysRoundTrip(t *testing.T) {
 
 func TestFlagPlacement(t *testing.T) {
 	f := newFixture(t)
+	f.bin = true // the real process: its umask, its flags, its default store
 	f.addKey("web-01")
 	a := f.ok("keys", "show", "web-01", "--json")
 	b := f.ok("keys", "show", "--json", "web-01")
@@ -846,6 +901,7 @@ func TestFilter(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	f := newFixture(t)
+	f.bin = true // the real process: its umask, its flags, its default store
 	r := f.run("demo", "--keys", "1000")
 	if r.code != 0 || !strings.Contains(r.stdout, "1000") || r.stderr != "" {
 		t.Fatalf("demo --keys 1000: exit %d, stdout %q, stderr %q (no progress when stderr is not a terminal)", r.code, r.stdout, r.stderr)
@@ -857,6 +913,7 @@ func TestDemo(t *testing.T) {
 
 func TestFilesArePrivate(t *testing.T) {
 	f := newFixture(t)
+	f.bin = true // the real process: its umask, its flags, its default store
 	f.addKey("web-01")
 	ents, err := os.ReadDir(f.dir)
 	if err != nil {
@@ -874,7 +931,7 @@ func TestFilesArePrivate(t *testing.T) {
 
 	// The process sets umask 077 itself, so even a file nobody chose a mode for is private.
 	// Watch it in /proc while decode waits for standard input.
-	cmd := exec.Command(binary, "decode", "-")
+	cmd := exec.Command(binary(t), "decode", "-")
 	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -924,7 +981,7 @@ func sorted(s []string) []string {
 // valid line by line (a good name, a key that formats back to itself, no name or key twice);
 // and what it refuses names the line without repeating key material.
 func FuzzReadImport(f *testing.F) {
-	seed, err := os.ReadFile("keyformat/testdata/seed_key.txt")
+	seed, err := os.ReadFile("../../keyformat/testdata/seed_key.txt")
 	key := "3|api.private.zscaler.com|" + strings.Repeat("QUJD", 96)
 	if err == nil {
 		for _, l := range strings.Split(string(seed), "\n") {
