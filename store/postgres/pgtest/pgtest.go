@@ -172,12 +172,24 @@ func Start() (*Server, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
 	}
+	// One role logs in with a password, so tests can check what a wrong one gives; every
+	// other role is trusted on the socket (only this machine's users reach it, in a 0711
+	// directory no one else can list).
+	hba := "local all " + PasswordRole + " scram-sha-256\nlocal all all trust\n"
+	if err := os.WriteFile(filepath.Join(s.DataDir, "pg_hba.conf"), []byte(hba), 0o600); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	if err := s.Start(); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
 	return s, nil
 }
+
+// PasswordRole is the role the server asks a password of (scram-sha-256); a test creates it
+// with CREATE ROLE ... LOGIN PASSWORD '...'.
+const PasswordRole = "pwtest"
 
 func (s *Server) run(name string, args ...string) ([]byte, error) {
 	argv := append(append([]string(nil), s.asUser...), filepath.Join(s.bin, name))
