@@ -158,3 +158,13 @@ func nameTaken(err error, what, name string) error {
 	}
 	return fmt.Errorf("a %s named %q %w", what, name, model.ErrDuplicate)
 }
+
+// Describe names the database url (a URL or a key=value connection string) points at, for
+// messages: database, user and host, never the password.
+func Describe(url string) string {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return "(a PostgreSQL URL that cannot be read)"
+	}
+	return describe(cfg)
+}
