@@ -8,6 +8,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/store"
+	"provkeys/store/engine"
 )
 
 // completionCmd prints the shell script that completes provkeys' commands, flags, and the
@@ -48,11 +49,11 @@ func (e *env) completeFlag(c *cobra.Command, flag string, fn cobra.CompletionFun
 // word must never create a database. Locally that is the file --db (or the default) names.
 func (e *env) completionSession() (store.Session, bool) {
 	if e.remote == nil {
-		opt, err := storeOptions(e.dbPath)
-		if err != nil {
-			return nil, false
+		opt, err := storeOptions(e.dbPath, e.keyPath)
+		if err != nil || engine.IsPostgres(opt.DB) {
+			return nil, false // a database server is not contacted to complete a word
 		}
-		if fi, err := os.Stat(opt.Path); err != nil || !fi.Mode().IsRegular() {
+		if fi, err := os.Stat(opt.DB); err != nil || !fi.Mode().IsRegular() {
 			return nil, false
 		}
 	}

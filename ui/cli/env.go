@@ -14,24 +14,25 @@ import (
 
 	"provkeys/model"
 	"provkeys/store"
-	"provkeys/store/sqlite"
+	"provkeys/store/engine"
 )
 
 // env is one invocation: its IO, the --db flag every command shares, and the store once a
 // command opens it. Over SSH the session is given (remote) and --db and local-only commands
 // are refused.
 type env struct {
-	ctx    context.Context
-	io     IO
-	out    *bufio.Writer
-	dbPath string
+	ctx     context.Context
+	io      IO
+	out     *bufio.Writer
+	dbPath  string
+	keyPath string // --data-key
 
 	// remote is set when the tree runs on an SSH session as actor, on the server's store.
 	remote *remote
 
-	st     store.Store   // opened by session(), closed by close()
-	stPath string        // the database file st was opened from
-	sess   store.Session // the store acting as the operator
+	st    store.Store   // opened by session(), closed by close()
+	stDir string        // where the server's own files go by default: beside the SQLite file, or the data key
+	sess  store.Session // the store acting as the operator
 }
 
 // remote is what an SSH session brings: who is asking, and the server's store as them.
@@ -45,10 +46,17 @@ const dbDefaultText = "$PROVKEYS_DB, else $XDG_DATA_HOME/provkeys/provkeys.db"
 
 // storeOptions resolves where the store and its data key are: the database is dbFlag, else
 // $PROVKEYS_DB, else $XDG_DATA_HOME/provkeys/provkeys.db (XDG_DATA_HOME defaulting to
-// ~/.local/share); the data key is $PROVKEYS_DATA_KEY, else "<database>.key" beside it. The
-// caller resolves configuration; the engine only opens what it is given.
-func storeOptions(dbFlag string) (sqlite.Options, error) {
+// ~/.local/share); a PostgreSQL URL or connection string (engine.IsPostgres) is kept as
+// given, a SQLite path made absolute. The data key is keyFlag, else $PROVKEYS_DATA_KEY, else
+// "<database>.key" beside a SQLite file (PostgreSQL has no default: the key must not live
+// with the database). The caller resolves configuration; the engine only opens what it is
+// given.
+func storeOptions(dbFlag, keyFlag string) (engine.Options, error) {
 	path := cmp.Or(dbFlag, os.Getenv("PROVKEYS_DB"))
+	key := cmp.Or(keyFlag, os.Getenv("PROVKEYS_DATA_KEY"))
+	if engine.IsPostgres(path) {
+		return engine.Options{DB: path, DataKeyPath: key}, nil
+	}
 	if path == "" {
 		// The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
 		if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
@@ -56,33 +64,36 @@ func storeOptions(dbFlag string) (sqlite.Options, error) {
 		} else {
 			home, err := os.UserHomeDir()
 			if err != nil {
-				return sqlite.Options{}, fmt.Errorf("find the default store: %w (set PROVKEYS_DB or use --db)", err)
+				return engine.Options{}, fmt.Errorf("find the default store: %w (set PROVKEYS_DB or use --db)", err)
 			}
 			path = filepath.Join(home, ".local", "share", "provkeys", "provkeys.db")
 		}
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return sqlite.Options{}, fmt.Errorf("open store %s: %w", path, err)
+		return engine.Options{}, fmt.Errorf("open store %s: %w", path, err)
 	}
-	return sqlite.Options{Path: abs, DataKeyPath: cmp.Or(os.Getenv("PROVKEYS_DATA_KEY"), abs+".key")}, nil
+	return engine.Options{DB: abs, DataKeyPath: cmp.Or(key, abs+".key")}, nil
 }
 
 // openStore opens the store named by --db (or the default).
 func (e *env) openStore() (store.Store, error) {
-	opt, err := storeOptions(e.dbPath)
+	opt, err := storeOptions(e.dbPath, e.keyPath)
 	if err != nil {
 		return nil, fmt.Errorf("find the default database: %w", err)
 	}
-	st, err := sqlite.Open(opt)
+	st, err := engine.Open(e.ctx, opt)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", opt.Path, err)
+		return nil, fmt.Errorf("open database %s: %w", engine.Describe(opt), err)
 	}
 	// Problems that do not stop the store, such as a directory others can write to.
 	for _, w := range st.Warnings() {
 		e.warn(w)
 	}
-	e.stPath = opt.Path
+	e.stDir = filepath.Dir(opt.DB)
+	if engine.IsPostgres(opt.DB) {
+		e.stDir = filepath.Dir(opt.DataKeyPath)
+	}
 	return st, nil
 }
 

@@ -42,7 +42,8 @@ func newRoot(e *env) *cobra.Command {
 		// another store, starts servers or writes shell scripts is refused in one line.
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error { return e.checkRemote(c) },
 	}
-	root.PersistentFlags().StringVar(&e.dbPath, "db", "", "the database file `PATH` (default: "+dbDefaultText+")")
+	root.PersistentFlags().StringVar(&e.dbPath, "db", "", "the database: a SQLite file `PATH` or a postgres:// URL (default: "+dbDefaultText+")")
+	root.PersistentFlags().StringVar(&e.keyPath, "data-key", "", "the data key `FILE` that seals key material (default: $PROVKEYS_DATA_KEY, else the SQLite path plus .key; required for PostgreSQL)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		name := commandName(c)
 		if name == "" {
@@ -53,7 +54,7 @@ func newRoot(e *env) *cobra.Command {
 	t := &tree{e: e, root: root}
 	root.SetHelpFunc(t.help)
 	root.AddCommand(t.keys(), t.groups(), t.certs())
-	t.add(root, decodeCmd(e), verifyCmd(e), auditCmd(e), demoCmd(e), serveCmd(e), versionCmd(e),
+	t.add(root, decodeCmd(e), verifyCmd(e), auditCmd(e), demoCmd(e), serveCmd(e), migrateCmd(e), versionCmd(e),
 		completionCmd(e, root))
 	root.AddCommand(exportAlias(e))
 	return root
@@ -224,12 +225,13 @@ func dashed(name string) string {
 	return "--" + name
 }
 
-// changed names the flags given on the command line (not --db), for edits that change only
-// what was asked.
+// changed names the flags given on the command line (not --db or --data-key), for edits that
+// change only what was asked.
 func changed(c *cobra.Command) map[string]bool {
 	set := map[string]bool{}
 	c.Flags().Visit(func(f *pflag.Flag) { set[f.Name] = true })
 	delete(set, "db")
+	delete(set, "data-key")
 	return set
 }
 

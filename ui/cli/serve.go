@@ -82,7 +82,7 @@ func serveCmd(e *env) *cobra.Command {
 				return err
 			}
 			st := e.st
-			dir := filepath.Dir(e.stPath)
+			dir := e.stDir
 			if hostKey == "" {
 				hostKey = filepath.Join(dir, "ssh_host_ed25519")
 			}

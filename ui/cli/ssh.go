@@ -36,6 +36,8 @@ func (e *env) checkRemote(c *cobra.Command) error {
 		return fmt.Errorf("%s is not available over SSH; run it on the server", strings.TrimPrefix(name, "__"))
 	case c.Flags().Lookup("db") != nil && c.Flags().Changed("db"):
 		return usagef("--db is not available over SSH: commands run on the server's store")
+	case c.Flags().Lookup("data-key") != nil && c.Flags().Changed("data-key"):
+		return usagef("--data-key is not available over SSH: commands run on the server's store")
 	}
 	return nil
 }

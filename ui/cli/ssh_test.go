@@ -62,11 +62,11 @@ func sshRun(t *testing.T, c *gossh.Client, cmd string) (string, string, int) {
 func TestSSHRunsTheCommandLine(t *testing.T) {
 	f := newFixture(t)
 	secret := f.addKey("web-01")
-	opt, err := storeOptions(f.db)
+	opt, err := storeOptions(f.db, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := sqlite.Open(opt)
+	st, err := sqlite.Open(sqlite.Options{Path: opt.DB, DataKeyPath: opt.DataKeyPath})
 	if err != nil {
 		t.Fatal(err)
 	}
