@@ -44,7 +44,7 @@ func main() {
 	var o options
 	sizes := flag.String("sizes", "1000,100000,1000000", "demo store sizes, comma-separated")
 	flag.StringVar(&o.dir, "dir", defaultDir(), "scratch directory for the binary, the cached demo stores and fixtures")
-	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "where to write the report (empty: don't)")
+	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "where to write the report, relative to the module root (empty: don't)")
 	flag.IntVar(&o.runs, "runs", 5, "repetitions of each whole-process timing at up to 100,000 keys")
 	flag.IntVar(&o.sessions, "sessions", 20, "SSH sessions for figure 8")
 	flag.BoolVar(&o.skipSSH, "skip-ssh", false, "skip figure 8")
@@ -157,7 +157,11 @@ func run(ctx context.Context, o options) error {
 	fmt.Println(table)
 	if o.out != "" {
 		report := s.report(table)
-		if err := os.WriteFile(filepath.Join(root, o.out), []byte(report), 0o644); err != nil {
+		out := o.out
+		if !filepath.IsAbs(out) {
+			out = filepath.Join(root, out)
+		}
+		if err := os.WriteFile(out, []byte(report), 0o644); err != nil {
 			return err
 		}
 		logf("wrote %s", o.out)
