@@ -236,7 +236,7 @@ func (s *suite) listJSON() error {
 		logf("list --json %d: %v (sqlite3 %v)", n, o, p)
 	}
 	s.record(s.bin, "--db", "$DIR/stores/N/provkeys.db", "keys", "list", "--json")
-	s.record("sqlite3", "-json", "$DIR/stores/N/provkeys.db", "<peer query: "+oneLine(peerJSON)+">")
+	s.record("sqlite3", "-json", "$DIR/stores/N/provkeys.db", "<same join and fields: "+oneLine(peerJSON)+">")
 	return nil
 }
 

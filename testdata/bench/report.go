@@ -128,13 +128,33 @@ func (s *suite) report(table string) string {
 		}
 	}
 	b.WriteString("\n## How each figure is taken\n\n")
-	for _, st := range s.ran {
-		b.WriteString(st.method)
-	}
+	b.WriteString(methodsByFigure(s.ran))
 	b.WriteString("\n## Commands\n\n```\n")
 	for _, c := range s.cmds {
 		b.WriteString(c + "\n")
 	}
 	b.WriteString("```\n")
 	return b.String()
+}
+
+// methodsByFigure joins the steps' parts of "How each figure is taken", its items ordered by
+// figure number (a step may explain figures far apart, as "go" does 1, 2 and 7).
+func methodsByFigure(ran []step) string {
+	var items []string
+	for _, st := range ran {
+		for _, item := range strings.SplitAfter(st.method, "\n- ") {
+			item = strings.TrimSuffix(strings.TrimPrefix(item, "- "), "- ")
+			if item = strings.TrimSpace(item); item != "" {
+				items = append(items, "- "+item+"\n")
+			}
+		}
+	}
+	slices.SortStableFunc(items, func(a, b string) int { return cmp.Compare(methodFigure(a), methodFigure(b)) })
+	return strings.Join(items, "")
+}
+
+// methodFigure is the number of the figure an item explains ("- **3. …"), 99 when none.
+func methodFigure(item string) int {
+	num, _, _ := strings.Cut(strings.TrimPrefix(item, "- **"), ".")
+	return figOrder(num)
 }
