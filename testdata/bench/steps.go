@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // step is one part of the suite: what -only names it, what it needs and how BENCHMARKS.md
@@ -105,4 +106,22 @@ func (s *suite) compare(c comparison) {
 		ok = ptr(met)
 	}
 	s.add(c.fig, c.what, c.n, c.oursText, c.peerName+": "+c.peerText, r, strings.Join(targets, ", "), ok)
+}
+
+// alternate times ours and then peer, runs times over, so that load from elsewhere hits both
+// alike; it returns every time of each. Whole-process comparisons (keys list --json against
+// sqlite3 -json, keys import against demo, …) are one call.
+func alternate(runs int, ours, peer func() (time.Duration, error)) (o, p []time.Duration, err error) {
+	for range runs {
+		d, err := ours()
+		if err != nil {
+			return nil, nil, err
+		}
+		o = append(o, d)
+		if d, err = peer(); err != nil {
+			return nil, nil, err
+		}
+		p = append(p, d)
+	}
+	return o, p, nil
 }
