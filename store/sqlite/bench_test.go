@@ -120,3 +120,20 @@ func TestScale(t *testing.T) {
 	fi, _ := os.Stat(s.Path())
 	t.Logf("database file: %d MiB", fi.Size()>>20)
 }
+
+// BenchmarkListKeyTable is the dashboard's load: every key of the bench store as a compact
+// table, then its filter index.
+func BenchmarkListKeyTable(b *testing.B) {
+	x := benchStore(b, 10_000).as(admin)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		t, err := x.ListKeyTable(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if t.Index() == nil {
+			b.Fatal("no index")
+		}
+	}
+}

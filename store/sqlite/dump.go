@@ -18,7 +18,13 @@ func (s *Store) Dump(ctx context.Context) ([]store.Table, error) {
 	var out []store.Table
 	for _, name := range store.CopyTables {
 		// The names come from store.CopyTables, never from input.
-		rows, err := tx.QueryContext(ctx, "SELECT * FROM "+name+" ORDER BY 1")
+		q := "SELECT * FROM " + name + " ORDER BY 1"
+		if name == "keys" {
+			// The copy's keys carry their material, as store.CopyTables describes them; here
+			// it lives in key_material (migration 3).
+			q = "SELECT k.*, m.material FROM keys k LEFT JOIN key_material m ON m.key_id = k.id ORDER BY 1"
+		}
+		rows, err := tx.QueryContext(ctx, q)
 		if err != nil {
 			return nil, mapErr(err)
 		}

@@ -38,13 +38,13 @@ func (x *session) editKey(ctx context.Context, a model.Action, id, version int64
 		if err != nil {
 			return err
 		}
-		// material is kept only while the key stays exportable (the CHECK constraint agrees).
+		// Material is kept only while the key stays exportable: setting exportable to 0 erases
+		// its key_material row (trigger keys_erase_material).
 		err = w.versioned("keys", "key", id, version, `name = ?, name_key = ?, cert_id = ?,
 			enabled = ?, allow_reenroll = ?, exportable = ?,
-			material = CASE WHEN ? THEN material ELSE NULL END,
 			description = ?, max_usage = ?, expires_at = ?`,
 			in.Name, strings.ToLower(in.Name), certID, in.Enabled, in.AllowReenroll, in.Exportable,
-			in.Exportable, in.Description, in.MaxUsage, nullMicros(in.ExpiresAt))
+			in.Description, in.MaxUsage, nullMicros(in.ExpiresAt))
 		if err != nil {
 			return nameTaken(err, "key", in.Name)
 		}
@@ -167,7 +167,8 @@ func (x *session) release(ctx context.Context, id int64, a model.Action) (string
 		var name, fp string
 		var exportable bool
 		var material []byte
-		err := w.QueryRowContext(w.ctx, "SELECT name, fingerprint, exportable, material FROM keys WHERE id = ?", id).
+		err := w.QueryRowContext(w.ctx, `SELECT k.name, k.fingerprint, k.exportable, m.material
+			FROM keys k LEFT JOIN key_material m ON m.key_id = k.id WHERE k.id = ?`, id).
 			Scan(&name, &fp, &exportable, &material)
 		if err != nil {
 			return notFound(mapErr(err), "key", id)

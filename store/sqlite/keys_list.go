@@ -35,7 +35,7 @@ const listCols = `id, name, cert_id, enabled | (allow_reenroll << 1) | (exportab
 	updated_at, updated_by, version`
 
 // listChunk is how many ids one job of the key scan covers; tests make it small.
-var listChunk int64 = 8192
+var listChunk int64 = 32768
 
 // parallelListMin is the id span from which a second connection pays for itself. Tests lower
 // it to run the parallel path on small stores; nothing else changes it.
@@ -221,7 +221,8 @@ func (l *listing) readOrder(ctx context.Context, c rawConn) error {
 }
 
 // readLinks reads every key-group link, in key order, into one backing array; gstart marks
-// where each key's links begin.
+// where each key's links begin. Like the keys, the links of a range of ids come as one text
+// ("KEY,GROUP KEY,GROUP ..."): a row per link cost two column reads each.
 func (l *listing) readLinks(ctx context.Context, c rawConn) error {
 	span := l.maxID - l.minID + 1
 	if l.total == 0 {
@@ -229,23 +230,66 @@ func (l *listing) readLinks(ctx context.Context, c rawConn) error {
 	}
 	l.refs = make([]model.GroupRef, 0, l.links)
 	l.gstart = make([]int32, span+1)
+	var pairs [][2]int64
+	q := "SELECT group_concat(key_id || ',' || group_id, ' ') FROM key_groups WHERE key_id >= ?1 AND key_id < ?2"
+	args := []driver.NamedValue{{Ordinal: 1}, {Ordinal: 2}}
 	next := int64(0) // the next key offset whose start is not set yet
-	err := rawRows(ctx, c, "SELECT key_id, group_id FROM key_groups ORDER BY key_id, group_id", nil, func(d []driver.Value) error {
-		off := asInt(d[0]) - l.minID
-		if off < 0 || off >= span {
-			return nil // a link without its key cannot exist in one snapshot; ignore it
+	for lo := int64(0); lo < span; lo += linkChunk {
+		args[0].Value, args[1].Value = l.minID+lo, l.minID+min(lo+linkChunk, span)
+		pairs = pairs[:0]
+		err := rawRows(ctx, c, q, args, func(d []driver.Value) error {
+			var err error
+			pairs, err = parsePairs(asString(d[0]), pairs)
+			return err
+		})
+		if err != nil {
+			return err
 		}
-		for ; next <= off; next++ {
-			l.gstart[next] = int32(len(l.refs))
+		// group_concat promises no order; the primary key's is what it gives in practice.
+		if !slices.IsSortedFunc(pairs, comparePairs) {
+			slices.SortFunc(pairs, comparePairs)
 		}
-		gid := asInt(d[1])
-		l.refs = append(l.refs, model.GroupRef{ID: gid, Name: l.groups[gid]})
-		return nil
-	})
+		for _, p := range pairs {
+			off := p[0] - l.minID
+			for ; next <= off; next++ {
+				l.gstart[next] = int32(len(l.refs))
+			}
+			l.refs = append(l.refs, model.GroupRef{ID: p[1], Name: l.groups[p[1]]})
+		}
+	}
 	for ; next <= span; next++ {
 		l.gstart[next] = int32(len(l.refs))
 	}
-	return err
+	return nil
+}
+
+// linkChunk is how many key ids one query of readLinks covers.
+const linkChunk = 1 << 16
+
+func comparePairs(a, b [2]int64) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) }
+
+// parsePairs appends the "A,B A,B ..." pairs of s to to.
+func parsePairs(s string, to [][2]int64) ([][2]int64, error) {
+	for len(s) > 0 {
+		var p [2]int64
+		for f := range p {
+			i := 0
+			for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+				p[f] = p[f]*10 + int64(s[i]-'0')
+				i++
+			}
+			sep := byte(',')
+			if f == 1 {
+				sep = ' '
+			}
+			if i == 0 || (i < len(s) && s[i] != sep) || (f == 0 && i == len(s)) {
+				return to, errors.New("store: list keys: a list of links does not parse")
+			}
+			s = s[min(i+1, len(s)):]
+		}
+		to = append(to, p)
+	}
+	return to, nil
 }
 
 // finishLinks sorts each key's links by group name, between two runs, while no goroutine
@@ -261,8 +305,11 @@ func (l *listing) finishLinks() {
 // scanKeys is the last step: take id ranges from the shared counter until none is left.
 func (l *listing) scanKeys(ctx context.Context, c rawConn) error {
 	in := newInterner()
+	if l.tableOn {
+		in = nil // the table shares text itself
+	}
 	args := []driver.NamedValue{{Ordinal: 1}, {Ordinal: 2}}
-	q := "SELECT " + listCols + " FROM keys WHERE id >= ?1 AND id < ?2"
+	q := "SELECT " + packedCol + " FROM keys WHERE id >= ?1 AND id < ?2"
 	var b batch
 	if l.tableOn {
 		b.pos, b.keys = make([]int, 0, batchSize), make([]model.Key, 0, batchSize)
@@ -275,17 +322,26 @@ func (l *listing) scanKeys(ctx context.Context, c rawConn) error {
 		}
 		args[0].Value, args[1].Value = lo, lo+listChunk
 		err := rawRows(ctx, c, q, args, func(d []driver.Value) error {
-			i, err := l.position(d)
+			row := asString(d[0])
+			id := packedID(row)
+			i, err := l.position(id)
 			if err != nil {
 				return err
 			}
-			if !l.tableOn {
-				l.scanRow(&l.keys[i], d, in)
-				return nil
+			var k *model.Key
+			if l.tableOn {
+				b.pos = append(b.pos, i)
+				b.keys = append(b.keys, model.Key{})
+				k = &b.keys[len(b.keys)-1]
+			} else {
+				k = &l.keys[i]
 			}
-			b.pos = append(b.pos, i)
-			b.keys = append(b.keys, model.Key{})
-			l.scanRow(&b.keys[len(b.keys)-1], d, nil) // the table shares text itself
+			if err := unpackRow(row, k); err != nil {
+				if err := readUnpacked(ctx, c, id, k); err != nil {
+					return err
+				}
+			}
+			l.finishRow(k, in)
 			if len(b.keys) == batchSize {
 				l.flush(&b)
 			}
@@ -320,9 +376,8 @@ func (l *listing) flush(b *batch) {
 	b.pos, b.keys = b.pos[:0], b.keys[:0]
 }
 
-// position is the index in name order of the key a row of listCols is about.
-func (l *listing) position(d []driver.Value) (int, error) {
-	id := asInt(d[0])
+// position is the index in name order of key id.
+func (l *listing) position(id int64) (int, error) {
 	off := id - l.minID
 	if off < 0 || off >= int64(len(l.pos)) {
 		return 0, fmt.Errorf("store: list keys: key %d appeared outside the snapshot", id)
@@ -331,28 +386,15 @@ func (l *listing) position(d []driver.Value) (int, error) {
 	return int(l.pos[off]), nil
 }
 
-// scanRow fills k from one row of listCols, sharing repeated text through in unless it is nil.
-func (l *listing) scanRow(k *model.Key, d []driver.Value, in *interner) {
-	id := asInt(d[0])
-	off := id - l.minID
-	k.ID = id
-	k.Name = asString(d[1])
-	k.CertID = asInt(d[2])
+// finishRow adds what a row does not carry: the certificate's name and the groups; and
+// shares repeated text through in unless it is nil.
+func (l *listing) finishRow(k *model.Key, in *interner) {
 	k.CertName = l.certs[k.CertID]
-	fl := asInt(d[3])
-	k.Enabled, k.AllowReenroll, k.Exportable = fl&1 != 0, fl&2 != 0, fl&4 != 0
-	k.Cloud = in.str(asString(d[4]))
-	k.Fingerprint = asString(d[5])
-	k.Description = in.str(asString(d[6]))
-	k.MaxUsage, k.UsageCount = asInt(d[7]), asInt(d[8])
-	if d[9] != nil {
-		k.ExpiresAt = fromMicros(asInt(d[9]))
+	if in != nil {
+		k.Cloud, k.Description = in.str(k.Cloud), in.str(k.Description)
+		k.CreatedBy, k.UpdatedBy = in.str(k.CreatedBy), in.str(k.UpdatedBy)
 	}
-	k.CreatedAt = fromMicros(asInt(d[10]))
-	k.CreatedBy = in.str(asString(d[11]))
-	k.UpdatedAt = fromMicros(asInt(d[12]))
-	k.UpdatedBy = in.str(asString(d[13]))
-	k.Version = asInt(d[14])
+	off := k.ID - l.minID
 	if g := l.refs[l.gstart[off]:l.gstart[off+1]]; len(g) > 0 {
 		// The full slice expression keeps a caller's append out of the next key's groups.
 		k.Groups = g[:len(g):len(g)]

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"provkeys/model"
 	"provkeys/store/demo"
@@ -135,4 +136,49 @@ func TestListKeysOneSnapshot(t *testing.T) {
 	}
 	close(done)
 	wg.Wait()
+}
+
+// TestListKeysPackedRows checks the one-text-per-key listing against the column-by-column
+// read of Key for every field: expiry set and not, usage limits, a description holding the
+// packing's separator (written behind the store's back), which must fall back, not garble.
+func TestListKeysPackedRows(t *testing.T) {
+	s := openTestStore(t)
+	x := s.as(admin)
+	ctx := testCtx(t)
+	if err := demo.Fill(ctx, x, 300, nil); err != nil {
+		t.Fatal(err)
+	}
+	in := keyInput("limits")
+	in.MaxUsage, in.Description = 12, "émoji ✓ text"
+	in.ExpiresAt = time.Date(2031, 5, 6, 7, 8, 9, 123456000, time.UTC)
+	mustKey(t, x, in)
+	odd, _ := mustKey(t, x, keyInput("odd"))
+	if _, err := rawDB(t, s).Exec("UPDATE keys SET description = 'a' || char(31) || 'b', created_by = char(31) WHERE id = ?", odd.ID); err != nil {
+		t.Fatal(err)
+	}
+	smallListChunks(t)
+	keys, err := x.ListKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := x.ListKeyTable(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for i, k := range keys {
+		one, err := x.Key(ctx, k.ID)
+		if err != nil || !storetest.KeysEqual(k, one) || !storetest.KeysEqual(table.Key(i), one) {
+			t.Fatalf("key %d:\nlisted %+v\ntable  %+v\nKey    %+v %v", i, k, table.Key(i), one, err)
+		}
+		if k.Name == "odd" || k.Name == "limits" {
+			seen++
+		}
+		if k.Name == "odd" && k.Description != "a\x1fb" {
+			t.Fatalf("odd description %q", k.Description)
+		}
+	}
+	if seen != 2 {
+		t.Fatal("the special keys were not listed")
+	}
 }

@@ -83,11 +83,11 @@ func (w *writeTx) nextID(table string) (int64, error) {
 }
 
 // keyWriter inserts new keys with prepared statements inside one change; ids are taken in
-// order from the table's next one, so material is sealed to its row id in the INSERT itself.
+// order from the table's next one, so material is sealed to its row id before the INSERT.
 type keyWriter struct {
-	w                *writeTx
-	insKey, insGroup *sql.Stmt
-	next             int64
+	w                             *writeTx
+	insKey, insMaterial, insGroup *sql.Stmt
+	next                          int64
 	// sctx runs the statements: each statement under a cancellable context starts a goroutine
 	// to watch it, which at a hundred thousand keys is most of the cost, so they run detached
 	// and insert checks w.ctx itself.
@@ -102,22 +102,29 @@ func (w *writeTx) keyWriter() (*keyWriter, error) {
 		return nil, err
 	}
 	kw.insKey, err = w.PrepareContext(w.ctx, `INSERT INTO keys (id, name, name_key, cert_id, enabled,
-		allow_reenroll, exportable, cloud, fingerprint, material, description, max_usage,
+		allow_reenroll, exportable, cloud, fingerprint, description, max_usage,
 		usage_count, expires_at, created_at, created_by, updated_at, updated_by, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	if kw.insGroup, err = w.PrepareContext(w.ctx, "INSERT INTO key_groups (key_id, group_id) VALUES (?, ?)"); err != nil {
-		kw.insKey.Close()
+	kw.insMaterial, err = w.PrepareContext(w.ctx, "INSERT INTO key_material (key_id, material) VALUES (?, ?)")
+	if err == nil {
+		kw.insGroup, err = w.PrepareContext(w.ctx, "INSERT INTO key_groups (key_id, group_id) VALUES (?, ?)")
+	}
+	if err != nil {
+		kw.close()
 		return nil, mapErr(err)
 	}
 	return kw, nil
 }
 
 func (kw *keyWriter) close() {
-	kw.insKey.Close()
-	kw.insGroup.Close()
+	for _, st := range []*sql.Stmt{kw.insKey, kw.insMaterial, kw.insGroup} {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 // insert stores one validated key and returns its id and secret; zero times mean now.
@@ -136,18 +143,20 @@ func (kw *keyWriter) insert(in store.NewKey) (int64, string, error) {
 	}
 	p, _ := keyformat.Parse(secret)
 	id := kw.next
-	var material []byte
-	if in.Exportable {
-		material = w.x.s.sealer.Seal("key", id, []byte(secret))
-	}
 	created, updated := cmp.Or(in.CreatedAt, w.now), cmp.Or(in.UpdatedAt, in.CreatedAt, w.now)
 	by := w.x.actor.Name
 	_, err = kw.insKey.ExecContext(kw.sctx, id, in.Name, strings.ToLower(in.Name), certID, in.Enabled,
-		in.AllowReenroll, in.Exportable, p.Host, keyformat.Fingerprint(secret), material,
+		in.AllowReenroll, in.Exportable, p.Host, keyformat.Fingerprint(secret),
 		in.Description, in.MaxUsage, in.UsageCount, nullMicros(in.ExpiresAt), micros(created), by,
 		micros(updated), by)
 	if err != nil {
 		return 0, "", nameTaken(err, "key", in.Name)
+	}
+	if in.Exportable {
+		material := w.x.s.sealer.Seal("key", id, []byte(secret))
+		if _, err := kw.insMaterial.ExecContext(kw.sctx, id, material); err != nil {
+			return 0, "", mapErr(err)
+		}
 	}
 	for _, g := range groupIDs {
 		if _, err := kw.insGroup.ExecContext(kw.sctx, id, g); err != nil {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -32,6 +33,10 @@ type migration struct {
 var afterSteps = map[int]func(ctx context.Context, tx *sql.Tx, s *Store) error{
 	1: seedV1,
 }
+
+// schemaLimit, when set, stops migrations at that schema: tests make an older store with it
+// to prove the later steps carry its data over. Nothing else changes it.
+var schemaLimit int
 
 // migrations reads the embedded files "NNNN_name.sql", which must be numbered 1, 2, 3, ...
 func migrations() ([]migration, error) {
@@ -74,6 +79,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
+	}
+	if schemaLimit > 0 {
+		ms = ms[:schemaLimit]
 	}
 	return retryBusy(ctx, func() error { return s.migrateOnce(ctx, ms) })
 }
@@ -122,7 +130,22 @@ func (s *Store) migrateOnce(ctx context.Context, ms []migration) error {
 
 // applyMigrations runs every missing step in one BEGIN IMMEDIATE transaction. The version is
 // read again under the write lock: another process may have migrated in the meantime.
-func (s *Store) applyMigrations(ctx context.Context, conn *sql.Conn, ms []migration) error {
+//
+// Foreign keys are off while it runs, as SQLite's procedure for rebuilding a table requires
+// (PRAGMA foreign_keys is a no-op inside a transaction, so it is set around it): dropping the
+// old copy of a parent table must not cascade into its children. PRAGMA foreign_key_check
+// then proves every reference still holds before the commit.
+func (s *Store) applyMigrations(ctx context.Context, conn *sql.Conn, ms []migration) (err error) {
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return s.openErr(err)
+	}
+	defer func() {
+		if _, onErr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); onErr != nil {
+			// The connection goes back to the pool: it must not stay without foreign keys.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			err = errors.Join(err, s.openErr(onErr))
+		}
+	}()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return s.openErr(err)
@@ -144,6 +167,9 @@ func (s *Store) applyMigrations(ctx context.Context, conn *sql.Conn, ms []migrat
 				return fmt.Errorf("open store %s: migration %s: %w", s.path, m.name, mapErr(err))
 			}
 		}
+	}
+	if err := foreignKeyCheck(ctx, tx); err != nil {
+		return fmt.Errorf("open store %s: %w", s.path, err)
 	}
 	// PRAGMA takes no parameters; len(ms) is our own integer.
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {
@@ -199,4 +225,19 @@ func (s *Store) openErr(err error) error {
 		return fmt.Errorf("open store %s: not a provkeys store (the file is not an SQLite database): %w", s.path, errNotADB)
 	}
 	return fmt.Errorf("open store %s: %w", s.path, mapErr(err))
+}
+
+// foreignKeyCheck fails when a reference is broken, naming the first one.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	var table, parent string
+	var rowid sql.NullInt64
+	var fkid int
+	err := tx.QueryRowContext(ctx, "PRAGMA foreign_key_check").Scan(&table, &rowid, &parent, &fkid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return mapErr(err)
+	}
+	return fmt.Errorf("migration broke a reference: row %d of %s points to a missing %s", rowid.Int64, table, parent)
 }

@@ -149,13 +149,13 @@ func TestBinaryTamperedCiphertext(t *testing.T) {
 	raw := openRaw(t, db)
 	material := func(name string) []byte {
 		var m []byte
-		if err := raw.QueryRow("SELECT material FROM keys WHERE name = ?", name).Scan(&m); err != nil {
+		if err := raw.QueryRow("SELECT m.material FROM key_material m JOIN keys k ON k.id = m.key_id WHERE k.name = ?", name).Scan(&m); err != nil {
 			t.Fatal(err)
 		}
 		return m
 	}
 	set := func(name string, m []byte) {
-		if _, err := raw.Exec("UPDATE keys SET material = ? WHERE name = ?", m, name); err != nil {
+		if _, err := raw.Exec("UPDATE key_material SET material = ? WHERE key_id = (SELECT id FROM keys WHERE name = ?)", m, name); err != nil {
 			t.Fatal(err)
 		}
 	}

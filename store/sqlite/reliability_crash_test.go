@@ -225,7 +225,7 @@ type crashRow struct {
 func loadCrashState(t *testing.T, db *sql.DB) (map[int64]*crashRow, []crashAudit) {
 	t.Helper()
 	keys := map[int64]*crashRow{}
-	rows, err := db.Query("SELECT id, version, enabled, exportable, description, material IS NOT NULL FROM keys")
+	rows, err := db.Query("SELECT id, version, enabled, exportable, description, EXISTS (SELECT 1 FROM key_material m WHERE m.key_id = keys.id) FROM keys")
 	if err != nil {
 		t.Fatal(err)
 	}

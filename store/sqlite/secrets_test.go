@@ -103,13 +103,13 @@ func TestCiphertextBoundToRow(t *testing.T) {
 	db := rawDB(t, s)
 	material := func(id int64) []byte {
 		var m []byte
-		if err := db.QueryRow("SELECT material FROM keys WHERE id = ?", id).Scan(&m); err != nil {
+		if err := db.QueryRow("SELECT material FROM key_material WHERE key_id = ?", id).Scan(&m); err != nil {
 			t.Fatal(err)
 		}
 		return m
 	}
 	setMaterial := func(id int64, m []byte) {
-		if _, err := db.Exec("UPDATE keys SET material = ? WHERE id = ?", m, id); err != nil {
+		if _, err := db.Exec("UPDATE key_material SET material = ? WHERE key_id = ?", m, id); err != nil {
 			t.Fatal(err)
 		}
 	}

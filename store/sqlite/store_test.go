@@ -220,7 +220,7 @@ func TestConcurrentOpenOfNewFile(t *testing.T) {
 }
 
 func TestSchemaVersion(t *testing.T) {
-	if SchemaVersion() != 2 {
+	if SchemaVersion() != 3 {
 		t.Fatalf("SchemaVersion = %d", SchemaVersion())
 	}
 	if _, err := migrations(); err != nil {

@@ -1078,3 +1078,36 @@ func TestStoreOptions(t *testing.T) {
 		t.Fatalf("PROVKEYS_DB as a connection string: got %+v", o)
 	}
 }
+
+// TestKeysListJSONBytes holds `keys list --json` (a hand-written encoder) to the bytes
+// encoding/json gives the same documents, written one item at a time as writeJSONArray does.
+func TestKeysListJSONBytes(t *testing.T) {
+	f := newFixture(t)
+	f.ok("groups", "add", "--name", "Servers")
+	f.ok("groups", "add", "--name", "Laptops")
+	f.ok("keys", "add", "--name", "web-01", "--group", "Servers", "--group", "Laptops",
+		"--description", `<b>"A & B"</b> ✓`, "--max-usage", "5", "--expires", "30d")
+	f.ok("keys", "add", "--name", "db-02", "--group", "Laptops", "--disabled", "--no-export")
+	out := f.ok("keys", "list", "--json")
+	var docs []model.KeyDoc
+	if err := json.Unmarshal([]byte(out), &docs); err != nil || len(docs) != 2 {
+		t.Fatalf("keys list --json: %d documents, %v:\n%s", len(docs), err, out)
+	}
+	var want strings.Builder
+	want.WriteString("[\n")
+	for i, d := range docs {
+		b, err := json.MarshalIndent(d, "  ", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.WriteString("  " + string(b))
+		if i < len(docs)-1 {
+			want.WriteString(",")
+		}
+		want.WriteString("\n")
+	}
+	want.WriteString("]\n")
+	if out != want.String() {
+		t.Fatalf("keys list --json:\n%s\nencoding/json:\n%s", out, want.String())
+	}
+}

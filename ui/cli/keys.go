@@ -42,7 +42,7 @@ func keysListCmd(e *env) *cobra.Command {
 			now := time.Now()
 			keys = slices.DeleteFunc(keys, func(k model.Key) bool { return !filter.Match(k, now) })
 			if asJSON {
-				return e.writeJSONArray(len(keys), func(i int) any { return model.NewKeyDoc(keys[i], "") })
+				return e.writeKeyDocs(keys)
 			}
 			if len(keys) == 0 {
 				if expr != "" {

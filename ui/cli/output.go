@@ -48,6 +48,29 @@ func (e *env) writeJSONArray(n int, item func(i int) any) error {
 	return err
 }
 
+// writeKeyDocs is writeJSONArray of model.NewKeyDoc(key, "") for every key, the same bytes,
+// through model.AppendKeyDocJSON: no document, no reflection, one buffer reused.
+func (e *env) writeKeyDocs(keys []model.Key) error {
+	if len(keys) == 0 {
+		_, err := e.out.WriteString("[]\n")
+		return err
+	}
+	e.out.WriteString("[\n")
+	var b []byte
+	for i := range keys {
+		b = append(b[:0], "  "...)
+		b = model.AppendKeyDocJSON(b, &keys[i], "", "  ", "  ")
+		if i < len(keys)-1 {
+			b = append(b, ',')
+		}
+		if _, err := e.out.Write(append(b, '\n')); err != nil {
+			return err
+		}
+	}
+	_, err := e.out.WriteString("]\n")
+	return err
+}
+
 // writeJSON prints v as indented JSON.
 func (e *env) writeJSON(v any) error {
 	enc := json.NewEncoder(e.out)

@@ -1,0 +1,126 @@
+package sqlite
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"provkeys/keyformat"
+	"provkeys/model"
+)
+
+// TestMigrateKeyMaterial makes a store at schema 2 (material inside the keys row), fills it by
+// hand as that schema's code did, and opens it with this build: migration 3 must move every
+// ciphertext to key_material under the same id, keep the links, the refusal counters and the
+// id counter, and leave foreign keys and the exportable rule working.
+func TestMigrateKeyMaterial(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "provkeys.db")
+	schemaLimit = 2
+	old, err := openAt(path)
+	schemaLimit = 0
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := testCtx(t)
+	db := old.db
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec(`INSERT INTO groups (id, name, name_key, enabled, created_at, created_by, updated_at, updated_by)
+		VALUES (1, 'G1', 'g1', 1, 0, 'a', 0, 'a'), (2, 'G2', 'g2', 1, 0, 'a', 0, 'a')`)
+	secrets := map[int64]string{}
+	for id := int64(1); id <= 4; id++ {
+		secret, err := keyformat.Generate("cloud.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets[id] = secret
+		exportable := id != 2
+		var material []byte
+		if exportable {
+			material = old.sealer.Seal("key", id, []byte(secret))
+		}
+		exec(`INSERT INTO keys (id, name, name_key, cert_id, enabled, allow_reenroll, exportable, cloud,
+			fingerprint, material, description, created_at, created_by, updated_at, updated_by)
+			VALUES (?, ?, ?, 1, 1, 0, ?, 'cloud.example', ?, ?, 'd', 0, 'a', 0, 'a')`,
+			id, "k"+string(rune('0'+id)), "k"+string(rune('0'+id)), exportable, keyformat.Fingerprint(secret), material)
+		exec("INSERT INTO key_groups (key_id, group_id) VALUES (?, 1)", id)
+	}
+	exec("INSERT INTO key_groups (key_id, group_id) VALUES (3, 2)")
+	exec("INSERT INTO key_refusals (key_id, count, last_at, last_reason) VALUES (3, 7, 0, 'disabled')")
+	exec("DELETE FROM keys WHERE id = 4") // the counter stays at 4: id 4 must never come back
+	delete(secrets, 4)
+	old.Close()
+
+	s, err := openAt(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	raw := rawDB(t, s)
+	if n := count(t, raw, "PRAGMA user_version"); n != SchemaVersion() {
+		t.Fatalf("user_version %d after migration", n)
+	}
+	x := s.as(admin)
+	for id, secret := range secrets {
+		got, err := x.RevealKey(ctx, id)
+		if id == 2 {
+			if !errors.Is(err, model.ErrNotExportable) {
+				t.Fatalf("key 2 (not exportable): %v", err)
+			}
+			continue
+		}
+		if err != nil || got != secret {
+			t.Fatalf("key %d after migration: %v (same secret: %v)", id, err, got == secret)
+		}
+	}
+	if n := count(t, raw, "SELECT count(*) FROM key_material"); n != 2 {
+		t.Fatalf("%d material rows, want 2", n)
+	}
+	if n := count(t, raw, "SELECT count(*) FROM key_groups"); n != 4 {
+		t.Fatalf("%d links after migration, want 4", n)
+	}
+	if n := count(t, raw, "SELECT count FROM key_refusals WHERE key_id = 3"); n != 7 {
+		t.Fatalf("refusal counter %d after migration", n)
+	}
+	k, _ := mustKey(t, x, keyInput("new"))
+	if k.ID != 5 {
+		t.Fatalf("a new key got id %d: the id counter was not kept (want 5)", k.ID)
+	}
+	// Foreign keys are back on: deleting a key takes its links and material with it.
+	k3, err := x.Key(ctx, 3)
+	if err != nil || len(k3.Groups) != 2 {
+		t.Fatalf("key 3 after migration: %v %+v", err, k3.Groups)
+	}
+	if err := x.DeleteKey(ctx, 3, k3.Version); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, raw, "SELECT count(*) FROM key_groups WHERE key_id = 3") + count(t, raw, "SELECT count(*) FROM key_material WHERE key_id = 3"); n != 0 {
+		t.Fatalf("%d links or material rows of a deleted key remain", n)
+	}
+}
+
+// TestKeyMaterialRules holds the rule the keys table's CHECK used to: material only for an
+// exportable key, erased when View/Export goes off, even for a write that bypasses the store.
+func TestKeyMaterialRules(t *testing.T) {
+	s := openTestStore(t)
+	x := s.as(admin)
+	mustGroup(t, x, "G1")
+	k, _ := mustKey(t, x, keyInput("web-01"))
+	raw := rawDB(t, s)
+	if n := count(t, raw, "SELECT count(*) FROM key_material WHERE key_id = ?", k.ID); n != 1 {
+		t.Fatalf("%d material rows for a new exportable key", n)
+	}
+	if _, err := raw.Exec("UPDATE keys SET exportable = 0 WHERE id = ?", k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, raw, "SELECT count(*) FROM key_material WHERE key_id = ?", k.ID); n != 0 {
+		t.Fatal("material kept after exportable went to 0")
+	}
+	if _, err := raw.Exec("INSERT INTO key_material (key_id, material) VALUES (?, x'00')", k.ID); err == nil {
+		t.Fatal("material stored for a key that is not exportable")
+	}
+}
