@@ -122,6 +122,8 @@ func TestMigrateCopiesEverything(t *testing.T) {
 	}
 	kin := keys[0].Input()
 	kin.Name = "enrolling"
+	// The demo's first key may be disabled, expired or exhausted: this one must enroll.
+	kin.Enabled, kin.ExpiresAt, kin.MaxUsage = true, time.Time{}, 0
 	_, secret, err := x.CreateKey(ctx, kin)
 	if err != nil {
 		t.Fatal(err)
