@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/keyfile"
 )
 
 // askDelete asks before deleting the key under the cursor.
@@ -82,7 +83,7 @@ func (p *keysPage) askDownload() tea.Cmd {
 // (a key just created), else the command exports it from the store.
 func (p *keysPage) askPath(id int64, name, held string) tea.Cmd {
 	st := p.env.st
-	q, cmd := newPrompt("Save key "+name+" to:", "./"+safeFileName(name)+".txt", func(path string) tea.Cmd {
+	q, cmd := newPrompt("Save key "+name+" to:", "./"+keyfile.SafeName(name)+".txt", func(path string) tea.Cmd {
 		return downloadCmd(st, id, name, path, held, false)
 	}, func() tea.Cmd { return statusf("Download cancelled.") })
 	p.ask = q

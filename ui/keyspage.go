@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/keyfile"
 )
 
 // keysMode is what the Keys view shows below its bar.
@@ -286,7 +287,7 @@ func (p *keysPage) refusal(msg tea.KeyPressMsg) string {
 	case material && !r.k.Exportable:
 		return r.name + " is not exportable: View/Export was turned off."
 	case on(km.Download) && p.env.remote():
-		return "Downloads would land on the server: on your own machine run `ssh … export " + r.name + " > " + safeFileName(r.name) + "`."
+		return "Downloads would land on the server: on your own machine run `ssh … export " + r.name + " > " + keyfile.SafeName(r.name) + "`."
 	}
 	return ""
 }
