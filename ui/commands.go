@@ -2,10 +2,8 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -45,39 +43,6 @@ func okf(format string, args ...any) tea.Cmd {
 // failed reports that doing (e.g. "delete key web-01") failed, in one plain sentence.
 func failed(doing string, err error) tea.Cmd {
 	return setStatus(statusErr, "Couldn't "+doing+": "+plainError(err))
-}
-
-// plainError words a store error for a person. Sentinels get a sentence of their own;
-// conflict and in-use errors already say who and what.
-func plainError(err error) string {
-	var ce *model.ConflictError
-	var iu *model.InUseError
-	var ve *model.ValidationError
-	switch {
-	case err == nil:
-		return ""
-	case errors.As(err, &ce):
-		return ce.Error()
-	case errors.As(err, &iu):
-		return iu.Error()
-	case errors.As(err, &ve):
-		return ve.Msg
-	case errors.Is(err, model.ErrConflict):
-		return "it was changed by someone else; reload (ctrl+r) and try again"
-	case errors.Is(err, model.ErrDuplicate):
-		return "that name is already taken"
-	case errors.Is(err, model.ErrForbidden):
-		return "your role is read-only"
-	case errors.Is(err, model.ErrNotFound):
-		return "it no longer exists (someone may have deleted it)"
-	case errors.Is(err, model.ErrNotExportable):
-		return "View/Export was turned off for this key"
-	case errors.Is(err, model.ErrInUse):
-		return "it is still in use"
-	case errors.Is(err, context.DeadlineExceeded):
-		return "the store did not answer within 5 seconds (is another process holding it?)"
-	}
-	return strings.TrimSpace(err.Error())
 }
 
 // storeChanged tells every page that this dashboard changed the store, so each reloads

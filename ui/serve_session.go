@@ -131,11 +131,9 @@ func (s *sshServer) export(sess *opSession, args []string) {
 	case errors.Is(err, model.ErrNotFound):
 		refuse(sess, 1, "export: no key named %q", model.Sanitize(name))
 	case errors.Is(err, model.ErrForbidden):
-		refuse(sess, 1, "permission denied: %v", err)
-	case errors.Is(err, model.ErrNotExportable):
-		refuse(sess, 1, "export: key %q is not exportable", model.Sanitize(name))
+		refuse(sess, 1, "permission denied: %s", Sentence(err, fmt.Sprintf("key %q", model.Sanitize(name))))
 	case err != nil:
-		refuse(sess, 1, "export: %s", model.Sanitize(err.Error()))
+		refuse(sess, 1, "export: %s", model.Sanitize(Sentence(err, fmt.Sprintf("key %q", model.Sanitize(name)))))
 	default:
 		if _, err := io.WriteString(sess, secret+"\n"); err != nil {
 			s.log.Warn("export interrupted", append(logArgs, "err", err)...)
