@@ -52,13 +52,8 @@ func storeChanged() tea.Msg { return dataChangedMsg{} }
 // headKeys is how many keys the first screen loads: more rows than any terminal shows.
 const headKeys = 200
 
-// keyHeadLister is the optional quick start a Store may offer (*store.Session does).
-type keyHeadLister interface {
-	ListKeysHead(ctx context.Context, limit int) ([]model.Key, int, error)
-}
-
 // loadKeysHead loads the first screenful of keys.
-func loadKeysHead(st keyHeadLister, seq int) tea.Cmd {
+func loadKeysHead(st Store, seq int) tea.Cmd {
 	return withStore(func(ctx context.Context) tea.Msg {
 		keys, total, err := st.ListKeysHead(ctx, headKeys)
 		return keysHeadMsg{seq: seq, keys: keys, total: total, err: err}

@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"sync"
-
-	"provkeys/model"
 )
 
 // KeyCache lets the dashboards of one process share their listing of the keys: serve gives
@@ -70,23 +68,11 @@ func (c *KeyCache) load(ctx context.Context, st Store) (*keySet, error) {
 	}
 }
 
-// keyTableLister is the optional, compact listing a Store may offer (*store.Session does).
-type keyTableLister interface {
-	ListKeyTable(ctx context.Context) (*model.KeyTable, error)
-}
-
 // listKeySet lists the keys of st and builds their keySet.
 func listKeySet(ctx context.Context, st Store) (*keySet, error) {
-	if tl, ok := st.(keyTableLister); ok {
-		t, err := tl.ListKeyTable(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return newKeySet(t), nil
-	}
-	keys, err := st.ListKeys(ctx)
+	t, err := st.ListKeyTable(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return keySetOf(keys), nil
+	return newKeySet(t), nil
 }

@@ -227,3 +227,11 @@ func TestKeysHeadFirst(t *testing.T) {
 		t.Fatal("a warm cache still asked for the head")
 	}
 }
+
+func (s *countingStore) ListKeysHead(ctx context.Context, limit int) ([]model.Key, int, error) {
+	return listedFrom{s}.ListKeysHead(ctx, limit)
+}
+
+func (s *countingStore) ListKeyTable(ctx context.Context) (*model.KeyTable, error) {
+	return listedFrom{s}.ListKeyTable(ctx)
+}

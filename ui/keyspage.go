@@ -82,14 +82,13 @@ func newKeysPage(e *env) *keysPage {
 // Title is the tab caption.
 func (p *keysPage) Title() string { return "Keys" }
 
-// Init loads the keys.
-// Init loads the keys. A store that can list the first keys quickly (ListKeysHead) first
-// draws a screen from them, then loads the whole listing, unless a shared listing exists;
-// the two are not started together, so that the quick one does not wait for CPU.
+// Init loads the keys: first a screen from the first keys (ListKeysHead), then the whole
+// listing, unless a shared listing exists; the two are not started together, so that the
+// quick one does not wait for CPU.
 func (p *keysPage) Init() tea.Cmd {
-	if hl, ok := p.env.st.(keyHeadLister); ok && !p.env.opts.Keys.warm() {
+	if !p.env.opts.Keys.warm() {
 		p.loadSeq++
-		return loadKeysHead(hl, p.loadSeq)
+		return loadKeysHead(p.env.st, p.loadSeq)
 	}
 	return p.reload()
 }

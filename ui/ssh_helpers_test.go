@@ -256,3 +256,11 @@ func sshExitCode(t *testing.T, err error, out, errb *bytes.Buffer) int {
 
 // sshLocalAddr is the client side of c, which the server sees as the remote address.
 func sshLocalAddr(c *gossh.Client) string { return c.LocalAddr().(*net.TCPAddr).String() }
+
+func (s *sshFakeSession) ListKeysHead(ctx context.Context, limit int) ([]model.Key, int, error) {
+	return listedFrom{s}.ListKeysHead(ctx, limit)
+}
+
+func (s *sshFakeSession) ListKeyTable(ctx context.Context) (*model.KeyTable, error) {
+	return listedFrom{s}.ListKeyTable(ctx)
+}

@@ -21,6 +21,11 @@ import (
 // ErrForbidden, ErrInUse, ErrNotExportable) or *model.ValidationError.
 type Store interface {
 	ListKeys(ctx context.Context) ([]model.Key, error)
+	// ListKeysHead is the first screenful: up to limit keys in name order, and how many
+	// keys there are in all. The Keys page draws from it while the whole listing loads.
+	ListKeysHead(ctx context.Context, limit int) ([]model.Key, int, error)
+	// ListKeyTable is every key in the compact form the Keys page filters and sorts.
+	ListKeyTable(ctx context.Context) (*model.KeyTable, error)
 	Key(ctx context.Context, id int64) (model.Key, error)
 	CreateKey(ctx context.Context, in model.KeyInput) (model.Key, string, error)
 	UpdateKey(ctx context.Context, id, version int64, in model.KeyInput) (model.Key, error)
@@ -47,6 +52,7 @@ type Store interface {
 	SaveFilter(ctx context.Context, name, expr string) (model.SavedFilter, error)
 	DeleteFilter(ctx context.Context, id int64) error
 
+	// DataVersion changes whenever any process commits a change; the dashboard polls it.
 	DataVersion(ctx context.Context) (int64, error)
 }
 
