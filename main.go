@@ -34,6 +34,7 @@ import (
 	"provkeys/store"
 	"provkeys/ui"
 	"provkeys/ui/keyfile"
+	"provkeys/ui/sshd"
 )
 
 // version is this source tree's release; builds that carry VCS information add the revision.
@@ -1737,7 +1738,7 @@ func (c *cli) dashboard() error {
 // serve runs the SSH server until SIGINT or SIGTERM; SIGHUP re-reads the operators file.
 func serve(c *cli, args []string) error {
 	fs := c.flags()
-	listen := fs.String("listen", ui.DefaultListen, "the `ADDR` to listen on")
+	listen := fs.String("listen", sshd.DefaultListen, "the `ADDR` to listen on")
 	hostKey := fs.String("host-key", "", "the SSH host key `PATH` (default: ssh_host_ed25519 beside the database; generated on first start)")
 	operators := fs.String("operators", "", "the operators file `PATH` (default: operators beside the database)")
 	if _, err := c.parse(fs, args); err != nil {
@@ -1758,10 +1759,10 @@ func serve(c *cli, args []string) error {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	return ui.Serve(ctx, ui.ServeConfig{
+	return sshd.Serve(ctx, sshd.Config{
 		Listen: *listen, HostKeyPath: *hostKey, OperatorsPath: *operators,
 		Open:     func(a model.Actor) ui.Store { return c.st.As(a) },
-		Exporter: func(a model.Actor) ui.KeyExporter { return c.st.As(a) },
+		Exporter: func(a model.Actor) sshd.KeyExporter { return c.st.As(a) },
 		Log:      os.Stderr,
 		Reload:   hup,
 	})

@@ -1,4 +1,4 @@
-package ui
+package sshd
 
 import (
 	"encoding/base64"
@@ -12,6 +12,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"provkeys/model"
+	"provkeys/ui"
 )
 
 // sshPTY is an interactive session with a PTY, its input and everything it printed.
@@ -90,10 +91,10 @@ func TestServeSSHDashboardSizeAndOSC52(t *testing.T) {
 
 // TestServeSSHRealDashboard runs the real dashboard over SSH against the fake store.
 func TestServeSSHRealDashboard(t *testing.T) {
-	if New(newSSHFakeStore().session(model.Actor{}), model.Actor{}, Options{}) == nil {
+	if ui.New(newSSHFakeStore().session(model.Actor{}), model.Actor{}, ui.Options{}) == nil {
 		t.Skip("ui.New returns nil: the dashboard is not built yet")
 	}
-	ts := startSSHServer(t, func(c *ServeConfig) { c.newDashboard = New })
+	ts := startSSHServer(t, func(c *Config) { c.newDashboard = ui.New })
 	c, err := sshDial(ts.addr, ts.admin)
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +112,7 @@ func TestServeSSHRealDashboard(t *testing.T) {
 }
 
 func TestServeSSHIdleQuitRestoresTerminal(t *testing.T) {
-	ts := startSSHServer(t, func(c *ServeConfig) { c.IdleTimeout = 300 * time.Millisecond })
+	ts := startSSHServer(t, func(c *Config) { c.IdleTimeout = 300 * time.Millisecond })
 	c, err := sshDial(ts.addr, ts.admin)
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +158,7 @@ func TestServeSSHShutdownRestoresTerminal(t *testing.T) {
 }
 
 func TestServeSSHConnectionLimits(t *testing.T) {
-	ts := startSSHServer(t, func(c *ServeConfig) { c.MaxPerAddr = 2 })
+	ts := startSSHServer(t, func(c *Config) { c.MaxPerAddr = 2 })
 	var clients []*gossh.Client
 	for range 2 {
 		c, err := sshDial(ts.addr, ts.viewer)
@@ -195,7 +196,7 @@ func TestServeSSHConnectionLimits(t *testing.T) {
 }
 
 func TestServeSSHTotalLimit(t *testing.T) {
-	ts := startSSHServer(t, func(c *ServeConfig) { c.MaxSessions = 1 })
+	ts := startSSHServer(t, func(c *Config) { c.MaxSessions = 1 })
 	c, err := sshDial(ts.addr, ts.viewer)
 	if err != nil {
 		t.Fatal(err)

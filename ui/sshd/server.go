@@ -1,4 +1,8 @@
-package ui
+// Package sshd serves the dashboard over SSH (Serve): each operator named in the operators
+// file (ParseOperators, OpenOperators) gets a session of their own running the dashboard as
+// themselves, and `ssh HOST export NAME` prints a key to an admin. It imports the dashboard
+// and never the reverse, so the dashboard cannot reach the server's internals.
+package sshd
 
 import (
 	"context"
@@ -19,6 +23,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"provkeys/model"
+	"provkeys/ui"
 )
 
 // Defaults for ServeConfig's zero fields.
@@ -40,8 +45,8 @@ type KeyExporter interface {
 	ExportKey(ctx context.Context, id int64) (string, error)
 }
 
-// ServeConfig configures Serve. Zero fields take the Default… values.
-type ServeConfig struct {
+// Config configures Serve. Zero fields take the Default… values.
+type Config struct {
 	// Listen is the TCP address to listen on; ignored when Listener is set.
 	Listen string
 	// Listener, when set, is used instead of listening on Listen (tests bind 127.0.0.1:0).
@@ -53,7 +58,7 @@ type ServeConfig struct {
 	// OperatorsPath is the operators file (see ParseOperators). Required.
 	OperatorsPath string
 	// Open returns the store acting as one operator; it is called once per dashboard. Required.
-	Open func(model.Actor) Store
+	Open func(model.Actor) ui.Store
 	// Exporter returns the store acting as one operator for `export NAME`; nil disables export.
 	Exporter func(model.Actor) KeyExporter
 	// Log receives one line per connection, refusal, authentication failure and session start
@@ -75,10 +80,10 @@ type ServeConfig struct {
 	MaxSessions, MaxPerAddr int
 
 	// newDashboard builds each session's model; New unless a test substitutes a stub.
-	newDashboard func(Store, model.Actor, Options) tea.Model
+	newDashboard func(ui.Store, model.Actor, ui.Options) tea.Model
 }
 
-func (c ServeConfig) withDefaults() (ServeConfig, error) {
+func (c Config) withDefaults() (Config, error) {
 	if c.HostKeyPath == "" || c.OperatorsPath == "" || c.Open == nil {
 		return c, errors.New("serve: HostKeyPath, OperatorsPath and Open are required")
 	}
@@ -107,19 +112,19 @@ func (c ServeConfig) withDefaults() (ServeConfig, error) {
 		c.MaxPerAddr = DefaultMaxPerAddr
 	}
 	if c.newDashboard == nil {
-		c.newDashboard = New
+		c.newDashboard = ui.New
 	}
 	return c, nil
 }
 
 // sshServer is one running Serve.
 type sshServer struct {
-	cfg ServeConfig
+	cfg Config
 	log *slog.Logger
 	ops *Operators
 	lim *connLimiter
 	// keys is the listing of the keys every dashboard of this server shares.
-	keys *KeyCache
+	keys *ui.KeyCache
 	// refused marks, by remote address, connections admitted only to be told they are over
 	// the limits, so that their end is not logged a second time as a failure.
 	refused sync.Map
@@ -134,7 +139,7 @@ type sshServer struct {
 // restores its operator's terminal), waits briefly for sessions to end and closes the rest.
 // A missing or malformed operators file, or an unusable host key, is an error before
 // anything is served.
-func Serve(ctx context.Context, cfg ServeConfig) error {
+func Serve(ctx context.Context, cfg Config) error {
 	s, srv, l, err := newSSHServer(cfg)
 	if err != nil {
 		if cfg.Listener != nil {
@@ -185,7 +190,7 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 }
 
 // newSSHServer loads the operators and the host key, builds the wish server and listens.
-func newSSHServer(cfg ServeConfig) (*sshServer, *ssh.Server, net.Listener, error) {
+func newSSHServer(cfg Config) (*sshServer, *ssh.Server, net.Listener, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, nil, nil, err
@@ -194,7 +199,7 @@ func newSSHServer(cfg ServeConfig) (*sshServer, *ssh.Server, net.Listener, error
 		cfg:      cfg,
 		log:      slog.New(slog.NewTextHandler(cfg.Log, nil)),
 		lim:      newConnLimiter(cfg.MaxSessions, cfg.MaxPerAddr),
-		keys:     NewKeyCache(),
+		keys:     ui.NewKeyCache(),
 		programs: map[*opSession]*tea.Program{},
 	}
 	if s.ops, err = OpenOperators(cfg.OperatorsPath, s.log); err != nil {

@@ -1,4 +1,4 @@
-package ui
+package sshd
 
 import (
 	"bytes"
@@ -20,7 +20,7 @@ func TestSSHServeBinaryE2E(t *testing.T) {
 	sshRequireTools(t, "ssh", "tmux", "go")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "provkeys")
-	if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "../..").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	if out, _ := exec.Command(bin, "serve", "--help").CombinedOutput(); strings.Contains(string(out), "unknown command") {

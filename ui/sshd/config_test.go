@@ -1,4 +1,4 @@
-package ui
+package sshd
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"provkeys/model"
+	"provkeys/ui"
 )
 
 // sshHostKeyOf connects and returns the fingerprint of the host key the server presented.
@@ -51,7 +52,7 @@ func TestServeHostKeyGeneratedOnceAndPrivate(t *testing.T) {
 	if err := ts.stop(); err != nil {
 		t.Fatal(err)
 	}
-	again := startSSHServer(t, func(c *ServeConfig) { c.HostKeyPath = ts.hostKeyPath })
+	again := startSSHServer(t, func(c *Config) { c.HostKeyPath = ts.hostKeyPath })
 	if got := sshHostKeyOf(t, again); got != first {
 		t.Fatalf("host key changed across restarts: %s, then %s", first, got)
 	}
@@ -63,8 +64,8 @@ func TestServeHostKeyGeneratedOnceAndPrivate(t *testing.T) {
 	}
 
 	os.Chmod(ts.hostKeyPath, 0o644)
-	err = Serve(context.Background(), ServeConfig{HostKeyPath: ts.hostKeyPath,
-		OperatorsPath: ts.opsPath, Open: func(model.Actor) Store { return nil }, Listen: "127.0.0.1:0"})
+	err = Serve(context.Background(), Config{HostKeyPath: ts.hostKeyPath,
+		OperatorsPath: ts.opsPath, Open: func(model.Actor) ui.Store { return nil }, Listen: "127.0.0.1:0"})
 	if err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Fatalf("a readable host key: %v", err)
 	}
@@ -72,8 +73,8 @@ func TestServeHostKeyGeneratedOnceAndPrivate(t *testing.T) {
 
 func TestServeRefusesBadOperatorsFile(t *testing.T) {
 	dir := t.TempDir()
-	cfg := ServeConfig{Listen: "127.0.0.1:0", HostKeyPath: filepath.Join(dir, "hk"),
-		OperatorsPath: filepath.Join(dir, "operators"), Open: func(model.Actor) Store { return nil }}
+	cfg := Config{Listen: "127.0.0.1:0", HostKeyPath: filepath.Join(dir, "hk"),
+		OperatorsPath: filepath.Join(dir, "operators"), Open: func(model.Actor) ui.Store { return nil }}
 	err := Serve(context.Background(), cfg)
 	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "role=admin") {
 		t.Fatalf("missing operators file: %v", err)

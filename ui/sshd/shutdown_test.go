@@ -1,4 +1,4 @@
-package ui
+package sshd
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"provkeys/model"
+	"provkeys/ui"
 )
 
 // TestServeStopsWhenCancelledBeforeServing: a SIGTERM that arrives right after start, before
@@ -28,9 +29,9 @@ func TestServeStopsWhenCancelledBeforeServing(t *testing.T) {
 		cancel()
 		done := make(chan error, 1)
 		go func() {
-			done <- Serve(ctx, ServeConfig{
+			done <- Serve(ctx, Config{
 				Listener: l, HostKeyPath: filepath.Join(dir, "host_key"), OperatorsPath: ops,
-				Open: func(a model.Actor) Store { return st.session(a) },
+				Open: func(a model.Actor) ui.Store { return st.session(a) },
 				Log:  io.Discard,
 			})
 		}()
@@ -62,9 +63,9 @@ func TestServeStopsWhenCancelledWhileStarting(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() {
-			done <- Serve(ctx, ServeConfig{
+			done <- Serve(ctx, Config{
 				Listener: l, HostKeyPath: filepath.Join(dir, "host_key"), OperatorsPath: ops,
-				Open: func(a model.Actor) Store { return st.session(a) },
+				Open: func(a model.Actor) ui.Store { return st.session(a) },
 				Log:  io.Discard,
 			})
 		}()

@@ -1,4 +1,4 @@
-package ui
+package sshd
 
 // End-to-end with the real OpenSSH client (Debian's openssh-client) inside tmux, against
 // Serve running in this process. They skip where ssh or tmux is missing, unless
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"provkeys/model"
+	"provkeys/ui"
 )
 
 // sshRequireTools skips (or, under PROVKEYS_REQUIRE_E2E, fails) without the named programs.
@@ -120,11 +121,11 @@ func (tm *sshTmux) waitBuffer(want string) {
 
 func TestSSHOpenSSHClient(t *testing.T) {
 	sshRequireTools(t, "ssh", "tmux")
-	dashboard := New
-	if New(newSSHFakeStore().session(model.Actor{}), model.Actor{}, Options{}) == nil {
+	dashboard := ui.New
+	if ui.New(newSSHFakeStore().session(model.Actor{}), model.Actor{}, ui.Options{}) == nil {
 		dashboard = newSSHStubModel // the dashboard is not built yet; test the transport
 	}
-	ts := startSSHServer(t, func(c *ServeConfig) { c.newDashboard = dashboard })
+	ts := startSSHServer(t, func(c *Config) { c.newDashboard = dashboard })
 	_, port, _ := strings.Cut(ts.addr, ":")
 	admin := sshClientArgs(port, ts.admin.file(t, ts.dir, "alice"))
 	viewer := sshClientArgs(port, ts.viewer.file(t, ts.dir, "victor"))
@@ -164,7 +165,7 @@ func TestSSHOpenSSHClient(t *testing.T) {
 
 func TestSSHOpenSSHTooManySessions(t *testing.T) {
 	sshRequireTools(t, "ssh")
-	ts := startSSHServer(t, func(c *ServeConfig) { c.MaxPerAddr = 1 })
+	ts := startSSHServer(t, func(c *Config) { c.MaxPerAddr = 1 })
 	held, err := sshDial(ts.addr, ts.viewer)
 	if err != nil {
 		t.Fatal(err)

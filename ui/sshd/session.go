@@ -1,4 +1,4 @@
-package ui
+package sshd
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	bm "charm.land/wish/v2/bubbletea"
 
 	"provkeys/model"
+	"provkeys/ui"
 )
 
 // exportTimeout bounds the store calls of one `export NAME`.
@@ -131,9 +132,9 @@ func (s *sshServer) export(sess *opSession, args []string) {
 	case errors.Is(err, model.ErrNotFound):
 		refuse(sess, 1, "export: no key named %q", model.Sanitize(name))
 	case errors.Is(err, model.ErrForbidden):
-		refuse(sess, 1, "permission denied: %s", Sentence(err, fmt.Sprintf("key %q", model.Sanitize(name))))
+		refuse(sess, 1, "permission denied: %s", ui.Sentence(err, fmt.Sprintf("key %q", model.Sanitize(name))))
 	case err != nil:
-		refuse(sess, 1, "export: %s", model.Sanitize(Sentence(err, fmt.Sprintf("key %q", model.Sanitize(name)))))
+		refuse(sess, 1, "export: %s", model.Sanitize(ui.Sentence(err, fmt.Sprintf("key %q", model.Sanitize(name)))))
 	default:
 		if _, err := io.WriteString(sess, secret+"\n"); err != nil {
 			s.log.Warn("export interrupted", append(logArgs, "err", err)...)
@@ -152,7 +153,7 @@ func (s *sshServer) export(sess *opSession, args []string) {
 func (s *sshServer) program(sess ssh.Session) *tea.Program {
 	o := sess.(*opSession)
 	// Every session shares one listing of the keys per data version (KeyCache).
-	m := s.cfg.newDashboard(s.cfg.Open(o.actor), o.actor, Options{Keys: s.keys})
+	m := s.cfg.newDashboard(s.cfg.Open(o.actor), o.actor, ui.Options{Keys: s.keys})
 	if m == nil {
 		refuse(sess, 1, "the dashboard is not available")
 		return nil

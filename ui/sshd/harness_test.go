@@ -1,4 +1,4 @@
-package ui
+package sshd
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
 )
 
 // sshTestServer is Serve running in-process on 127.0.0.1:0 with a fake store, an admin
@@ -33,7 +34,7 @@ type sshTestServer struct {
 // startSSHServer starts a server; mods adjust the configuration first. The dashboard is
 // sshStubModel unless a mod sets newDashboard, so transport tests do not depend on the
 // dashboard's layout.
-func startSSHServer(t *testing.T, mods ...func(*ServeConfig)) *sshTestServer {
+func startSSHServer(t *testing.T, mods ...func(*Config)) *sshTestServer {
 	t.Helper()
 	dir := t.TempDir()
 	ts := &sshTestServer{
@@ -51,9 +52,9 @@ func startSSHServer(t *testing.T, mods ...func(*ServeConfig)) *sshTestServer {
 		t.Fatal(err)
 	}
 	ts.addr = l.Addr().String()
-	cfg := ServeConfig{
+	cfg := Config{
 		Listener: l, HostKeyPath: ts.hostKeyPath, OperatorsPath: ts.opsPath,
-		Open:         func(a model.Actor) Store { return ts.store.session(a) },
+		Open:         func(a model.Actor) ui.Store { return ts.store.session(a) },
 		Exporter:     func(a model.Actor) KeyExporter { return ts.store.session(a) },
 		Log:          ts.log,
 		Reload:       ts.reload,
@@ -90,13 +91,13 @@ func (ts *sshTestServer) stop() error {
 // sshStubModel stands in for the dashboard: it shows who it runs as and the terminal size,
 // copies key 1 with `c` and quits with `q`.
 type sshStubModel struct {
-	st    Store
+	st    ui.Store
 	actor model.Actor
 	w, h  int
 	note  string
 }
 
-func newSSHStubModel(st Store, a model.Actor, _ Options) tea.Model {
+func newSSHStubModel(st ui.Store, a model.Actor, _ ui.Options) tea.Model {
 	return sshStubModel{st: st, actor: a}
 }
 

@@ -1,4 +1,4 @@
-package ui
+package sshd
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"provkeys/model"
+	"provkeys/ui"
 )
 
 // sshFakeStore is the store behind the SSH tests: a few keys and a record of every export.
@@ -64,7 +65,7 @@ func (f *sshFakeStore) exportCalls() []sshExportCall {
 
 // sshFakeSession is the fake store as one actor; it implements Store and KeyExporter.
 type sshFakeSession struct {
-	Store
+	ui.Store
 	f     *sshFakeStore
 	actor model.Actor
 }
