@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/theme"
 )
 
 // auditLimit is how many of the newest events the Audit view loads.
@@ -37,7 +38,7 @@ type auditRow struct {
 // few hundred bytes.
 const clipJSON = 16 << 10
 
-func newAuditRow(ev model.AuditEvent, st *styles) auditRow {
+func newAuditRow(ev model.AuditEvent, sty *theme.Styles) auditRow {
 	name := clipText(ev.ObjectName, clipName)
 	if name == "" && ev.ObjectID != 0 {
 		name = fmt.Sprintf("#%d", ev.ObjectID)
@@ -47,7 +48,7 @@ func newAuditRow(ev model.AuditEvent, st *styles) auditRow {
 		object: strings.TrimSpace(clipText(string(ev.ObjectType), clipName) + " " + name),
 		result: auditResult(clipText(ev.Result, clipNote)), role: clipText(string(ev.Role), clipName),
 		remote: clipText(ev.Remote, clipName),
-		values: auditValues(clipRaw(ev.Old, clipJSON), clipRaw(ev.New, clipJSON), st),
+		values: auditValues(clipRaw(ev.Old, clipJSON), clipRaw(ev.New, clipJSON), sty),
 	}
 }
 
@@ -79,7 +80,7 @@ func (p *auditPage) Init() tea.Cmd { return p.reload() }
 
 func (p *auditPage) reload() tea.Cmd {
 	p.list.seq++
-	seq, st := p.list.seq, p.env.st
+	seq, st := p.list.seq, p.env.store
 	return withStore(func(ctx context.Context) tea.Msg {
 		evs, err := st.ListAudit(ctx, auditLimit)
 		return auditLoadedMsg{seq: seq, events: evs, err: err}

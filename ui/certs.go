@@ -55,7 +55,7 @@ func (p *certsPage) Init() tea.Cmd { return p.reload() }
 
 func (p *certsPage) reload() tea.Cmd {
 	p.list.seq++
-	seq, st := p.list.seq, p.env.st
+	seq, st := p.list.seq, p.env.store
 	return withStore(func(ctx context.Context) tea.Msg {
 		cs, err := st.ListCerts(ctx)
 		return certsLoadedMsg{seq: seq, certs: cs, err: err}
@@ -190,7 +190,7 @@ func (p *certsPage) askDelete() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	st, id, name := p.env.st, r.c.ID, r.name
+	st, id, name := p.env.store, r.c.ID, r.name
 	text := fmt.Sprintf("Delete certificate %s?", name)
 	if r.c.KeyCount > 0 {
 		text = fmt.Sprintf("Delete certificate %s (%d key(s) use it)?", name, r.c.KeyCount)

@@ -7,6 +7,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui/theme"
 )
 
 // Columns of the Certificates table.
@@ -32,28 +33,28 @@ func (p *certsPage) View(width, height int) string {
 	if width <= 0 || height <= 0 {
 		return ""
 	}
-	st := &p.env.styles
+	sty := &p.env.styles
 	if p.form != nil {
-		return fitBlock(p.form.view(st), width, height)
+		return theme.FitBlock(p.form.view(sty), width, height)
 	}
-	bar := p.list.barLine(width, "certificates", st)
+	bar := p.list.barLine(width, "certificates", sty)
 	if p.ask != nil {
-		bar = p.ask.view(width, st)
+		bar = p.ask.view(width, sty)
 	}
 	empty := "No signing certificates. Press i to import a CA certificate from a PEM file; every key needs one."
 	if !p.env.can(model.ActionImport) {
 		empty = "No signing certificates. An admin can import one (a CA certificate in a PEM file)."
 	}
-	body, ok := p.list.notice(width, "certificates", empty, st)
+	body, ok := p.list.notice(width, "certificates", empty, sty)
 	if !ok {
-		body = renderTable(p.tableView(), width, height-1, st)
+		body = renderTable(p.tableView(), width, height-1, sty)
 	}
-	return bar + "\n" + fitBlock(body, width, height-1)
+	return bar + "\n" + theme.FitBlock(body, width, height-1)
 }
 
 // tableView describes the visible table; its funcs look only at the rows being drawn.
 func (p *certsPage) tableView() tableView {
-	st := &p.env.styles
+	sty := &p.env.styles
 	now := p.env.now()
 	l := &p.list
 	return tableView{
@@ -78,9 +79,9 @@ func (p *certsPage) tableView() tableView {
 			}
 			switch t := l.at(i).c.NotAfter; {
 			case !now.Before(t):
-				return st.Error, true
+				return sty.Error, true
 			case t.Sub(now) < certSoon:
-				return st.Warn, true
+				return sty.Warn, true
 			}
 			return lipgloss.Style{}, false
 		},

@@ -5,6 +5,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"provkeys/ui/theme"
 )
 
 // question is what the page asks before it acts: a y/n confirmation (destructive actions
@@ -61,13 +63,13 @@ func (q *question) cancel() tea.Cmd {
 }
 
 // view is the question's one line.
-func (q *question) view(width int, st *styles) string {
+func (q *question) view(width int, sty *theme.Styles) string {
 	if q.input == nil {
-		return fitLine(st.Prompt.Render("? "+q.text+" ")+st.Faint.Render("y/n"), width)
+		return theme.FitLine(sty.Prompt.Render("? "+q.text+" ")+sty.Faint.Render("y/n"), width)
 	}
 	in := *q.input // View must not change the model
 	in.SetWidth(max(1, width-ansi.StringWidth(q.text)-4))
-	return fitLine(st.Prompt.Render("? "+q.text+" ")+in.View(), width)
+	return theme.FitLine(sty.Prompt.Render("? "+q.text+" ")+in.View(), width)
 }
 
 // help is the footer while the question is open.
@@ -92,9 +94,9 @@ func (p *keysPage) answer(msg tea.KeyPressMsg) tea.Cmd {
 // repaint sent down the wire, and a steady block is just as easy to find.
 func steadyInput() textinput.Model {
 	ti := textinput.New()
-	ti.CharLimit = maxTyped
-	st := ti.Styles()
-	st.Cursor.Blink = false
-	ti.SetStyles(st)
+	ti.CharLimit = theme.MaxTyped
+	sty := ti.Styles()
+	sty.Cursor.Blink = false
+	ti.SetStyles(sty)
 	return ti
 }

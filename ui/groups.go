@@ -54,7 +54,7 @@ func (p *groupsPage) Init() tea.Cmd { return p.reload() }
 
 func (p *groupsPage) reload() tea.Cmd {
 	p.list.seq++
-	seq, st := p.list.seq, p.env.st
+	seq, st := p.list.seq, p.env.store
 	return withStore(func(ctx context.Context) tea.Msg {
 		gs, err := st.ListGroups(ctx)
 		return groupsLoadedMsg{seq: seq, groups: gs, err: err}

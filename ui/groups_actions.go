@@ -46,7 +46,7 @@ func (p *groupsPage) updateForm(msg tea.Msg) tea.Cmd {
 	if p.editing != nil {
 		id, version = p.editing.ID, p.editing.Version
 	}
-	return tea.Batch(cmd, saveGroup(p.env.st, p.editing != nil, id, version, in))
+	return tea.Batch(cmd, saveGroup(p.env.store, p.editing != nil, id, version, in))
 }
 
 // saved closes the form after a save, or keeps it open on failure: a field's problem under
@@ -81,7 +81,7 @@ func (p *groupsPage) toggle() tea.Cmd {
 		return nil
 	}
 	g := &r.g
-	st, id, version, name := p.env.st, g.ID, g.Version, r.name
+	st, id, version, name := p.env.store, g.ID, g.Version, r.name
 	in := model.GroupInput{Name: g.Name, Description: g.Description, Enabled: !g.Enabled}
 	verb := "disabled"
 	if in.Enabled {
@@ -100,7 +100,7 @@ func (p *groupsPage) askDelete() tea.Cmd {
 		return nil
 	}
 	g := &r.g
-	st, id, version, name := p.env.st, g.ID, g.Version, r.name
+	st, id, version, name := p.env.store, g.ID, g.Version, r.name
 	text := fmt.Sprintf("Delete machine group %s?", name)
 	if g.KeyCount > 0 {
 		text = fmt.Sprintf("Delete machine group %s (%d key(s) use it)?", name, g.KeyCount)

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
+	"provkeys/ui/theme"
 )
 
 // Columns of the Machine Groups table.
@@ -32,28 +33,28 @@ func (p *groupsPage) View(width, height int) string {
 	if width <= 0 || height <= 0 {
 		return ""
 	}
-	st := &p.env.styles
+	sty := &p.env.styles
 	if p.form != nil {
-		return fitBlock(p.form.view(st), width, height)
+		return theme.FitBlock(p.form.view(sty), width, height)
 	}
-	bar := p.list.barLine(width, "groups", st)
+	bar := p.list.barLine(width, "groups", sty)
 	if p.ask != nil {
-		bar = p.ask.view(width, st)
+		bar = p.ask.view(width, sty)
 	}
 	empty := "No machine groups yet. Press n to add one; keys join a group when you create or edit them."
 	if !p.env.can(model.ActionCreate) {
 		empty = "No machine groups yet. An admin can add one, or run `provkeys demo` to load sample data."
 	}
-	body, ok := p.list.notice(width, "machine groups", empty, st)
+	body, ok := p.list.notice(width, "machine groups", empty, sty)
 	if !ok {
-		body = renderTable(p.tableView(), width, height-1, st)
+		body = renderTable(p.tableView(), width, height-1, sty)
 	}
-	return bar + "\n" + fitBlock(body, width, height-1)
+	return bar + "\n" + theme.FitBlock(body, width, height-1)
 }
 
 // tableView describes the visible table; its funcs look only at the rows being drawn.
 func (p *groupsPage) tableView() tableView {
-	st := &p.env.styles
+	sty := &p.env.styles
 	now := p.env.now()
 	l := &p.list
 	return tableView{
@@ -78,11 +79,11 @@ func (p *groupsPage) tableView() tableView {
 			switch c {
 			case gcolStatus:
 				if l.at(i).g.Enabled {
-					return st.Enabled, true
+					return sty.Enabled, true
 				}
-				return st.Disabled, true
+				return sty.Disabled, true
 			case gcolDescription, gcolUpdated:
-				return st.Faint, true
+				return sty.Faint, true
 			}
 			return lipgloss.Style{}, false
 		},
@@ -139,10 +140,10 @@ const (
 )
 
 // objDetailLines lays out items under an expanded row.
-func objDetailLines(items []objDetail, width int, st *styles) []string {
+func objDetailLines(items []objDetail, width int, sty *theme.Styles) []string {
 	inner := max(10, width-len(detailIndent))
 	line := func(label, value string, w int) string {
-		return st.Label.Render(pad(label, detailLabelW)) + st.Detail.Render(pad(value, max(1, w-detailLabelW)))
+		return sty.Label.Render(theme.Pad(label, detailLabelW)) + sty.Detail.Render(theme.Pad(value, max(1, w-detailLabelW)))
 	}
 	var out []string
 	wide := inner >= 96
@@ -155,7 +156,7 @@ func objDetailLines(items []objDetail, width int, st *styles) []string {
 				if j > 0 {
 					label = ""
 				}
-				out = append(out, detailIndent+st.Label.Render(pad(label, detailLabelW))+l)
+				out = append(out, detailIndent+sty.Label.Render(theme.Pad(label, detailLabelW))+l)
 			}
 		case it.wrap:
 			ww := max(1, inner-detailLabelW)

@@ -17,7 +17,7 @@ func (p *keysPage) askDelete() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	st, id, version, name := p.env.st, r.k.ID, r.k.Version, r.name
+	st, id, version, name := p.env.store, r.k.ID, r.k.Version, r.name
 	p.ask = newConfirm(fmt.Sprintf("Delete key %s?", name), func() tea.Cmd {
 		return withStore(func(ctx context.Context) tea.Msg {
 			return keyChangedMsg{verb: "deleted", name: name, err: st.DeleteKey(ctx, id, version)}
@@ -32,7 +32,7 @@ func (p *keysPage) toggle() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	st, id, version, name, enable := p.env.st, r.k.ID, r.k.Version, r.name, !r.k.Enabled
+	st, id, version, name, enable := p.env.store, r.k.ID, r.k.Version, r.name, !r.k.Enabled
 	verb := "disabled"
 	if enable {
 		verb = "enabled"
@@ -49,7 +49,7 @@ func (p *keysPage) copyKey() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	return fetchSecret(p.env.st, forCopy, r.k.ID, r.name)
+	return fetchSecret(p.env.store, forCopy, r.k.ID, r.name)
 }
 
 // reveal shows the key in its expanded row, or hides it again.
@@ -62,7 +62,7 @@ func (p *keysPage) reveal() tea.Cmd {
 		p.hideReveal()
 		return statusf("Hid key %s.", r.name)
 	}
-	return fetchSecret(p.env.st, forReveal, r.k.ID, r.name)
+	return fetchSecret(p.env.store, forReveal, r.k.ID, r.name)
 }
 
 func (p *keysPage) hideReveal() {
@@ -82,7 +82,7 @@ func (p *keysPage) askDownload() tea.Cmd {
 // askPath prompts for a download path; held is the material when the page already has it
 // (a key just created), else the command exports it from the store.
 func (p *keysPage) askPath(id int64, name, held string) tea.Cmd {
-	st := p.env.st
+	st := p.env.store
 	q, cmd := newPrompt("Save key "+name+" to:", "./"+keyfile.SafeName(name)+".txt", func(path string) tea.Cmd {
 		return downloadCmd(st, id, name, path, held, false)
 	}, func() tea.Cmd { return statusf("Download cancelled.") })
@@ -160,7 +160,7 @@ func (p *keysPage) gotSecret(msg secretMsg) tea.Cmd {
 func (p *keysPage) written(msg fileWrittenMsg) tea.Cmd {
 	switch {
 	case msg.exists:
-		d, st := p.pendingDownload, p.env.st
+		d, st := p.pendingDownload, p.env.store
 		path := msg.path
 		p.ask = newConfirm(fmt.Sprintf("%s exists. Replace it?", model.Sanitize(path)), func() tea.Cmd {
 			return downloadCmd(st, d.id, d.name, path, d.held, true)

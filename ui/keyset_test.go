@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/theme"
 )
 
 // keysetKeys are keys whose columns tie and differ in every way the sorts care about.
@@ -198,8 +199,8 @@ func (s *headStore) ListKeysHead(_ context.Context, limit int) ([]model.Key, int
 // full count, then the whole listing, which alone decides what the filter sees.
 func TestKeysHeadFirst(t *testing.T) {
 	st := &headStore{countingStore: countingStore{keys: perfGenerated(headKeys + 50)}}
-	p := newKeysPage(&env{st: st, actor: model.Actor{Name: "t", Role: model.RoleViewer},
-		opts: Options{Now: func() time.Time { return perfNow }}, styles: defaultStyles()})
+	p := newKeysPage(&env{store: st, actor: model.Actor{Name: "t", Role: model.RoleViewer},
+		opts: Options{Now: func() time.Time { return perfNow }}, styles: theme.Default()})
 	p.Update(pageSizeMsg{width: 120, height: 30})
 	msg := p.Init()()
 	if _, ok := msg.(keysHeadMsg); !ok || st.lists.Load() != 0 {
@@ -222,7 +223,7 @@ func TestKeysHeadFirst(t *testing.T) {
 	if _, err := c.load(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
-	p2 := newKeysPage(&env{st: st, opts: Options{Keys: c, Now: func() time.Time { return perfNow }}, styles: defaultStyles()})
+	p2 := newKeysPage(&env{store: st, opts: Options{Keys: c, Now: func() time.Time { return perfNow }}, styles: theme.Default()})
 	if _, ok := p2.Init()().(keysLoadedMsg); !ok {
 		t.Fatal("a warm cache still asked for the head")
 	}

@@ -88,14 +88,14 @@ func (p *keysPage) Title() string { return "Keys" }
 func (p *keysPage) Init() tea.Cmd {
 	if !p.env.opts.Keys.warm() {
 		p.loadSeq++
-		return loadKeysHead(p.env.st, p.loadSeq)
+		return loadKeysHead(p.env.store, p.loadSeq)
 	}
 	return p.reload()
 }
 
 func (p *keysPage) reload() tea.Cmd {
 	p.loadSeq++
-	return loadKeys(p.env.st, p.env.opts.Keys, p.loadSeq)
+	return loadKeys(p.env.store, p.env.opts.Keys, p.loadSeq)
 }
 
 // Capturing is true whenever typed keys belong to the page rather than to the root.
@@ -237,10 +237,10 @@ func (p *keysPage) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, km.Reload):
 		return tea.Batch(p.reload(), statusf("Reloading keys…"))
 	case key.Matches(msg, km.Add):
-		return loadFormData(p.env.st, false, 0)
+		return loadFormData(p.env.store, false, 0)
 	case key.Matches(msg, km.Edit):
 		r, _ := p.current()
-		return loadFormData(p.env.st, true, r.k.ID)
+		return loadFormData(p.env.store, true, r.k.ID)
 	case key.Matches(msg, km.Delete):
 		return p.askDelete()
 	case key.Matches(msg, km.Toggle):

@@ -11,6 +11,7 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/ui/theme"
 )
 
 // keyRow is one key with its display strings, materialized from the keySet for what needs
@@ -164,7 +165,7 @@ func (p *keysPage) fixTop() {
 
 // tableView describes the visible table; its funcs look only at the rows being drawn.
 func (p *keysPage) tableView() tableView {
-	st := &p.env.styles
+	sty := &p.env.styles
 	now := p.env.now()
 	set := p.set
 	pos := func(i int) int { return int(p.view[i]) }
@@ -176,11 +177,11 @@ func (p *keysPage) tableView() tableView {
 			if c != colStatus {
 				return lipgloss.Style{}, false
 			}
-			return stateStyle(st, set.table.State(pos(i), now)), true
+			return stateStyle(sty, set.table.State(pos(i), now)), true
 		},
-		paint: func(i, c int) (paint, bool) {
+		paint: func(i, c int) (theme.Paint, bool) {
 			if c != colStatus {
-				return paint{}, false
+				return theme.Paint{}, false
 			}
 			return p.paints.state[set.table.State(pos(i), now)], true
 		},
@@ -208,14 +209,14 @@ func (p *keysPage) tableView() tableView {
 
 // keyPaints are the table's styles as paints, made once per page.
 type keyPaints struct {
-	row   paint
-	state [4]paint // by model.KeyState
+	row   theme.Paint
+	state [4]theme.Paint // by model.KeyState
 }
 
-func newKeyPaints(st *styles) keyPaints {
-	kp := keyPaints{row: paintOf(st.Row)}
+func newKeyPaints(sty *theme.Styles) keyPaints {
+	kp := keyPaints{row: theme.PaintOf(sty.Row)}
 	for s := model.StateEnabled; s <= model.StateExhausted; s++ {
-		kp.state[s] = paintOf(stateStyle(st, s))
+		kp.state[s] = theme.PaintOf(stateStyle(sty, s))
 	}
 	return kp
 }
@@ -266,14 +267,14 @@ func stateLabel(s model.KeyState) string {
 	return "● Enabled"
 }
 
-func stateStyle(st *styles, s model.KeyState) lipgloss.Style {
+func stateStyle(sty *theme.Styles, s model.KeyState) lipgloss.Style {
 	switch s {
 	case model.StateDisabled:
-		return st.Disabled
+		return sty.Disabled
 	case model.StateExpired, model.StateExhausted:
-		return st.Warn
+		return sty.Warn
 	}
-	return st.Enabled
+	return sty.Enabled
 }
 
 // ago is a short relative time for the Updated column.

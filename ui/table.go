@@ -4,7 +4,8 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
+
+	"provkeys/ui/theme"
 )
 
 // The table is state plus a pure renderer. Pages keep the rows (as an index slice into what
@@ -77,8 +78,8 @@ type tableView struct {
 	sortDesc bool
 	cell     func(row, col int) string                 // sanitized plain text
 	style    func(row, col int) (lipgloss.Style, bool) // optional per-cell style
-	paint    func(row, col int) (paint, bool)          // the same, cheaper; wins over style
-	rowPaint *paint                                    // styles.Row as a paint, when set
+	paint    func(row, col int) (theme.Paint, bool)    // the same, cheaper; wins over style
+	rowPaint *theme.Paint                              // styles.Row as a paint, when set
 	glyph    func(row int) string                      // one cell: expansion state
 	detail   func(row, width int) []string             // lines under an expanded row, or nil
 	extra    func(row, width int) int                  // len(detail) without drawing; optional
@@ -124,22 +125,22 @@ func adjustTop(t tableView, width, height int) int {
 }
 
 // renderTable draws the header and the rows that fit in height lines.
-func renderTable(t tableView, width, height int, st *styles) string {
+func renderTable(t tableView, width, height int, sty *theme.Styles) string {
 	if height <= 0 || width <= 0 {
 		return ""
 	}
 	widths := layoutColumns(t.cols, width)
 	lines := make([]string, 0, height)
-	lines = append(lines, fitLine(st.Header.Render(headerLine(t, widths)), width))
+	lines = append(lines, theme.FitLine(sty.Header.Render(headerLine(t, widths)), width))
 	top := adjustTop(t, width, height-1)
 	for i := top; i < t.n && len(lines) < height; i++ {
-		lines = append(lines, renderRow(t, i, widths, width, st))
+		lines = append(lines, renderRow(t, i, widths, width, sty))
 		if t.detail != nil {
 			for _, d := range t.detail(i, width) {
 				if len(lines) >= height {
 					break
 				}
-				lines = append(lines, fitLine(d, width))
+				lines = append(lines, theme.FitLine(d, width))
 			}
 		}
 	}
@@ -166,14 +167,14 @@ func headerLine(t tableView, widths []int) string {
 				title += " ▲"
 			}
 		}
-		b.WriteString(pad(title, widths[i]))
+		b.WriteString(theme.Pad(title, widths[i]))
 	}
 	return b.String()
 }
 
 // renderRow draws one row. The cursor row is marked with "›" as well as highlighted, and is
 // drawn in one style so cell colours don't break its background.
-func renderRow(t tableView, i int, widths []int, width int, st *styles) string {
+func renderRow(t tableView, i int, widths []int, width int, sty *theme.Styles) string {
 	selected := i == t.cursor
 	marker := "  "
 	if selected {
@@ -194,12 +195,12 @@ func renderRow(t tableView, i int, widths []int, width int, st *styles) string {
 			b.WriteString(strings.Repeat(" ", colSep))
 		}
 		first = false
-		text := pad(t.cell(i, c), widths[c])
+		text := theme.Pad(t.cell(i, c), widths[c])
 		switch {
 		case selected:
 		case t.paint != nil:
 			if p, ok := t.paint(i, c); ok {
-				text = p.apply(text)
+				text = p.Apply(text)
 			}
 		case t.style != nil:
 			if s, ok := t.style(i, c); ok {
@@ -209,57 +210,10 @@ func renderRow(t tableView, i int, widths []int, width int, st *styles) string {
 		b.WriteString(text)
 	}
 	if selected {
-		return st.Selected.Render(pad(b.String(), width))
+		return sty.Selected.Render(theme.Pad(b.String(), width))
 	}
 	if t.rowPaint != nil {
-		return t.rowPaint.apply(fitLine(b.String(), width))
+		return t.rowPaint.Apply(theme.FitLine(b.String(), width))
 	}
-	return st.Row.Render(fitLine(b.String(), width))
-}
-
-// pad truncates s to w cells (with "…") or pads it with spaces to w cells.
-func pad(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	s = clipLong(s)
-	if sw := cellWidth(s); sw > w {
-		return ansi.Truncate(s, w, "…")
-	} else if sw < w {
-		return s + strings.Repeat(" ", w-sw)
-	}
-	return s
-}
-
-// fitLine cuts one line to at most w cells; styled text keeps its escape sequences whole.
-func fitLine(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	if cellWidth(s) > w {
-		return ansi.Truncate(s, w, "…")
-	}
-	return s
-}
-
-// fitBlock cuts s to at most h lines of at most w cells each, so nothing a page draws can
-// wrap or push the footer off screen.
-func fitBlock(s string, w, h int) string {
-	if h <= 0 || w <= 0 {
-		return ""
-	}
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		lines[i] = fitLine(l, w)
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
+	return sty.Row.Render(theme.FitLine(b.String(), width))
 }

@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/theme"
 )
 
 // Store is what the dashboard needs from the store, as one actor. *store.Session satisfies
@@ -90,16 +91,16 @@ func New(st Store, actor model.Actor, opts Options) tea.Model {
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = time.Second
 	}
-	return newApp(&env{st: st, actor: actor, opts: opts, styles: defaultStyles(), tick: tea.Tick})
+	return newApp(&env{store: st, actor: actor, opts: opts, styles: theme.Default(), tick: tea.Tick})
 }
 
 // env is what every page shares: the store, who is acting, the options and the styles.
 // It is read-only after New, so commands may capture it freely.
 type env struct {
-	st     Store
+	store  Store
 	actor  model.Actor
 	opts   Options
-	styles styles
+	styles theme.Styles
 	// tick is tea.Tick; tests that drive Update by hand replace it so timers never block.
 	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }

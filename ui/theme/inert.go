@@ -1,4 +1,4 @@
-package ui
+package theme
 
 import (
 	"strings"
@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// inertFrame drops from a finished frame every rune a terminal could act on or that would
+// Inert drops from a finished frame every rune a terminal could act on or that would
 // hide or reorder text: C0 controls other than newline and the ESC that starts the styles,
 // DEL, C1 controls, format characters (bidi overrides, zero-width), private-use and
 // surrogate code points, and line and paragraph separators; invalid UTF-8 becomes U+FFFD.
@@ -14,7 +14,7 @@ import (
 // Data is sanitized where it is drawn (model.Sanitize). This is the backstop for text the
 // operator is typing or pasting: the form and filter inputs drop control characters but echo
 // the rest as it is, so a pasted U+202E would reorder the line it is shown on.
-func inertFrame(s string) string {
+func Inert(s string) string {
 	clean := true
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -59,31 +59,31 @@ func inertFrame(s string) string {
 	return b.String()
 }
 
-// hiddenRune is true for the non-ASCII runes inertFrame drops.
+// hiddenRune is true for the non-ASCII runes Inert drops.
 func hiddenRune(r rune) bool {
 	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Co, unicode.Cs, unicode.Zl, unicode.Zp)
 }
 
-// maxTyped caps every text input. A typed name, description, filter or path is far shorter,
+// MaxTyped caps every text input. A typed name, description, filter or path is far shorter,
 // and an input measures the width of its whole value on every message, cursor blinks
 // included: a 10 MB paste cost about a second per frame (measured) and pinned a core for as
 // long as the form stayed open. The cap is above every field's own limit, so an over-long
 // paste is still refused with that field's "at most N characters" message.
-const maxTyped = 4096
+const MaxTyped = 4096
 
-// maxCellBytes is more text than any cell can show: pad measures at most this much of a value.
-const maxCellBytes = 16 << 10
+// MaxCellBytes is more text than any cell can show: pad measures at most this much of a value.
+const MaxCellBytes = 16 << 10
 
-// clipLong cuts a plain value longer than maxCellBytes at a rune boundary before pad measures
+// ClipLong cuts a plain value longer than MaxCellBytes at a rune boundary before pad measures
 // its width, which costs about 100 ns a character: a 10 MB description written straight into
 // the database made every frame take over a second (measured) while its row was expanded.
 // Values the store accepts are far shorter and pass unchanged, and so does styled text, whose
 // escape sequences must not be cut.
-func clipLong(s string) string {
-	if len(s) <= maxCellBytes || strings.IndexByte(s, 0x1b) >= 0 {
+func ClipLong(s string) string {
+	if len(s) <= MaxCellBytes || strings.IndexByte(s, 0x1b) >= 0 {
 		return s
 	}
-	i := maxCellBytes
+	i := MaxCellBytes
 	for i > 0 && !utf8.RuneStart(s[i]) {
 		i--
 	}

@@ -1,4 +1,4 @@
-package ui
+package theme
 
 import (
 	"strings"
@@ -11,11 +11,11 @@ import (
 // Drawing a frame measures every line several times (a cell, its row, the page, the screen),
 // and ansi.StringWidth segments graphemes to do it: most of a frame's cost. Almost every line
 // the dashboard draws is printable ASCII, colour sequences and a few one-cell symbols, which
-// cellWidth measures byte by byte; any other text goes to ansi.StringWidth, so the answers
+// Width measures byte by byte; any other text goes to ansi.StringWidth, so the answers
 // are always the same (width_test.go holds them to it).
 
-// cellWidth is ansi.StringWidth(s).
-func cellWidth(s string) int {
+// Width is ansi.StringWidth(s).
+func Width(s string) int {
 	n := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -65,14 +65,14 @@ func oneCell(r rune) bool {
 	return false
 }
 
-// paint is a style that only sets colours and attributes, as the escape sequences around the
+// Paint is a style that only sets colours and attributes, as the escape sequences around the
 // text: the same cells as Style.Render, without measuring the text again.
-type paint struct{ pre, post string }
+type Paint struct{ pre, post string }
 
-// paintOf is s as a paint; s must have no width, padding, margin or border.
-func paintOf(s lipgloss.Style) paint {
+// PaintOf is s as a paint; s must have no width, padding, margin or border.
+func PaintOf(s lipgloss.Style) Paint {
 	pre, post, _ := strings.Cut(s.Render("x"), "x")
-	return paint{pre, post}
+	return Paint{pre, post}
 }
 
-func (p paint) apply(s string) string { return p.pre + s + p.post }
+func (p Paint) Apply(s string) string { return p.pre + s + p.post }

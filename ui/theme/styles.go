@@ -1,4 +1,7 @@
-package ui
+// Package theme is how the dashboard looks and measures: the one Styles struct (ANSI-256,
+// never colour alone), cell widths and fitting text into cells (Width, Pad, FitLine,
+// FitBlock), and the inert-text backstop every frame passes through (Inert).
+package theme
 
 import (
 	"charm.land/bubbles/v2/help"
@@ -6,10 +9,10 @@ import (
 	"charm.land/lipgloss/v2"
 )
 
-// styles holds every semantic style of the dashboard. Colours are ANSI-256 because over SSH
+// Styles holds every semantic style of the dashboard. Colours are ANSI-256 because over SSH
 // truecolor is often not advertised; no meaning is carried by colour alone — each state
 // also has a glyph or a word.
-type styles struct {
+type Styles struct {
 	Title       lipgloss.Style // the product name in the top line
 	Tab         lipgloss.Style // an inactive view tab
 	ActiveTab   lipgloss.Style // the view being shown, also bracketed
@@ -52,9 +55,9 @@ var (
 	colTabText = lipgloss.Color("250")
 )
 
-// defaultStyles returns the dashboard's styles.
-func defaultStyles() styles {
-	s := styles{
+// Default returns the dashboard's styles.
+func Default() Styles {
+	s := Styles{
 		Title:       lipgloss.NewStyle().Bold(true).Foreground(colAccent),
 		Tab:         lipgloss.NewStyle().Foreground(colTabText),
 		ActiveTab:   lipgloss.NewStyle().Bold(true).Underline(true).Foreground(colAccent),

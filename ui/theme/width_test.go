@@ -1,4 +1,4 @@
-package ui
+package theme
 
 import (
 	"strings"
@@ -25,20 +25,20 @@ func TestCellWidthAgrees(t *testing.T) {
 		cases = append(cases, s, "a"+s+"b", s+s, "\x1b[1m"+s+"\x1b[m", s+"\u0301", s+"\ufe0f")
 	}
 	for _, s := range cases {
-		if got, want := cellWidth(s), ansi.StringWidth(s); got != want {
-			t.Errorf("cellWidth(%q) = %d, ansi.StringWidth = %d", s, got, want)
+		if got, want := Width(s), ansi.StringWidth(s); got != want {
+			t.Errorf("Width(%q) = %d, ansi.StringWidth = %d", s, got, want)
 		}
 	}
 }
 
 func TestPaintMatchesRender(t *testing.T) {
-	st := defaultStyles()
+	st := Default()
 	for _, s := range []lipgloss.Style{st.Row, st.Selected, st.Enabled, st.Disabled, st.Warn, st.Header} {
 		for _, text := range []string{"› ▸ web-01  Servers", "plain", ""} {
-			if got, want := ansi.Strip(paintOf(s).apply(text)), ansi.Strip(s.Render(text)); got != want {
+			if got, want := ansi.Strip(PaintOf(s).Apply(text)), ansi.Strip(s.Render(text)); got != want {
 				t.Errorf("paint %q, Render %q", got, want)
 			}
-			if text != "" && !strings.Contains(paintOf(s).apply(text), text) {
+			if text != "" && !strings.Contains(PaintOf(s).Apply(text), text) {
 				t.Errorf("paint lost the text")
 			}
 		}
