@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/lipgloss/v2"
 
@@ -34,74 +35,55 @@ var auditColumns = []column{
 	acolResult: {title: "RESULT", min: 8, grow: 3, opt: 1},
 }
 
-// View draws the bar and the table, or a notice.
-func (p *auditPage) View(width, height int) string {
-	if width <= 0 || height <= 0 {
-		return ""
+// auditColumnsAt is the table's columns at width: below auditShortAt the time drops its
+// year and seconds.
+func auditColumnsAt(width int) []column {
+	if width >= auditShortAt {
+		return auditColumns
 	}
-	sty := &p.env.styles
-	noun := "events"
-	if len(p.list.items) >= auditLimit {
-		noun = fmt.Sprintf("events (the newest %d)", auditLimit)
-	}
-	bar := p.list.barLine(width, noun, sty)
-	body, ok := p.list.notice(width, "events",
-		"Nothing recorded yet. Every change, export and refused attempt will be listed here, newest first.", sty)
-	if !ok {
-		body = renderTable(p.tableView(), width, height-1, sty)
-	}
-	return bar + "\n" + theme.FitBlock(body, width, height-1)
+	cols := slices.Clone(auditColumns)
+	cols[acolAt].min = len(auditShortLayout)
+	return cols
 }
 
-// tableView describes the visible table; its funcs look only at the rows being drawn.
-func (p *auditPage) tableView() tableView {
-	sty := &p.env.styles
-	loc := p.env.now().Location()
-	l := &p.list
-	cols, at := auditColumns, "2006-01-02 15:04:05"
-	if l.width < auditShortAt {
-		cols, at = slices.Clone(auditColumns), "01-02 15:04"
-		cols[acolAt].min = len(at)
+// The time's layouts, wide and narrow.
+const (
+	auditLayout      = "2006-01-02 15:04:05"
+	auditShortLayout = "01-02 15:04"
+)
+
+// auditCell is one cell of the table at the page's width.
+func auditCell(r *auditRow, c int, now time.Time, width int) string {
+	switch c {
+	case acolAt:
+		if width < auditShortAt {
+			return r.ev.At.In(now.Location()).Format(auditShortLayout)
+		}
+		return r.ev.At.In(now.Location()).Format(auditLayout)
+	case acolActor:
+		return orDash(r.actor)
+	case acolAction:
+		return r.action
+	case acolObject:
+		return r.object
+	case acolResult:
+		return r.result
 	}
-	return tableView{
-		cols: cols, n: len(l.view), cursor: l.cursor, top: l.top, sortCol: -1,
-		cell: func(i, c int) string {
-			r := l.at(i)
-			switch c {
-			case acolAt:
-				return r.ev.At.In(loc).Format(at)
-			case acolActor:
-				return orDash(r.actor)
-			case acolAction:
-				return r.action
-			case acolObject:
-				return r.object
-			case acolResult:
-				return r.result
-			}
-			return ""
-		},
-		style: func(i, c int) (lipgloss.Style, bool) {
-			switch c {
-			case acolAt:
-				return sty.Faint, true
-			case acolResult:
-				if auditOK(l.at(i).ev.Result) {
-					return sty.Success, true
-				}
-				return sty.Error, true
-			}
-			return lipgloss.Style{}, false
-		},
-		glyph: func(i int) string { return expandGlyph(l.isExpanded(l.at(i).ev.ID)) },
-		detail: func(i, width int) []string {
-			r := l.at(i)
-			if !l.isExpanded(r.ev.ID) {
-				return nil
-			}
-			return p.detailLines(r, width)
-		},
+	return ""
+}
+
+// auditStyle fades the time and marks the result.
+func auditStyle(r *auditRow, c int, sty *theme.Styles) (lipgloss.Style, bool) {
+	switch c {
+	case acolAt:
+		return sty.Faint, true
+	case acolResult:
+		if auditOK(r.ev.Result) {
+			return sty.Success, true
+		}
+		return sty.Error, true
 	}
+	return lipgloss.Style{}, false
 }
 
 func auditOK(result string) bool { return result == "" || result == "ok" }

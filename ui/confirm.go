@@ -17,11 +17,28 @@ type question struct {
 	input *textinput.Model // nil for a y/n question
 	yes   func(answer string) tea.Cmd
 	no    func() tea.Cmd // may be nil
+	km    questionKeyMap
+}
+
+// questionKeyMap is the question's own bindings: no page's key map is borrowed, so a page
+// that rebinds "n" (add) or "enter" (expand) cannot change how a question is answered.
+type questionKeyMap struct {
+	Yes, No        key.Binding // a y/n question
+	Accept, Cancel key.Binding // a prompt
+}
+
+func defaultQuestionKeyMap() questionKeyMap {
+	return questionKeyMap{
+		Yes:    key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
+		No:     key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no")),
+		Accept: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
 }
 
 // newConfirm asks text, answered with y (yes) or n/esc (no).
 func newConfirm(text string, yes func() tea.Cmd, no func() tea.Cmd) *question {
-	return &question{text: text, yes: func(string) tea.Cmd { return yes() }, no: no}
+	return &question{text: text, yes: func(string) tea.Cmd { return yes() }, no: no, km: defaultQuestionKeyMap()}
 }
 
 // newPrompt asks for one line of text, prefilled with value; enter answers, esc cancels.
@@ -31,11 +48,12 @@ func newPrompt(text, value string, yes func(string) tea.Cmd, no func() tea.Cmd) 
 	ti.SetValue(value)
 	ti.CursorEnd()
 	cmd := ti.Focus()
-	return &question{text: text, input: &ti, yes: yes, no: no}, cmd
+	return &question{text: text, input: &ti, yes: yes, no: no, km: defaultQuestionKeyMap()}, cmd
 }
 
 // update answers the question with msg; done reports that it is closed.
-func (q *question) update(msg tea.KeyPressMsg, km keysKeyMap) (done bool, cmd tea.Cmd) {
+func (q *question) update(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
+	km := &q.km
 	if q.input == nil {
 		switch {
 		case key.Matches(msg, km.Yes):
@@ -73,17 +91,18 @@ func (q *question) view(width int, sty *theme.Styles) string {
 }
 
 // help is the footer while the question is open.
-func (q *question) help(km keysKeyMap) []key.Binding {
+func (q *question) help() []key.Binding {
+	km := &q.km
 	if q.input == nil {
-		return []key.Binding{withHelp(km.Yes, "y", "yes"), withHelp(km.No, "n/esc", "no")}
+		return []key.Binding{km.Yes, km.No}
 	}
-	return []key.Binding{withHelp(km.Accept, "enter", "ok"), withHelp(km.Cancel, "esc", "cancel")}
+	return []key.Binding{km.Accept, km.Cancel}
 }
 
 // answer routes a key to the open question and closes it when answered.
 func (p *keysPage) answer(msg tea.KeyPressMsg) tea.Cmd {
 	q := p.ask
-	done, cmd := q.update(msg, p.km)
+	done, cmd := q.update(msg)
 	if done && p.ask == q {
 		p.ask = nil
 	}

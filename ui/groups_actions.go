@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
@@ -63,7 +64,11 @@ func (p *groupsPage) saved(msg groupSavedMsg) tea.Cmd {
 		if msg.edit {
 			doing = "save machine group " + clipText(p.editing.Name, clipName)
 		}
-		return tea.Batch(failed(doing, msg.err), p.form.reopen(), p.reloadOnStale(msg.err))
+		var reload tea.Cmd
+		if errors.Is(msg.err, model.ErrConflict) || errors.Is(msg.err, model.ErrNotFound) || errors.Is(msg.err, model.ErrInUse) {
+			reload = p.reload()
+		}
+		return tea.Batch(failed(doing, msg.err), p.form.reopen(), reload)
 	}
 	p.form, p.values, p.editing = nil, nil, nil
 	p.list.cursorID = msg.group.ID // the reload puts the cursor on it

@@ -3,11 +3,11 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"provkeys/model"
 	"provkeys/ui/theme"
 )
 
@@ -28,74 +28,35 @@ var groupColumns = []column{
 	gcolUpdated:     {title: "UPDATED", min: 10, opt: 2},
 }
 
-// View draws the bar (or the open question) and the table, the form or a notice.
-func (p *groupsPage) View(width, height int) string {
-	if width <= 0 || height <= 0 {
-		return ""
+// groupCell is one cell of the table.
+func groupCell(r *groupRow, c int, now time.Time) string {
+	switch c {
+	case gcolName:
+		return r.name
+	case gcolStatus:
+		return groupStatus(r.g.Enabled)
+	case gcolKeys:
+		return fmt.Sprint(r.g.KeyCount)
+	case gcolDescription:
+		return orDash(r.desc)
+	case gcolUpdated:
+		return ago(r.g.UpdatedAt, now)
 	}
-	sty := &p.env.styles
-	if p.form != nil {
-		return theme.FitBlock(p.form.view(sty), width, height)
-	}
-	bar := p.list.barLine(width, "groups", sty)
-	if p.ask != nil {
-		bar = p.ask.view(width, sty)
-	}
-	empty := "No machine groups yet. Press n to add one; keys join a group when you create or edit them."
-	if !p.env.can(model.ActionCreate) {
-		empty = "No machine groups yet. An admin can add one, or run `provkeys demo` to load sample data."
-	}
-	body, ok := p.list.notice(width, "machine groups", empty, sty)
-	if !ok {
-		body = renderTable(p.tableView(), width, height-1, sty)
-	}
-	return bar + "\n" + theme.FitBlock(body, width, height-1)
+	return ""
 }
 
-// tableView describes the visible table; its funcs look only at the rows being drawn.
-func (p *groupsPage) tableView() tableView {
-	sty := &p.env.styles
-	now := p.env.now()
-	l := &p.list
-	return tableView{
-		cols: groupColumns, n: len(l.view), cursor: l.cursor, top: l.top, sortCol: -1,
-		cell: func(i, c int) string {
-			r := l.at(i)
-			switch c {
-			case gcolName:
-				return r.name
-			case gcolStatus:
-				return groupStatus(r.g.Enabled)
-			case gcolKeys:
-				return fmt.Sprint(r.g.KeyCount)
-			case gcolDescription:
-				return orDash(r.desc)
-			case gcolUpdated:
-				return ago(r.g.UpdatedAt, now)
-			}
-			return ""
-		},
-		style: func(i, c int) (lipgloss.Style, bool) {
-			switch c {
-			case gcolStatus:
-				if l.at(i).g.Enabled {
-					return sty.Enabled, true
-				}
-				return sty.Disabled, true
-			case gcolDescription, gcolUpdated:
-				return sty.Faint, true
-			}
-			return lipgloss.Style{}, false
-		},
-		glyph: func(i int) string { return expandGlyph(l.isExpanded(l.at(i).g.ID)) },
-		detail: func(i, width int) []string {
-			r := l.at(i)
-			if !l.isExpanded(r.g.ID) {
-				return nil
-			}
-			return p.detailLines(r, width)
-		},
+// groupStyle colours the status and fades the description and the time.
+func groupStyle(r *groupRow, c int, sty *theme.Styles) (lipgloss.Style, bool) {
+	switch c {
+	case gcolStatus:
+		if r.g.Enabled {
+			return sty.Enabled, true
+		}
+		return sty.Disabled, true
+	case gcolDescription, gcolUpdated:
+		return sty.Faint, true
 	}
+	return lipgloss.Style{}, false
 }
 
 // groupStatus pairs the state with a glyph, so it reads without colour.

@@ -330,7 +330,7 @@ func (p *keysPage) syncKeys() {
 func (p *keysPage) ShortHelp() []key.Binding {
 	km := p.km
 	if p.ask != nil {
-		return p.ask.help(km)
+		return p.ask.help()
 	}
 	switch p.mode {
 	case modeFilter:

@@ -139,27 +139,6 @@ type filterChangedMsg struct {
 	err  error
 }
 
-// groupsLoadedMsg is the Machine Groups view's load result.
-type groupsLoadedMsg struct {
-	seq    int
-	groups []model.Group
-	err    error
-}
-
-// certsLoadedMsg is the Certificates view's load result.
-type certsLoadedMsg struct {
-	seq   int
-	certs []model.Cert
-	err   error
-}
-
-// auditLoadedMsg is the Audit view's load result.
-type auditLoadedMsg struct {
-	seq    int
-	events []model.AuditEvent
-	err    error
-}
-
 // objectChangedMsg is the result of a change in the groups or certificates views.
 type objectChangedMsg struct {
 	page string // the page that asked, so only it reloads and reports
