@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui/components/table"
 	"provkeys/ui/theme"
 )
 
@@ -27,22 +28,22 @@ const (
 // columns keep their room.
 const auditShortAt = 76
 
-var auditColumns = []column{
-	acolAt:     {title: "AT", min: 19},
-	acolActor:  {title: "ACTOR", min: 10, grow: 1},
-	acolAction: {title: "ACTION", min: 9},
-	acolObject: {title: "OBJECT", min: 16, grow: 2},
-	acolResult: {title: "RESULT", min: 8, grow: 3, opt: 1},
+var auditColumns = []table.Column{
+	acolAt:     {Title: "AT", Min: 19},
+	acolActor:  {Title: "ACTOR", Min: 10, Grow: 1},
+	acolAction: {Title: "ACTION", Min: 9},
+	acolObject: {Title: "OBJECT", Min: 16, Grow: 2},
+	acolResult: {Title: "RESULT", Min: 8, Grow: 3, Opt: 1},
 }
 
 // auditColumnsAt is the table's columns at width: below auditShortAt the time drops its
 // year and seconds.
-func auditColumnsAt(width int) []column {
+func auditColumnsAt(width int) []table.Column {
 	if width >= auditShortAt {
 		return auditColumns
 	}
 	cols := slices.Clone(auditColumns)
-	cols[acolAt].min = len(auditShortLayout)
+	cols[acolAt].Min = len(auditShortLayout)
 	return cols
 }
 

@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui/components/table"
 )
 
 // certsPage is the Certificates view: list the signing certificates, import one from a PEM
@@ -43,7 +44,7 @@ func newCertsPage(e *env) page {
 		id:   func(r *certRow) int64 { return r.c.ID },
 		text: func(r *certRow) string { return r.name + "\n" + r.subject + "\n" + r.issuer },
 
-		columns: func(int) []column { return certColumns },
+		columns: func(int) []table.Column { return certColumns },
 		cell:    certCell,
 		style:   func(r *certRow, c int, now time.Time) (lipgloss.Style, bool) { return certStyle(r, c, now, &e.styles) },
 		detail:  p.detailLines,

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"provkeys/ui/components/table"
 	"provkeys/ui/theme"
 )
 
@@ -17,11 +18,11 @@ const (
 	ccolKeys
 )
 
-var certColumns = []column{
-	ccolName:    {title: "NAME", min: 14, grow: 1},
-	ccolSubject: {title: "SUBJECT", min: 16, grow: 2},
-	ccolExpires: {title: "EXPIRES", min: 20},
-	ccolKeys:    {title: "KEYS", min: 5, opt: 1},
+var certColumns = []table.Column{
+	ccolName:    {Title: "NAME", Min: 14, Grow: 1},
+	ccolSubject: {Title: "SUBJECT", Min: 16, Grow: 2},
+	ccolExpires: {Title: "EXPIRES", Min: 20},
+	ccolKeys:    {Title: "KEYS", Min: 5, Opt: 1},
 }
 
 // certSoon is how close an expiry must be to be flagged.

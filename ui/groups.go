@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui/components/table"
 )
 
 // groupsPage is the Machine Groups view: list, filter, add, edit, toggle and delete groups.
@@ -42,7 +43,7 @@ func newGroupsPage(e *env) page {
 		id:   func(r *groupRow) int64 { return r.g.ID },
 		text: func(r *groupRow) string { return r.name + "\n" + r.desc },
 
-		columns: func(int) []column { return groupColumns },
+		columns: func(int) []table.Column { return groupColumns },
 		cell:    groupCell,
 		style:   func(r *groupRow, c int, _ time.Time) (lipgloss.Style, bool) { return groupStyle(r, c, &e.styles) },
 		detail:  p.detailLines,

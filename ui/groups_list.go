@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
+	"provkeys/ui/components/table"
 	"provkeys/ui/theme"
 )
 
@@ -127,8 +128,8 @@ func (l *listPane[T]) tableHeight() int { return max(0, l.height-1) }
 func (l *listPane[T]) pageRows() int { return max(1, l.tableHeight()-1) }
 
 // fixTop keeps the cursor row on screen after a move, an expansion, a reload or a resize.
-func (l *listPane[T]) fixTop(t tableView) {
-	l.top = adjustTop(t, l.width, l.tableHeight()-1)
+func (l *listPane[T]) fixTop(t table.View) {
+	l.top = table.AdjustTop(t, l.width, l.tableHeight()-1)
 }
 
 // tableKey applies the movement and expansion keys; ok is false for any other key.

@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"provkeys/ui/components/table"
 	"provkeys/ui/theme"
 )
 
@@ -20,12 +21,12 @@ const (
 	gcolUpdated
 )
 
-var groupColumns = []column{
-	gcolName:        {title: "NAME", min: 16, grow: 2},
-	gcolStatus:      {title: "STATUS", min: 10},
-	gcolKeys:        {title: "KEYS", min: 5},
-	gcolDescription: {title: "DESCRIPTION", min: 12, grow: 3, opt: 1},
-	gcolUpdated:     {title: "UPDATED", min: 10, opt: 2},
+var groupColumns = []table.Column{
+	gcolName:        {Title: "NAME", Min: 16, Grow: 2},
+	gcolStatus:      {Title: "STATUS", Min: 10},
+	gcolKeys:        {Title: "KEYS", Min: 5},
+	gcolDescription: {Title: "DESCRIPTION", Min: 12, Grow: 3, Opt: 1},
+	gcolUpdated:     {Title: "UPDATED", Min: 10, Opt: 2},
 }
 
 // groupCell is one cell of the table.

@@ -11,6 +11,7 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/ui/components/table"
 	"provkeys/ui/theme"
 )
 
@@ -32,13 +33,13 @@ const (
 	colUpdated
 )
 
-var keyColumns = []column{
-	colName:        {title: "NAME", min: 16, grow: 1},
-	colGroups:      {title: "MACHINE GROUP(S)", min: 14, grow: 1},
-	colStatus:      {title: "STATUS", min: 11},
-	colFingerprint: {title: "FINGERPRINT", min: 12, opt: 1},
-	colUsage:       {title: "USAGE", min: 9, opt: 2},
-	colUpdated:     {title: "UPDATED", min: 10, opt: 3},
+var keyColumns = []table.Column{
+	colName:        {Title: "NAME", Min: 16, Grow: 1},
+	colGroups:      {Title: "MACHINE GROUP(S)", Min: 14, Grow: 1},
+	colStatus:      {Title: "STATUS", Min: 11},
+	colFingerprint: {Title: "FINGERPRINT", Min: 12, Opt: 1},
+	colUsage:       {Title: "USAGE", Min: 9, Opt: 2},
+	colUpdated:     {Title: "UPDATED", Min: 10, Opt: 3},
 }
 
 // setKeys replaces the loaded keys (tests and stores without ListKeyTable).
@@ -160,45 +161,45 @@ func (p *keysPage) tableHeight() int { return max(0, p.height-1) }
 
 // fixTop keeps the cursor row on screen after a move, an expansion or a resize.
 func (p *keysPage) fixTop() {
-	p.top = adjustTop(p.tableView(), p.width, p.tableHeight()-1)
+	p.top = table.AdjustTop(p.tableView(), p.width, p.tableHeight()-1)
 }
 
 // tableView describes the visible table; its funcs look only at the rows being drawn.
-func (p *keysPage) tableView() tableView {
+func (p *keysPage) tableView() table.View {
 	sty := &p.env.styles
 	now := p.env.now()
 	set := p.set
 	pos := func(i int) int { return int(p.view[i]) }
-	return tableView{
-		cols: keyColumns, n: len(p.view), cursor: p.cursor, top: p.top,
-		sortCol: p.sortCol, sortDesc: p.sortDesc,
-		cell: func(i, c int) string { return p.cell(pos(i), c, now) },
-		style: func(i, c int) (lipgloss.Style, bool) {
+	return table.View{
+		Cols: keyColumns, N: len(p.view), Cursor: p.cursor, Top: p.top,
+		SortCol: p.sortCol, SortDesc: p.sortDesc,
+		Cell: func(i, c int) string { return p.cell(pos(i), c, now) },
+		Style: func(i, c int) (lipgloss.Style, bool) {
 			if c != colStatus {
 				return lipgloss.Style{}, false
 			}
 			return stateStyle(sty, set.table.State(pos(i), now)), true
 		},
-		paint: func(i, c int) (theme.Paint, bool) {
+		Paint: func(i, c int) (theme.Paint, bool) {
 			if c != colStatus {
 				return theme.Paint{}, false
 			}
 			return p.paints.state[set.table.State(pos(i), now)], true
 		},
-		rowPaint: &p.paints.row,
-		glyph: func(i int) string {
+		RowPaint: &p.paints.row,
+		Glyph: func(i int) string {
 			if p.isExpanded(set.table.ID(pos(i))) {
 				return "▾"
 			}
 			return "▸"
 		},
-		detail: func(i, width int) []string {
+		Detail: func(i, width int) []string {
 			if !p.isExpanded(set.table.ID(pos(i))) {
 				return nil
 			}
 			return p.detailLines(p.rowAt(i), width, now)
 		},
-		extra: func(i, width int) int {
+		Extra: func(i, width int) int {
 			if !p.isExpanded(set.table.ID(pos(i))) {
 				return 0
 			}

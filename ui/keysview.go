@@ -9,6 +9,7 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/ui/components/table"
 	"provkeys/ui/theme"
 )
 
@@ -59,7 +60,7 @@ func (p *keysPage) tableBody(width, height int) string {
 		return "\n  " + sty.EmptyNotice.Render(fmt.Sprintf("No keys match %q. Press / to change the filter, or / then esc to clear it.",
 			model.Sanitize(p.active.Expr)))
 	}
-	return renderTable(p.tableView(), width, height, sty)
+	return table.Render(p.tableView(), width, height, sty)
 }
 
 // barLine is the filter bar: the filter (or the prompt to type one), a parse error if the
@@ -79,7 +80,7 @@ func (p *keysPage) barLine(width int) string {
 		}
 	}
 	right := fmt.Sprintf("%d of %d keys · sort %s %s", shown, total,
-		strings.ToLower(keyColumns[p.sortCol].title), dir)
+		strings.ToLower(keyColumns[p.sortCol].Title), dir)
 	if width < 70 {
 		right = fmt.Sprintf("%d of %d keys", shown, total)
 	}

@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui/components/table"
 	"provkeys/ui/theme"
 )
 
@@ -43,7 +44,7 @@ type listSpec[S, T any] struct {
 	// followTop keeps a cursor at the top on the newest row after a reload (tail -f).
 	followTop bool
 
-	columns func(width int) []column
+	columns func(width int) []table.Column
 	cell    func(r *T, col int, now time.Time) string
 	style   func(r *T, col int, now time.Time) (lipgloss.Style, bool)
 	detail  func(r *T, width int) []string
@@ -271,20 +272,20 @@ func (p *listPage[S, T]) View(width, height int) string {
 	}
 	body, ok := p.list.notice(width, p.spec.plural, p.spec.empty(), sty)
 	if !ok {
-		body = renderTable(p.tableView(), width, height-1, sty)
+		body = table.Render(p.tableView(), width, height-1, sty)
 	}
 	return bar + "\n" + theme.FitBlock(body, width, height-1)
 }
 
 // tableView describes the visible table; its funcs look only at the rows being drawn.
-func (p *listPage[S, T]) tableView() tableView {
+func (p *listPage[S, T]) tableView() table.View {
 	now := p.env.now()
 	l, spec := &p.list, &p.spec
-	t := tableView{
-		cols: spec.columns(l.width), n: len(l.view), cursor: l.cursor, top: l.top, sortCol: -1,
-		cell:  func(i, c int) string { return spec.cell(l.at(i), c, now) },
-		glyph: func(i int) string { return expandGlyph(l.isExpanded(spec.id(l.at(i)))) },
-		detail: func(i, width int) []string {
+	t := table.View{
+		Cols: spec.columns(l.width), N: len(l.view), Cursor: l.cursor, Top: l.top, SortCol: -1,
+		Cell:  func(i, c int) string { return spec.cell(l.at(i), c, now) },
+		Glyph: func(i int) string { return expandGlyph(l.isExpanded(spec.id(l.at(i)))) },
+		Detail: func(i, width int) []string {
 			r := l.at(i)
 			if !l.isExpanded(spec.id(r)) {
 				return nil
@@ -293,7 +294,7 @@ func (p *listPage[S, T]) tableView() tableView {
 		},
 	}
 	if spec.style != nil {
-		t.style = func(i, c int) (lipgloss.Style, bool) { return spec.style(l.at(i), c, now) }
+		t.Style = func(i, c int) (lipgloss.Style, bool) { return spec.style(l.at(i), c, now) }
 	}
 	return t
 }
