@@ -82,10 +82,7 @@ func newAuditPage(e *env) page {
 		empty: func() string {
 			return "Nothing recorded yet. Every change, export and refused attempt will be listed here, newest first."
 		},
-		act: p.act,
-		short: func(km *listKeyMap) []key.Binding {
-			return []key.Binding{km.Filter, km.Expand, km.Bottom, km.Reload}
-		},
+		actions: p,
 	})
 	p.sync()
 	return p
@@ -115,6 +112,15 @@ func (p *auditPage) barNoun() string {
 	}
 	return "events"
 }
+
+// enable: the trail offers nothing of its own.
+func (p *auditPage) enable(*listKeyMap, bool, bool) {}
+
+func (p *auditPage) short(km *listKeyMap) []key.Binding {
+	return []key.Binding{km.Filter, km.Expand, km.Bottom, km.Reload}
+}
+
+func (p *auditPage) full(*listKeyMap) []key.Binding { return nil }
 
 // act says that the trail cannot be changed, when a key that changes things is pressed.
 func (p *auditPage) act(msg tea.KeyPressMsg) tea.Cmd {

@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui/components/confirm"
 	"provkeys/ui/components/table"
 )
 
@@ -51,20 +52,23 @@ func newCertsPage(e *env) page {
 		empty:   p.empty,
 		changes: &listChanges{pageID: certsPageID, object: "certificate", stale: []error{model.ErrNotFound, model.ErrInUse}},
 
-		enable:     p.enable,
-		act:        p.act,
-		short:      func(km *listKeyMap) []key.Binding { return []key.Binding{km.Filter, km.Expand, km.Import, km.Delete} },
-		full:       func(km *listKeyMap) []key.Binding { return []key.Binding{km.Import, km.Delete} },
-		result:     p.result,
-		updateForm: p.updateForm,
-		closeForm: func() tea.Cmd {
-			p.form, p.values = nil, nil
-			return statusf("Import cancelled; nothing was saved.")
-		},
+		actions: p, forms: p,
 	})
 	p.km.Import.SetHelp("i", "import")
 	p.sync()
 	return p
+}
+
+func (p *certsPage) short(km *listKeyMap) []key.Binding {
+	return []key.Binding{km.Filter, km.Expand, km.Import, km.Delete}
+}
+
+func (p *certsPage) full(km *listKeyMap) []key.Binding { return []key.Binding{km.Import, km.Delete} }
+
+// closeForm answers esc on the import form.
+func (p *certsPage) closeForm() tea.Cmd {
+	p.form, p.values = nil, nil
+	return statusf("Import cancelled; nothing was saved.")
 }
 
 func (p *certsPage) result(msg tea.Msg) (tea.Cmd, bool) {
@@ -113,7 +117,7 @@ func (p *certsPage) askDelete() tea.Cmd {
 	if r.c.KeyCount > 0 {
 		text = fmt.Sprintf("Delete certificate %s (%d key(s) use it)?", name, r.c.KeyCount)
 	}
-	p.ask = newConfirm(text, func() tea.Cmd {
+	p.ask = confirm.New(text, func() tea.Cmd {
 		return withStore(func(ctx context.Context) tea.Msg {
 			return objectChangedMsg{page: certsPageID, verb: "deleted", name: name, err: store.DeleteCert(ctx, id)}
 		})

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/components/confirm"
 	"provkeys/ui/theme"
 )
 
@@ -135,7 +136,7 @@ func (p *keysPage) savedKey(msg tea.KeyPressMsg) tea.Cmd {
 			return setStatus(statusErr, "Type a filter that works first (/), then save it here.")
 		}
 		st := p.env.store
-		q, cmd := newPrompt("Save filter \""+model.Sanitize(expr)+"\" as:", "", func(name string) tea.Cmd {
+		q, cmd := confirm.NewPrompt("Save filter \""+model.Sanitize(expr)+"\" as:", "", func(name string) tea.Cmd {
 			return withStore(func(ctx context.Context) tea.Msg {
 				_, err := st.SaveFilter(ctx, name, expr)
 				return filterChangedMsg{verb: "saved", name: model.Sanitize(name), err: err}
@@ -150,7 +151,7 @@ func (p *keysPage) savedKey(msg tea.KeyPressMsg) tea.Cmd {
 		if sp.cursor < len(sp.filters) {
 			f, st := sp.filters[sp.cursor], p.env.store
 			name := model.Sanitize(f.Name)
-			p.ask = newConfirm("Delete saved filter "+name+"?", func() tea.Cmd {
+			p.ask = confirm.New("Delete saved filter "+name+"?", func() tea.Cmd {
 				return withStore(func(ctx context.Context) tea.Msg {
 					return filterChangedMsg{verb: "deleted", name: name, err: st.DeleteFilter(ctx, f.ID)}
 				})

@@ -51,15 +51,7 @@ func newGroupsPage(e *env) page {
 		changes: &listChanges{pageID: groupsPageID, object: "machine group",
 			stale: []error{model.ErrConflict, model.ErrNotFound, model.ErrInUse}},
 
-		enable: p.enable,
-		act:    p.act,
-		short: func(km *listKeyMap) []key.Binding {
-			return []key.Binding{km.Filter, km.Expand, km.Add, km.Edit, km.Toggle, km.Delete}
-		},
-		full:       func(km *listKeyMap) []key.Binding { return []key.Binding{km.Add, km.Edit, km.Toggle, km.Delete} },
-		result:     p.result,
-		updateForm: p.updateForm,
-		closeForm:  p.closeForm,
+		actions: p, forms: p,
 	})
 	p.sync()
 	return p
@@ -72,6 +64,14 @@ func mapRows[S, T any](items []S, row func(S) T) []T {
 		rows[i] = row(it)
 	}
 	return rows
+}
+
+func (p *groupsPage) short(km *listKeyMap) []key.Binding {
+	return []key.Binding{km.Filter, km.Expand, km.Add, km.Edit, km.Toggle, km.Delete}
+}
+
+func (p *groupsPage) full(km *listKeyMap) []key.Binding {
+	return []key.Binding{km.Add, km.Edit, km.Toggle, km.Delete}
 }
 
 func (p *groupsPage) result(msg tea.Msg) (tea.Cmd, bool) {

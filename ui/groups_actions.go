@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/components/confirm"
 )
 
 // openForm opens the add form (g nil) or the edit form for g.
@@ -110,7 +111,7 @@ func (p *groupsPage) askDelete() tea.Cmd {
 	if g.KeyCount > 0 {
 		text = fmt.Sprintf("Delete machine group %s (%d key(s) use it)?", name, g.KeyCount)
 	}
-	p.ask = newConfirm(text, func() tea.Cmd {
+	p.ask = confirm.New(text, func() tea.Cmd {
 		return withStore(func(ctx context.Context) tea.Msg {
 			return objectChangedMsg{page: groupsPageID, verb: "deleted", name: name, err: st.DeleteGroup(ctx, id, version)}
 		})

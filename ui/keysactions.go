@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/components/confirm"
 	"provkeys/ui/keyfile"
 )
 
@@ -18,7 +19,7 @@ func (p *keysPage) askDelete() tea.Cmd {
 		return nil
 	}
 	st, id, version, name := p.env.store, r.k.ID, r.k.Version, r.name
-	p.ask = newConfirm(fmt.Sprintf("Delete key %s?", name), func() tea.Cmd {
+	p.ask = confirm.New(fmt.Sprintf("Delete key %s?", name), func() tea.Cmd {
 		return withStore(func(ctx context.Context) tea.Msg {
 			return keyChangedMsg{verb: "deleted", name: name, err: st.DeleteKey(ctx, id, version)}
 		})
@@ -83,7 +84,7 @@ func (p *keysPage) askDownload() tea.Cmd {
 // (a key just created), else the command exports it from the store.
 func (p *keysPage) askPath(id int64, name, held string) tea.Cmd {
 	st := p.env.store
-	q, cmd := newPrompt("Save key "+name+" to:", "./"+keyfile.SafeName(name)+".txt", func(path string) tea.Cmd {
+	q, cmd := confirm.NewPrompt("Save key "+name+" to:", "./"+keyfile.SafeName(name)+".txt", func(path string) tea.Cmd {
 		return downloadCmd(st, id, name, path, held, false)
 	}, func() tea.Cmd { return statusf("Download cancelled.") })
 	p.ask = q
@@ -162,7 +163,7 @@ func (p *keysPage) written(msg fileWrittenMsg) tea.Cmd {
 	case msg.exists:
 		d, st := p.pendingDownload, p.env.store
 		path := msg.path
-		p.ask = newConfirm(fmt.Sprintf("%s exists. Replace it?", model.Sanitize(path)), func() tea.Cmd {
+		p.ask = confirm.New(fmt.Sprintf("%s exists. Replace it?", model.Sanitize(path)), func() tea.Cmd {
 			return downloadCmd(st, d.id, d.name, path, d.held, true)
 		}, func() tea.Cmd { return statusf("Left %s as it was.", model.Sanitize(path)) })
 		return nil

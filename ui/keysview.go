@@ -21,7 +21,7 @@ func (p *keysPage) View(width, height int) string {
 	sty := &p.env.styles
 	bar := p.barLine(width)
 	if p.ask != nil {
-		bar = p.ask.view(width, sty)
+		bar = p.ask.View(width, sty)
 	}
 	body, bh := "", height-1
 	switch p.mode {

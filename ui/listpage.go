@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui/components/confirm"
 	"provkeys/ui/components/table"
 	"provkeys/ui/theme"
 )
@@ -24,8 +25,8 @@ type listPage[S, T any] struct {
 	spec listSpec[S, T]
 	km   listKeyMap
 	list listPane[T]
-	ask  *question // a y/n question over the bar (delete)
-	form *objForm  // the page's form, when open
+	ask  *confirm.Question // a y/n question over the bar (delete)
+	form *objForm          // the page's form, when open
 }
 
 // listSpec configures a listPage. S is what the store lists, T the row drawn for it.
@@ -54,18 +55,29 @@ type listSpec[S, T any] struct {
 	// they reload; nil for a read-only page.
 	changes *listChanges
 
-	// The page's own actions: enable sets their bindings, act runs a key the list did not
-	// take (the refusal included), short and full are their help.
-	enable func(km *listKeyMap, table, has bool)
-	act    func(msg tea.KeyPressMsg) tea.Cmd
-	short  func(km *listKeyMap) []key.Binding
-	full   func(km *listKeyMap) []key.Binding
-	// result handles the page's other messages (a saved form, an import); ok is false for
-	// messages it does not know.
-	result func(msg tea.Msg) (tea.Cmd, bool)
-	// updateForm feeds the open form; closeForm answers esc on it.
-	updateForm func(msg tea.Msg) tea.Cmd
-	closeForm  func() tea.Cmd
+	// actions are the page's own: what it offers besides moving, filtering and reloading.
+	actions listActions
+	// forms, when set, is the page's form: a read-only page has none.
+	forms listForms
+}
+
+// listActions is what a list page offers of its own: enable sets the bindings of the
+// actions that can happen now, act runs a key the list did not take (or says why it did
+// nothing), short and full are the actions' help for the footer and the full help.
+type listActions interface {
+	enable(km *listKeyMap, table, has bool)
+	act(msg tea.KeyPressMsg) tea.Cmd
+	short(km *listKeyMap) []key.Binding
+	full(km *listKeyMap) []key.Binding
+}
+
+// listForms is a list page's form: result takes the page's own results (a save, an
+// import; ok is false for other messages), updateForm feeds the open form, closeForm
+// answers esc on it.
+type listForms interface {
+	result(msg tea.Msg) (tea.Cmd, bool)
+	updateForm(msg tea.Msg) tea.Cmd
+	closeForm() tea.Cmd
 }
 
 // listChanges words a change's result: object names the kind ("machine group"); stale lists
@@ -137,14 +149,14 @@ func (p *listPage[S, T]) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return p.handleKey(msg)
 	}
-	if p.spec.result != nil {
-		if cmd, ok := p.spec.result(msg); ok {
+	if p.spec.forms != nil {
+		if cmd, ok := p.spec.forms.result(msg); ok {
 			return cmd
 		}
 	}
 	switch {
 	case p.form != nil:
-		return p.spec.updateForm(msg)
+		return p.spec.forms.updateForm(msg)
 	case p.list.typing:
 		return p.list.updateFilter(msg)
 	}
@@ -193,7 +205,7 @@ func (p *listPage[S, T]) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case p.ask != nil:
 		q := p.ask
-		done, cmd := q.update(msg)
+		done, cmd := q.Update(msg)
 		if done && p.ask == q {
 			p.ask = nil
 		}
@@ -202,9 +214,9 @@ func (p *listPage[S, T]) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil // wait for the store's answer
 	case p.form != nil:
 		if msg.String() == "esc" {
-			return p.spec.closeForm()
+			return p.spec.forms.closeForm()
 		}
-		return p.spec.updateForm(msg)
+		return p.spec.forms.updateForm(msg)
 	case p.list.typing:
 		return p.list.filterKey(msg, &p.km)
 	}
@@ -214,7 +226,7 @@ func (p *listPage[S, T]) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, p.km.Reload) {
 		return tea.Batch(p.reload(), statusf("%s", p.spec.reloading))
 	}
-	return p.spec.act(msg)
+	return p.spec.actions.act(msg)
 }
 
 // sync enables exactly the bindings whose action can happen now.
@@ -226,9 +238,7 @@ func (p *listPage[S, T]) sync() {
 	for _, b := range []*key.Binding{&km.Add, &km.Edit, &km.Toggle, &km.Delete, &km.Import} {
 		b.SetEnabled(false)
 	}
-	if p.spec.enable != nil {
-		p.spec.enable(km, table, has)
-	}
+	p.spec.actions.enable(km, table, has)
 }
 
 // ShortHelp is the footer's one line for what has focus.
@@ -236,13 +246,13 @@ func (p *listPage[S, T]) ShortHelp() []key.Binding {
 	km := &p.km
 	switch {
 	case p.ask != nil:
-		return p.ask.help()
+		return p.ask.Help()
 	case p.form != nil:
 		return km.formHelp()
 	case p.list.typing:
 		return km.filterHelp()
 	}
-	return p.spec.short(km)
+	return p.spec.actions.short(km)
 }
 
 // FullHelp is every live binding, by column.
@@ -251,8 +261,8 @@ func (p *listPage[S, T]) FullHelp() [][]key.Binding {
 		return [][]key.Binding{p.ShortHelp()}
 	}
 	cols := p.km.tableHelp()
-	if p.spec.full != nil {
-		cols = append(cols, p.spec.full(&p.km))
+	if full := p.spec.actions.full(&p.km); len(full) > 0 {
+		cols = append(cols, full)
 	}
 	return cols
 }
@@ -268,7 +278,7 @@ func (p *listPage[S, T]) View(width, height int) string {
 	}
 	bar := p.list.barLine(width, p.spec.barNoun(), sty)
 	if p.ask != nil {
-		bar = p.ask.view(width, sty)
+		bar = p.ask.View(width, sty)
 	}
 	body, ok := p.list.notice(width, p.spec.plural, p.spec.empty(), sty)
 	if !ok {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"charm.land/bubbles/v2/textinput"
 )
 
 // Inert drops from a finished frame every rune a terminal could act on or that would
@@ -88,4 +90,15 @@ func ClipLong(s string) string {
 		i--
 	}
 	return s[:i]
+}
+
+// SteadyInput is a text input whose cursor does not blink: over SSH every blink is a
+// repaint sent down the wire, and a steady block is just as easy to find.
+func SteadyInput() textinput.Model {
+	ti := textinput.New()
+	ti.CharLimit = MaxTyped
+	sty := ti.Styles()
+	sty.Cursor.Blink = false
+	ti.SetStyles(sty)
+	return ti
 }

@@ -1,4 +1,7 @@
-package ui
+// Package confirm is the question a page asks before it acts: a y/n confirmation (every
+// destructive action passes through one) or a one-line prompt. It has its own key map, so
+// no page's bindings decide how a question is answered, and while open it takes every key.
+package confirm
 
 import (
 	"charm.land/bubbles/v2/key"
@@ -9,26 +12,26 @@ import (
 	"provkeys/ui/theme"
 )
 
-// question is what the page asks before it acts: a y/n confirmation (destructive actions
+// Question is what the page asks before it acts: a y/n confirmation (destructive actions
 // always pass through one) or a one-line prompt such as a download path. While it is open
 // it takes every key, so a stray "q" answers nothing and quits nothing.
-type question struct {
+type Question struct {
 	text  string           // sanitized by whoever built it
 	input *textinput.Model // nil for a y/n question
 	yes   func(answer string) tea.Cmd
 	no    func() tea.Cmd // may be nil
-	km    questionKeyMap
+	km    KeyMap
 }
 
-// questionKeyMap is the question's own bindings: no page's key map is borrowed, so a page
+// KeyMap is the question's own bindings: no page's key map is borrowed, so a page
 // that rebinds "n" (add) or "enter" (expand) cannot change how a question is answered.
-type questionKeyMap struct {
+type KeyMap struct {
 	Yes, No        key.Binding // a y/n question
 	Accept, Cancel key.Binding // a prompt
 }
 
-func defaultQuestionKeyMap() questionKeyMap {
-	return questionKeyMap{
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
 		Yes:    key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
 		No:     key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no")),
 		Accept: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
@@ -36,23 +39,23 @@ func defaultQuestionKeyMap() questionKeyMap {
 	}
 }
 
-// newConfirm asks text, answered with y (yes) or n/esc (no).
-func newConfirm(text string, yes func() tea.Cmd, no func() tea.Cmd) *question {
-	return &question{text: text, yes: func(string) tea.Cmd { return yes() }, no: no, km: defaultQuestionKeyMap()}
+// New asks text, answered with y (yes) or n/esc (no).
+func New(text string, yes func() tea.Cmd, no func() tea.Cmd) *Question {
+	return &Question{text: text, yes: func(string) tea.Cmd { return yes() }, no: no, km: DefaultKeyMap()}
 }
 
-// newPrompt asks for one line of text, prefilled with value; enter answers, esc cancels.
-func newPrompt(text, value string, yes func(string) tea.Cmd, no func() tea.Cmd) (*question, tea.Cmd) {
-	ti := steadyInput()
+// NewPrompt asks for one line of text, prefilled with value; enter answers, esc cancels.
+func NewPrompt(text, value string, yes func(string) tea.Cmd, no func() tea.Cmd) (*Question, tea.Cmd) {
+	ti := theme.SteadyInput()
 	ti.Prompt = ""
 	ti.SetValue(value)
 	ti.CursorEnd()
 	cmd := ti.Focus()
-	return &question{text: text, input: &ti, yes: yes, no: no, km: defaultQuestionKeyMap()}, cmd
+	return &Question{text: text, input: &ti, yes: yes, no: no, km: DefaultKeyMap()}, cmd
 }
 
-// update answers the question with msg; done reports that it is closed.
-func (q *question) update(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
+// Update answers the question with msg; done reports that it is closed.
+func (q *Question) Update(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
 	km := &q.km
 	if q.input == nil {
 		switch {
@@ -73,15 +76,15 @@ func (q *question) update(msg tea.KeyPressMsg) (done bool, cmd tea.Cmd) {
 	return false, cmd
 }
 
-func (q *question) cancel() tea.Cmd {
+func (q *Question) cancel() tea.Cmd {
 	if q.no == nil {
 		return nil
 	}
 	return q.no()
 }
 
-// view is the question's one line.
-func (q *question) view(width int, sty *theme.Styles) string {
+// View is the question's one line.
+func (q *Question) View(width int, sty *theme.Styles) string {
 	if q.input == nil {
 		return theme.FitLine(sty.Prompt.Render("? "+q.text+" ")+sty.Faint.Render("y/n"), width)
 	}
@@ -90,8 +93,8 @@ func (q *question) view(width int, sty *theme.Styles) string {
 	return theme.FitLine(sty.Prompt.Render("? "+q.text+" ")+in.View(), width)
 }
 
-// help is the footer while the question is open.
-func (q *question) help() []key.Binding {
+// Help is the footer while the question is open.
+func (q *Question) Help() []key.Binding {
 	km := &q.km
 	if q.input == nil {
 		return []key.Binding{km.Yes, km.No}
@@ -99,23 +102,15 @@ func (q *question) help() []key.Binding {
 	return []key.Binding{km.Accept, km.Cancel}
 }
 
-// answer routes a key to the open question and closes it when answered.
-func (p *keysPage) answer(msg tea.KeyPressMsg) tea.Cmd {
-	q := p.ask
-	done, cmd := q.update(msg)
-	if done && p.ask == q {
-		p.ask = nil
-	}
-	return cmd
-}
+// TakesText is true for a prompt, false for a y/n question.
+func (q *Question) TakesText() bool { return q.input != nil }
 
-// steadyInput is a text input whose cursor does not blink: over SSH every blink is a
-// repaint sent down the wire, and a steady block is just as easy to find.
-func steadyInput() textinput.Model {
-	ti := textinput.New()
-	ti.CharLimit = theme.MaxTyped
-	sty := ti.Styles()
-	sty.Cursor.Blink = false
-	ti.SetStyles(sty)
-	return ti
+// Forward feeds a message that is not a key (a paste, a cursor blink) to the prompt's input.
+func (q *Question) Forward(msg tea.Msg) tea.Cmd {
+	if q.input == nil {
+		return nil
+	}
+	var cmd tea.Cmd
+	*q.input, cmd = q.input.Update(msg)
+	return cmd
 }
