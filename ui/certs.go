@@ -21,17 +21,6 @@ type certsPage struct {
 	values *certValues
 }
 
-// certRow is a loaded certificate with its display strings sanitized and clipped once.
-type certRow struct {
-	c                                model.Cert
-	name, subject, issuer, createdBy string
-}
-
-func newCertRow(c model.Cert) certRow {
-	return certRow{c: c, name: clipText(c.Name, clipName), subject: clipText(c.Subject, clipNote),
-		issuer: clipText(c.Issuer, clipNote), createdBy: clipText(c.CreatedBy, clipName)}
-}
-
 // certsPageID tags objectChangedMsg results so only this page reports and reloads.
 const certsPageID = "certs"
 
@@ -57,6 +46,17 @@ func newCertsPage(e *env) page {
 	p.km.Import.SetHelp("i", "import")
 	p.sync()
 	return p
+}
+
+// certRow is a loaded certificate with its display strings sanitized and clipped once.
+type certRow struct {
+	c                                model.Cert
+	name, subject, issuer, createdBy string
+}
+
+func newCertRow(c model.Cert) certRow {
+	return certRow{c: c, name: clipText(c.Name, clipName), subject: clipText(c.Subject, clipNote),
+		issuer: clipText(c.Issuer, clipNote), createdBy: clipText(c.CreatedBy, clipName)}
 }
 
 func (p *certsPage) short(km *listKeyMap) []key.Binding {
