@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/keyset"
 )
 
 // storeTimeout bounds every store call, so a locked database shows an error instead of
@@ -68,18 +69,18 @@ const listTimeout = 2 * time.Minute
 
 // loadKeys lists every key and builds their keySet, in the command: through the shared
 // cache when the dashboard has one (over SSH), else directly.
-func loadKeys(st Store, cache *KeyCache, seq int) tea.Cmd {
+func loadKeys(st Store, cache *keyset.Cache, seq int) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
 		defer cancel()
-		var set *keySet
+		var set *keyset.Set
 		var err error
 		if cache != nil {
-			set, err = cache.load(ctx, st)
+			set, err = cache.Load(ctx, st)
 		} else {
-			set, err = listKeySet(ctx, st)
+			set, err = keyset.List(ctx, st)
 		}
-		if set.len() >= releaseAfter {
+		if set.Len() >= releaseAfter {
 			// Listing many keys leaves its scratch (the driver's strings, a third of a
 			// gigabyte for a million keys) to the garbage collector, which would keep the
 			// memory mapped until the heap next grows that far. Hand it back now: the

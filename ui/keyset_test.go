@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/keyset"
 	"provkeys/ui/theme"
 )
 
@@ -36,7 +37,7 @@ func keysetKeys() []model.Key {
 			k.UsageCount = k.MaxUsage // exhausted, and usage ties
 		}
 	}
-	slices.SortStableFunc(keys, func(a, b model.Key) int { return compareFold(a.Name, b.Name) })
+	slices.SortStableFunc(keys, func(a, b model.Key) int { return keyset.CompareFold(a.Name, b.Name) })
 	return keys
 }
 
@@ -82,7 +83,7 @@ func wantView(keys []model.Key, f model.Filter, col int, desc bool, now time.Tim
 func viewNames(p *keysPage) []string {
 	names := make([]string, len(p.view))
 	for i, pos := range p.view {
-		names[i] = p.set.table.Name(int(pos))
+		names[i] = p.set.Table.Name(int(pos))
 	}
 	return names
 }
@@ -147,15 +148,15 @@ func (s *countingStore) DataVersion(context.Context) (int64, error) { return s.v
 
 func TestKeyCacheShares(t *testing.T) {
 	st := &countingStore{keys: perfGenerated(50), delay: 20 * time.Millisecond}
-	c := NewKeyCache()
+	c := keyset.NewCache()
 	ctx := context.Background()
 	var wg sync.WaitGroup
-	sets := make([]*keySet, 8)
+	sets := make([]*keyset.Set, 8)
 	for i := range sets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s, err := c.load(ctx, st)
+			s, err := c.Load(ctx, st)
 			if err != nil {
 				t.Error(err)
 			}
@@ -167,19 +168,19 @@ func TestKeyCacheShares(t *testing.T) {
 		t.Fatalf("8 concurrent loads of one version listed the keys %d times, want 1", n)
 	}
 	for _, s := range sets {
-		if s != sets[0] || s.len() != 50 {
+		if s != sets[0] || s.Len() != 50 {
 			t.Fatal("concurrent loads did not share one listing")
 		}
 	}
 	st.version.Add(1)
-	s, _ := c.load(ctx, st)
+	s, _ := c.Load(ctx, st)
 	if s == sets[0] || st.lists.Load() != 2 {
 		t.Fatal("a new data version did not load again")
 	}
-	if s2, _ := c.load(ctx, st); s2 != s || st.lists.Load() != 2 {
+	if s2, _ := c.Load(ctx, st); s2 != s || st.lists.Load() != 2 {
 		t.Fatal("the same version loaded again")
 	}
-	if (*KeyCache)(nil).warm() || !c.warm() {
+	if (*keyset.Cache)(nil).Warm() || !c.Warm() {
 		t.Fatal("warm")
 	}
 }
@@ -215,12 +216,12 @@ func TestKeysHeadFirst(t *testing.T) {
 		t.Fatal("the head did not start the whole listing")
 	}
 	p.Update(next())
-	if v := p.View(120, 30); strings.Contains(v, "loading…") || p.set.len() != headKeys+50 {
-		t.Fatalf("after the whole listing (%d keys):\n%s", p.set.len(), v)
+	if v := p.View(120, 30); strings.Contains(v, "loading…") || p.set.Len() != headKeys+50 {
+		t.Fatalf("after the whole listing (%d keys):\n%s", p.set.Len(), v)
 	}
 	// A warm shared listing skips the head.
-	c := NewKeyCache()
-	if _, err := c.load(context.Background(), st); err != nil {
+	c := keyset.NewCache()
+	if _, err := c.Load(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
 	p2 := newKeysPage(&env{store: st, opts: Options{Keys: c, Now: func() time.Time { return perfNow }}, styles: theme.Default()})

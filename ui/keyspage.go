@@ -7,6 +7,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/ui/components/confirm"
+	"provkeys/ui/keyset"
 	"provkeys/ui/theme"
 )
 
@@ -30,10 +31,10 @@ type keysPage struct {
 	mode keysMode
 	ask  *confirm.Question // a y/n question or a one-line prompt on top of any mode
 
-	set     *keySet // every loaded key, shared (see keyset.go)
-	view    []int32 // positions in set.table: filtered and sorted; read-only, may be shared
-	viewBuf []int32 // the page's own memory for view
-	filters filterCache
+	set     *keyset.Set // every loaded key, shared (see keyset.go)
+	view    []int32     // positions in set.table: filtered and sorted; read-only, may be shared
+	viewBuf []int32     // the page's own memory for view
+	filters keyset.FilterCache
 	loaded  bool
 	// headTotal is the number of keys while only the first screenful is loaded, else 0.
 	headTotal int
@@ -87,7 +88,7 @@ func (p *keysPage) Title() string { return "Keys" }
 // listing, unless a shared listing exists; the two are not started together, so that the
 // quick one does not wait for CPU.
 func (p *keysPage) Init() tea.Cmd {
-	if !p.env.opts.Keys.warm() {
+	if !p.env.opts.Keys.Warm() {
 		p.loadSeq++
 		return loadKeysHead(p.env.store, p.loadSeq)
 	}
@@ -124,7 +125,7 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 		}
 		if msg.err == nil && !p.loaded {
 			p.headTotal = msg.total
-			p.setKeySet(keySetOf(msg.keys))
+			p.setKeySet(keyset.Of(msg.keys))
 		}
 		return p.reload() // the whole listing; it reports errors, if any
 	case keysLoadedMsg:
@@ -138,7 +139,7 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 		}
 		p.loaded = true
 		if msg.set == nil {
-			msg.set = keySetOf(msg.keys)
+			msg.set = keyset.Of(msg.keys)
 		}
 		p.setKeySet(msg.set)
 		return nil

@@ -50,7 +50,7 @@ func (p *keysPage) tableBody(width, height int) string {
 			"\n" + sty.Faint.Render("Press ctrl+r to try again.")
 	case !p.loaded && p.headTotal == 0:
 		return sty.Faint.Render("Loading keys…")
-	case p.set.len() == 0:
+	case p.set.Len() == 0:
 		msg := "No keys yet. Press n to add one, or run `provkeys demo` to load sample data."
 		if !p.env.can(model.ActionCreate) {
 			msg = "No keys yet. An admin can add one, or run `provkeys demo` to load sample data."
@@ -71,7 +71,7 @@ func (p *keysPage) barLine(width int) string {
 	if p.sortDesc {
 		dir = "▼"
 	}
-	shown, total := len(p.view), p.set.len()
+	shown, total := len(p.view), p.set.Len()
 	if p.headTotal > 0 {
 		// Only the first screenful is here: count every key, and say the rest is coming.
 		shown, total = p.headTotal, p.headTotal

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"provkeys/model"
+	"provkeys/ui/keyset"
 )
 
 // statusKind says how a status line message is marked: a glyph and a colour each.
@@ -53,7 +54,7 @@ type keysHeadMsg struct {
 // the command; keys (without set) is for tests.
 type keysLoadedMsg struct {
 	seq  int
-	set  *keySet
+	set  *keyset.Set
 	keys []model.Key
 	err  error
 }

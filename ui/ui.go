@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/keyset"
 	"provkeys/ui/theme"
 )
 
@@ -76,7 +77,7 @@ type Options struct {
 
 	// Keys, when set, is shared by dashboards of one process so that they hold one listing
 	// of the keys between them instead of one each (Serve sets it for its sessions).
-	Keys *KeyCache
+	Keys *keyset.Cache
 }
 
 // New returns the dashboard's root model for st, acting as actor. Run it with

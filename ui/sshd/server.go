@@ -24,6 +24,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/ui"
+	"provkeys/ui/keyset"
 )
 
 // Defaults for ServeConfig's zero fields.
@@ -124,7 +125,7 @@ type sshServer struct {
 	ops *Operators
 	lim *connLimiter
 	// keys is the listing of the keys every dashboard of this server shares.
-	keys *ui.KeyCache
+	keys *keyset.Cache
 	// refused marks, by remote address, connections admitted only to be told they are over
 	// the limits, so that their end is not logged a second time as a failure.
 	refused sync.Map
@@ -199,7 +200,7 @@ func newSSHServer(cfg Config) (*sshServer, *ssh.Server, net.Listener, error) {
 		cfg:      cfg,
 		log:      slog.New(slog.NewTextHandler(cfg.Log, nil)),
 		lim:      newConnLimiter(cfg.MaxSessions, cfg.MaxPerAddr),
-		keys:     ui.NewKeyCache(),
+		keys:     keyset.NewCache(),
 		programs: map[*opSession]*tea.Program{},
 	}
 	if s.ops, err = OpenOperators(cfg.OperatorsPath, s.log); err != nil {

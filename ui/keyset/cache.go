@@ -1,27 +1,28 @@
-package ui
+package keyset
 
 import (
 	"context"
+	"provkeys/model"
 	"sync"
 )
 
-// KeyCache lets the dashboards of one process share their listing of the keys: serve gives
+// Cache lets the dashboards of one process share their listing of the keys: serve gives
 // every SSH session the same one, so twenty operators hold one copy of a million keys, not
 // twenty. A listing is reused while the store's DataVersion is unchanged; concurrent loads of
 // the same version wait for one another. The zero value is ready to use.
-type KeyCache struct {
+type Cache struct {
 	mu      sync.Mutex
-	set     *keySet
+	set     *Set
 	version int64
 	loading chan struct{} // closed when the load in progress ends
 }
 
-// NewKeyCache returns an empty cache.
-func NewKeyCache() *KeyCache { return &KeyCache{} }
+// NewCache returns an empty cache.
+func NewCache() *Cache { return &Cache{} }
 
-// warm reports whether the cache holds a listing (perhaps of an older version); a nil cache
+// Warm reports whether the cache holds a listing (perhaps of an older version); a nil cache
 // never does.
-func (c *KeyCache) warm() bool {
+func (c *Cache) Warm() bool {
 	if c == nil {
 		return false
 	}
@@ -30,8 +31,8 @@ func (c *KeyCache) warm() bool {
 	return c.set != nil
 }
 
-// load returns the keySet for st's current data version, loading it if needed.
-func (c *KeyCache) load(ctx context.Context, st Store) (*keySet, error) {
+// Load returns the keySet for st's current data version, loading it if needed.
+func (c *Cache) Load(ctx context.Context, st Lister) (*Set, error) {
 	for {
 		v, err := st.DataVersion(ctx)
 		if err != nil {
@@ -56,7 +57,7 @@ func (c *KeyCache) load(ctx context.Context, st Store) (*keySet, error) {
 		c.loading = done
 		c.mu.Unlock()
 		// The listing starts after v was read, so it is at least as new as v: never stale.
-		set, err := listKeySet(ctx, st)
+		set, err := List(ctx, st)
 		c.mu.Lock()
 		c.loading = nil
 		if err == nil {
@@ -68,11 +69,17 @@ func (c *KeyCache) load(ctx context.Context, st Store) (*keySet, error) {
 	}
 }
 
-// listKeySet lists the keys of st and builds their keySet.
-func listKeySet(ctx context.Context, st Store) (*keySet, error) {
+// Lister is what a listing is loaded from: the dashboard's Store has it.
+type Lister interface {
+	ListKeyTable(ctx context.Context) (*model.KeyTable, error)
+	DataVersion(ctx context.Context) (int64, error)
+}
+
+// List lists the keys of st and builds their keySet.
+func List(ctx context.Context, st Lister) (*Set, error) {
 	t, err := st.ListKeyTable(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return newKeySet(t), nil
+	return New(t), nil
 }

@@ -1,4 +1,8 @@
-package ui
+// Package keyset is the dashboard's read model of the keys: a Set is one listing (a compact
+// model.KeyTable, its filter index, display text and sort orders computed once and shared),
+// FilterCache keeps a page's recent filter answers over it, and Cache lets every dashboard of
+// one process (every SSH session) share one Set per data version of the store.
+package keyset
 
 import (
 	"cmp"
@@ -28,10 +32,23 @@ import (
 //     expression, so deleting back is a lookup.
 //   - Rendering reads only the rows on screen, from the table.
 
-// keySet is one listing of the keys: immutable once built (the sort orders are filled in on
+// SortBy is an order the Keys table sorts by.
+type SortBy int
+
+// The orders, one per sortable column of the Keys table.
+const (
+	SortName SortBy = iota
+	SortGroups
+	SortStatus
+	SortFingerprint
+	SortUsage
+	SortUpdated
+)
+
+// Set is one listing of the keys: immutable once built (the sort orders are filled in on
 // first use, under mu), and shared.
-type keySet struct {
-	table   *model.KeyTable
+type Set struct {
+	Table   *model.KeyTable
 	index   *model.Index
 	names   map[int32]string // display names that sanitizing changed; the others are table.Name
 	groups  []string         // per list of groups (KeyTable.GroupSet): sanitized, joined by ", "
@@ -39,17 +56,17 @@ type keySet struct {
 	sorted  bool             // table order is name order (the store lists by name)
 
 	mu     sync.Mutex
-	orders map[int][]int32 // column → positions, ascending, ties by name
-	status struct {        // the status order depends on the time: kept for a second
+	orders map[SortBy][]int32 // order → positions, ascending, ties by name
+	status struct {           // the status order depends on the time: kept for a second
 		at    time.Time
 		order []int32
 	}
 }
 
-// newKeySet builds the shared part of a listing. It reads every key once: call it in a
+// New builds the shared part of a listing. It reads every key once: call it in a
 // command, not in Update.
-func newKeySet(t *model.KeyTable) *keySet {
-	s := &keySet{table: t, index: t.Index(), orders: map[int][]int32{}}
+func New(t *model.KeyTable) *Set {
+	s := &Set{Table: t, index: t.Index(), orders: map[SortBy][]int32{}}
 	for i := range t.Len() {
 		n := t.Name(i)
 		if clean := model.Sanitize(n); clean != n {
@@ -72,7 +89,7 @@ func newKeySet(t *model.KeyTable) *keySet {
 	}
 	s.sorted = true
 	for i := 1; i < t.Len(); i++ {
-		if compareFold(s.name(i-1), s.name(i)) > 0 {
+		if CompareFold(s.Name(i-1), s.Name(i)) > 0 {
 			s.sorted = false
 			break
 		}
@@ -80,46 +97,41 @@ func newKeySet(t *model.KeyTable) *keySet {
 	return s
 }
 
-// keySetOf builds a keySet from a plain listing (stores without ListKeyTable, tests).
-func keySetOf(keys []model.Key) *keySet { return newKeySet(model.NewKeyTable(keys)) }
+// Of builds a keySet from a plain listing (stores without ListKeyTable, tests).
+func Of(keys []model.Key) *Set { return New(model.NewKeyTable(keys)) }
 
-func (s *keySet) len() int {
+func (s *Set) Len() int {
 	if s == nil {
 		return 0
 	}
-	return s.table.Len()
+	return s.Table.Len()
 }
 
-// name is key i's display name.
-func (s *keySet) name(i int) string {
+// Name is key i's display Name.
+func (s *Set) Name(i int) string {
 	if n, ok := s.names[int32(i)]; ok {
 		return n
 	}
-	return s.table.Name(i)
+	return s.Table.Name(i)
 }
 
-// groupText is key i's groups as shown.
-func (s *keySet) groupText(i int) string { return s.groups[s.table.GroupSet(i)] }
+// GroupText is key i's groups as shown.
+func (s *Set) GroupText(i int) string { return s.groups[s.Table.GroupSet(i)] }
 
-// row materializes key i for what needs a whole key: the cursor row, an expanded row.
-func (s *keySet) row(i int) *keyRow {
-	return &keyRow{k: s.table.Key(i), name: s.name(i), groups: s.groupText(i)}
-}
-
-// indexOf is the position of the key with id, or -1.
-func (s *keySet) indexOf(id int64) int {
+// IndexOf is the position of the key with id, or -1.
+func (s *Set) IndexOf(id int64) int {
 	if s == nil {
 		return -1
 	}
-	return s.table.IndexOf(id)
+	return s.Table.IndexOf(id)
 }
 
-// order is every position sorted by col, ascending, ties in name order. It must not be
+// Order is every position sorted by col, ascending, ties in name Order. It must not be
 // changed: it is shared.
-func (s *keySet) order(col int, now time.Time) []int32 {
+func (s *Set) Order(col SortBy, now time.Time) []int32 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if col == colStatus {
+	if col == SortStatus {
 		if st := &s.status; st.order == nil || now.Sub(st.at) > time.Second || now.Before(st.at) {
 			st.order, st.at = s.byStatus(now), now
 		}
@@ -134,28 +146,28 @@ func (s *keySet) order(col int, now time.Time) []int32 {
 }
 
 // byName is the name order, the tie-break of every other order.
-func (s *keySet) byName() []int32 {
-	if o, ok := s.orders[colName]; ok {
+func (s *Set) byName() []int32 {
+	if o, ok := s.orders[SortName]; ok {
 		return o
 	}
-	n := s.table.Len()
+	n := s.Table.Len()
 	o := make([]int32, n)
 	for i := range o {
 		o[i] = int32(i)
 	}
 	if !s.sorted {
-		slices.SortStableFunc(o, func(a, b int32) int { return compareFold(s.name(int(a)), s.name(int(b))) })
+		slices.SortStableFunc(o, func(a, b int32) int { return CompareFold(s.Name(int(a)), s.Name(int(b))) })
 	}
-	s.orders[colName] = o
+	s.orders[SortName] = o
 	return o
 }
 
 // byStatus buckets the keys by state, in name order within each: one pass.
-func (s *keySet) byStatus(now time.Time) []int32 {
+func (s *Set) byStatus(now time.Time) []int32 {
 	byName := s.byName()
 	var buckets [4][]int32
 	for _, i := range byName {
-		st := s.table.State(int(i), now)
+		st := s.Table.State(int(i), now)
 		buckets[st] = append(buckets[st], i)
 	}
 	out := make([]int32, 0, len(byName))
@@ -166,19 +178,19 @@ func (s *keySet) byStatus(now time.Time) []int32 {
 }
 
 // sortBy computes the order of one of the other columns.
-func (s *keySet) sortBy(col int) []int32 {
+func (s *Set) sortBy(col SortBy) []int32 {
 	byName := s.byName()
-	if col == colName {
+	if col == SortName {
 		return byName
 	}
-	t := s.table
+	t := s.Table
 	rank := make([]int32, len(byName)) // position → place in name order
 	for r, i := range byName {
 		rank[i] = int32(r)
 	}
 	o := slices.Clone(byName)
 	switch col {
-	case colGroups:
+	case SortGroups:
 		// Few distinct lists: rank them, then one stable pass by list keeps name order within.
 		sets := make([]int, len(s.lgroups))
 		for i := range sets {
@@ -202,7 +214,7 @@ func (s *keySet) sortBy(col int) []int32 {
 			o[start[r]] = i
 			start[r]++
 		}
-	case colFingerprint:
+	case SortFingerprint:
 		keys := make([]uint64, len(o)) // the first 8 characters, as the text compares
 		for i := range keys {
 			keys[i] = fingerprintKey(t, i)
@@ -216,13 +228,13 @@ func (s *keySet) sortBy(col int) []int32 {
 			}
 			return cmp.Compare(rank[a], rank[b])
 		})
-	case colUsage:
+	case SortUsage:
 		slices.SortFunc(o, func(a, b int32) int {
 			ua, ma := t.Usage(int(a))
 			ub, mb := t.Usage(int(b))
 			return cmp.Or(cmp.Compare(ua, ub), cmp.Compare(ma, mb), cmp.Compare(rank[a], rank[b]))
 		})
-	case colUpdated:
+	case SortUpdated:
 		slices.SortFunc(o, func(a, b int32) int {
 			return cmp.Or(cmp.Compare(t.UpdatedMicros(int(a)), t.UpdatedMicros(int(b))), cmp.Compare(rank[a], rank[b]))
 		})
@@ -239,8 +251,8 @@ func fingerprintKey(t *model.KeyTable, i int) uint64 {
 	return binary.BigEndian.Uint64(b[:])
 }
 
-// compareFold compares as strings.ToLower of both would, without allocating for ASCII.
-func compareFold(a, b string) int {
+// CompareFold compares as strings.ToLower of both would, without allocating for ASCII.
+func CompareFold(a, b string) int {
 	n := min(len(a), len(b))
 	for i := 0; i < n; i++ {
 		x, y := a[i], b[i]
@@ -260,9 +272,9 @@ func compareFold(a, b string) int {
 	return cmp.Compare(len(a), len(b))
 }
 
-// filterCache keeps one page's recent filter answers, as bitmaps over its keySet.
-type filterCache struct {
-	set     *keySet
+// FilterCache keeps one page's recent filter answers, as bitmaps over its keySet.
+type FilterCache struct {
+	set     *Set
 	entries []filterAnswer // oldest first
 }
 
@@ -273,9 +285,9 @@ type filterAnswer struct {
 
 const filterCacheSize = 8
 
-// hits is f's answer over set at now: from the cache, from the Index within the answer of a
+// Hits is f's answer over set at now: from the cache, from the Index within the answer of a
 // broader filter typed before, or from the Index.
-func (c *filterCache) hits(set *keySet, f model.Filter, now time.Time) []uint64 {
+func (c *FilterCache) Hits(set *Set, f model.Filter, now time.Time) []uint64 {
 	if c.set != set {
 		c.set, c.entries = set, nil
 	}
