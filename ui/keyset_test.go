@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -145,45 +144,6 @@ func (s *countingStore) ListKeys(context.Context) ([]model.Key, error) {
 }
 
 func (s *countingStore) DataVersion(context.Context) (int64, error) { return s.version.Load(), nil }
-
-func TestKeyCacheShares(t *testing.T) {
-	st := &countingStore{keys: perfGenerated(50), delay: 20 * time.Millisecond}
-	c := keyset.NewCache()
-	ctx := context.Background()
-	var wg sync.WaitGroup
-	sets := make([]*keyset.Set, 8)
-	for i := range sets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s, err := c.Load(ctx, st)
-			if err != nil {
-				t.Error(err)
-			}
-			sets[i] = s
-		}()
-	}
-	wg.Wait()
-	if n := st.lists.Load(); n != 1 {
-		t.Fatalf("8 concurrent loads of one version listed the keys %d times, want 1", n)
-	}
-	for _, s := range sets {
-		if s != sets[0] || s.Len() != 50 {
-			t.Fatal("concurrent loads did not share one listing")
-		}
-	}
-	st.version.Add(1)
-	s, _ := c.Load(ctx, st)
-	if s == sets[0] || st.lists.Load() != 2 {
-		t.Fatal("a new data version did not load again")
-	}
-	if s2, _ := c.Load(ctx, st); s2 != s || st.lists.Load() != 2 {
-		t.Fatal("the same version loaded again")
-	}
-	if (*keyset.Cache)(nil).Warm() || !c.Warm() {
-		t.Fatal("warm")
-	}
-}
 
 // headStore also offers the quick first screenful.
 type headStore struct {
