@@ -1,10 +1,15 @@
-// Package ui is provkeys' dashboard, in Bubble Tea v2. It never imports store: it declares
-// the Store interface it consumes and main passes the real store in.
+// Package ui is provkeys' dashboard, in Bubble Tea v2: the Store port it consumes (declared
+// here, so ui never imports store; the command line passes the real store in), the root
+// model (app.go: title, view tabs, status line, help footer) and its pages (Keys, Machine
+// Groups, Certificates, Audit), with the messages, status and formatting helpers they share,
+// and Sentence, the one wording of store errors. New builds the dashboard.
 //
-// The root model (app.go) owns the title, the view tabs, the status line and the help footer;
-// each view is a page (Keys, Machine Groups, Certificates, Audit) that renders itself into
-// the space the root gives it. Every store call runs in a tea.Cmd under a timeout, and every
-// string that came from data is passed through model.Sanitize before it reaches the screen.
+// Its rooms are sub-packages: theme (styles, widths, inert text), keyset (the shared read
+// model of keys), components/table and components/confirm, keyfile (the one safe key-file
+// writer) and sshd (the SSH server, which imports ui and never the reverse). Machine Groups,
+// Certificates and Audit are one generic list page (listpage.go) configured by a listSpec.
+// Every store call runs in a tea.Cmd under a timeout, and every string that came from data
+// is passed through model.Sanitize before it reaches the screen.
 package ui
 
 import (
