@@ -1,65 +1,57 @@
 package store
 
 import (
-	"context"
 	"encoding/json"
+	"time"
 
 	"provkeys/model"
 )
 
-// ListAudit returns the newest limit audit events, newest first (limit <= 0: all).
-func (x *Session) ListAudit(ctx context.Context, limit int) ([]model.AuditEvent, error) {
-	if err := x.authorize(model.ActionRead); err != nil {
-		return nil, err
-	}
-	if limit <= 0 {
-		limit = -1 // SQLite: no limit
-	}
-	rows, err := x.s.rdb.QueryContext(ctx, `SELECT id, at, actor, role, remote, action, object_type,
-		object_id, object_name, old, new, result FROM audit ORDER BY id DESC LIMIT ?`, limit)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []model.AuditEvent
-	for rows.Next() {
-		var e model.AuditEvent
-		var at int64
-		var role, action, typ string
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &role, &e.Remote, &action, &typ,
-			&e.ObjectID, &e.ObjectName, &e.Old, &e.New, &e.Result); err != nil {
-			return nil, mapErr(err)
-		}
-		e.At, e.Role, e.Action, e.ObjectType = fromMicros(at), model.Role(role), model.Action(action), model.ObjectType(typ)
-		out = append(out, e)
-	}
-	return out, mapErr(rows.Err())
+// The audit trail records an object's fields before and after a change as JSON in these
+// shapes, whatever the engine, so a trail reads the same from every store. None of them
+// holds key material or a private key.
+
+// KeyAudit is what the audit trail records of a key: the one key document (model.KeyDoc,
+// also what `keys list --json` prints), never with material.
+type KeyAudit = model.KeyDoc
+
+// AuditKey is k's audit shape.
+func AuditKey(k model.Key) KeyAudit { return model.NewKeyDoc(k, "") }
+
+// GroupAudit is what the audit trail records of a machine group.
+type GroupAudit struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Enabled     bool   `json:"enabled"`
+	Version     int64  `json:"version"`
 }
 
-// audit appends a successful action's row. old and new are marshalled to JSON; callers pass
-// only non-secret fields (the *JSON helpers), never key material.
-func (w *writeTx) audit(a model.Action, t model.ObjectType, id int64, name string, old, new any) error {
-	return w.auditResult(a, t, id, name, old, new, "ok")
+// AuditGroup is g's audit shape.
+func AuditGroup(g model.Group) GroupAudit {
+	return GroupAudit{Name: g.Name, Description: g.Description, Enabled: g.Enabled, Version: g.Version}
 }
 
-func (w *writeTx) auditResult(a model.Action, t model.ObjectType, id int64, name string, old, new any, result string) error {
-	o, err := auditJSON(old)
-	if err != nil {
-		return err
-	}
-	n, err := auditJSON(new)
-	if err != nil {
-		return err
-	}
-	act := w.x.actor
-	_, err = w.ExecContext(w.ctx, `INSERT INTO audit
-		(at, actor, role, remote, action, object_type, object_id, object_name, old, new, result)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		micros(w.now), act.Name, string(act.Role), act.Remote, string(a), string(t), id, name, o, n, result)
-	return mapErr(err)
+// CertAudit is what the audit trail records of a certificate (never its private key).
+type CertAudit struct {
+	Name     string    `json:"name"`
+	Subject  string    `json:"subject"`
+	Issuer   string    `json:"issuer"`
+	NotAfter time.Time `json:"not_after"`
 }
 
-func auditJSON(v any) (string, error) {
+// AuditCert is c's audit shape.
+func AuditCert(c model.Cert) CertAudit {
+	return CertAudit{Name: c.Name, Subject: c.Subject, Issuer: c.Issuer, NotAfter: c.NotAfter}
+}
+
+// BulkAudit is what the audit trail records of one CreateKeys batch.
+type BulkAudit struct {
+	Label string `json:"label"`
+	Keys  int    `json:"keys"`
+}
+
+// AuditJSON is the text of an audit row's old or new column: "" for nil.
+func AuditJSON(v any) (string, error) {
 	if v == nil {
 		return "", nil
 	}

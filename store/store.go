@@ -1,263 +1,255 @@
-// Package store keeps provkeys' data in one SQLite file (modernc.org/sqlite, no cgo). It is
-// the single authority: it validates input, checks the actor's role, and writes the audit row
-// in the same transaction as the change.
+// Package store is provkeys' storage contract: the interfaces every caller uses (the command
+// line, the dashboard through its own port, the SSH server) and the pieces every engine shares
+// (sealing key material at rest, the audit trail's value shapes, the rules a key edit obeys).
+// It imports no database driver; the engines live below it (store/sqlite) and prove
+// themselves against store/storetest.
 //
-// Every method of Session acts as its actor and returns model sentinels (ErrNotFound,
-// ErrDuplicate, ErrConflict via *model.ConflictError, ErrForbidden, ErrInUse via
-// *model.InUseError, ErrNotExportable) or *model.ValidationError; a context's deadline or
-// cancellation passes through unchanged.
+// A Store is opened by an engine; Store.Session gives the store seen by one actor, and every
+// change a Session makes is checked against the actor's role and audited under that actor in
+// the same transaction as the change. Errors are model sentinels, wrapped with a sentence:
+//
+//   - model.ErrNotFound: no such object;
+//   - model.ErrDuplicate: the name (case-insensitive) or the key material is taken;
+//   - *model.ConflictError (errors.Is model.ErrConflict): the object changed since the given
+//     version was read; it names who changed it and when;
+//   - model.ErrForbidden: the actor's role does not allow it (the refusal is audited);
+//   - *model.InUseError (errors.Is model.ErrInUse): keys still use the group or certificate;
+//   - model.ErrNotExportable: the key's View/Export is off and its material is gone;
+//   - *model.ValidationError: an input field is wrong, with the field and a sentence;
+//   - model.ErrKeyRefused, model.ErrNoUsesLeft, model.ErrAlreadyEnrolled, model.ErrCannotSign:
+//     an enrollment refused (Enroller.Enroll);
+//   - model.ErrAmbiguous: a name matches several objects (MachineByName); use the id.
+//
+// A context's deadline or cancellation passes through unchanged (errors.Is works on it).
 package store
 
 import (
 	"context"
-	"crypto/cipher"
-	"database/sql"
-	"errors"
-	"fmt"
-	"io/fs"
-	"net/url"
-	"os"
-	"path/filepath"
-	"sync"
-	"sync/atomic"
+	"crypto/tls"
 	"time"
-
-	"modernc.org/sqlite"
 
 	"provkeys/model"
 )
 
-// Store is an open provkeys database file.
-type Store struct {
-	path    string
-	keyPath string
-	// db is the writer: one connection per process, so this process's writers queue in Go
-	// instead of spinning in SQLite's busy handler (measured: worst case 541 ms -> 20 ms).
-	db *sql.DB
-	// rdb serves reads; in WAL mode they never wait for the writer.
-	rdb *sql.DB
-	// dv is pinned so PRAGMA data_version always compares against the same connection.
-	dv   *sql.Conn
-	dvMu sync.Mutex
-	// commits counts this process's own commits; see DataVersion.
-	commits  atomic.Int64
-	aead     cipher.AEAD
-	closed   sync.Once
-	closeErr error
-	keyID    string // dataKeyID of the loaded data key
-	warns    []string
+// Store is an open store: the engine's handle, shared by every actor of a process.
+type Store interface {
+	Enroller
+	// Session returns the store seen by actor; it is cheap and holds nothing to close.
+	Session(actor model.Actor) Session
+	// Warnings lists problems found at open that do not stop the store working (a directory
+	// others may write to, say); the caller shows them to the operator.
+	Warnings() []string
+	// Close releases the store; closing again does nothing.
+	Close() error
 }
 
-// Session is the store seen by one actor; every change it makes is audited under that actor.
-type Session struct {
-	s     *Store
-	actor model.Actor
+// Session is the store acting as one actor. Every read needs model.ActionRead: an actor
+// with no role gets ErrForbidden from every method.
+type Session interface {
+	KeyStore
+	GroupStore
+	CertStore
+	FilterStore
+	AuditStore
+	MachineStore
+	// Actor is who this session acts as.
+	Actor() model.Actor
+	// DataVersion changes whenever anything in the store changes, from this process or any
+	// other; poll it and compare with the previous value, which is all it means.
+	// Errors: ErrForbidden.
+	DataVersion(ctx context.Context) (int64, error)
 }
 
-// Options tunes Open.
-type Options struct {
-	// DataKeyPath is the file holding the key that encrypts key material at rest; empty means
-	// $PROVKEYS_DATA_KEY, else "<db path>.key" beside the store. Created (0600) on first use.
-	DataKeyPath string
+// KeyStore is the provisioning keys. Listings never carry key material; only RevealKey and
+// ExportKey release it, each under its own audit row committed before the key is returned.
+type KeyStore interface {
+	// ListKeys returns every key sorted by name, case-insensitively. Errors: ErrForbidden.
+	ListKeys(ctx context.Context) ([]model.Key, error)
+	// ListKeysHead returns the first limit keys in ListKeys' order and how many keys there
+	// are: a first screenful at once, whatever the number of keys. Errors: ErrForbidden.
+	ListKeysHead(ctx context.Context, limit int) ([]model.Key, int, error)
+	// ListKeyTable is ListKeys as a compact model.KeyTable (about a third of the memory),
+	// for holding many keys. Errors: ErrForbidden.
+	ListKeyTable(ctx context.Context) (*model.KeyTable, error)
+	// Key returns key id. Errors: ErrForbidden, ErrNotFound.
+	Key(ctx context.Context, id int64) (model.Key, error)
+	// KeyByName returns a key by name, case-insensitively. Errors: ErrForbidden, ErrNotFound.
+	KeyByName(ctx context.Context, name string) (model.Key, error)
+	// VerifyKey finds the key whose fingerprint matches secret, also for keys whose material
+	// was erased. Errors: ErrForbidden, *model.ValidationError (secret does not parse),
+	// ErrNotFound.
+	VerifyKey(ctx context.Context, secret string) (model.Key, error)
+
+	// CreateKey validates in, generates the key material (or stores in.Secret) and returns
+	// the key and its secret, which the caller shows once. Errors: ErrForbidden,
+	// *model.ValidationError (also for an unknown group or certificate), ErrDuplicate.
+	CreateKey(ctx context.Context, in model.KeyInput) (model.Key, string, error)
+	// ImportKeys creates every key or none, with one import audit row per key; an error
+	// names the input by position and name. Errors: as CreateKey.
+	ImportKeys(ctx context.Context, in []model.KeyInput) ([]model.Key, error)
+	// CreateKeys is the bulk path (demo data, migrations): every key of keys or none, in one
+	// transaction with ONE audit row that says label and how many. A caller writing very many
+	// keys calls it once per batch. Errors: as CreateKey, naming the input by position.
+	CreateKeys(ctx context.Context, keys []NewKey, label string) error
+	// UpdateKey replaces the editable fields of key id if it is still at version. The cloud
+	// and the material cannot change; View/Export only goes from on to off, which erases the
+	// material for good (EditRules). Errors: ErrForbidden, *model.ValidationError,
+	// ErrNotFound, ErrDuplicate, *model.ConflictError.
+	UpdateKey(ctx context.Context, id, version int64, in model.KeyInput) (model.Key, error)
+	// OverwriteKey is UpdateKey saved on purpose over a newer version the operator was shown
+	// (version is that one), audited as an overwrite. Errors: as UpdateKey.
+	OverwriteKey(ctx context.Context, id, version int64, in model.KeyInput) (model.Key, error)
+	// SetKeyEnabled enables or disables key id if it is still at version. Errors:
+	// ErrForbidden, ErrNotFound, *model.ConflictError.
+	SetKeyEnabled(ctx context.Context, id, version int64, enabled bool) (model.Key, error)
+	// DeleteKey deletes key id if it is still at version, revoking every active machine
+	// enrolled with it in the same transaction (one revoke audit row each; see
+	// ActiveMachineCount). Errors: ErrForbidden, ErrNotFound, *model.ConflictError.
+	DeleteKey(ctx context.Context, id, version int64) error
+	// RevealKey returns key id's material for the screen (audited as reveal). Errors:
+	// ErrForbidden, ErrNotFound, ErrNotExportable, or a sentence when the material does not
+	// open under the data key.
+	RevealKey(ctx context.Context, id int64) (string, error)
+	// ExportKey returns key id's material for copy or download (audited as export). Errors:
+	// as RevealKey.
+	ExportKey(ctx context.Context, id int64) (string, error)
 }
 
-// DefaultPath is --db's fallback: $PROVKEYS_DB, else $XDG_DATA_HOME/provkeys/provkeys.db
-// (XDG_DATA_HOME defaulting to ~/.local/share).
-func DefaultPath() (string, error) {
-	if p := os.Getenv("PROVKEYS_DB"); p != "" {
-		return p, nil
-	}
-	// The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "provkeys", "provkeys.db"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("find the default store: %w (set PROVKEYS_DB or use --db)", err)
-	}
-	return filepath.Join(home, ".local", "share", "provkeys", "provkeys.db"), nil
+// NewKey is one key of a bulk CreateKeys: an input plus the history a generated or migrated
+// key brings with it.
+type NewKey struct {
+	model.KeyInput
+	// UsageCount is how many machines already enrolled with the key.
+	UsageCount int64
+	// CreatedAt and UpdatedAt are when the key was made and last changed; zero means now.
+	CreatedAt, UpdatedAt time.Time
 }
 
-var driverInit sync.Once
-
-// initDriver sets the process-wide driver switches before the first connection exists, which
-// is the only time OFD locking can still be chosen.
-func initDriver() {
-	driverInit.Do(func() {
-		// OFD locks survive a close() of another descriptor of the file anywhere in the
-		// process; POSIX locks do not. Unavailable off Linux: then POSIX locks it is.
-		_, _ = sqlite.OFDLocking(true)
-		sqlite.StrictPragmas(true)
-	})
+// GroupStore is the machine groups.
+type GroupStore interface {
+	// ListGroups returns every group sorted by name, with how many keys use each. Errors:
+	// ErrForbidden.
+	ListGroups(ctx context.Context) ([]model.Group, error)
+	// GroupByName returns a group by name, case-insensitively. Errors: ErrForbidden,
+	// ErrNotFound.
+	GroupByName(ctx context.Context, name string) (model.Group, error)
+	// CreateGroup creates a group. Errors: ErrForbidden, *model.ValidationError, ErrDuplicate.
+	CreateGroup(ctx context.Context, in model.GroupInput) (model.Group, error)
+	// UpdateGroup replaces group id's fields if it is still at version. Errors: ErrForbidden,
+	// *model.ValidationError, ErrNotFound, ErrDuplicate, *model.ConflictError.
+	UpdateGroup(ctx context.Context, id, version int64, in model.GroupInput) (model.Group, error)
+	// DeleteGroup deletes group id if it is still at version and no key uses it. Errors:
+	// ErrForbidden, ErrNotFound, *model.ConflictError, *model.InUseError naming the keys.
+	DeleteGroup(ctx context.Context, id, version int64) error
 }
 
-// dsn builds the connection string with net/url, so a '?' or '#' in the path stays part of
-// the path instead of silently becoming the query (and dropping busy_timeout).
-func dsn(path string, readOnly bool) string {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(FULL)")
-	// Freed cells are zeroed, so erased key material does not linger in free space.
-	q.Add("_pragma", "secure_delete(1)")
-	if readOnly {
-		// Readers scan whole tables (ListKeys), and every page a scan touches through a
-		// memory map stays in the process's resident memory for as long as the map lives:
-		// 700 MiB for a million keys. Read through a small page cache instead; the kernel's
-		// page cache keeps repeated scans fast (measured: the same CPU time as the map).
-		q.Add("_pragma", "cache_size(-2048)")
-		q.Add("_pragma", "mmap_size(0)")
-	} else {
-		q.Add("_pragma", "cache_size(-32768)") // 32 MiB: the default 2 MiB thrashes past ~50k keys
-		q.Add("_pragma", "mmap_size(1073741824)")
-	}
-	q.Set("_txlock", "immediate")
-	if readOnly {
-		q.Set("_query_only", "1")
-	}
-	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: q.Encode()}
-	return u.String()
+// CertStore is the signing certificates (CAs).
+type CertStore interface {
+	// ListCerts returns every certificate sorted by name, with how many keys use each.
+	// Errors: ErrForbidden.
+	ListCerts(ctx context.Context) ([]model.Cert, error)
+	// CertByName returns a certificate by name, case-insensitively. Errors: ErrForbidden,
+	// ErrNotFound.
+	CertByName(ctx context.Context, name string) (model.Cert, error)
+	// ImportCert stores a PEM CA certificate under name. Errors: ErrForbidden,
+	// *model.ValidationError (not exactly one X.509 CA certificate, says why), ErrDuplicate.
+	ImportCert(ctx context.Context, name, pemText string) (model.Cert, error)
+	// ImportCertWithKey stores a PEM CA certificate with its PEM private key (PKCS#8, PKCS#1
+	// or SEC 1), sealed like the generated CAs' keys, so keys signed by it can enroll
+	// machines. Neither the key nor its parse errors are ever echoed. Errors: ErrForbidden,
+	// *model.ValidationError (certificate as ImportCert; field model.FieldPrivKey: not a
+	// supported key, or not this certificate's), ErrDuplicate.
+	ImportCertWithKey(ctx context.Context, name, certPEM, keyPEM string) (model.Cert, error)
+	// CertCanSign reports whether certificate name (case-insensitive) holds its private key;
+	// false is "verify only": keys signed by it are refused enrollment. Errors: ErrForbidden,
+	// ErrNotFound.
+	CertCanSign(ctx context.Context, name string) (bool, error)
+	// DeleteCert deletes certificate id unless a key uses it. Errors: ErrForbidden,
+	// ErrNotFound, *model.InUseError naming the keys.
+	DeleteCert(ctx context.Context, id int64) error
 }
 
-// Open opens (creating file and directory if needed) and migrates the store at path.
-func Open(path string, opt Options) (*Store, error) {
-	initDriver()
-	if path == "" {
-		return nil, errors.New("open store: empty path")
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
-		return nil, fmt.Errorf("open store: create directory: %w", err)
-	}
-	if err := precreate(abs); err != nil {
-		return nil, fmt.Errorf("open store %s: %w", abs, err)
-	}
-	keyPath := opt.DataKeyPath
-	if keyPath == "" {
-		keyPath = os.Getenv("PROVKEYS_DATA_KEY")
-	}
-	if keyPath == "" {
-		keyPath = abs + ".key"
-	}
-	s := &Store{path: abs, keyPath: keyPath}
-	if err := s.open(); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
+// FilterStore is the saved key filters, shared by every operator.
+type FilterStore interface {
+	// ListFilters returns the saved filters sorted by name. Errors: ErrForbidden.
+	ListFilters(ctx context.Context) ([]model.SavedFilter, error)
+	// SaveFilter saves expr under name, replacing a filter of the same name
+	// (case-insensitive). Errors: ErrForbidden, *model.ValidationError (ValidateFilter).
+	SaveFilter(ctx context.Context, name, expr string) (model.SavedFilter, error)
+	// DeleteFilter deletes saved filter id. Errors: ErrForbidden, ErrNotFound.
+	DeleteFilter(ctx context.Context, id int64) error
 }
 
-// precreate makes a new database file with mode 0600 before SQLite sees it, so the file is
-// never readable by others, and SQLite gives its -wal and -shm the same mode. O_EXCL means an
-// existing file (or a planted symlink) is never opened here: closing a descriptor of a file
-// SQLite has locked would drop POSIX locks.
-func precreate(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return f.Close()
+// AuditStore is the audit trail: append-only, written by the other stores' changes.
+type AuditStore interface {
+	// ListAudit returns the newest limit events, newest first (limit <= 0: all). Errors:
+	// ErrForbidden.
+	ListAudit(ctx context.Context, limit int) ([]model.AuditEvent, error)
 }
 
-func (s *Store) open() error {
-	var err error
-	if s.db, err = sql.Open("sqlite", dsn(s.path, false)); err != nil {
-		return fmt.Errorf("open store %s: %w", s.path, err)
-	}
-	s.db.SetMaxOpenConns(1)
-	s.db.SetMaxIdleConns(1)
-	s.db.SetConnMaxLifetime(0)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if err := s.migrate(ctx); err != nil {
-		return err
-	}
-	if s.rdb, err = sql.Open("sqlite", dsn(s.path, true)); err != nil {
-		return fmt.Errorf("open store %s: %w", s.path, err)
-	}
-	s.rdb.SetMaxOpenConns(5) // four readers plus the pinned data_version connection
-	s.rdb.SetMaxIdleConns(5)
-	if s.dv, err = s.rdb.Conn(ctx); err != nil {
-		return fmt.Errorf("open store %s: %w", s.path, mapErr(err))
-	}
-	s.tightenModes()
-	return nil
-}
-
-// tightenModes makes the store and its WAL files 0600. Files made by this version already are;
-// this catches stores created by other tools under a looser umask.
-func (s *Store) tightenModes() {
-	for _, p := range []string{s.path, s.path + "-wal", s.path + "-shm"} {
-		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o077 != 0 {
-			_ = os.Chmod(p, 0o600) // not ours to change (another owner): leave it, Warnings says so
-		}
-	}
-	if fi, err := os.Stat(filepath.Dir(s.path)); err == nil && fi.Mode().Perm()&0o022 != 0 {
-		s.warns = append(s.warns, fmt.Sprintf("the store's directory %s is writable by others", filepath.Dir(s.path)))
-	}
-	if fi, err := os.Stat(s.path); err == nil && fi.Mode().Perm()&0o077 != 0 {
-		s.warns = append(s.warns, fmt.Sprintf("the store %s is readable by others (mode %v)", s.path, fi.Mode().Perm()))
-	}
-}
-
-// Warnings lists problems found at Open that do not stop the store from working, such as a
-// directory others can write to; the caller shows them to the operator.
-func (s *Store) Warnings() []string { return append([]string(nil), s.warns...) }
-
-// Close closes the database; closing again does nothing.
-func (s *Store) Close() error {
-	s.closed.Do(func() {
-		var errs []error
-		if s.dv != nil {
-			errs = append(errs, s.dv.Close())
-		}
-		if s.rdb != nil {
-			errs = append(errs, s.rdb.Close())
-		}
-		if s.db != nil {
-			errs = append(errs, s.db.Close())
-		}
-		s.closeErr = errors.Join(errs...)
-	})
-	return s.closeErr
-}
-
-// Path is the database file's path.
-func (s *Store) Path() string { return s.path }
-
-// DataKeyPath is the file holding the data key that seals this store's key material.
-func (s *Store) DataKeyPath() string { return s.keyPath }
-
-// As returns the store seen by actor a.
-func (s *Store) As(a model.Actor) *Session { return &Session{s: s, actor: a} }
-
-// Actor is who this session acts as.
-func (x *Session) Actor() model.Actor { return x.actor }
-
-// DataVersion changes whenever any connection or process commits; poll it to notice changes.
+// Enroller is the store as the enrollment service uses it, with no operator behind the calls,
+// so it sits on Store rather than on a Session:
+//   - Enroll acts as the machine it admits. Only the request names that actor (the machine
+//     name and req.Remote, role model.RoleMachine, which may take no operator action), and
+//     the key it presents is its authority, so no caller-chosen actor is involved. Its audit
+//     row carries that actor.
+//   - CRL is public: machines and relying parties fetch it without any identity.
+//   - ServerTLS is the store acting for itself: audited as the system.
 //
-// It is PRAGMA data_version on one pinned read connection plus a counter of this process's
-// own commits. data_version only moves for commits made by *other* connections; the pinned
-// connection never writes, so it sees this process's writer too, but the counter keeps the
-// promise even if that ever changes (a commit on the polling connection itself would not
-// move data_version). Both parts only grow, so their sum changes whenever either does. The
-// value means nothing by itself: compare it with the previous one.
-func (x *Session) DataVersion(ctx context.Context) (int64, error) {
-	if err := x.authorize(model.ActionRead); err != nil {
-		return 0, err
-	}
-	s := x.s
-	s.dvMu.Lock()
-	defer s.dvMu.Unlock()
-	var v int64
-	if err := s.dv.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
-		return 0, mapErr(err)
-	}
-	return v + s.commits.Load(), nil
+// A CA's private key is unsealed inside the engine and never leaves it.
+type Enroller interface {
+	// Enroll admits a machine with a provisioning key and returns its certificate, signed by
+	// the key's signing certificate, valid certDays days (<= 0: ca.DefaultMachineDays, and
+	// never past the CA's own expiry), with the chain of the issuing CA up to the Root.
+	//
+	// The key is found by its fingerprint (CheckEnrollRequest), so keys whose material was
+	// erased still enroll. A new machine name consumes one use, atomically: under any
+	// number of concurrent calls, a key with max usage N admits exactly N machines. A name
+	// already enrolled with the key (case-insensitive, active certificate) is re-enrolled
+	// only if the key allows it: a new certificate, the old one revoked, no use consumed.
+	// The certificate is returned only after the transaction that counted the use and
+	// recorded the machine (with its enroll or reenroll audit row) committed.
+	//
+	// Errors: *model.ValidationError (field model.FieldKey, model.FieldMachine or
+	// model.FieldCSR; the key is never quoted); model.ErrKeyRefused for an unknown, disabled
+	// or expired key, the same sentence for all three; model.ErrNoUsesLeft;
+	// model.ErrAlreadyEnrolled; model.ErrCannotSign (verify-only or expired CA, saying
+	// which). A refusal writes nothing but the key's refusal counter (KeyRefusals), and
+	// nothing at all for an unknown key or an invalid request.
+	Enroll(ctx context.Context, req model.EnrollRequest, certDays int) (model.Enrollment, error)
+	// CRL returns CA caName's (case-insensitive) certificate revocation list, DER, signed by
+	// that CA, with the serial of every revoked machine certificate it issued. Errors:
+	// ErrNotFound; model.ErrCannotSign for a verify-only CA.
+	CRL(ctx context.Context, caName string) ([]byte, error)
+	// ServerTLS issues a TLS server certificate for names (DNS names or IP addresses) from
+	// CA caName (normally "Root"), audited as an issue by the system, and returns it with
+	// that CA's PEM for clients to trust. Errors: ErrNotFound; model.ErrCannotSign for a
+	// verify-only CA; a sentence when names is empty or the CA has expired.
+	ServerTLS(ctx context.Context, caName string, names []string) (tls.Certificate, string, error)
+}
+
+// MachineStore is the machines that enrolled: one model.Machine per certificate issued
+// (a re-enrollment is a new one; the one it replaced is revoked). Rows outlive their key:
+// deleting a key revokes its active machines in the same transaction and leaves them with
+// KeyID 0 and the key's name.
+type MachineStore interface {
+	// ListMachines returns the machines enrolled with key keyID (0: every machine, those of
+	// deleted keys included), newest first, revoked ones included. Errors: ErrForbidden.
+	ListMachines(ctx context.Context, keyID int64) ([]model.Machine, error)
+	// Machine returns machine id. Errors: ErrForbidden, ErrNotFound.
+	Machine(ctx context.Context, id int64) (model.Machine, error)
+	// MachineByName returns the machine named name (case-insensitive): its active
+	// enrollment, or when none is active its newest one (PickMachine). Errors: ErrForbidden,
+	// ErrNotFound, model.ErrAmbiguous when it is active with several keys (naming them).
+	MachineByName(ctx context.Context, name string) (model.Machine, error)
+	// RevokeMachine revokes machine id's certificate (audited as revoke); its serial is on
+	// its CA's CRL from then on. Errors: ErrForbidden, ErrNotFound, *model.ValidationError
+	// (field model.FieldMachine) when it is already revoked.
+	RevokeMachine(ctx context.Context, id int64) (model.Machine, error)
+	// ActiveMachineCount is how many unrevoked machines key keyID has: what DeleteKey would
+	// revoke, for its confirmation. Errors: ErrForbidden.
+	ActiveMachineCount(ctx context.Context, keyID int64) (int, error)
+	// KeyRefusals returns key keyID's refused-enrollment counter (zero when none, and for an
+	// unknown key). Errors: ErrForbidden.
+	KeyRefusals(ctx context.Context, keyID int64) (model.KeyRefusals, error)
 }

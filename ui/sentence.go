@@ -39,8 +39,11 @@ func Sentence(err error, object string) string {
 		return ve.Error()
 	case errors.Is(err, context.Canceled):
 		return "interrupted"
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded) && object == "":
+		// The dashboard gives every store call 5 seconds (withStore).
 		return "the store did not answer within 5 seconds (is another process holding it?)"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the store did not answer in time (is another process holding it?)"
 	case errors.Is(err, model.ErrConflict):
 		return named("%s was changed by someone else; reload and try again",
 			"it was changed by someone else; reload (ctrl+r) and try again")

@@ -37,19 +37,19 @@ type options struct {
 	sessions int    // SSH sessions for figure 8
 	skipSSH  bool
 	fresh    bool   // rebuild the demo stores even when cached
-	only     string // comma-separated step names to run (go, fzf, dash, json, ssh); empty: all
+	only     string // comma-separated step names to run (see steps); empty: all
 }
 
 func main() {
 	var o options
 	sizes := flag.String("sizes", "1000,100000,1000000", "demo store sizes, comma-separated")
 	flag.StringVar(&o.dir, "dir", defaultDir(), "scratch directory for the binary, the cached demo stores and fixtures")
-	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "where to write the report (empty: don't)")
+	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "where to write the report, relative to the module root (empty: don't)")
 	flag.IntVar(&o.runs, "runs", 5, "repetitions of each whole-process timing at up to 100,000 keys")
 	flag.IntVar(&o.sessions, "sessions", 20, "SSH sessions for figure 8")
 	flag.BoolVar(&o.skipSSH, "skip-ssh", false, "skip figure 8")
 	flag.BoolVar(&o.fresh, "fresh", false, "make the demo stores again even when cached")
-	flag.StringVar(&o.only, "only", "", "run only these steps, comma-separated: go, fzf, dash, json, ssh")
+	flag.StringVar(&o.only, "only", "", "run only these steps, comma-separated: "+stepIDs())
 	flag.Parse()
 	for _, f := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -96,8 +96,7 @@ type suite struct {
 	rows   []row
 	cmds   []string // commands run, for the report
 	notes  []string
-
-	filterP50, filterP99 map[int]time.Duration // from the ui benchmark, for figure 1
+	ran    []step // the steps taken, for the report
 }
 
 // demoStore is one cached demo store.
@@ -118,13 +117,23 @@ func run(ctx context.Context, o options) error {
 	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return err
 	}
-	for _, tool := range []string{"sqlite3", "fzf"} {
+	todo, err := selected(o.only)
+	if err != nil {
+		return err
+	}
+	for _, tool := range []string{"sqlite3"} { // the stores' fixtures are made with it
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s is not installed (apt-get install -y %s)", tool, tool)
 		}
 	}
-	s := &suite{o: o, root: root, stores: map[int]*demoStore{},
-		filterP50: map[int]time.Duration{}, filterP99: map[int]time.Duration{}}
+	for _, st := range todo {
+		for _, tool := range st.tools {
+			if _, err := exec.LookPath(tool); err != nil {
+				return fmt.Errorf("step %s: %s is not installed (apt-get install -y %s)", st.id, tool, tool)
+			}
+		}
+	}
+	s := &suite{o: o, root: root, stores: map[int]*demoStore{}}
 	s.bin = filepath.Join(o.dir, "provkeys")
 	logf("building %s", s.bin)
 	if err := s.sh(root, "go", "build", "-o", s.bin, "."); err != nil {
@@ -137,30 +146,22 @@ func run(ctx context.Context, o options) error {
 		}
 		s.stores[n] = st
 	}
-	steps := []struct {
-		id, name string
-		fn       func() error
-	}{
-		{"go", "Go benchmarks", s.goBenchmarks},
-		{"fzf", "filter vs fzf", s.fzf},
-		{"dash", "dashboard through a pseudo-terminal", s.dashboards},
-		{"json", "keys list --json vs sqlite3 -json", s.listJSON},
-		{"ssh", "SSH sessions", s.ssh},
-	}
-	for _, st := range steps {
-		if o.only != "" && !slices.Contains(strings.Split(o.only, ","), st.id) {
-			continue
+	for _, st := range todo {
+		logf("== %s", st.title)
+		if err := st.run(s); err != nil {
+			return fmt.Errorf("%s: %w", st.title, err)
 		}
-		logf("== %s", st.name)
-		if err := st.fn(); err != nil {
-			return fmt.Errorf("%s: %w", st.name, err)
-		}
+		s.ran = append(s.ran, st)
 	}
 	table := s.table()
 	fmt.Println(table)
 	if o.out != "" {
 		report := s.report(table)
-		if err := os.WriteFile(filepath.Join(root, o.out), []byte(report), 0o644); err != nil {
+		out := o.out
+		if !filepath.IsAbs(out) {
+			out = filepath.Join(root, out)
+		}
+		if err := os.WriteFile(out, []byte(report), 0o644); err != nil {
 			return err
 		}
 		logf("wrote %s", o.out)
@@ -296,7 +297,8 @@ const fixtureQuery = `SELECT k.id, k.name,
 	FROM keys k JOIN certs c ON c.id = k.cert_id ORDER BY k.name`
 
 // peerColumns is what the sqlite3 CLI selects as the dashboard's peer: every column the
-// table and the filter use (the listing's columns), with the group and certificate names.
+// table and the filter use (the listing's columns), with the group and certificate names, in
+// the dashboard's order (name, which the column's NOCASE index serves).
 const peerColumns = `SELECT k.id, k.name,
 	(SELECT group_concat(g.name, ', ') FROM key_groups kg JOIN groups g ON g.id = kg.group_id WHERE kg.key_id = k.id) AS groups,
 	c.name AS signing_certificate, k.enabled, k.allow_reenroll, k.exportable, k.cloud, k.fingerprint,
@@ -304,19 +306,29 @@ const peerColumns = `SELECT k.id, k.name,
 	k.updated_by, k.version
 	FROM keys k JOIN certs c ON c.id = k.cert_id ORDER BY k.name`
 
+// peerFirstScreen is the cheapest query a person would write for what the first frame shows:
+// the first screenful of rows in name order (through the index, no sort) and the count.
+var peerFirstScreen = peerColumns + fmt.Sprintf(" LIMIT %d;\nSELECT count(*) FROM keys;", termH)
+
 // peerScan is the cheapest read of the listing's key columns, for reference: no names of
 // groups or certificates, no order.
 const peerScan = `SELECT id, name, cert_id, enabled, allow_reenroll, exportable, cloud, fingerprint,
 	description, max_usage, usage_count, expires_at, created_at, created_by, updated_at, updated_by,
 	version FROM keys`
 
-// peerJSON is the same for `keys list --json`: groups as a JSON array.
+// peerJSON is the peer of `keys list --json`: the same join, the same fields under the same
+// names and the same values where the CLI can make them (status as text, times as RFC 3339
+// UTC text, groups made a JSON array by json_group_array, which the CLI then prints as a
+// string); booleans stay 0/1, which sqlite3 -json cannot print as true/false.
 const peerJSON = `SELECT k.id, k.name,
 	(SELECT json_group_array(g.name) FROM key_groups kg JOIN groups g ON g.id = kg.group_id WHERE kg.key_id = k.id) AS groups,
 	CASE k.enabled WHEN 1 THEN 'Enabled' ELSE 'Disabled' END AS status, k.enabled,
 	c.name AS signing_certificate, k.allow_reenroll AS allow_reenrollment, k.exportable, k.cloud,
-	k.fingerprint, k.description, k.max_usage, k.usage_count, k.expires_at, k.created_at, k.created_by,
-	k.updated_at, k.updated_by, k.version
+	k.fingerprint, k.description, k.max_usage, k.usage_count,
+	strftime('%Y-%m-%dT%H:%M:%SZ', k.expires_at / 1000000, 'unixepoch') AS expires_at,
+	strftime('%Y-%m-%dT%H:%M:%SZ', k.created_at / 1000000, 'unixepoch') AS created_at, k.created_by,
+	strftime('%Y-%m-%dT%H:%M:%SZ', k.updated_at / 1000000, 'unixepoch') AS updated_at, k.updated_by,
+	k.version
 	FROM keys k JOIN certs c ON c.id = k.cert_id ORDER BY k.name`
 
 // timeCmd runs a command with its output discarded and returns the wall time.

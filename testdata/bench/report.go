@@ -52,10 +52,14 @@ func ratio(a, b time.Duration) string {
 	if b <= 0 {
 		return "–"
 	}
-	if r := float64(a) / float64(b); r < 0.1 {
+	return ratioText(float64(a) / float64(b))
+}
+
+func ratioText(r float64) string {
+	if r < 0.1 {
 		return fmt.Sprintf("%.3f", r)
 	}
-	return fmt.Sprintf("%.2f", float64(a)/float64(b))
+	return fmt.Sprintf("%.2f", r)
 }
 
 func count(n int) string {
@@ -124,7 +128,7 @@ func (s *suite) report(table string) string {
 		}
 	}
 	b.WriteString("\n## How each figure is taken\n\n")
-	b.WriteString(methods)
+	b.WriteString(methodsByFigure(s.ran))
 	b.WriteString("\n## Commands\n\n```\n")
 	for _, c := range s.cmds {
 		b.WriteString(c + "\n")
@@ -133,31 +137,24 @@ func (s *suite) report(table string) string {
 	return b.String()
 }
 
-const methods = `1. **Filter keystroke**: ` + "`BenchmarkKeysFilterKeystroke`" + ` (ui) loads the demo store's keys
-   (a fixture exported with sqlite3), opens the filter bar and types a query one key at a time,
-   then deletes it again, through the page's Update; the figure is the median keystroke. The
-   peer runs ` + "`fzf --filter Q`" + ` (fuzzy, Debian's fzf) on the same names for every prefix Q of
-   the same query; its time is a whole process that also reads the names.
-2. **Frame**: ` + "`BenchmarkKeysFrame`" + ` (ui) renders the whole dashboard (` + "`View()`" + `) at
-   120×40 with the cursor in the middle of the table.
-3. **Start to first full frame**: the binary is started in a 120×40 pseudo-terminal; the clock
-   stops at the read that completes the first frame showing "N of N keys", the table and the
-   footer (a small terminal emulator follows the renderer's output). The dashboard draws its
-   first screen from the first keys in name order while the rest loads ("loading…" in the
-   bar); "every key loaded" stops the clock when that marker goes. The peer is the sqlite3
-   CLI selecting the same columns (names of groups and certificate included, in name order)
-   from the same file, output to /dev/null. Medians.
-4. **Resident memory**: VmRSS of the dashboard process two seconds after every key loaded
-   (anonymous and file-backed parts in the notes).
-5. **Bytes written**: everything the program writes to the terminal for one key, from the key
-   until 300 ms of silence.
-6. **keys list --json**: whole process, output to /dev/null, against ` + "`sqlite3 -json`" + `
-   selecting the same fields. Medians.
-7. **Edit commit**: ` + "`BenchmarkUpdateKey`" + ` (store) on a copy of the 100,000-key store: read a key,
-   save it back at its version, commit (WAL, synchronous FULL). The demo time is the wall time
-   of ` + "`provkeys demo --keys N`" + ` when the cached store was made.
-8. **SSH**: ` + "`provkeys serve`" + ` on the 100,000-key store; sessions connect one after another
-   (x/crypto/ssh, PTY 120×40) and the server's VmRSS is read after each first frame; then every
-   session presses j repeatedly, all at once, and each press is timed until its screen shows the
-   cursor on the next row.
-`
+// methodsByFigure joins the steps' parts of "How each figure is taken", its items ordered by
+// figure number (a step may explain figures far apart, as "go" does 1, 2 and 7).
+func methodsByFigure(ran []step) string {
+	var items []string
+	for _, st := range ran {
+		for _, item := range strings.SplitAfter(st.method, "\n- ") {
+			item = strings.TrimSuffix(strings.TrimPrefix(item, "- "), "- ")
+			if item = strings.TrimSpace(item); item != "" {
+				items = append(items, "- "+item+"\n")
+			}
+		}
+	}
+	slices.SortStableFunc(items, func(a, b string) int { return cmp.Compare(methodFigure(a), methodFigure(b)) })
+	return strings.Join(items, "")
+}
+
+// methodFigure is the number of the figure an item explains ("- **3. …"), 99 when none.
+func methodFigure(item string) int {
+	num, _, _ := strings.Cut(strings.TrimPrefix(item, "- **"), ".")
+	return figOrder(num)
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/creack/pty"
@@ -29,16 +30,44 @@ type term struct {
 	lastOut time.Time // time of the latest read
 	changed chan struct{}
 	err     error
+	frames  []frame // the screen after every read, while tracing
+	tracing bool
+}
+
+// frame is the screen as text right after one read.
+type frame struct {
+	at   time.Time
+	text string
 }
 
 // startTerm runs bin in a w×h pseudo-terminal.
 func startTerm(bin string, args []string, w, h int) (*term, time.Time, error) {
+	return startTermStdin(bin, args, w, h, "")
+}
+
+// startTermStdin is startTerm with standard input read from the file stdin (when not ""),
+// as `fzf < names` runs: the program then reads its keys from /dev/tty, the pseudo-terminal.
+func startTermStdin(bin string, args []string, w, h int, stdin string) (*term, time.Time, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "COLORTERM=", "NO_COLOR=")
+	if stdin != "" {
+		in, err := os.Open(stdin)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		defer in.Close() // the child has its own copy once started
+		cmd.Stdin = in
+	}
+	// The terminal becomes the child's controlling terminal through one of its descriptors:
+	// standard input as a rule, standard output (1) when standard input is a file.
+	attrs := &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if stdin != "" {
+		attrs.Ctty = 1
+	}
 	t := newTerm(w, h)
 	t.cmd = cmd
 	start := time.Now()
-	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(h), Cols: uint16(w)})
+	f, err := pty.StartWithAttrs(cmd, &pty.Winsize{Rows: uint16(h), Cols: uint16(w)}, attrs)
 	if err != nil {
 		return nil, start, err
 	}
@@ -63,6 +92,9 @@ func (t *term) pump(r io.Reader) {
 			t.scr.Write(buf[:n])
 			t.bytes += int64(n)
 			t.lastOut = now
+			if t.tracing {
+				t.frames = append(t.frames, frame{now, t.scr.text()})
+			}
 			t.mu.Unlock()
 			select {
 			case t.changed <- struct{}{}:
@@ -127,6 +159,27 @@ func (t *term) quiet(d, limit time.Duration) {
 		}
 		time.Sleep(d / 4)
 	}
+}
+
+// trace starts (or, with on false, stops) recording the screen after every read, forgetting
+// what was recorded before.
+func (t *term) trace(on bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.tracing, t.frames = on, nil
+}
+
+// firstShowing is the time of the first read, since trace(true), after which the screen showed
+// text; ok is false when none did.
+func (t *term) firstShowing(text string) (at time.Time, ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, f := range t.frames {
+		if f.text == text {
+			return f.at, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // outBytes is the number of bytes written so far.

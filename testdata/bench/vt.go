@@ -10,13 +10,16 @@ import (
 
 // screen is a small terminal emulator: enough of xterm to follow what Bubble Tea's renderer
 // writes (cursor moves, erases, repeats, scroll regions, wide characters) and answer "what
-// does the screen show now". Colours and modes are ignored. It lets the suite tell when a
+// does the screen show now". Colours and modes are ignored; of the attributes only inverse
+// video is kept, because it is how a text field draws its cursor (the dashboard's filter bar). It lets the suite tell when a
 // frame is complete, which the raw byte stream cannot: the renderer only rewrites the cells
 // that changed, so "100000 of 100000 keys" may arrive as "100000 of 10000" plus cells that
 // were already there.
 type screen struct {
 	w, h       int
 	cells      [][]rune // 0 marks the right half of a wide character
+	inverse    [][]bool // cells drawn in inverse video
+	inv        bool     // the pen draws in inverse video
 	x, y       int
 	pending    bool // the last column was written: the next printable wraps first
 	top, bot   int  // scroll region, inclusive
@@ -40,10 +43,55 @@ const (
 func newScreen(w, h int) *screen {
 	s := &screen{w: w, h: h, bot: h - 1}
 	s.cells = make([][]rune, h)
+	s.inverse = make([][]bool, h)
 	for i := range s.cells {
-		s.cells[i] = blank(w)
+		s.cells[i], s.inverse[i] = blank(w), make([]bool, w)
 	}
 	return s
+}
+
+// clearCells blanks cells lo..hi-1 of row y.
+func (s *screen) clearCells(y, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		s.cells[y][i], s.inverse[y][i] = ' ', false
+	}
+}
+
+// clearRow blanks row y.
+func (s *screen) clearRow(y int) { s.clearCells(y, 0, s.w) }
+
+// inverseAt is the first column of row y drawn in inverse video, or -1.
+func (s *screen) inverseAt(y int) int {
+	for x, on := range s.inverse[y] {
+		if on {
+			return x
+		}
+	}
+	return -1
+}
+
+// sgr follows the inverse-video attribute through a Select Graphic Rendition sequence,
+// stepping over the arguments of extended colours.
+func (s *screen) sgr(args []int) {
+	if len(args) == 0 {
+		s.inv = false
+	}
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; a {
+		case 0:
+			s.inv = false
+		case 7:
+			s.inv = true
+		case 27:
+			s.inv = false
+		case 38, 48, 58:
+			if i+1 < len(args) && args[i+1] == 5 {
+				i += 2
+			} else if i+1 < len(args) && args[i+1] == 2 {
+				i += 4
+			}
+		}
+	}
 }
 
 func blank(w int) []rune {
@@ -153,10 +201,10 @@ func (s *screen) print(r rune) {
 		s.lineFeed()
 		s.pending = false
 	}
-	row := s.cells[s.y]
-	row[s.x] = r
+	row, inv := s.cells[s.y], s.inverse[s.y]
+	row[s.x], inv[s.x] = r, s.inv
 	if w == 2 && s.x+1 < s.w {
-		row[s.x+1] = 0
+		row[s.x+1], inv[s.x+1] = 0, s.inv
 	}
 	s.last = r
 	if s.x+w >= s.w {
@@ -179,14 +227,16 @@ func (s *screen) lineFeed() {
 func (s *screen) scrollUp(n int) {
 	for range n {
 		copy(s.cells[s.top:s.bot], s.cells[s.top+1:s.bot+1])
-		s.cells[s.bot] = blank(s.w)
+		copy(s.inverse[s.top:s.bot], s.inverse[s.top+1:s.bot+1])
+		s.cells[s.bot], s.inverse[s.bot] = blank(s.w), make([]bool, s.w)
 	}
 }
 
 func (s *screen) scrollDown(n int) {
 	for range n {
 		copy(s.cells[s.top+1:s.bot+1], s.cells[s.top:s.bot])
-		s.cells[s.top] = blank(s.w)
+		copy(s.inverse[s.top+1:s.bot+1], s.inverse[s.top:s.bot])
+		s.cells[s.top], s.inverse[s.top] = blank(s.w), make([]bool, s.w)
 	}
 }
 
@@ -230,8 +280,9 @@ func (s *screen) csi(final byte) {
 		s.x = clampX(arg(0, 1) - 1)
 	case 'd':
 		s.y = clampY(arg(0, 1) - 1)
+	case 'm':
+		s.sgr(args)
 	case 'K':
-		row := s.cells[s.y]
 		lo, hi := s.x, s.w
 		switch arg(0, 0) {
 		case 1:
@@ -239,50 +290,40 @@ func (s *screen) csi(final byte) {
 		case 2:
 			lo = 0
 		}
-		for i := lo; i < hi; i++ {
-			row[i] = ' '
-		}
+		s.clearCells(s.y, lo, hi)
 	case 'J':
 		switch arg(0, 0) {
 		case 0:
-			for i := s.x; i < s.w; i++ {
-				s.cells[s.y][i] = ' '
-			}
+			s.clearCells(s.y, s.x, s.w)
 			for y := s.y + 1; y < s.h; y++ {
-				s.cells[y] = blank(s.w)
+				s.clearRow(y)
 			}
 		case 1:
 			for y := 0; y < s.y; y++ {
-				s.cells[y] = blank(s.w)
+				s.clearRow(y)
 			}
-			for i := 0; i <= s.x; i++ {
-				s.cells[s.y][i] = ' '
-			}
+			s.clearCells(s.y, 0, s.x+1)
 		default:
 			for y := range s.cells {
-				s.cells[y] = blank(s.w)
+				s.clearRow(y)
 			}
 		}
 	case 'X':
-		for i := s.x; i < min(s.w, s.x+arg(0, 1)); i++ {
-			s.cells[s.y][i] = ' '
-		}
+		s.clearCells(s.y, s.x, min(s.w, s.x+arg(0, 1)))
 	case 'b':
 		for range arg(0, 1) {
 			s.print(s.last)
 		}
 	case '@':
-		row, n := s.cells[s.y], min(arg(0, 1), s.w-s.x)
+		row, inv, n := s.cells[s.y], s.inverse[s.y], min(arg(0, 1), s.w-s.x)
 		copy(row[s.x+n:], row[s.x:s.w-n])
-		for i := s.x; i < s.x+n; i++ {
-			row[i] = ' '
-		}
+		copy(inv[s.x+n:], inv[s.x:s.w-n])
+		s.clearCells(s.y, s.x, s.x+n)
 	case 'P':
-		row, n := s.cells[s.y], min(arg(0, 1), s.w-s.x)
+		row, inv, n := s.cells[s.y], s.inverse[s.y], min(arg(0, 1), s.w-s.x)
 		copy(row[s.x:], row[s.x+n:])
-		for i := s.w - n; i < s.w; i++ {
-			row[i] = ' '
-		}
+		copy(inv[s.x:], inv[s.x+n:])
+		s.clearCells(s.y, s.w-n, s.w)
 	case 'L', 'M':
 		if s.y < s.top || s.y > s.bot {
 			return

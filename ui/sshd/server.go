@@ -61,7 +61,12 @@ type Config struct {
 	// Open returns the store acting as one operator; it is called once per dashboard. Required.
 	Open func(model.Actor) ui.Store
 	// Exporter returns the store acting as one operator for `export NAME`; nil disables export.
+	// Unused when Command is set.
 	Exporter func(model.Actor) KeyExporter
+	// Command, when set, runs every `ssh HOST COMMAND…` (export included) as the operator on
+	// the session's streams and returns its exit status: the command line's own tree, handed
+	// in as a function so that the server never imports the command line.
+	Command func(ctx context.Context, actor model.Actor, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	// Log receives one line per connection, refusal, authentication failure and session start
 	// and end; never key material. Nil discards.
 	Log io.Writer

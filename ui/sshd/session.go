@@ -84,6 +84,8 @@ func (s *sshServer) commands(next ssh.Handler) ssh.Handler {
 		switch args := sess.Command(); {
 		case sess.RawCommand() != "" && len(args) == 0:
 			refuse(sess, 2, "cannot parse the command (unbalanced quotes?)")
+		case len(args) > 0 && s.cfg.Command != nil:
+			s.runCommand(o, args)
 		case len(args) > 0 && args[0] == "export":
 			s.export(o, args[1:])
 		case len(args) > 0:
@@ -99,6 +101,14 @@ func (s *sshServer) commands(next ssh.Handler) ssh.Handler {
 			next(sess)
 		}
 	}
+}
+
+// runCommand runs one command line on the session through the configured Command.
+func (s *sshServer) runCommand(sess *opSession, args []string) {
+	s.log.Info("command", "operator", sess.op.Name, "remote", sess.actor.Remote,
+		"command", model.Sanitize(args[0]))
+	code := s.cfg.Command(sess.Context(), sess.actor, args, sess, sess, sess.Stderr())
+	_ = sess.Exit(code)
 }
 
 // export writes one key's material to the session's stdout, for

@@ -1,0 +1,51 @@
+package model
+
+import "time"
+
+// KeyDoc is the one JSON shape of a key: what `keys list --json`, `keys show --json` and
+// `keys add --json` print and what the audit trail records as a key's old and new state. Its
+// field names are the documented ones (DESIGN §6), so scripts and audit readers see the same
+// document. Key is the material, set only where a command released it; the audit never does.
+type KeyDoc struct {
+	ID                 int64    `json:"id"`
+	Name               string   `json:"name"`
+	Groups             []string `json:"groups"`
+	Status             string   `json:"status"`
+	Enabled            bool     `json:"enabled"`
+	SigningCertificate string   `json:"signing_certificate"`
+	AllowReenrollment  bool     `json:"allow_reenrollment"`
+	Exportable         bool     `json:"exportable"`
+	Cloud              string   `json:"cloud"`
+	Fingerprint        string   `json:"fingerprint"`
+	Description        string   `json:"description"`
+	MaxUsage           int64    `json:"max_usage"`
+	UsageCount         int64    `json:"usage_count"`
+	ExpiresAt          *string  `json:"expires_at"`
+	CreatedAt          string   `json:"created_at"`
+	CreatedBy          string   `json:"created_by"`
+	UpdatedAt          string   `json:"updated_at"`
+	UpdatedBy          string   `json:"updated_by"`
+	Version            int64    `json:"version"`
+	Key                string   `json:"key,omitempty"`
+}
+
+// NewKeyDoc describes k; secret is the released key material, or "" to leave it out.
+// Times are RFC 3339 in UTC; a key that never expires has a null expires_at.
+func NewKeyDoc(k Key, secret string) KeyDoc {
+	var expires *string
+	if !k.ExpiresAt.IsZero() {
+		s := docTime(k.ExpiresAt)
+		expires = &s
+	}
+	return KeyDoc{
+		ID: k.ID, Name: k.Name, Groups: k.GroupNames(), Status: k.Status(), Enabled: k.Enabled,
+		SigningCertificate: k.CertName, AllowReenrollment: k.AllowReenroll, Exportable: k.Exportable,
+		Cloud: k.Cloud, Fingerprint: k.Fingerprint, Description: k.Description,
+		MaxUsage: k.MaxUsage, UsageCount: k.UsageCount, ExpiresAt: expires,
+		CreatedAt: docTime(k.CreatedAt), CreatedBy: k.CreatedBy,
+		UpdatedAt: docTime(k.UpdatedAt), UpdatedBy: k.UpdatedBy, Version: k.Version, Key: secret,
+	}
+}
+
+// docTime is a time in a document: RFC 3339 in UTC.
+func docTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }

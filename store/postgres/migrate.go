@@ -1,0 +1,160 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"provkeys/store"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// migration is one numbered schema step: its SQL, then an optional Go step that runs in the
+// same transaction (for data that needs Go, such as generated certificates).
+type migration struct {
+	version int
+	name    string
+	sql     string
+	after   func(w *writeTx) error
+}
+
+// afterSteps are the Go steps keyed by migration number.
+var afterSteps = map[int]func(w *writeTx) error{
+	1: seedV1,
+}
+
+// migrations reads the embedded files "NNNN_name.sql", which must be numbered 1, 2, 3, ...
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
+			return nil, fmt.Errorf("migration file %q is not named NNNN_name.sql", e.Name())
+		}
+		b, err := migrationFS.ReadFile(path.Join("migrations", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b), after: afterSteps[v]})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: want number %d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// SchemaVersion is the newest schema this build knows.
+func SchemaVersion() int {
+	ms, _ := migrations()
+	return len(ms)
+}
+
+// migrationLock is the advisory lock key every provkeys process takes before migrating
+// ("provkeys" in ASCII), so several replicas starting at once on a new database migrate it
+// exactly once: the first applies the steps, the others wait and then find nothing to do.
+const migrationLock int64 = 0x70726f766b657973
+
+// migrate brings the database to the newest schema and checks the data key, in one
+// transaction under the migration lock. PostgreSQL's DDL is transactional: a failed step
+// leaves the database as it was.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return s.openErr(err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLock); err != nil {
+		return s.openErr(err)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    integer PRIMARY KEY,
+		name       text        NOT NULL,
+		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return s.openErr(err)
+	}
+	var have int
+	if err := tx.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&have); err != nil {
+		return s.openErr(err)
+	}
+	if have > len(ms) {
+		return fmt.Errorf("open store %s: it was made by a newer provkeys (schema %d; this build knows up to %d): upgrade provkeys", s.target, have, len(ms))
+	}
+	if have == 0 {
+		// A database with tables of its own but no provkeys schema is someone else's.
+		var others int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM information_schema.tables
+			WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'`).Scan(&others); err != nil {
+			return s.openErr(err)
+		}
+		if others > 0 {
+			return fmt.Errorf("open store %s: the database holds %d tables but no provkeys schema; give provkeys a database of its own", s.target, others)
+		}
+	}
+	if s.sealer, err = store.LoadDataKey(s.keyPath, have == 0); err != nil {
+		return err
+	}
+	w := &writeTx{Tx: tx, ctx: ctx, x: s.as(systemActor), now: now()}
+	for _, m := range ms[have:] {
+		if _, err := tx.Exec(ctx, m.sql); err != nil {
+			return fmt.Errorf("open store %s: migration %s: %w", s.target, m.name, mapErr(err))
+		}
+		if m.after != nil {
+			if err := m.after(w); err != nil {
+				return fmt.Errorf("open store %s: migration %s: %w", s.target, m.name, mapErr(err))
+			}
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name); err != nil {
+			return s.openErr(err)
+		}
+	}
+	if have < len(ms) {
+		if err := w.bump(); err != nil {
+			return s.openErr(err)
+		}
+	}
+	if err := s.checkDataKey(ctx, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return s.openErr(err)
+	}
+	return nil
+}
+
+// checkDataKey compares the loaded key with the one the store was made with.
+func (s *Store) checkDataKey(ctx context.Context, tx pgx.Tx) error {
+	var id string
+	err := tx.QueryRow(ctx, "SELECT value FROM meta WHERE key = 'data_key_id'").Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("open store %s: it records no data key; it was not made by provkeys", s.target)
+	}
+	if err != nil {
+		return s.openErr(err)
+	}
+	if id != s.sealer.ID() {
+		return s.sealer.WrongKey()
+	}
+	return nil
+}

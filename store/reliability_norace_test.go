@@ -1,6 +1,0 @@
-//go:build !race
-
-package store
-
-// raceEnabled is false without the race detector; see reliability_race_test.go.
-const raceEnabled = false

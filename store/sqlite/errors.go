@@ -1,0 +1,100 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"provkeys/model"
+)
+
+// errNotADB marks a file that is not an SQLite database.
+var errNotADB = errors.New("not an SQLite database")
+
+// mapErr is the one place driver errors become model sentinels. Unknown errors pass through,
+// and so do a context's deadline and cancellation.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.ErrNotFound
+	}
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return dupError{err: se}
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return fmt.Errorf("%w (a foreign key still points at it)", model.ErrInUse)
+	case sqlite3.SQLITE_IOERR_SHMSIZE:
+		// WAL mode needs a 32 KiB "-shm" file beside the store even to read; on a full disk
+		// it cannot be made, and SQLite says only "disk I/O error (4874)".
+		return fmt.Errorf("the disk is full (no room for the store's -shm file): %w", se)
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_NOTADB:
+		return errNotADB
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return fmt.Errorf("the store is busy (another process held it too long); try again: %w", se)
+	case sqlite3.SQLITE_FULL:
+		return fmt.Errorf("the disk is full: %w", se)
+	case sqlite3.SQLITE_CORRUPT:
+		return fmt.Errorf("the store file is damaged; restore it from a backup: %w", se)
+	case sqlite3.SQLITE_READONLY:
+		return fmt.Errorf("the store is read-only: %w", se)
+	}
+	return err
+}
+
+// dupError is ErrDuplicate that remembers which constraint failed, so callers can say what
+// is duplicated ("a key named ..." or "the same key material").
+type dupError struct{ err *sqlite.Error }
+
+func (e dupError) Error() string        { return model.ErrDuplicate.Error() }
+func (e dupError) Is(target error) bool { return target == model.ErrDuplicate }
+
+// column reports the failed "table.column" list from SQLite's message.
+func (e dupError) column() string {
+	_, after, _ := strings.Cut(e.err.Error(), "constraint failed: ")
+	return strings.TrimSuffix(after, ")")
+}
+
+// isBusy is true for SQLITE_BUSY and SQLITE_LOCKED in any extended form.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	c := se.Code() & 0xff
+	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+}
+
+func isNotADB(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_NOTADB
+}
+
+// nameTaken turns a uniqueness failure into a sentence naming what is duplicated; other errors
+// pass through mapErr.
+func nameTaken(err error, what, name string) error {
+	err = mapErr(err)
+	var d dupError
+	if !errors.As(err, &d) {
+		return err
+	}
+	if strings.Contains(d.column(), ".fingerprint") {
+		return fmt.Errorf("this key is already stored (same fingerprint): %w", model.ErrDuplicate)
+	}
+	return fmt.Errorf("a %s named %q %w", what, name, model.ErrDuplicate)
+}

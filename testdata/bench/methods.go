@@ -1,0 +1,70 @@
+package main
+
+// The parts of BENCHMARKS.md's "How each figure is taken", one per step. Each says what
+// provkeys does and what its peer does, so a ratio can be read as same work against same work.
+
+const methodGo = `- **1. Filter keystroke in process (Update only)**: ` + "`BenchmarkKeysFilterKeystroke`" + ` (ui)
+  loads the demo store's keys (a fixture exported with sqlite3), opens the filter bar and types
+  a query one key at a time, then deletes it again, through the page's Update; no rendering, no
+  terminal. No peer: nothing else does this work alone (the whole keystroke against fzf is
+  the pseudo-terminal figure 1).
+- **2. Frame**: ` + "`BenchmarkKeysFrame`" + ` (ui) renders the whole dashboard (` + "`View()`" + `) at
+  120×40 with the cursor in the middle of the table.
+- **7. Edit commit**: ` + "`BenchmarkUpdateKey`" + ` (store) on a copy of the 100,000-key store: read a
+  key, save it back at its version, commit (WAL, synchronous FULL). The demo time is the wall
+  time of ` + "`provkeys demo --keys N`" + ` when the cached store was made.
+`
+
+const methodFilter = `- **1. Filter keystroke to screen**: provkeys and fzf each run in a 120×40 pseudo-terminal
+  driven by the same code (the suite's pty driver and terminal emulator), a fresh process per
+  round, 5 rounds, both on the same store size. provkeys opens on the store and the typing
+  starts only once every key is loaded ("loading…" gone), then ` + "`/`" + ` opens the bar; fzf
+  (0.38, Debian, default options: fuzzy, full screen; and again with ` + "`--exact`" + `) reads the same names, one per line in name
+  order, on standard input, and the typing starts only once its counter shows every name
+  (N/N, no spinner). Then both get the query fra-db one key at a time, each key written
+  when the screen has been still for 300 ms. The clock runs from the write of the key to the
+  read after which the screen showed what it then settled to (still for 300 ms): for provkeys
+  the bar with the query and its "K of N keys" count and the table (one View(), so they come
+  together); for fzf the query line, the counter with the count ` + "`fzf --filter`" + ` gives for that
+  query (checked) and the list. fzf draws its list and its counter as two requests to its
+  renderer, flushed together as a rule; waiting for the whole settled screen rather than the
+  counter means a counter drawn ahead of its list does not stop fzf's clock early (the notes
+  say how often and how far the counter was ahead). Differences in work: fzf matches names
+  only, provkeys the name, groups, certificate and description (counts per prefix in the
+  notes); fzf ranks by score, provkeys keeps name order. Fuzzy matching is more work than
+  provkeys's substring match, so ` + "`fzf --exact`" + ` (substrings, as provkeys) is measured in the same
+  rounds and reported beside it; the target is on fzf as a person starts it. Both remember
+  earlier results for a longer query (fzf its chunk cache, provkeys its filter cache). p50
+  and p99 over every key of every round; the target is on the ratio.
+`
+
+const methodDash = `- **3. Start to first full frame**: the binary is started in a 120×40 pseudo-terminal; the
+  clock stops at the read that completes the first frame showing "N of N keys", the table and
+  the footer (a small terminal emulator follows the renderer's output). The dashboard draws its
+  first screen from the first keys in name order while the rest loads ("loading…" in the
+  bar). Its peer is the cheapest sqlite3 CLI run a person would write for the same screen: the
+  same columns (names of groups and certificate included) for the first 40 rows in name order
+  (` + "`LIMIT 40`" + `, through the name index, no sort) and ` + "`SELECT count(*) FROM keys`" + `, output to
+  /dev/null. **Every key loaded** stops the clock when "loading…" goes (the filter works on
+  all keys, ` + "`G`" + ` reaches the last row); its peer is sqlite3 selecting every row with the
+  same columns in name order. A bare scan of the keys table (no names of groups or
+  certificate, no order) is in the notes. Medians.
+- **4. Resident memory**: VmRSS of the dashboard process two seconds after every key loaded
+  (anonymous and file-backed parts in the notes).
+- **5. Bytes written**: everything the program writes to the terminal for one key, from the key
+  until 300 ms of silence.
+`
+
+const methodJSON = `- **6. keys list --json**: whole process, output to /dev/null, against ` + "`sqlite3 -json`" + `
+  on the same file with the same join (groups and certificate by name) and the same fields
+  under the same names, in name order, with the values made the same where the CLI can:
+  status as text, times as RFC 3339 UTC text (` + "`strftime`" + `), groups as a JSON array
+  (` + "`json_group_array`" + `, printed by the CLI as a string); booleans stay 0/1. provkeys's
+  output is indented, sqlite3's one object per line. Medians.
+`
+
+const methodSSH = `- **8. SSH**: ` + "`provkeys serve`" + ` on the 100,000-key store; sessions connect one after
+  another (x/crypto/ssh, PTY 120×40) and the server's VmRSS is read after each first frame; then
+  every session presses j repeatedly, all at once, and each press is timed until its screen
+  shows the cursor on the next row.
+`

@@ -1,0 +1,254 @@
+package cli
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"provkeys/model"
+	"provkeys/store"
+	"provkeys/store/engine"
+	"provkeys/ui"
+)
+
+// env is one invocation: its IO, the --db flag every command shares, and the store once a
+// command opens it. Over SSH the session is given (remote) and --db and local-only commands
+// are refused.
+type env struct {
+	ctx     context.Context
+	io      IO
+	out     *bufio.Writer
+	dbPath  string
+	keyPath string // --data-key
+
+	// remote is set when the tree runs on an SSH session as actor, on the server's store.
+	remote *remote
+
+	st    store.Store   // opened by session(), closed by close()
+	stDir string        // where the server's own files go by default: beside the SQLite file, or the data key
+	sess  store.Session // the store acting as the operator
+}
+
+// remote is what an SSH session brings: who is asking, and the server's store as them.
+type remote struct {
+	actor model.Actor
+	open  func(model.Actor) store.Session
+}
+
+// dbDefaultText says where the database is when --db is not given.
+const dbDefaultText = "$PROVKEYS_DB, else $XDG_DATA_HOME/provkeys/provkeys.db"
+
+// storeOptions resolves where the store and its data key are: the database is dbFlag, else
+// $PROVKEYS_DB, else $XDG_DATA_HOME/provkeys/provkeys.db (XDG_DATA_HOME defaulting to
+// ~/.local/share); a PostgreSQL URL or connection string (engine.IsPostgres) is kept as
+// given, a SQLite path made absolute. The data key is keyFlag, else $PROVKEYS_DATA_KEY, else
+// "<database>.key" beside a SQLite file (PostgreSQL has no default: the key must not live
+// with the database). The caller resolves configuration; the engine only opens what it is
+// given.
+func storeOptions(dbFlag, keyFlag string) (engine.Options, error) {
+	path := cmp.Or(dbFlag, os.Getenv("PROVKEYS_DB"))
+	key := cmp.Or(keyFlag, os.Getenv("PROVKEYS_DATA_KEY"))
+	if engine.IsPostgres(path) {
+		return engine.Options{DB: path, DataKeyPath: key}, nil
+	}
+	if path == "" {
+		// The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
+		if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+			path = filepath.Join(d, "provkeys", "provkeys.db")
+		} else {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return engine.Options{}, fmt.Errorf("find the default store: %w (set PROVKEYS_DB or use --db)", err)
+			}
+			path = filepath.Join(home, ".local", "share", "provkeys", "provkeys.db")
+		}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return engine.Options{}, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return engine.Options{DB: abs, DataKeyPath: cmp.Or(key, abs+".key")}, nil
+}
+
+// openStore opens the store named by --db (or the default).
+func (e *env) openStore() (store.Store, error) {
+	opt, err := storeOptions(e.dbPath, e.keyPath)
+	if err != nil {
+		return nil, fmt.Errorf("find the default database: %w", err)
+	}
+	st, err := engine.Open(e.ctx, opt)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", engine.Describe(opt), err)
+	}
+	// Problems that do not stop the store, such as a directory others can write to.
+	for _, w := range st.Warnings() {
+		e.warn(w)
+	}
+	e.stDir = filepath.Dir(opt.DB)
+	if engine.IsPostgres(opt.DB) {
+		e.stDir = filepath.Dir(opt.DataKeyPath)
+	}
+	return st, nil
+}
+
+// session returns the store as the operator: over SSH the connected operator on the server's
+// store, locally the operating-system user on the store --db names. run closes it.
+func (e *env) session() (store.Session, error) {
+	if e.sess != nil {
+		return e.sess, nil
+	}
+	if e.remote != nil {
+		e.sess = e.remote.open(e.remote.actor)
+		return e.sess, nil
+	}
+	st, err := e.openStore()
+	if err != nil {
+		return nil, err
+	}
+	e.st, e.sess = st, st.Session(localActor())
+	return e.sess, nil
+}
+
+// close closes the store this invocation opened, if any (never the SSH server's).
+func (e *env) close() error {
+	if e.st == nil {
+		return nil
+	}
+	err := e.st.Close()
+	e.st, e.sess = nil, nil
+	return err
+}
+
+// warn prints one warning line on stderr.
+func (e *env) warn(msg string) {
+	fmt.Fprintln(e.io.Err, "provkeys: warning: "+model.Sanitize(msg))
+}
+
+// localActor is the operating-system user, with the admin role: whoever can read the database
+// file locally can do anything with it anyway.
+func localActor() model.Actor {
+	name := os.Getenv("USER")
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	if name == "" {
+		name = "uid " + strconv.Itoa(os.Getuid())
+	}
+	return model.Actor{Name: name, Role: model.RoleAdmin}
+}
+
+// explain turns a store error about object (e.g. `key "web-01"`) into the sentence an operator
+// reads, by ui.Sentence: the sentinel says what happened, object says to what. Errors that
+// already carry their own words (validation, conflict, in use) pass through.
+func explain(err error, object string) error {
+	var (
+		ve *model.ValidationError
+		ce *model.ConflictError
+		ie *model.InUseError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ve), errors.As(err, &ce), errors.As(err, &ie):
+		return err
+	}
+	return explainedError{sentence: ui.Sentence(err, object), err: err}
+}
+
+// explainedError is a store error worded for the operator; errors.Is still sees the sentinel.
+type explainedError struct {
+	sentence string
+	err      error
+}
+
+func (e explainedError) Error() string { return e.sentence }
+func (e explainedError) Unwrap() error { return e.err }
+
+// keyObject, groupObject and certObject name an object in a message. %q shows odd bytes as
+// escapes, so the name can be seen for what it is.
+func keyObject(name string) string   { return fmt.Sprintf("key %q", name) }
+func groupObject(name string) string { return fmt.Sprintf("machine group %q", name) }
+func certObject(name string) string  { return fmt.Sprintf("signing certificate %q", name) }
+
+// key looks a key up by name.
+func (e *env) key(s store.Session, name string) (model.Key, error) {
+	k, err := s.KeyByName(e.ctx, name)
+	return k, explain(err, keyObject(name))
+}
+
+// group looks a machine group up by name. A missing group gets the command that creates it,
+// because that is what the operator has to do next.
+func (e *env) group(s store.Session, name string) (model.Group, error) {
+	g, err := s.GroupByName(e.ctx, name)
+	if errors.Is(err, model.ErrNotFound) {
+		// An impossible name gets the rule it breaks rather than advice to create it.
+		if verr := model.ValidateName(model.FieldGroups, name); verr != nil {
+			return g, verr
+		}
+		return g, fmt.Errorf("%s not found; create it with: provkeys groups add --name %s", groupObject(name), shellQuote(name))
+	}
+	return g, explain(err, groupObject(name))
+}
+
+// checkGroups confirms every named machine group exists before a key refers to it.
+func (e *env) checkGroups(s store.Session, names []string) error {
+	for _, n := range names {
+		if _, err := e.group(s, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cert looks a signing certificate up by name.
+func (e *env) cert(s store.Session, name string) (model.Cert, error) {
+	c, err := s.CertByName(e.ctx, name)
+	return c, explain(err, certObject(name))
+}
+
+// certName resolves --cert: the named certificate, else "Client" (the one a new store
+// generates), else the first by name. Keys must name their certificate (KeyInput.Validate).
+func (e *env) certName(s store.Session, name string) (string, error) {
+	if name != "" {
+		cert, err := s.CertByName(e.ctx, name)
+		if errors.Is(err, model.ErrNotFound) {
+			return "", fmt.Errorf("%s not found; see: provkeys certs list", certObject(name))
+		}
+		return cert.Name, explain(err, certObject(name))
+	}
+	certs, err := s.ListCerts(e.ctx)
+	if err != nil {
+		return "", explain(err, "signing certificates")
+	}
+	if len(certs) == 0 {
+		return "", errors.New("there is no signing certificate; import one with: provkeys certs import NAME FILE.pem")
+	}
+	for _, cert := range certs {
+		if strings.EqualFold(cert.Name, "Client") {
+			return cert.Name, nil
+		}
+	}
+	return certs[0].Name, nil
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it, for commands printed as advice.
+func shellQuote(s string) string {
+	plain := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"provkeys/model"
+)
+
+// groups is the machine groups noun: list, add, edit, delete.
+func (t *tree) groups() *cobra.Command {
+	e := t.e
+	return t.group("groups", "manage machine groups",
+		groupsListCmd(e), groupsAddCmd(e), groupsEditCmd(e), groupsDeleteCmd(e))
+}
+
+// groupJSON is a machine group as `groups list --json` prints it.
+type groupJSON struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Status      string `json:"status"`
+	Enabled     bool   `json:"enabled"`
+	KeyCount    int    `json:"key_count"`
+	CreatedAt   string `json:"created_at"`
+	CreatedBy   string `json:"created_by"`
+	UpdatedAt   string `json:"updated_at"`
+	UpdatedBy   string `json:"updated_by"`
+	Version     int64  `json:"version"`
+}
+
+// groupStatus is a group's Enabled flag as the reference page words it.
+func groupStatus(g model.Group) string { return model.Key{Enabled: g.Enabled}.Status() }
+
+func groupsListCmd(e *env) *cobra.Command {
+	var asJSON bool
+	c := leaf(e, "list [--json]", "list machine groups", takes(),
+		func(e *env, _ *cobra.Command, _ []string) error {
+			s, err := e.session()
+			if err != nil {
+				return err
+			}
+			groups, err := s.ListGroups(e.ctx)
+			if err != nil {
+				return explain(err, "machine groups")
+			}
+			if asJSON {
+				return e.writeJSONArray(len(groups), func(i int) any {
+					g := groups[i]
+					return groupJSON{
+						ID: g.ID, Name: g.Name, Description: g.Description, Status: groupStatus(g),
+						Enabled: g.Enabled, KeyCount: g.KeyCount, CreatedAt: jsonTime(g.CreatedAt),
+						CreatedBy: g.CreatedBy, UpdatedAt: jsonTime(g.UpdatedAt), UpdatedBy: g.UpdatedBy,
+						Version: g.Version,
+					}
+				})
+			}
+			if len(groups) == 0 {
+				fmt.Fprintln(e.out, "No machine groups; create one with: provkeys groups add --name NAME")
+				return nil
+			}
+			tw := e.newTable()
+			row(tw, "NAME", "STATUS", "KEYS", "DESCRIPTION", "UPDATED")
+			for _, g := range groups {
+				row(tw, g.Name, groupStatus(g), strconv.Itoa(g.KeyCount), g.Description, humanTime(g.UpdatedAt))
+			}
+			return tw.Flush()
+		})
+	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return c
+}
+
+func groupsAddCmd(e *env) *cobra.Command {
+	var in model.GroupInput
+	var flagName string
+	var disabled bool
+	c := leaf(e, "add [NAME] --name N [--description D] [--disabled]", "create a machine group", takes("[NAME]"),
+		func(e *env, _ *cobra.Command, pos []string) error {
+			name, err := nameArg("groups add", pos, flagName)
+			if err != nil {
+				return err
+			}
+			if name == "" {
+				return usagef("groups add needs --name; see provkeys groups add --help")
+			}
+			in.Name, in.Enabled = name, !disabled
+			s, err := e.session()
+			if err != nil {
+				return err
+			}
+			g, err := s.CreateGroup(e.ctx, in)
+			if err != nil {
+				return explain(err, groupObject(in.Name))
+			}
+			fmt.Fprintf(e.out, "Created machine group %s.\n", model.Sanitize(g.Name))
+			return nil
+		})
+	c.Flags().StringVar(&flagName, "name", "", "the group's `NAME`: letters, digits, spaces, . - _ (required, or as the argument)")
+	c.Flags().StringVar(&in.Description, "description", "", "a `DESCRIPTION` of the group")
+	c.Flags().BoolVar(&disabled, "disabled", false, "create the group disabled")
+	c.ValidArgsFunction = noCompletions
+	return c
+}
+
+func groupsEditCmd(e *env) *cobra.Command {
+	var name, desc string
+	var enable, disable bool
+	c := leaf(e, "edit NAME [--name N] [--description D] [--enable|--disable]", "change a machine group", takes("NAME"),
+		func(e *env, c *cobra.Command, pos []string) error {
+			set := changed(c)
+			if len(set) == 0 {
+				return usagef("groups edit: nothing to change; see provkeys groups edit --help")
+			}
+			enabled, setEnabled, err := enabledFlag(set, enable, disable)
+			if err != nil {
+				return err
+			}
+			s, err := e.session()
+			if err != nil {
+				return err
+			}
+			g, err := e.group(s, pos[0])
+			if err != nil {
+				return err
+			}
+			in := model.GroupInput{Name: g.Name, Description: g.Description, Enabled: g.Enabled}
+			if set["name"] {
+				in.Name = name
+			}
+			if set["description"] {
+				in.Description = desc
+			}
+			if setEnabled {
+				in.Enabled = enabled
+			}
+			updated, err := s.UpdateGroup(e.ctx, g.ID, g.Version, in)
+			if err != nil {
+				return explain(err, groupObject(in.Name))
+			}
+			fmt.Fprintf(e.out, "Updated machine group %s.\n", model.Sanitize(updated.Name))
+			return nil
+		})
+	c.Flags().StringVar(&name, "name", "", "rename the group to `NAME`")
+	c.Flags().StringVar(&desc, "description", "", "a `DESCRIPTION` of the group")
+	c.Flags().BoolVar(&enable, "enable", false, "enable the group")
+	c.Flags().BoolVar(&disable, "disable", false, "disable the group")
+	c.ValidArgsFunction = e.completeGroups
+	return c
+}
+
+func groupsDeleteCmd(e *env) *cobra.Command {
+	var yes bool
+	c := leaf(e, "delete NAME [--yes]", "delete a machine group no key uses", takes("NAME"),
+		func(e *env, _ *cobra.Command, pos []string) error {
+			s, err := e.session()
+			if err != nil {
+				return err
+			}
+			g, err := e.group(s, pos[0])
+			if err != nil {
+				return err
+			}
+			if err := e.confirm("groups delete", yes, "Delete machine group "+g.Name+"?"); err != nil {
+				return err
+			}
+			if err := s.DeleteGroup(e.ctx, g.ID, g.Version); err != nil {
+				return explain(err, groupObject(g.Name))
+			}
+			fmt.Fprintf(e.out, "Deleted machine group %s.\n", model.Sanitize(g.Name))
+			return nil
+		})
+	c.Flags().BoolVar(&yes, "yes", false, "delete without asking")
+	c.ValidArgsFunction = e.completeGroups
+	return c
+}

@@ -1,0 +1,261 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// handler is one command's work, given its invocation, the cobra command (for its flags) and
+// the positional arguments already checked against its synopsis.
+type handler func(e *env, c *cobra.Command, args []string) error
+
+// tree remembers the commands in the order help lists them (cobra's own listing is sorted).
+type tree struct {
+	e      *env
+	root   *cobra.Command
+	leaves []*cobra.Command
+}
+
+// newRoot builds the whole command line for one invocation. It is built on each call rather
+// than kept in a package variable, so nothing can change it between uses.
+func newRoot(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:                "provkeys",
+		Short:              "machine provisioning keys, in a terminal dashboard and on the command line",
+		SilenceErrors:      true,
+		SilenceUsage:       true,
+		DisableSuggestions: true,
+		CompletionOptions:  cobra.CompletionOptions{DisableDefaultCmd: true},
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q; see provkeys --help", args[0])
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, _ []string) error { return dashboard(e, c) },
+		// Over SSH a command runs on the server's store as the operator: a command that opens
+		// another store, starts servers or writes shell scripts is refused in one line.
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error { return e.checkRemote(c) },
+	}
+	root.PersistentFlags().StringVar(&e.dbPath, "db", "", "the database: a SQLite file `PATH` or a postgres:// URL (default: "+dbDefaultText+")")
+	root.PersistentFlags().StringVar(&e.keyPath, "data-key", "", "the data key `FILE` that seals key material (default: $PROVKEYS_DATA_KEY, else the SQLite path plus .key; required for PostgreSQL)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		name := commandName(c)
+		if name == "" {
+			return usagef("%s; see provkeys --help", flagMessage(err))
+		}
+		return usagef("%s: %s; see provkeys %s --help", name, flagMessage(err), name)
+	})
+	t := &tree{e: e, root: root}
+	root.SetHelpFunc(t.help)
+	root.AddCommand(t.keys(), t.groups(), t.certs())
+	t.add(root, decodeCmd(e), verifyCmd(e), auditCmd(e), demoCmd(e), serveCmd(e), migrateCmd(e), versionCmd(e),
+		completionCmd(e, root))
+	root.AddCommand(exportAlias(e))
+	return root
+}
+
+// add attaches leaf commands to parent, remembering their order for help.
+func (t *tree) add(parent *cobra.Command, cmds ...*cobra.Command) {
+	for _, c := range cmds {
+		parent.AddCommand(c)
+		t.leaves = append(t.leaves, c)
+	}
+}
+
+// group is a noun such as "keys": alone, or with an unknown verb, it is bad usage that lists
+// the verbs it has.
+func (t *tree) group(name, short string, verbs ...*cobra.Command) *cobra.Command {
+	g := &cobra.Command{
+		Use:   name,
+		Short: short,
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			var subs []string
+			for _, s := range verbs {
+				subs = append(subs, s.Name())
+			}
+			if len(args) == 0 {
+				return usagef("%s needs a command: %s; see provkeys %s --help", name, strings.Join(subs, ", "), name)
+			}
+			return usagef("unknown command %q; %s has: %s", name+" "+args[0], name, strings.Join(subs, ", "))
+		},
+	}
+	t.add(g, verbs...)
+	return g
+}
+
+// leaf makes one command: use is its synopsis ("show NAME [--reveal] [--json]"), whose first
+// word is its name; args says which positional arguments it takes.
+func leaf(e *env, use, short string, args positionals, run handler) *cobra.Command {
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  args.check,
+		RunE:  func(c *cobra.Command, a []string) error { return run(e, c, a) },
+	}
+}
+
+// positionals are the positional arguments of a command: required ones, then optional ones.
+type positionals struct{ required, optional []string }
+
+// takes builds positionals; names in brackets are optional.
+func takes(names ...string) positionals {
+	var p positionals
+	for _, n := range names {
+		if strings.HasPrefix(n, "[") {
+			p.optional = append(p.optional, n)
+		} else {
+			p.required = append(p.required, n)
+		}
+	}
+	return p
+}
+
+// check is the cobra Args function: the count of positional arguments, worded for people.
+func (p positionals) check(c *cobra.Command, pos []string) error {
+	name := commandName(c)
+	switch {
+	case len(pos) < len(p.required):
+		return usagef("%s needs %s; see provkeys %s --help", name, p.required[len(pos)], name)
+	case len(pos) > len(p.required)+len(p.optional):
+		// The extra words are not quoted back: they may be pieces of a key split by the shell.
+		all := strings.Join(append(slices.Clone(p.required), p.optional...), " ")
+		if all == "" {
+			all = "no arguments"
+		}
+		hint := ""
+		if slices.Contains(pos, "true") || slices.Contains(pos, "false") {
+			hint = " (write yes/no flags as --flag=true or --flag=false)"
+		}
+		return usagef("%s takes %s but was given %s%s; see provkeys %s --help",
+			name, all, plural(len(pos), "argument"), hint, name)
+	}
+	return nil
+}
+
+// commandName is a command's words after "provkeys": "keys show", or "" for the root.
+func commandName(c *cobra.Command) string {
+	return strings.TrimPrefix(strings.TrimPrefix(c.CommandPath(), "provkeys"), " ")
+}
+
+// help prints the command list for the root and the groups, and a command's synopsis and
+// flags for the rest, on the command's standard output.
+func (t *tree) help(c *cobra.Command, _ []string) {
+	if c.HasAvailableSubCommands() {
+		t.listCommands(c)
+		return
+	}
+	commandHelp(c)
+}
+
+// listCommands prints the command list: all of it, or the commands of one group.
+func (t *tree) listCommands(parent *cobra.Command) {
+	w := parent.OutOrStdout()
+	group := commandName(parent)
+	if group == "" {
+		fmt.Fprint(w, "provkeys: machine provisioning keys, in a terminal dashboard and on the command line.\n\n")
+		fmt.Fprint(w, "usage: provkeys [--db PATH] [COMMAND] [ARGS]\n\nWith no command, provkeys opens the dashboard.\n\n")
+	} else {
+		fmt.Fprintf(w, "usage: provkeys %s COMMAND [ARGS]\n\n", group)
+	}
+	fmt.Fprintln(w, "commands:")
+	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+	for _, c := range t.leaves {
+		if name := commandName(c); group == "" || strings.HasPrefix(name, group+" ") {
+			fmt.Fprintf(tw, "  %s\t%s\n", name, c.Short)
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nEvery command takes --db PATH (default: %s) and --help.\n", dbDefaultText)
+	fmt.Fprintln(w, `Run "provkeys COMMAND --help" for a command's arguments and flags.`)
+	fmt.Fprintln(w, "Exit status: 0 success, 1 failed operation, 2 bad usage.")
+}
+
+// commandHelp prints one command's synopsis, summary and flags, with GNU-style "--" names.
+func commandHelp(c *cobra.Command) {
+	w := c.OutOrStdout()
+	synopsis := strings.TrimSpace(strings.TrimPrefix(c.Use, c.Name()))
+	fmt.Fprintf(w, "usage: provkeys %s %s\n\n%s.\n\nflags:\n", commandName(c), synopsis, upperFirst(c.Short))
+	var flags []*pflag.Flag
+	visit := func(f *pflag.Flag) {
+		if f.Name != "help" && !f.Hidden {
+			flags = append(flags, f)
+		}
+	}
+	c.LocalFlags().VisitAll(visit)
+	c.InheritedFlags().VisitAll(visit)
+	slices.SortFunc(flags, func(a, b *pflag.Flag) int { return strings.Compare(a.Name, b.Name) })
+	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+	for _, f := range flags {
+		name, usage := pflag.UnquoteUsage(f)
+		if f.Value.Type() == "bool" {
+			name = ""
+		}
+		fmt.Fprintf(tw, "  %s %s\t%s\n", dashed(f.Name), name, usage)
+	}
+	tw.Flush()
+}
+
+// flagMessage rewords the flag parser's errors into plain sentences.
+func flagMessage(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "unknown flag: "); ok {
+		return "unknown flag " + name
+	}
+	if name, ok := strings.CutPrefix(msg, "unknown shorthand flag: "); ok {
+		return "unknown flag " + name
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return "flag " + strings.Trim(name, "'") + " needs a value"
+	}
+	return msg
+}
+
+// dashed spells a flag name as help shows it: -o, --name.
+func dashed(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
+// changed names the flags given on the command line (not --db or --data-key), for edits that
+// change only what was asked.
+func changed(c *cobra.Command) map[string]bool {
+	set := map[string]bool{}
+	c.Flags().Visit(func(f *pflag.Flag) { set[f.Name] = true })
+	delete(set, "db")
+	delete(set, "data-key")
+	return set
+}
+
+// enabledFlag reads a pair of --enable/--disable flags: ok is false when neither was given.
+func enabledFlag(set map[string]bool, enable, disable bool) (enabled, ok bool, err error) {
+	switch {
+	case set["enable"] && set["disable"]:
+		return false, false, usagef("--enable and --disable cannot be used together")
+	case set["enable"]:
+		return enable, true, nil
+	case set["disable"]:
+		return !disable, true, nil
+	}
+	return false, false, nil
+}
+
+// nameArg is a name given as a positional argument or with --name (which keeps working):
+// either one, or both when they agree.
+func nameArg(cmd string, pos []string, flag string) (string, error) {
+	switch {
+	case len(pos) == 0:
+		return flag, nil
+	case flag != "" && flag != pos[0]:
+		return "", usagef("%s: the name is given twice (%q and --name %q); give it once", cmd, pos[0], flag)
+	}
+	return pos[0], nil
+}

@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+
+	"provkeys/model"
+	demodata "provkeys/store/demo"
+	"provkeys/ui"
+	"provkeys/ui/sshd"
+)
+
+// localOnly marks a command that cannot run on an SSH session: it starts a server, writes
+// sample data in bulk or prints shell scripts for this machine.
+const localOnly = "local-only"
+
+// dashboard opens the dashboard on this terminal as the local operator.
+func dashboard(e *env, _ *cobra.Command) error {
+	// Bubble Tea on a pipe would garble both ends; say what to use instead.
+	if !isTerminal(e.io.In) || !isTerminal(e.io.Out) {
+		return errors.New("the dashboard needs a terminal on standard input and output; for scripts use a command such as 'provkeys keys list' (see provkeys --help)")
+	}
+	s, err := e.session()
+	if err != nil {
+		return err
+	}
+	opts := ui.Options{NativeClipboard: ui.NativeClipboard()}
+	p := tea.NewProgram(ui.New(s, s.Actor(), opts),
+		tea.WithInput(e.io.In), tea.WithOutput(e.io.Out), tea.WithContext(e.ctx))
+	if _, err := p.Run(); err != nil {
+		if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, tea.ErrProgramKilled) {
+			return errors.New("interrupted")
+		}
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	return nil
+}
+
+func demoCmd(e *env) *cobra.Command {
+	var n int
+	c := leaf(e, "demo [--keys N]", "fill the store with realistic sample data", takes(),
+		func(e *env, _ *cobra.Command, _ []string) error {
+			if n < 1 {
+				return usagef("--keys must be 1 or more")
+			}
+			s, err := e.session()
+			if err != nil {
+				return err
+			}
+			var progress func(done, total int) // nil: Demo reports to no one
+			if isTerminal(e.io.Err) {
+				progress = e.progressLine("demo")
+				defer fmt.Fprint(e.io.Err, "\r\x1b[K")
+			}
+			start := time.Now()
+			if err := demodata.Fill(e.ctx, s, n, progress); err != nil {
+				return explain(err, "the demo data")
+			}
+			fmt.Fprintf(e.out, "Added %s of demo data in %s.\n", plural(n, "key"), time.Since(start).Round(time.Millisecond))
+			return nil
+		})
+	c.Flags().IntVar(&n, "keys", 200, "how many sample keys to add, `N`")
+	c.Annotations = map[string]string{localOnly: "true"}
+	return c
+}
+
+// serveCmd runs the SSH server until the context ends (SIGINT or SIGTERM); SIGHUP re-reads
+// the operators file. Commands sent over SSH run this same command tree as the operator.
+func serveCmd(e *env) *cobra.Command {
+	var listen, hostKey, operators string
+	c := leaf(e, "serve [--listen ADDR] [--host-key PATH] [--operators PATH]", "serve the dashboard to operators over SSH", takes(),
+		func(e *env, _ *cobra.Command, _ []string) error {
+			if _, err := e.session(); err != nil {
+				return err
+			}
+			st := e.st
+			dir := e.stDir
+			if hostKey == "" {
+				hostKey = filepath.Join(dir, "ssh_host_ed25519")
+			}
+			if operators == "" {
+				operators = filepath.Join(dir, "operators")
+			}
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
+			return sshd.Serve(e.ctx, sshd.Config{
+				Listen: listen, HostKeyPath: hostKey, OperatorsPath: operators,
+				Open:     func(a model.Actor) ui.Store { return st.Session(a) },
+				Exporter: func(a model.Actor) sshd.KeyExporter { return st.Session(a) },
+				Command:  SessionRunner(st.Session),
+				Log:      e.io.Err,
+				Reload:   hup,
+			})
+		})
+	c.Flags().StringVar(&listen, "listen", sshd.DefaultListen, "the `ADDR` to listen on")
+	c.Flags().StringVar(&hostKey, "host-key", "", "the SSH host key `PATH` (default: ssh_host_ed25519 beside the database; generated on first start)")
+	c.Flags().StringVar(&operators, "operators", "", "the operators file `PATH` (default: operators beside the database)")
+	c.Annotations = map[string]string{localOnly: "true"}
+	return c
+}
+
+func versionCmd(e *env) *cobra.Command {
+	return leaf(e, "version", "print the version", takes(), func(e *env, _ *cobra.Command, _ []string) error {
+		line := "provkeys " + Version
+		if info, ok := debug.ReadBuildInfo(); ok {
+			var rev, dirty string
+			for _, s := range info.Settings {
+				switch {
+				case s.Key == "vcs.revision":
+					rev = s.Value[:min(12, len(s.Value))]
+				case s.Key == "vcs.modified" && s.Value == "true":
+					dirty = ", modified"
+				}
+			}
+			if rev != "" {
+				line += " (" + rev + dirty + ")"
+			}
+		}
+		fmt.Fprintln(e.out, line)
+		return nil
+	})
+}
