@@ -322,18 +322,9 @@ func (t *term) match(k *Key, now time.Time) bool {
 	return false
 }
 
-// state is Key.State without copying the key (Key.State has a value receiver). A test holds
-// the two to the same answers.
+// state is Key.State without copying the key (Key.State has a value receiver).
 func state(k *Key, now time.Time) KeyState {
-	switch {
-	case !k.Enabled:
-		return StateDisabled
-	case !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt):
-		return StateExpired
-	case k.MaxUsage > 0 && k.UsageCount >= k.MaxUsage:
-		return StateExhausted
-	}
-	return StateEnabled
+	return StateOf(k.Enabled, k.ExpiresAt, k.UsageCount, k.MaxUsage, now)
 }
 
 // Word-at-a-time constants: one in every byte, and the top bit of every byte.

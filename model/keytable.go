@@ -105,18 +105,14 @@ func (t *KeyTable) Usage(i int) (count, max int64) { return t.rows[i].usage, t.r
 // UpdatedMicros is when key i was last changed, in Unix microseconds: cheap to compare.
 func (t *KeyTable) UpdatedMicros(i int) int64 { return t.rows[i].updated }
 
-// State is key i's derived state at now, as Key.State.
+// State is key i's derived state at now, by StateOf like Key.State.
 func (t *KeyTable) State(i int, now time.Time) KeyState {
 	r := &t.rows[i]
-	switch {
-	case r.flags&rowEnabled == 0:
-		return StateDisabled
-	case r.flags&rowExpires != 0 && !now.Before(time.UnixMicro(r.expires)):
-		return StateExpired
-	case r.maxUsage > 0 && r.usage >= r.maxUsage:
-		return StateExhausted
+	var expires time.Time
+	if r.flags&rowExpires != 0 {
+		expires = time.UnixMicro(r.expires)
 	}
-	return StateEnabled
+	return StateOf(r.flags&rowEnabled != 0, expires, r.usage, r.maxUsage, now)
 }
 
 // Fingerprint is key i's fingerprint text. It is built on each call.

@@ -112,14 +112,21 @@ func (s KeyState) String() string {
 	return "Enabled"
 }
 
-// State derives a key's state at now: disabled wins, then expired, then exhausted.
+// State derives a key's state at now (see StateOf).
 func (k Key) State(now time.Time) KeyState {
+	return StateOf(k.Enabled, k.ExpiresAt, k.UsageCount, k.MaxUsage, now)
+}
+
+// StateOf is the one rule for a key's derived state at now: disabled wins, then expired (an
+// expiry that is not zero and not after now), then exhausted (a maximum above 0 reached).
+// Key.State, the filter and KeyTable.State all ask it, so they cannot disagree.
+func StateOf(enabled bool, expiresAt time.Time, usage, maxUsage int64, now time.Time) KeyState {
 	switch {
-	case !k.Enabled:
+	case !enabled:
 		return StateDisabled
-	case !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt):
+	case !expiresAt.IsZero() && !now.Before(expiresAt):
 		return StateExpired
-	case k.MaxUsage > 0 && k.UsageCount >= k.MaxUsage:
+	case maxUsage > 0 && usage >= maxUsage:
 		return StateExhausted
 	}
 	return StateEnabled

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
+	"provkeys/ui/theme"
 )
 
 // Smallest terminal the dashboard draws into; below it, it says so instead.
@@ -81,7 +82,7 @@ func (a *app) Init() tea.Cmd {
 	for _, p := range a.pages {
 		loads = append(loads, p.Init())
 	}
-	return tea.Sequence(pollVersion(a.env.st), tea.Batch(loads...))
+	return tea.Sequence(pollVersion(a.env.store), tea.Batch(loads...))
 }
 
 func (a *app) pollTick() tea.Cmd {
@@ -113,7 +114,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case pollMsg:
-		return a, pollVersion(a.env.st)
+		return a, pollVersion(a.env.store)
 	case dataVersionMsg:
 		var cmd tea.Cmd
 		if msg.err == nil {
@@ -200,7 +201,7 @@ func (a *app) tooSmall() bool { return a.width < minWidth || a.height < minHeigh
 
 // View draws the whole screen, or a "too small" notice.
 func (a *app) View() tea.View {
-	v := tea.NewView(inertFrame(a.render()))
+	v := tea.NewView(theme.Inert(a.render()))
 	v.AltScreen = true
 	return v
 }
@@ -212,29 +213,29 @@ func (a *app) render() string {
 	}
 	if a.tooSmall() {
 		msg := fmt.Sprintf("terminal too small (need %d×%d, have %d×%d)", minWidth, minHeight, w, h)
-		return fitBlock(ansi.Wordwrap(msg, w, " "), w, h)
+		return theme.FitBlock(ansi.Wordwrap(msg, w, " "), w, h)
 	}
 	pw, ph := a.pageSize()
 	var b strings.Builder
 	b.WriteString(a.topLine(w))
 	b.WriteByte('\n')
-	b.WriteString(fitBlock(a.pages[a.active].View(pw, ph), pw, ph))
+	b.WriteString(theme.FitBlock(a.pages[a.active].View(pw, ph), pw, ph))
 	b.WriteByte('\n')
-	b.WriteString(fitLine(a.statusLine(), w))
+	b.WriteString(theme.FitLine(a.statusLine(), w))
 	b.WriteByte('\n')
-	b.WriteString(fitBlock(a.footer(w), w, a.helpHeight()))
+	b.WriteString(theme.FitBlock(a.footer(w), w, a.helpHeight()))
 	return b.String()
 }
 
 // topLine is the product name, the view tabs and who is acting.
 func (a *app) topLine(w int) string {
-	st := a.env.styles
-	parts := []string{st.Title.Render("provkeys")}
+	sty := a.env.styles
+	parts := []string{sty.Title.Render("provkeys")}
 	for i, p := range a.pages {
 		if i == a.active {
-			parts = append(parts, st.ActiveTab.Render("["+p.Title()+"]"))
+			parts = append(parts, sty.ActiveTab.Render("["+p.Title()+"]"))
 		} else {
-			parts = append(parts, st.Tab.Render(" "+p.Title()+" "))
+			parts = append(parts, sty.Tab.Render(" "+p.Title()+" "))
 		}
 	}
 	left := strings.Join(parts, " ")
@@ -242,10 +243,10 @@ func (a *app) topLine(w int) string {
 	if who == "" {
 		who = "unknown"
 	}
-	right := st.Who.Render(fmt.Sprintf("%s (%s)", who, model.Sanitize(string(a.env.actor.Role))))
+	right := sty.Who.Render(fmt.Sprintf("%s (%s)", who, model.Sanitize(string(a.env.actor.Role))))
 	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
 	if gap < 1 {
-		return fitLine(left, w)
+		return theme.FitLine(left, w)
 	}
 	return left + strings.Repeat(" ", gap) + right
 }
@@ -255,14 +256,14 @@ func (a *app) statusLine() string {
 	if a.status == "" {
 		return ""
 	}
-	st := a.env.styles
+	sty := a.env.styles
 	switch a.statusKind {
 	case statusErr:
-		return st.Error.Render("✗ " + a.status)
+		return sty.Error.Render("✗ " + a.status)
 	case statusOK:
-		return st.Success.Render("✓ " + a.status)
+		return sty.Success.Render("✓ " + a.status)
 	}
-	return st.Status.Render("• " + a.status)
+	return sty.Status.Render("• " + a.status)
 }
 
 // footer is the help: the page's bindings and the root's, short or full.

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui/theme"
 )
 
 // auditLimit is how many of the newest events the Audit view loads.
@@ -20,9 +23,7 @@ const auditLimit = 1000
 // auditPage is the Audit view: the newest events first, scrolled, filtered and expanded.
 // It is read-only: the trail is append-only and nobody edits it from here.
 type auditPage struct {
-	env  *env
-	km   listKeyMap
-	list listPane[auditRow]
+	listPage[model.AuditEvent, auditRow]
 }
 
 // auditRow is a loaded event with its display strings sanitized and clipped, and its old
@@ -37,7 +38,7 @@ type auditRow struct {
 // few hundred bytes.
 const clipJSON = 16 << 10
 
-func newAuditRow(ev model.AuditEvent, st *styles) auditRow {
+func newAuditRow(ev model.AuditEvent, sty *theme.Styles) auditRow {
 	name := clipText(ev.ObjectName, clipName)
 	if name == "" && ev.ObjectID != 0 {
 		name = fmt.Sprintf("#%d", ev.ObjectID)
@@ -47,7 +48,7 @@ func newAuditRow(ev model.AuditEvent, st *styles) auditRow {
 		object: strings.TrimSpace(clipText(string(ev.ObjectType), clipName) + " " + name),
 		result: auditResult(clipText(ev.Result, clipNote)), role: clipText(string(ev.Role), clipName),
 		remote: clipText(ev.Remote, clipName),
-		values: auditValues(clipRaw(ev.Old, clipJSON), clipRaw(ev.New, clipJSON), st),
+		values: auditValues(clipRaw(ev.Old, clipJSON), clipRaw(ev.New, clipJSON), sty),
 	}
 }
 
@@ -63,125 +64,69 @@ func clipRaw(s string, n int) string {
 }
 
 func newAuditPage(e *env) page {
-	p := &auditPage{env: e, km: defaultListKeyMap()}
-	p.list = newListPane(func(r *auditRow) int64 { return r.ev.ID },
-		func(r *auditRow) string { return strings.Join([]string{r.actor, r.action, r.object, r.result}, "\n") },
-		"filter by actor, action, object or result…")
+	p := &auditPage{}
+	p.listPage = newListPage(e, listSpec[model.AuditEvent, auditRow]{
+		title: "Audit", plural: "events", barNoun: p.barNoun,
+		placeholder: "filter by actor, action, object or result…", reloading: "Reloading the audit trail…",
+		load: func(s Store, ctx context.Context) ([]model.AuditEvent, error) { return s.ListAudit(ctx, auditLimit) },
+		rows: func(evs []model.AuditEvent) []auditRow { return newAuditRows(evs, &e.styles) },
+		id:   func(r *auditRow) int64 { return r.ev.ID },
+		text: func(r *auditRow) string { return strings.Join([]string{r.actor, r.action, r.object, r.result}, "\n") },
+		// At the top, the cursor follows the newest event after a reload, as tail -f does.
+		followTop: true,
+
+		columns: auditColumnsAt,
+		cell:    func(r *auditRow, c int, now time.Time) string { return auditCell(r, c, now, p.list.width) },
+		style:   func(r *auditRow, c int, _ time.Time) (lipgloss.Style, bool) { return auditStyle(r, c, &e.styles) },
+		detail:  p.detailLines,
+		empty: func() string {
+			return "Nothing recorded yet. Every change, export and refused attempt will be listed here, newest first."
+		},
+		actions: p,
+	})
 	p.sync()
 	return p
 }
 
-// Title is the tab caption.
-func (p *auditPage) Title() string { return "Audit" }
-
-// Init loads the newest events.
-func (p *auditPage) Init() tea.Cmd { return p.reload() }
-
-func (p *auditPage) reload() tea.Cmd {
-	p.list.seq++
-	seq, st := p.list.seq, p.env.st
-	return withStore(func(ctx context.Context) tea.Msg {
-		evs, err := st.ListAudit(ctx, auditLimit)
-		return auditLoadedMsg{seq: seq, events: evs, err: err}
+// newAuditRows lays out the events newest first, whatever order the store used; ids break
+// ties within a microsecond.
+func newAuditRows(events []model.AuditEvent, sty *theme.Styles) []auditRow {
+	evs := slices.Clone(events)
+	slices.SortStableFunc(evs, func(a, b model.AuditEvent) int {
+		if c := b.At.Compare(a.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
 	})
+	rows := make([]auditRow, len(evs))
+	for i, ev := range evs {
+		rows[i] = newAuditRow(ev, sty)
+	}
+	return rows
 }
 
-// Capturing is true while the filter bar has focus.
-func (p *auditPage) Capturing() bool { return p.list.typing }
-
-// Update handles one message, then re-derives the live bindings and the scroll position.
-func (p *auditPage) Update(msg tea.Msg) tea.Cmd {
-	msg, ok := cleanInput(msg)
-	if !ok {
-		return nil
+// barNoun counts events, and says when only the newest are loaded.
+func (p *auditPage) barNoun() string {
+	if len(p.list.items) >= auditLimit {
+		return fmt.Sprintf("events (the newest %d)", auditLimit)
 	}
-	cmd := p.update(msg)
-	p.sync()
-	p.list.fixTop(p.tableView())
-	return cmd
+	return "events"
 }
 
-func (p *auditPage) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case pageSizeMsg:
-		p.list.width, p.list.height = msg.width, msg.height
-		return nil
-	case auditLoadedMsg:
-		if msg.seq != p.list.seq {
-			return nil
-		}
-		if msg.err != nil {
-			p.list.loadErr = msg.err
-			return failed("load the audit trail", msg.err)
-		}
-		evs := slices.Clone(msg.events)
-		// Newest first, whatever order the store used; ids break ties within a microsecond.
-		slices.SortStableFunc(evs, func(a, b model.AuditEvent) int {
-			if c := b.At.Compare(a.At); c != 0 {
-				return c
-			}
-			return cmp.Compare(b.ID, a.ID)
-		})
-		if p.list.cursor <= 0 {
-			p.list.cursorID = 0 // at the top it follows the newest event, as tail -f does
-		}
-		rows := make([]auditRow, len(evs))
-		for i, ev := range evs {
-			rows[i] = newAuditRow(ev, &p.env.styles)
-		}
-		p.list.setItems(rows)
-		return nil
-	case dataChangedMsg:
-		return p.reload()
-	case tea.KeyPressMsg:
-		return p.handleKey(msg)
-	}
-	if p.list.typing {
-		return p.list.updateFilter(msg)
-	}
-	return nil
-}
+// enable: the trail offers nothing of its own.
+func (p *auditPage) enable(*listKeyMap, bool, bool) {}
 
-func (p *auditPage) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	if p.list.typing {
-		return p.list.filterKey(msg, &p.km)
-	}
-	if cmd, ok := p.list.tableKey(msg, &p.km); ok {
-		return cmd
-	}
-	km := defaultListKeyMap()
-	switch {
-	case key.Matches(msg, p.km.Reload):
-		return tea.Batch(p.reload(), statusf("Reloading the audit trail…"))
-	case pressed(msg, km.Add), pressed(msg, km.Edit), pressed(msg, km.Delete), pressed(msg, km.Toggle):
-		return statusf("The audit trail is read-only: every change is recorded, none can be edited.")
-	}
-	return nil
-}
-
-// sync enables exactly the bindings whose action can happen now.
-func (p *auditPage) sync() {
-	km := &p.km
-	_, has := p.list.current()
-	km.syncList(!p.list.typing, has, p.list.expandAll)
-	for _, b := range []*key.Binding{&km.Add, &km.Edit, &km.Toggle, &km.Delete, &km.Import} {
-		b.SetEnabled(false)
-	}
-}
-
-// ShortHelp is the footer's one line for what has focus.
-func (p *auditPage) ShortHelp() []key.Binding {
-	km := &p.km
-	if p.list.typing {
-		return km.filterHelp()
-	}
+func (p *auditPage) short(km *listKeyMap) []key.Binding {
 	return []key.Binding{km.Filter, km.Expand, km.Bottom, km.Reload}
 }
 
-// FullHelp is every live binding, by column.
-func (p *auditPage) FullHelp() [][]key.Binding {
-	if p.list.typing {
-		return [][]key.Binding{p.ShortHelp()}
+func (p *auditPage) full(*listKeyMap) []key.Binding { return nil }
+
+// act says that the trail cannot be changed, when a key that changes things is pressed.
+func (p *auditPage) act(msg tea.KeyPressMsg) tea.Cmd {
+	km := defaultListKeyMap()
+	if pressed(msg, km.Add) || pressed(msg, km.Edit) || pressed(msg, km.Delete) || pressed(msg, km.Toggle) {
+		return statusf("The audit trail is read-only: every change is recorded, none can be edited.")
 	}
-	return p.km.tableHelp()
+	return nil
 }

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui/components/table"
+	"provkeys/ui/theme"
 )
 
 // Columns of the Audit table.
@@ -25,82 +28,63 @@ const (
 // columns keep their room.
 const auditShortAt = 76
 
-var auditColumns = []column{
-	acolAt:     {title: "AT", min: 19},
-	acolActor:  {title: "ACTOR", min: 10, grow: 1},
-	acolAction: {title: "ACTION", min: 9},
-	acolObject: {title: "OBJECT", min: 16, grow: 2},
-	acolResult: {title: "RESULT", min: 8, grow: 3, opt: 1},
+var auditColumns = []table.Column{
+	acolAt:     {Title: "AT", Min: 19},
+	acolActor:  {Title: "ACTOR", Min: 10, Grow: 1},
+	acolAction: {Title: "ACTION", Min: 9},
+	acolObject: {Title: "OBJECT", Min: 16, Grow: 2},
+	acolResult: {Title: "RESULT", Min: 8, Grow: 3, Opt: 1},
 }
 
-// View draws the bar and the table, or a notice.
-func (p *auditPage) View(width, height int) string {
-	if width <= 0 || height <= 0 {
-		return ""
+// auditColumnsAt is the table's columns at width: below auditShortAt the time drops its
+// year and seconds.
+func auditColumnsAt(width int) []table.Column {
+	if width >= auditShortAt {
+		return auditColumns
 	}
-	st := &p.env.styles
-	noun := "events"
-	if len(p.list.items) >= auditLimit {
-		noun = fmt.Sprintf("events (the newest %d)", auditLimit)
-	}
-	bar := p.list.barLine(width, noun, st)
-	body, ok := p.list.notice(width, "events",
-		"Nothing recorded yet. Every change, export and refused attempt will be listed here, newest first.", st)
-	if !ok {
-		body = renderTable(p.tableView(), width, height-1, st)
-	}
-	return bar + "\n" + fitBlock(body, width, height-1)
+	cols := slices.Clone(auditColumns)
+	cols[acolAt].Min = len(auditShortLayout)
+	return cols
 }
 
-// tableView describes the visible table; its funcs look only at the rows being drawn.
-func (p *auditPage) tableView() tableView {
-	st := &p.env.styles
-	loc := p.env.now().Location()
-	l := &p.list
-	cols, at := auditColumns, "2006-01-02 15:04:05"
-	if l.width < auditShortAt {
-		cols, at = slices.Clone(auditColumns), "01-02 15:04"
-		cols[acolAt].min = len(at)
+// The time's layouts, wide and narrow.
+const (
+	auditLayout      = "2006-01-02 15:04:05"
+	auditShortLayout = "01-02 15:04"
+)
+
+// auditCell is one cell of the table at the page's width.
+func auditCell(r *auditRow, c int, now time.Time, width int) string {
+	switch c {
+	case acolAt:
+		if width < auditShortAt {
+			return r.ev.At.In(now.Location()).Format(auditShortLayout)
+		}
+		return r.ev.At.In(now.Location()).Format(auditLayout)
+	case acolActor:
+		return orDash(r.actor)
+	case acolAction:
+		return r.action
+	case acolObject:
+		return r.object
+	case acolResult:
+		return r.result
 	}
-	return tableView{
-		cols: cols, n: len(l.view), cursor: l.cursor, top: l.top, sortCol: -1,
-		cell: func(i, c int) string {
-			r := l.at(i)
-			switch c {
-			case acolAt:
-				return r.ev.At.In(loc).Format(at)
-			case acolActor:
-				return orDash(r.actor)
-			case acolAction:
-				return r.action
-			case acolObject:
-				return r.object
-			case acolResult:
-				return r.result
-			}
-			return ""
-		},
-		style: func(i, c int) (lipgloss.Style, bool) {
-			switch c {
-			case acolAt:
-				return st.Faint, true
-			case acolResult:
-				if auditOK(l.at(i).ev.Result) {
-					return st.Success, true
-				}
-				return st.Error, true
-			}
-			return lipgloss.Style{}, false
-		},
-		glyph: func(i int) string { return expandGlyph(l.isExpanded(l.at(i).ev.ID)) },
-		detail: func(i, width int) []string {
-			r := l.at(i)
-			if !l.isExpanded(r.ev.ID) {
-				return nil
-			}
-			return p.detailLines(r, width)
-		},
+	return ""
+}
+
+// auditStyle fades the time and marks the result.
+func auditStyle(r *auditRow, c int, sty *theme.Styles) (lipgloss.Style, bool) {
+	switch c {
+	case acolAt:
+		return sty.Faint, true
+	case acolResult:
+		if auditOK(r.ev.Result) {
+			return sty.Success, true
+		}
+		return sty.Error, true
 	}
+	return lipgloss.Style{}, false
 }
 
 func auditOK(result string) bool { return result == "" || result == "ok" }
@@ -117,7 +101,7 @@ func auditResult(result string) string {
 // detailLines draws an expanded event, at most a screenful: role, remote address, the full
 // time and result, then the old and new values one field a line.
 func (p *auditPage) detailLines(r *auditRow, width int) []string {
-	st, ev := &p.env.styles, &r.ev
+	sty, ev := &p.env.styles, &r.ev
 	remote := r.remote
 	if remote == "" {
 		remote = "local (on the machine provkeys runs on)"
@@ -134,10 +118,10 @@ func (p *auditPage) detailLines(r *auditRow, width int) []string {
 		{label: "Result", value: r.result, wrap: true},
 	}
 	items = append(items, r.values...)
-	lines := objDetailLines(items, width, st)
+	lines := objDetailLines(items, width, sty)
 	if room := max(3, p.list.tableHeight()-2); len(lines) > room {
 		more := len(lines) - room + 1
-		lines = append(lines[:room-1], detailIndent+st.Faint.Render(
+		lines = append(lines[:room-1], detailIndent+sty.Faint.Render(
 			fmt.Sprintf("… %d more line(s); a taller terminal shows them", more)))
 	}
 	return lines
@@ -146,14 +130,14 @@ func (p *auditPage) detailLines(r *auditRow, width int) []string {
 // auditValues lays out the old and new values, one top-level field a line: a changed field
 // as "old → new", an unchanged one once. Values that are not JSON objects are shown as
 // indented JSON, or as they are. Every line is sanitized.
-func auditValues(oldJSON, newJSON string, st *styles) []objDetail {
+func auditValues(oldJSON, newJSON string, sty *theme.Styles) []objDetail {
 	oldF, oldOK := auditFields(oldJSON)
 	newF, newOK := auditFields(newJSON)
 	switch {
 	case oldJSON == "" && newJSON == "":
 		return []objDetail{{label: "Values", value: "— (none recorded)"}}
 	case oldOK && newOK && oldJSON != "" && newJSON != "":
-		return []objDetail{{label: "Old → new", lines: auditDiff(oldF, newF, st)}}
+		return []objDetail{{label: "Old → new", lines: auditDiff(oldF, newF, sty)}}
 	}
 	var out []objDetail
 	for _, v := range []struct {
@@ -164,7 +148,7 @@ func auditValues(oldJSON, newJSON string, st *styles) []objDetail {
 		switch {
 		case v.raw == "":
 		case v.ok:
-			out = append(out, objDetail{label: v.label, lines: auditDiff(v.fields, v.fields, st)})
+			out = append(out, objDetail{label: v.label, lines: auditDiff(v.fields, v.fields, sty)})
 		default:
 			out = append(out, objDetail{label: v.label, lines: prettyJSONLines(v.raw)})
 		}
@@ -214,7 +198,7 @@ func auditFields(s string) (fields []auditField, ok bool) {
 }
 
 // auditDiff is one line per field of old and new, in old's order then new's additions.
-func auditDiff(old, new []auditField, st *styles) []string {
+func auditDiff(old, new []auditField, sty *theme.Styles) []string {
 	nameW := 0
 	for _, f := range append(old[:len(old):len(old)], new...) {
 		nameW = max(nameW, len([]rune(f.name)))
@@ -237,16 +221,16 @@ func auditDiff(old, new []auditField, st *styles) []string {
 		seen[name] = true
 		o, inOld := find(old, name)
 		n, inNew := find(new, name)
-		label := st.Label.Render(pad(name, nameW) + "  ")
+		label := sty.Label.Render(theme.Pad(name, nameW) + "  ")
 		switch {
 		case inOld && inNew && o == n:
-			lines = append(lines, label+st.Detail.Render(o))
+			lines = append(lines, label+sty.Detail.Render(o))
 		case inOld && inNew:
-			lines = append(lines, label+st.Warn.Render(o+" → "+n))
+			lines = append(lines, label+sty.Warn.Render(o+" → "+n))
 		case inOld:
-			lines = append(lines, label+st.Warn.Render(o+" → (removed)"))
+			lines = append(lines, label+sty.Warn.Render(o+" → (removed)"))
 		default:
-			lines = append(lines, label+st.Warn.Render("(none) → "+n))
+			lines = append(lines, label+sty.Warn.Render("(none) → "+n))
 		}
 	}
 	for _, f := range old {
@@ -256,7 +240,7 @@ func auditDiff(old, new []auditField, st *styles) []string {
 		add(f.name)
 	}
 	if len(lines) == 0 {
-		lines = append(lines, st.Detail.Render("{}"))
+		lines = append(lines, sty.Detail.Render("{}"))
 	}
 	return lines
 }

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/theme"
 )
 
 // BenchmarkKeysView shows that drawing costs the same however many keys are loaded: only
@@ -19,7 +20,7 @@ func BenchmarkKeysView(b *testing.B) {
 			for i := range keys {
 				keys[i] = testKey(int64(i+1), fmt.Sprintf("key-%07d", i))
 			}
-			e := &env{st: newFake(), actor: admin, styles: defaultStyles(),
+			e := &env{store: newFake(), actor: admin, styles: theme.Default(),
 				opts: Options{Now: func() time.Time { return testNow }}}
 			a := newApp(e)
 			a.Update(tea.WindowSizeMsg{Width: 120, Height: 40})

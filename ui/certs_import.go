@@ -146,7 +146,7 @@ func (p *certsPage) updateForm(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmd, p.form.fail("name", bare(err).Error()))
 	}
 	p.form.saving = true
-	return tea.Batch(cmd, importCert(p.env.st, p.values.name, p.values.path))
+	return tea.Batch(cmd, importCert(p.env.store, p.values.name, p.values.path))
 }
 
 // imported closes the form after an import, or keeps it open with the refusal under the

@@ -6,7 +6,8 @@ import (
 
 	"charm.land/lipgloss/v2"
 
-	"provkeys/model"
+	"provkeys/ui/components/table"
+	"provkeys/ui/theme"
 )
 
 // Columns of the Certificates table.
@@ -17,82 +18,43 @@ const (
 	ccolKeys
 )
 
-var certColumns = []column{
-	ccolName:    {title: "NAME", min: 14, grow: 1},
-	ccolSubject: {title: "SUBJECT", min: 16, grow: 2},
-	ccolExpires: {title: "EXPIRES", min: 20},
-	ccolKeys:    {title: "KEYS", min: 5, opt: 1},
+var certColumns = []table.Column{
+	ccolName:    {Title: "NAME", Min: 14, Grow: 1},
+	ccolSubject: {Title: "SUBJECT", Min: 16, Grow: 2},
+	ccolExpires: {Title: "EXPIRES", Min: 20},
+	ccolKeys:    {Title: "KEYS", Min: 5, Opt: 1},
 }
 
 // certSoon is how close an expiry must be to be flagged.
 const certSoon = 30 * 24 * time.Hour
 
-// View draws the bar (or the open question) and the table, the import form or a notice.
-func (p *certsPage) View(width, height int) string {
-	if width <= 0 || height <= 0 {
-		return ""
+// certCell is one cell of the table.
+func certCell(r *certRow, c int, now time.Time) string {
+	switch c {
+	case ccolName:
+		return r.name
+	case ccolSubject:
+		return orDash(r.subject)
+	case ccolExpires:
+		return certExpiry(r.c.NotAfter, now)
+	case ccolKeys:
+		return fmt.Sprint(r.c.KeyCount)
 	}
-	st := &p.env.styles
-	if p.form != nil {
-		return fitBlock(p.form.view(st), width, height)
-	}
-	bar := p.list.barLine(width, "certificates", st)
-	if p.ask != nil {
-		bar = p.ask.view(width, st)
-	}
-	empty := "No signing certificates. Press i to import a CA certificate from a PEM file; every key needs one."
-	if !p.env.can(model.ActionImport) {
-		empty = "No signing certificates. An admin can import one (a CA certificate in a PEM file)."
-	}
-	body, ok := p.list.notice(width, "certificates", empty, st)
-	if !ok {
-		body = renderTable(p.tableView(), width, height-1, st)
-	}
-	return bar + "\n" + fitBlock(body, width, height-1)
+	return ""
 }
 
-// tableView describes the visible table; its funcs look only at the rows being drawn.
-func (p *certsPage) tableView() tableView {
-	st := &p.env.styles
-	now := p.env.now()
-	l := &p.list
-	return tableView{
-		cols: certColumns, n: len(l.view), cursor: l.cursor, top: l.top, sortCol: -1,
-		cell: func(i, c int) string {
-			r := l.at(i)
-			switch c {
-			case ccolName:
-				return r.name
-			case ccolSubject:
-				return orDash(r.subject)
-			case ccolExpires:
-				return certExpiry(r.c.NotAfter, now)
-			case ccolKeys:
-				return fmt.Sprint(r.c.KeyCount)
-			}
-			return ""
-		},
-		style: func(i, c int) (lipgloss.Style, bool) {
-			if c != ccolExpires {
-				return lipgloss.Style{}, false
-			}
-			switch t := l.at(i).c.NotAfter; {
-			case !now.Before(t):
-				return st.Error, true
-			case t.Sub(now) < certSoon:
-				return st.Warn, true
-			}
-			return lipgloss.Style{}, false
-		},
-		glyph: func(i int) string { return expandGlyph(l.isExpanded(l.at(i).c.ID)) },
-		detail: func(i, width int) []string {
-			r := l.at(i)
-			if !l.isExpanded(r.c.ID) {
-				return nil
-			}
-			return p.detailLines(r, width)
-		},
+// certStyle flags an expiry that is past or close.
+func certStyle(r *certRow, c int, now time.Time, sty *theme.Styles) (lipgloss.Style, bool) {
+	if c != ccolExpires {
+		return lipgloss.Style{}, false
 	}
+	switch t := r.c.NotAfter; {
+	case !now.Before(t):
+		return sty.Error, true
+	case t.Sub(now) < certSoon:
+		return sty.Warn, true
+	}
+	return lipgloss.Style{}, false
 }
 
 // certExpiry is the Expires cell: the date, with a word when it is past or close.

@@ -2,15 +2,14 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/keyset"
 )
 
 // storeTimeout bounds every store call, so a locked database shows an error instead of
@@ -47,39 +46,6 @@ func failed(doing string, err error) tea.Cmd {
 	return setStatus(statusErr, "Couldn't "+doing+": "+plainError(err))
 }
 
-// plainError words a store error for a person. Sentinels get a sentence of their own;
-// conflict and in-use errors already say who and what.
-func plainError(err error) string {
-	var ce *model.ConflictError
-	var iu *model.InUseError
-	var ve *model.ValidationError
-	switch {
-	case err == nil:
-		return ""
-	case errors.As(err, &ce):
-		return ce.Error()
-	case errors.As(err, &iu):
-		return iu.Error()
-	case errors.As(err, &ve):
-		return ve.Msg
-	case errors.Is(err, model.ErrConflict):
-		return "it was changed by someone else; reload (ctrl+r) and try again"
-	case errors.Is(err, model.ErrDuplicate):
-		return "that name is already taken"
-	case errors.Is(err, model.ErrForbidden):
-		return "your role is read-only"
-	case errors.Is(err, model.ErrNotFound):
-		return "it no longer exists (someone may have deleted it)"
-	case errors.Is(err, model.ErrNotExportable):
-		return "View/Export was turned off for this key"
-	case errors.Is(err, model.ErrInUse):
-		return "it is still in use"
-	case errors.Is(err, context.DeadlineExceeded):
-		return "the store did not answer within 5 seconds (is another process holding it?)"
-	}
-	return strings.TrimSpace(err.Error())
-}
-
 // storeChanged tells every page that this dashboard changed the store, so each reloads
 // what it shows (the Keys view's group names, the groups' key counts, the audit trail).
 func storeChanged() tea.Msg { return dataChangedMsg{} }
@@ -87,13 +53,8 @@ func storeChanged() tea.Msg { return dataChangedMsg{} }
 // headKeys is how many keys the first screen loads: more rows than any terminal shows.
 const headKeys = 200
 
-// keyHeadLister is the optional quick start a Store may offer (*store.Session does).
-type keyHeadLister interface {
-	ListKeysHead(ctx context.Context, limit int) ([]model.Key, int, error)
-}
-
 // loadKeysHead loads the first screenful of keys.
-func loadKeysHead(st keyHeadLister, seq int) tea.Cmd {
+func loadKeysHead(st Store, seq int) tea.Cmd {
 	return withStore(func(ctx context.Context) tea.Msg {
 		keys, total, err := st.ListKeysHead(ctx, headKeys)
 		return keysHeadMsg{seq: seq, keys: keys, total: total, err: err}
@@ -108,18 +69,18 @@ const listTimeout = 2 * time.Minute
 
 // loadKeys lists every key and builds their keySet, in the command: through the shared
 // cache when the dashboard has one (over SSH), else directly.
-func loadKeys(st Store, cache *KeyCache, seq int) tea.Cmd {
+func loadKeys(st Store, cache *keyset.Cache, seq int) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
 		defer cancel()
-		var set *keySet
+		var set *keyset.Set
 		var err error
 		if cache != nil {
-			set, err = cache.load(ctx, st)
+			set, err = cache.Load(ctx, st)
 		} else {
-			set, err = listKeySet(ctx, st)
+			set, err = keyset.List(ctx, st)
 		}
-		if set.len() >= releaseAfter {
+		if set.Len() >= releaseAfter {
 			// Listing many keys leaves its scratch (the driver's strings, a third of a
 			// gigabyte for a million keys) to the garbage collector, which would keep the
 			// memory mapped until the heap next grows that far. Hand it back now: the

@@ -133,10 +133,10 @@ func (p *keysPage) conflictKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, c.km.Reload):
 		c.busy = conflictReloading // the dialog says so; a status here could land after the result's
-		return loadFormData(p.env.st, true, c.base.ID)
+		return loadFormData(p.env.store, true, c.base.ID)
 	case key.Matches(msg, c.km.Overwrite):
 		c.busy = conflictSaving
-		return overwriteCmd(p.env.st, c.theirs.ID, c.theirs.Version, c.overwriteInput(), c.by)
+		return overwriteCmd(p.env.store, c.theirs.ID, c.theirs.Version, c.overwriteInput(), c.by)
 	case key.Matches(msg, c.km.Cancel):
 		return p.keepEditing()
 	}

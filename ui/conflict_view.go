@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
+	"provkeys/ui/theme"
 )
 
 // conflictRow is one field they changed: its value now in the store and in the operator's
@@ -145,14 +146,14 @@ func (c *conflictDialog) firstClash() string {
 
 // view draws the dialog into width×height: who changed the key and when, the table of what
 // they changed, and the choices. Blank lines go first when the screen is short.
-func (c *conflictDialog) view(width, height int, st *styles) string {
+func (c *conflictDialog) view(width, height int, sty *theme.Styles) string {
 	wrap := func(s string) []string { return strings.Split(ansi.Wordwrap(s, max(20, width-2), " "), "\n") }
-	lines := []string{st.Header.Render("Edit key " + c.name + " · Changed while you were editing"), ""}
+	lines := []string{sty.Header.Render("Edit key " + c.name + " · Changed while you were editing"), ""}
 	for _, l := range wrap("⚠ " + c.name + " was changed by " + c.by + " " + c.when + " while you were editing.") {
-		lines = append(lines, st.Warn.Render(l))
+		lines = append(lines, sty.Warn.Render(l))
 	}
 	lines = append(lines, "")
-	lines = append(lines, c.table(width, st)...)
+	lines = append(lines, c.table(width, sty)...)
 	lines = append(lines, "")
 	var legend []string
 	if c.has("⚠") {
@@ -172,7 +173,7 @@ func (c *conflictDialog) view(width, height int, st *styles) string {
 		notes = append(notes, wrap("You also changed "+strings.Join(c.mine, ", ")+"; they didn't.")...)
 	}
 	for _, l := range notes {
-		lines = append(lines, st.Faint.Render(l))
+		lines = append(lines, sty.Faint.Render(l))
 	}
 	if len(notes) > 0 {
 		lines = append(lines, "")
@@ -187,7 +188,7 @@ func (c *conflictDialog) view(width, height int, st *styles) string {
 		choice = "Press r to reload theirs (your input is discarded), o to overwrite with yours, esc or c to keep editing."
 	}
 	for _, l := range wrap(choice) {
-		lines = append(lines, st.Faint.Render(l))
+		lines = append(lines, sty.Faint.Render(l))
 	}
 	if len(lines) > height {
 		lines = slices.DeleteFunc(lines, func(l string) bool { return l == "" })
@@ -197,22 +198,22 @@ func (c *conflictDialog) view(width, height int, st *styles) string {
 
 // table is the per-field comparison, or a sentence when none of the form's fields differ
 // (their change was to something the form doesn't edit, such as the usage count).
-func (c *conflictDialog) table(width int, st *styles) []string {
+func (c *conflictDialog) table(width int, sty *theme.Styles) []string {
 	if len(c.rows) == 0 {
-		return []string{"  " + st.Detail.Render("Their change left every field of this form as you first saw it.")}
+		return []string{"  " + sty.Detail.Render("Their change left every field of this form as you first saw it.")}
 	}
 	const labelW = 21
 	rest := max(10, width-4-labelW)
 	tw := (rest - 2) / 2
 	yw := rest - 2 - tw
-	out := []string{"    " + st.Header.Render(pad("Field", labelW)+pad("Theirs (stored now)", tw)+"  "+"Yours")}
+	out := []string{"    " + sty.Header.Render(theme.Pad("Field", labelW)+theme.Pad("Theirs (stored now)", tw)+"  "+"Yours")}
 	for _, r := range c.rows {
 		mark := "  "
 		if r.mark != "" {
-			mark = st.Warn.Render(r.mark) + " "
+			mark = sty.Warn.Render(r.mark) + " "
 		}
-		out = append(out, "  "+mark+st.Label.Render(pad(r.label, labelW))+
-			st.Detail.Render(pad(r.theirs, tw))+"  "+st.Detail.Render(fitLine(r.yours, yw)))
+		out = append(out, "  "+mark+sty.Label.Render(theme.Pad(r.label, labelW))+
+			sty.Detail.Render(theme.Pad(r.theirs, tw))+"  "+sty.Detail.Render(theme.FitLine(r.yours, yw)))
 	}
 	return out
 }

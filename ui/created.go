@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
+	"provkeys/ui/theme"
 )
 
 // createdKey is a key just created, shown once with its material. The page forgets the
@@ -47,20 +48,20 @@ func (p *keysPage) createdHelp() []key.Binding {
 }
 
 // view shows the key once, wrapped to the width so it can be selected with the mouse too.
-func (c *createdKey) view(width int, st *styles) string {
+func (c *createdKey) view(width int, sty *theme.Styles) string {
 	w := max(20, width-4)
 	lines := []string{
-		st.Success.Render("✓ Created key " + c.name + "."),
+		sty.Success.Render("✓ Created key " + c.name + "."),
 		"",
 		ansi.Wordwrap("This is the only time the key is shown here. Copy it (c) or download it (w) now.", w, " "),
 	}
 	if !c.key.Exportable {
-		lines = append(lines, st.Warn.Render(ansi.Wordwrap("⚠ View/Export is off: once you close this screen the key can never be shown, copied or downloaded again.", w, " ")))
+		lines = append(lines, sty.Warn.Render(ansi.Wordwrap("⚠ View/Export is off: once you close this screen the key can never be shown, copied or downloaded again.", w, " ")))
 	}
 	lines = append(lines, "")
 	for _, l := range strings.Split(ansi.Hardwrap(model.Sanitize(c.secret), w, false), "\n") {
-		lines = append(lines, "  "+st.Secret.Render(l))
+		lines = append(lines, "  "+sty.Secret.Render(l))
 	}
-	lines = append(lines, "", st.Label.Render("Fingerprint ")+st.Detail.Render(model.Sanitize(c.key.Fingerprint)))
+	lines = append(lines, "", sty.Label.Render("Fingerprint ")+sty.Detail.Render(model.Sanitize(c.key.Fingerprint)))
 	return strings.Join(lines, "\n")
 }

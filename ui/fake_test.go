@@ -369,3 +369,11 @@ func (f *fakeStore) DataVersion(context.Context) (int64, error) {
 	defer f.mu.Unlock()
 	return f.version, nil
 }
+
+func (s *fakeStore) ListKeysHead(ctx context.Context, limit int) ([]model.Key, int, error) {
+	return listedFrom{s}.ListKeysHead(ctx, limit)
+}
+
+func (s *fakeStore) ListKeyTable(ctx context.Context) (*model.KeyTable, error) {
+	return listedFrom{s}.ListKeyTable(ctx)
+}

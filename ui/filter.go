@@ -9,6 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/components/confirm"
+	"provkeys/ui/theme"
 )
 
 // filterKey handles keys while the filter bar has focus. Only enter, esc and ctrl+c (in the
@@ -72,7 +74,7 @@ type savedPanel struct {
 func (p *keysPage) openSaved() tea.Cmd {
 	p.mode = modeSaved
 	p.saved = &savedPanel{}
-	return loadFilters(p.env.st)
+	return loadFilters(p.env.store)
 }
 
 func loadFilters(st Store) tea.Cmd {
@@ -99,7 +101,7 @@ func (p *keysPage) savedResult(msg tea.Msg) tea.Cmd {
 		}
 		cmd := okf("%s filter %s.", capitalize(msg.verb), msg.name)
 		if p.saved != nil {
-			return tea.Batch(cmd, loadFilters(p.env.st))
+			return tea.Batch(cmd, loadFilters(p.env.store))
 		}
 		return cmd
 	}
@@ -133,8 +135,8 @@ func (p *keysPage) savedKey(msg tea.KeyPressMsg) tea.Cmd {
 		if expr == "" || p.filterErr != "" {
 			return setStatus(statusErr, "Type a filter that works first (/), then save it here.")
 		}
-		st := p.env.st
-		q, cmd := newPrompt("Save filter \""+model.Sanitize(expr)+"\" as:", "", func(name string) tea.Cmd {
+		st := p.env.store
+		q, cmd := confirm.NewPrompt("Save filter \""+model.Sanitize(expr)+"\" as:", "", func(name string) tea.Cmd {
 			return withStore(func(ctx context.Context) tea.Msg {
 				_, err := st.SaveFilter(ctx, name, expr)
 				return filterChangedMsg{verb: "saved", name: model.Sanitize(name), err: err}
@@ -147,9 +149,9 @@ func (p *keysPage) savedKey(msg tea.KeyPressMsg) tea.Cmd {
 			return setStatus(statusErr, "Read-only: your role can't delete filters.")
 		}
 		if sp.cursor < len(sp.filters) {
-			f, st := sp.filters[sp.cursor], p.env.st
+			f, st := sp.filters[sp.cursor], p.env.store
 			name := model.Sanitize(f.Name)
-			p.ask = newConfirm("Delete saved filter "+name+"?", func() tea.Cmd {
+			p.ask = confirm.New("Delete saved filter "+name+"?", func() tea.Cmd {
 				return withStore(func(ctx context.Context) tea.Msg {
 					return filterChangedMsg{verb: "deleted", name: name, err: st.DeleteFilter(ctx, f.ID)}
 				})
@@ -169,13 +171,13 @@ func (p *keysPage) savedHelp() []key.Binding {
 }
 
 // view lists the saved filters, cursor first on screen.
-func (sp *savedPanel) view(width, height int, st *styles) string {
-	lines := []string{st.Header.Render("SAVED FILTERS")}
+func (sp *savedPanel) view(width, height int, sty *theme.Styles) string {
+	lines := []string{sty.Header.Render("SAVED FILTERS")}
 	switch {
 	case !sp.loaded:
-		lines = append(lines, st.Faint.Render("Loading…"))
+		lines = append(lines, sty.Faint.Render("Loading…"))
 	case len(sp.filters) == 0:
-		lines = append(lines, st.Faint.Render("No saved filters yet. Type a filter with /, then press F and s to save it."))
+		lines = append(lines, sty.Faint.Render("No saved filters yet. Type a filter with /, then press F and s to save it."))
 	}
 	rows := max(1, height-1)
 	top := max(0, sp.cursor-rows+1)
@@ -186,9 +188,9 @@ func (sp *savedPanel) view(width, height int, st *styles) string {
 		if i == sp.cursor {
 			marker = "› "
 		}
-		line := fmt.Sprintf("%s%s  %s", marker, pad(model.Sanitize(f.Name), nameW), model.Sanitize(f.Expr))
+		line := fmt.Sprintf("%s%s  %s", marker, theme.Pad(model.Sanitize(f.Name), nameW), model.Sanitize(f.Expr))
 		if i == sp.cursor {
-			line = st.Selected.Render(pad(line, width))
+			line = sty.Selected.Render(theme.Pad(line, width))
 		}
 		lines = append(lines, line)
 	}

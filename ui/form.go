@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui/theme"
 )
 
 // formKit is what every form of the dashboard shares: a huh form built from fields the kit
@@ -87,7 +88,7 @@ func (k *formKit) resize(w, h int) {
 
 // input makes a text field and records where it sits.
 func (k *formKit) input(id, title, desc string, val *string, valid func(string) error, group int) *huh.Input {
-	in := huh.NewInput().Key(id).Title(title).Description(desc).Value(val).Validate(valid).CharLimit(maxTyped)
+	in := huh.NewInput().Key(id).Title(title).Description(desc).Value(val).Validate(valid).CharLimit(theme.MaxTyped)
 	k.fields[id] = formField{field: in, group: group, desc: desc,
 		setDesc: func(s string) { in.Description(s) }, value: func() string { return *val }}
 	return in
@@ -98,7 +99,7 @@ func (k *formKit) input(id, title, desc string, val *string, valid func(string) 
 func (k *formKit) toggle(id, title, desc, yes, no string, val *bool, group int) *huh.Confirm {
 	c := huh.NewConfirm().Key(id).Affirmative(yes).Negative(no).Value(val).WithButtonAlignment(lipgloss.Left)
 	if desc == "" {
-		c.Title(pad(title, 22)).Inline(true)
+		c.Title(theme.Pad(title, 22)).Inline(true)
 	} else {
 		c.Title(title).Description(desc)
 	}

@@ -2,11 +2,13 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/components/confirm"
 )
 
 // openForm opens the add form (g nil) or the edit form for g.
@@ -46,7 +48,7 @@ func (p *groupsPage) updateForm(msg tea.Msg) tea.Cmd {
 	if p.editing != nil {
 		id, version = p.editing.ID, p.editing.Version
 	}
-	return tea.Batch(cmd, saveGroup(p.env.st, p.editing != nil, id, version, in))
+	return tea.Batch(cmd, saveGroup(p.env.store, p.editing != nil, id, version, in))
 }
 
 // saved closes the form after a save, or keeps it open on failure: a field's problem under
@@ -63,7 +65,11 @@ func (p *groupsPage) saved(msg groupSavedMsg) tea.Cmd {
 		if msg.edit {
 			doing = "save machine group " + clipText(p.editing.Name, clipName)
 		}
-		return tea.Batch(failed(doing, msg.err), p.form.reopen(), p.reloadOnStale(msg.err))
+		var reload tea.Cmd
+		if errors.Is(msg.err, model.ErrConflict) || errors.Is(msg.err, model.ErrNotFound) || errors.Is(msg.err, model.ErrInUse) {
+			reload = p.reload()
+		}
+		return tea.Batch(failed(doing, msg.err), p.form.reopen(), reload)
 	}
 	p.form, p.values, p.editing = nil, nil, nil
 	p.list.cursorID = msg.group.ID // the reload puts the cursor on it
@@ -81,7 +87,7 @@ func (p *groupsPage) toggle() tea.Cmd {
 		return nil
 	}
 	g := &r.g
-	st, id, version, name := p.env.st, g.ID, g.Version, r.name
+	st, id, version, name := p.env.store, g.ID, g.Version, r.name
 	in := model.GroupInput{Name: g.Name, Description: g.Description, Enabled: !g.Enabled}
 	verb := "disabled"
 	if in.Enabled {
@@ -100,12 +106,12 @@ func (p *groupsPage) askDelete() tea.Cmd {
 		return nil
 	}
 	g := &r.g
-	st, id, version, name := p.env.st, g.ID, g.Version, r.name
+	st, id, version, name := p.env.store, g.ID, g.Version, r.name
 	text := fmt.Sprintf("Delete machine group %s?", name)
 	if g.KeyCount > 0 {
 		text = fmt.Sprintf("Delete machine group %s (%d key(s) use it)?", name, g.KeyCount)
 	}
-	p.ask = newConfirm(text, func() tea.Cmd {
+	p.ask = confirm.New(text, func() tea.Cmd {
 		return withStore(func(ctx context.Context) tea.Msg {
 			return objectChangedMsg{page: groupsPageID, verb: "deleted", name: name, err: st.DeleteGroup(ctx, id, version)}
 		})

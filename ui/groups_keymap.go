@@ -15,27 +15,14 @@ import (
 // listKeyMap is the bindings of the Machine Groups, Certificates and Audit views. Each page
 // enables only what it offers and what can happen now, so the footer shows exactly that.
 type listKeyMap struct {
-	moveKeyMap
-	Expand, Collapse, ExpandAll, Filter, Reload key.Binding
-	Add, Edit, Toggle, Delete, Import           key.Binding
-	Accept, Cancel                              key.Binding // while typing
+	rowKeyMap
+	Import key.Binding
 }
 
 func defaultListKeyMap() listKeyMap {
 	return listKeyMap{
-		moveKeyMap: defaultMoveKeyMap(),
-		Expand:     key.NewBinding(key.WithKeys("enter", "space", "right", "l"), key.WithHelp("enter", "expand")),
-		Collapse:   key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "collapse")),
-		ExpandAll:  key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "expand all")),
-		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Reload:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-		Add:        key.NewBinding(key.WithKeys("n", "a"), key.WithHelp("n", "add")),
-		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		Toggle:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "toggle")),
-		Delete:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		Import:     key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import")),
-		Accept:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
-		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		rowKeyMap: defaultRowKeyMap("enter", "toggle", "keep filter", "clear filter"),
+		Import:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import")),
 	}
 }
 

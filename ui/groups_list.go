@@ -12,6 +12,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
+	"provkeys/ui/components/table"
+	"provkeys/ui/theme"
 )
 
 // listPane is the table state the Machine Groups, Certificates and Audit views share (the
@@ -44,7 +46,7 @@ type listPane[T any] struct {
 
 func newListPane[T any](id func(*T) int64, text func(*T) string, placeholder string) listPane[T] {
 	ti := textinput.New()
-	ti.CharLimit = maxTyped
+	ti.CharLimit = theme.MaxTyped
 	ti.Prompt = "/ "
 	ti.Placeholder = placeholder
 	return listPane[T]{id: id, text: text, filter: ti, expanded: map[int64]bool{}, cursor: -1}
@@ -126,8 +128,8 @@ func (l *listPane[T]) tableHeight() int { return max(0, l.height-1) }
 func (l *listPane[T]) pageRows() int { return max(1, l.tableHeight()-1) }
 
 // fixTop keeps the cursor row on screen after a move, an expansion, a reload or a resize.
-func (l *listPane[T]) fixTop(t tableView) {
-	l.top = adjustTop(t, l.width, l.tableHeight()-1)
+func (l *listPane[T]) fixTop(t table.View) {
+	l.top = table.AdjustTop(t, l.width, l.tableHeight()-1)
 }
 
 // tableKey applies the movement and expansion keys; ok is false for any other key.
@@ -201,41 +203,41 @@ func (l *listPane[T]) updateFilter(msg tea.Msg) tea.Cmd {
 }
 
 // barLine is the filter bar with "N of M <noun>" on the right.
-func (l *listPane[T]) barLine(width int, noun string, st *styles) string {
+func (l *listPane[T]) barLine(width int, noun string, sty *theme.Styles) string {
 	right := fmt.Sprintf("%d of %d %s", len(l.view), len(l.items), noun)
 	var left string
 	switch {
 	case l.typing:
-		left = st.BarActive.Render(l.filter.View())
+		left = sty.BarActive.Render(l.filter.View())
 	case l.filter.Value() != "":
-		left = st.BarActive.Render("/ " + model.Sanitize(l.filter.Value()))
+		left = sty.BarActive.Render("/ " + model.Sanitize(l.filter.Value()))
 	default:
-		left = st.Bar.Render("/ filter…")
+		left = sty.Bar.Render("/ filter…")
 	}
 	room := width - ansi.StringWidth(right) - 1
 	if room < 10 {
-		return fitLine(left, width)
+		return theme.FitLine(left, width)
 	}
-	left = fitLine(left, room)
-	return left + strings.Repeat(" ", max(1, width-ansi.StringWidth(left)-ansi.StringWidth(right))) + st.Faint.Render(right)
+	left = theme.FitLine(left, room)
+	return left + strings.Repeat(" ", max(1, width-ansi.StringWidth(left)-ansi.StringWidth(right))) + sty.Faint.Render(right)
 }
 
 // notice is the body shown instead of the table while loading, after a failed load, or when
 // there is nothing to show. ok is false when the table should be drawn.
-func (l *listPane[T]) notice(width int, plural, empty string, st *styles) (string, bool) {
+func (l *listPane[T]) notice(width int, plural, empty string, sty *theme.Styles) (string, bool) {
 	wrap := func(s string) string { return ansi.Wordwrap(s, max(10, width-4), " ") }
 	switch {
 	case l.loadErr != nil && !l.loaded:
-		return st.Error.Render("✗ Couldn't load "+plural+": "+model.Sanitize(plainError(l.loadErr))) +
-			"\n" + st.Faint.Render("Press ctrl+r to try again."), true
+		return sty.Error.Render("✗ Couldn't load "+plural+": "+model.Sanitize(plainError(l.loadErr))) +
+			"\n" + sty.Faint.Render("Press ctrl+r to try again."), true
 	case !l.loaded:
-		return st.Faint.Render("Loading " + plural + "…"), true
+		return sty.Faint.Render("Loading " + plural + "…"), true
 	case len(l.items) == 0:
-		return "\n" + indentLines(st.EmptyNotice.Render(wrap(empty)), "  "), true
+		return "\n" + indentLines(sty.EmptyNotice.Render(wrap(empty)), "  "), true
 	case len(l.view) == 0:
 		msg := fmt.Sprintf("No %s match %q. Press / to change the filter, or / then esc to clear it.",
 			plural, model.Sanitize(l.filter.Value()))
-		return "\n" + indentLines(st.EmptyNotice.Render(wrap(msg)), "  "), true
+		return "\n" + indentLines(sty.EmptyNotice.Render(wrap(msg)), "  "), true
 	}
 	return "", false
 }

@@ -49,7 +49,7 @@ func TestHostileStringsRenderInertInGroupsCertsAndAudit(t *testing.T) {
 			d.press(k)
 		}
 		assertInert(t, fmt.Sprintf("step %d %v", i, s), d.raw())
-		// The page itself, before the root's backstop (inertFrame) sees it.
+		// The page itself, before the root's backstop (Inert) sees it.
 		assertInert(t, fmt.Sprintf("page at step %d %v", i, s), d.m.pages[d.m.active].View(120, 27))
 		assertInert(t, fmt.Sprintf("status at step %d %v", i, s), d.m.statusLine())
 	}

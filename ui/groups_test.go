@@ -269,10 +269,10 @@ func TestGroupsEmptyAndFailedLoadSayWhatToDo(t *testing.T) {
 	d := openView(t, st, admin, 1)
 	d.mustSee("No machine groups yet. Press n to add one")
 	p := d.groups()
-	d.send(groupsLoadedMsg{seq: p.list.seq - 1, groups: []model.Group{{ID: 1, Name: "stale"}}})
+	d.send(listLoadedMsg[model.Group]{seq: p.list.seq - 1, items: []model.Group{{ID: 1, Name: "stale"}}})
 	d.mustNotSee("stale")
 	p.list.loaded = false
-	d.send(groupsLoadedMsg{seq: p.list.seq, err: errors.New("disk on fire")})
+	d.send(listLoadedMsg[model.Group]{seq: p.list.seq, err: errors.New("disk on fire")})
 	d.mustSee("Couldn't load machine groups: disk on fire", "ctrl+r")
 }
 

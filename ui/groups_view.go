@@ -3,11 +3,13 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"provkeys/model"
+	"provkeys/ui/components/table"
+	"provkeys/ui/theme"
 )
 
 // Columns of the Machine Groups table.
@@ -19,82 +21,43 @@ const (
 	gcolUpdated
 )
 
-var groupColumns = []column{
-	gcolName:        {title: "NAME", min: 16, grow: 2},
-	gcolStatus:      {title: "STATUS", min: 10},
-	gcolKeys:        {title: "KEYS", min: 5},
-	gcolDescription: {title: "DESCRIPTION", min: 12, grow: 3, opt: 1},
-	gcolUpdated:     {title: "UPDATED", min: 10, opt: 2},
+var groupColumns = []table.Column{
+	gcolName:        {Title: "NAME", Min: 16, Grow: 2},
+	gcolStatus:      {Title: "STATUS", Min: 10},
+	gcolKeys:        {Title: "KEYS", Min: 5},
+	gcolDescription: {Title: "DESCRIPTION", Min: 12, Grow: 3, Opt: 1},
+	gcolUpdated:     {Title: "UPDATED", Min: 10, Opt: 2},
 }
 
-// View draws the bar (or the open question) and the table, the form or a notice.
-func (p *groupsPage) View(width, height int) string {
-	if width <= 0 || height <= 0 {
-		return ""
+// groupCell is one cell of the table.
+func groupCell(r *groupRow, c int, now time.Time) string {
+	switch c {
+	case gcolName:
+		return r.name
+	case gcolStatus:
+		return groupStatus(r.g.Enabled)
+	case gcolKeys:
+		return fmt.Sprint(r.g.KeyCount)
+	case gcolDescription:
+		return orDash(r.desc)
+	case gcolUpdated:
+		return ago(r.g.UpdatedAt, now)
 	}
-	st := &p.env.styles
-	if p.form != nil {
-		return fitBlock(p.form.view(st), width, height)
-	}
-	bar := p.list.barLine(width, "groups", st)
-	if p.ask != nil {
-		bar = p.ask.view(width, st)
-	}
-	empty := "No machine groups yet. Press n to add one; keys join a group when you create or edit them."
-	if !p.env.can(model.ActionCreate) {
-		empty = "No machine groups yet. An admin can add one, or run `provkeys demo` to load sample data."
-	}
-	body, ok := p.list.notice(width, "machine groups", empty, st)
-	if !ok {
-		body = renderTable(p.tableView(), width, height-1, st)
-	}
-	return bar + "\n" + fitBlock(body, width, height-1)
+	return ""
 }
 
-// tableView describes the visible table; its funcs look only at the rows being drawn.
-func (p *groupsPage) tableView() tableView {
-	st := &p.env.styles
-	now := p.env.now()
-	l := &p.list
-	return tableView{
-		cols: groupColumns, n: len(l.view), cursor: l.cursor, top: l.top, sortCol: -1,
-		cell: func(i, c int) string {
-			r := l.at(i)
-			switch c {
-			case gcolName:
-				return r.name
-			case gcolStatus:
-				return groupStatus(r.g.Enabled)
-			case gcolKeys:
-				return fmt.Sprint(r.g.KeyCount)
-			case gcolDescription:
-				return orDash(r.desc)
-			case gcolUpdated:
-				return ago(r.g.UpdatedAt, now)
-			}
-			return ""
-		},
-		style: func(i, c int) (lipgloss.Style, bool) {
-			switch c {
-			case gcolStatus:
-				if l.at(i).g.Enabled {
-					return st.Enabled, true
-				}
-				return st.Disabled, true
-			case gcolDescription, gcolUpdated:
-				return st.Faint, true
-			}
-			return lipgloss.Style{}, false
-		},
-		glyph: func(i int) string { return expandGlyph(l.isExpanded(l.at(i).g.ID)) },
-		detail: func(i, width int) []string {
-			r := l.at(i)
-			if !l.isExpanded(r.g.ID) {
-				return nil
-			}
-			return p.detailLines(r, width)
-		},
+// groupStyle colours the status and fades the description and the time.
+func groupStyle(r *groupRow, c int, sty *theme.Styles) (lipgloss.Style, bool) {
+	switch c {
+	case gcolStatus:
+		if r.g.Enabled {
+			return sty.Enabled, true
+		}
+		return sty.Disabled, true
+	case gcolDescription, gcolUpdated:
+		return sty.Faint, true
 	}
+	return lipgloss.Style{}, false
 }
 
 // groupStatus pairs the state with a glyph, so it reads without colour.
@@ -139,10 +102,10 @@ const (
 )
 
 // objDetailLines lays out items under an expanded row.
-func objDetailLines(items []objDetail, width int, st *styles) []string {
+func objDetailLines(items []objDetail, width int, sty *theme.Styles) []string {
 	inner := max(10, width-len(detailIndent))
 	line := func(label, value string, w int) string {
-		return st.Label.Render(pad(label, detailLabelW)) + st.Detail.Render(pad(value, max(1, w-detailLabelW)))
+		return sty.Label.Render(theme.Pad(label, detailLabelW)) + sty.Detail.Render(theme.Pad(value, max(1, w-detailLabelW)))
 	}
 	var out []string
 	wide := inner >= 96
@@ -155,7 +118,7 @@ func objDetailLines(items []objDetail, width int, st *styles) []string {
 				if j > 0 {
 					label = ""
 				}
-				out = append(out, detailIndent+st.Label.Render(pad(label, detailLabelW))+l)
+				out = append(out, detailIndent+sty.Label.Render(theme.Pad(label, detailLabelW))+l)
 			}
 		case it.wrap:
 			ww := max(1, inner-detailLabelW)

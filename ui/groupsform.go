@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
+	"provkeys/ui/theme"
 )
 
 // objForm is a one-page form on the shared formKit, for the Machine Groups view (add,
@@ -67,7 +68,7 @@ func (f *objForm) reopen() tea.Cmd {
 }
 
 // view is the form and its hint, or "Saving…".
-func (f *objForm) view(st *styles) string {
+func (f *objForm) view(sty *theme.Styles) string {
 	hint := f.hint
 	if f.saving {
 		hint = "Saving…"
@@ -77,7 +78,7 @@ func (f *objForm) view(st *styles) string {
 	for len(lines) > 1 && strings.TrimSpace(ansi.Strip(lines[len(lines)-1])) == "" {
 		lines = lines[:len(lines)-1]
 	}
-	return strings.Join(lines, "\n") + "\n\n" + st.Faint.Render(hint)
+	return strings.Join(lines, "\n") + "\n\n" + sty.Faint.Render(hint)
 }
 
 // storeFieldErr reports the form field a store error belongs to and its message: a

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
+	"provkeys/ui/theme"
 )
 
 // newGroupChoice is the group select's "+ create new group" value. It holds a control
@@ -271,14 +272,14 @@ func keyFieldFor(stage, field string, edit bool) string {
 }
 
 // view draws the huh form, or the review.
-func (f *keyForm) view(width int, st *styles) string {
+func (f *keyForm) view(width int, sty *theme.Styles) string {
 	if !f.review {
 		return f.form.View()
 	}
-	return f.reviewView(width, st)
+	return f.reviewView(width, sty)
 }
 
-func (f *keyForm) reviewView(width int, st *styles) string {
+func (f *keyForm) reviewView(width int, sty *theme.Styles) string {
 	v := f.v
 	title := "Add key · step 4 of 4 · Review"
 	if f.edit {
@@ -312,19 +313,19 @@ func (f *keyForm) reviewView(width int, st *styles) string {
 		{"Max usage", usage},
 		{"Expires", expires},
 	}
-	lines := []string{st.Header.Render(title), ""}
+	lines := []string{sty.Header.Render(title), ""}
 	for _, r := range rows {
-		lines = append(lines, "  "+st.Label.Render(pad(r[0], 21))+st.Detail.Render(r[1]))
+		lines = append(lines, "  "+sty.Label.Render(theme.Pad(r[0], 21))+sty.Detail.Render(r[1]))
 	}
 	lines = append(lines, "")
 	switch {
 	case f.saving:
-		lines = append(lines, st.Faint.Render("Saving…"))
+		lines = append(lines, sty.Faint.Render("Saving…"))
 	case f.exportGoingOff():
-		lines = append(lines, st.Warn.Render(ansi.Wordwrap("⚠ Turning View/Export off erases this key for good: "+
+		lines = append(lines, sty.Warn.Render(ansi.Wordwrap("⚠ Turning View/Export off erases this key for good: "+
 			"it can never be copied, downloaded or shown again. Press y to save, n to go back.", max(20, width-2), " ")))
 	default:
-		lines = append(lines, st.Faint.Render("Press enter to save, shift+tab to go back, esc to cancel."))
+		lines = append(lines, sty.Faint.Render("Press enter to save, shift+tab to go back, esc to cancel."))
 	}
 	return strings.Join(lines, "\n")
 }

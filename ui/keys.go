@@ -44,38 +44,52 @@ func (m moveKeyMap) column() []key.Binding {
 	return []key.Binding{m.Up, m.Down, m.Top, m.Bottom, m.PageDown, m.PageUp, m.HalfDown, m.HalfUp}
 }
 
+// rowKeyMap is what every table page binds alike: moving, expanding, the filter bar,
+// reloading, the usual changes, and enter/esc while typing. Each page words its own help.
+type rowKeyMap struct {
+	moveKeyMap
+	Expand, Collapse, ExpandAll, Filter, Reload key.Binding
+	Add, Edit, Delete, Toggle                   key.Binding
+	Accept, Cancel                              key.Binding // while typing
+}
+
+// defaultRowKeyMap is the shared bindings with help words for expand, toggle, enter and
+// esc as given.
+func defaultRowKeyMap(expand, toggle, accept, cancel string) rowKeyMap {
+	return rowKeyMap{
+		moveKeyMap: defaultMoveKeyMap(),
+		Expand:     key.NewBinding(key.WithKeys("enter", "space", "right", "l"), key.WithHelp(expand, "expand")),
+		Collapse:   key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "collapse")),
+		ExpandAll:  key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "expand all")),
+		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Reload:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+		Add:        key.NewBinding(key.WithKeys("n", "a"), key.WithHelp("n", "add")),
+		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Delete:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		Toggle:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", toggle)),
+		Accept:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", accept)),
+		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cancel)),
+	}
+}
+
 // keysKeyMap is the Keys view's bindings.
 type keysKeyMap struct {
-	moveKeyMap
-	Expand, Collapse, ExpandAll             key.Binding
-	Filter, SavedFilters, Sort, SortReverse key.Binding
-	Add, Edit, Delete, Toggle               key.Binding
-	Copy, Download, Reveal, Reload          key.Binding
-	Accept, Cancel                          key.Binding // while typing or answering
-	Yes, No                                 key.Binding
-	SaveFilter, DeleteFilter, ApplyFilter   key.Binding // in the saved-filters list
+	rowKeyMap
+	SavedFilters, Sort, SortReverse       key.Binding
+	Copy, Download, Reveal                key.Binding
+	Yes, No                               key.Binding // erasing View/Export on the review
+	SaveFilter, DeleteFilter, ApplyFilter key.Binding // in the saved-filters list
 }
 
 func defaultKeysKeyMap() keysKeyMap {
 	return keysKeyMap{
-		moveKeyMap:   defaultMoveKeyMap(),
-		Expand:       key.NewBinding(key.WithKeys("enter", "space", "right", "l"), key.WithHelp("enter/→", "expand")),
-		Collapse:     key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "collapse")),
-		ExpandAll:    key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "expand all")),
-		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		rowKeyMap:    defaultRowKeyMap("enter/→", "enable/disable", "ok", "cancel"),
 		SavedFilters: key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "saved filters")),
 		Sort:         key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		SortReverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
-		Add:          key.NewBinding(key.WithKeys("n", "a"), key.WithHelp("n", "add")),
-		Edit:         key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		Delete:       key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		Toggle:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "enable/disable")),
 		Copy:         key.NewBinding(key.WithKeys("c", "y"), key.WithHelp("c", "copy")),
 		Download:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "download")),
 		Reveal:       key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "reveal")),
-		Reload:       key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-		Accept:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
-		Cancel:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Yes:          key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
 		No:           key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no")),
 		SaveFilter:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save current")),

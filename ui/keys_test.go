@@ -129,7 +129,7 @@ func TestDeleteNeedsY(t *testing.T) {
 	if !st.called("DeleteKey 1 1") {
 		t.Fatalf("y did not delete alpha: %v", st.calls)
 	}
-	if d.keys().set.name(0) != "bravo" || d.keys().set.len() != 2 {
+	if d.keys().set.Name(0) != "bravo" || d.keys().set.Len() != 2 {
 		t.Fatal("alpha is still in the table")
 	}
 	if !strings.Contains(d.status(), "Deleted key alpha") {
@@ -344,7 +344,7 @@ func TestStaleLoadIsDropped(t *testing.T) {
 	d := newDriver(t, threeKeys(), admin, Options{})
 	p := d.keys()
 	d.send(keysLoadedMsg{seq: p.loadSeq - 1, keys: nil})
-	if p.set.len() != 3 {
+	if p.set.Len() != 3 {
 		t.Fatal("a stale load replaced the keys")
 	}
 }

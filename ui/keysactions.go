@@ -8,6 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/components/confirm"
+	"provkeys/ui/keyfile"
 )
 
 // askDelete asks before deleting the key under the cursor.
@@ -16,8 +18,8 @@ func (p *keysPage) askDelete() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	st, id, version, name := p.env.st, r.k.ID, r.k.Version, r.name
-	p.ask = newConfirm(fmt.Sprintf("Delete key %s?", name), func() tea.Cmd {
+	st, id, version, name := p.env.store, r.k.ID, r.k.Version, r.name
+	p.ask = confirm.New(fmt.Sprintf("Delete key %s?", name), func() tea.Cmd {
 		return withStore(func(ctx context.Context) tea.Msg {
 			return keyChangedMsg{verb: "deleted", name: name, err: st.DeleteKey(ctx, id, version)}
 		})
@@ -31,7 +33,7 @@ func (p *keysPage) toggle() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	st, id, version, name, enable := p.env.st, r.k.ID, r.k.Version, r.name, !r.k.Enabled
+	st, id, version, name, enable := p.env.store, r.k.ID, r.k.Version, r.name, !r.k.Enabled
 	verb := "disabled"
 	if enable {
 		verb = "enabled"
@@ -48,7 +50,7 @@ func (p *keysPage) copyKey() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	return fetchSecret(p.env.st, forCopy, r.k.ID, r.name)
+	return fetchSecret(p.env.store, forCopy, r.k.ID, r.name)
 }
 
 // reveal shows the key in its expanded row, or hides it again.
@@ -61,7 +63,7 @@ func (p *keysPage) reveal() tea.Cmd {
 		p.hideReveal()
 		return statusf("Hid key %s.", r.name)
 	}
-	return fetchSecret(p.env.st, forReveal, r.k.ID, r.name)
+	return fetchSecret(p.env.store, forReveal, r.k.ID, r.name)
 }
 
 func (p *keysPage) hideReveal() {
@@ -81,8 +83,8 @@ func (p *keysPage) askDownload() tea.Cmd {
 // askPath prompts for a download path; held is the material when the page already has it
 // (a key just created), else the command exports it from the store.
 func (p *keysPage) askPath(id int64, name, held string) tea.Cmd {
-	st := p.env.st
-	q, cmd := newPrompt("Save key "+name+" to:", "./"+safeFileName(name)+".txt", func(path string) tea.Cmd {
+	st := p.env.store
+	q, cmd := confirm.NewPrompt("Save key "+name+" to:", "./"+keyfile.SafeName(name)+".txt", func(path string) tea.Cmd {
 		return downloadCmd(st, id, name, path, held, false)
 	}, func() tea.Cmd { return statusf("Download cancelled.") })
 	p.ask = q
@@ -159,9 +161,9 @@ func (p *keysPage) gotSecret(msg secretMsg) tea.Cmd {
 func (p *keysPage) written(msg fileWrittenMsg) tea.Cmd {
 	switch {
 	case msg.exists:
-		d, st := p.pendingDownload, p.env.st
+		d, st := p.pendingDownload, p.env.store
 		path := msg.path
-		p.ask = newConfirm(fmt.Sprintf("%s exists. Replace it?", model.Sanitize(path)), func() tea.Cmd {
+		p.ask = confirm.New(fmt.Sprintf("%s exists. Replace it?", model.Sanitize(path)), func() tea.Cmd {
 			return downloadCmd(st, d.id, d.name, path, d.held, true)
 		}, func() tea.Cmd { return statusf("Left %s as it was.", model.Sanitize(path)) })
 		return nil

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +13,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/keyset"
+	"provkeys/ui/theme"
 )
 
 // keysetKeys are keys whose columns tie and differ in every way the sorts care about.
@@ -35,7 +36,7 @@ func keysetKeys() []model.Key {
 			k.UsageCount = k.MaxUsage // exhausted, and usage ties
 		}
 	}
-	slices.SortStableFunc(keys, func(a, b model.Key) int { return compareFold(a.Name, b.Name) })
+	slices.SortStableFunc(keys, func(a, b model.Key) int { return keyset.CompareFold(a.Name, b.Name) })
 	return keys
 }
 
@@ -81,7 +82,7 @@ func wantView(keys []model.Key, f model.Filter, col int, desc bool, now time.Tim
 func viewNames(p *keysPage) []string {
 	names := make([]string, len(p.view))
 	for i, pos := range p.view {
-		names[i] = p.set.table.Name(int(pos))
+		names[i] = p.set.Table.Name(int(pos))
 	}
 	return names
 }
@@ -144,45 +145,6 @@ func (s *countingStore) ListKeys(context.Context) ([]model.Key, error) {
 
 func (s *countingStore) DataVersion(context.Context) (int64, error) { return s.version.Load(), nil }
 
-func TestKeyCacheShares(t *testing.T) {
-	st := &countingStore{keys: perfGenerated(50), delay: 20 * time.Millisecond}
-	c := NewKeyCache()
-	ctx := context.Background()
-	var wg sync.WaitGroup
-	sets := make([]*keySet, 8)
-	for i := range sets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s, err := c.load(ctx, st)
-			if err != nil {
-				t.Error(err)
-			}
-			sets[i] = s
-		}()
-	}
-	wg.Wait()
-	if n := st.lists.Load(); n != 1 {
-		t.Fatalf("8 concurrent loads of one version listed the keys %d times, want 1", n)
-	}
-	for _, s := range sets {
-		if s != sets[0] || s.len() != 50 {
-			t.Fatal("concurrent loads did not share one listing")
-		}
-	}
-	st.version.Add(1)
-	s, _ := c.load(ctx, st)
-	if s == sets[0] || st.lists.Load() != 2 {
-		t.Fatal("a new data version did not load again")
-	}
-	if s2, _ := c.load(ctx, st); s2 != s || st.lists.Load() != 2 {
-		t.Fatal("the same version loaded again")
-	}
-	if (*KeyCache)(nil).warm() || !c.warm() {
-		t.Fatal("warm")
-	}
-}
-
 // headStore also offers the quick first screenful.
 type headStore struct {
 	countingStore
@@ -198,8 +160,8 @@ func (s *headStore) ListKeysHead(_ context.Context, limit int) ([]model.Key, int
 // full count, then the whole listing, which alone decides what the filter sees.
 func TestKeysHeadFirst(t *testing.T) {
 	st := &headStore{countingStore: countingStore{keys: perfGenerated(headKeys + 50)}}
-	p := newKeysPage(&env{st: st, actor: model.Actor{Name: "t", Role: model.RoleViewer},
-		opts: Options{Now: func() time.Time { return perfNow }}, styles: defaultStyles()})
+	p := newKeysPage(&env{store: st, actor: model.Actor{Name: "t", Role: model.RoleViewer},
+		opts: Options{Now: func() time.Time { return perfNow }}, styles: theme.Default()})
 	p.Update(pageSizeMsg{width: 120, height: 30})
 	msg := p.Init()()
 	if _, ok := msg.(keysHeadMsg); !ok || st.lists.Load() != 0 {
@@ -214,16 +176,24 @@ func TestKeysHeadFirst(t *testing.T) {
 		t.Fatal("the head did not start the whole listing")
 	}
 	p.Update(next())
-	if v := p.View(120, 30); strings.Contains(v, "loading…") || p.set.len() != headKeys+50 {
-		t.Fatalf("after the whole listing (%d keys):\n%s", p.set.len(), v)
+	if v := p.View(120, 30); strings.Contains(v, "loading…") || p.set.Len() != headKeys+50 {
+		t.Fatalf("after the whole listing (%d keys):\n%s", p.set.Len(), v)
 	}
 	// A warm shared listing skips the head.
-	c := NewKeyCache()
-	if _, err := c.load(context.Background(), st); err != nil {
+	c := keyset.NewCache()
+	if _, err := c.Load(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
-	p2 := newKeysPage(&env{st: st, opts: Options{Keys: c, Now: func() time.Time { return perfNow }}, styles: defaultStyles()})
+	p2 := newKeysPage(&env{store: st, opts: Options{Keys: c, Now: func() time.Time { return perfNow }}, styles: theme.Default()})
 	if _, ok := p2.Init()().(keysLoadedMsg); !ok {
 		t.Fatal("a warm cache still asked for the head")
 	}
+}
+
+func (s *countingStore) ListKeysHead(ctx context.Context, limit int) ([]model.Key, int, error) {
+	return listedFrom{s}.ListKeysHead(ctx, limit)
+}
+
+func (s *countingStore) ListKeyTable(ctx context.Context) (*model.KeyTable, error) {
+	return listedFrom{s}.ListKeyTable(ctx)
 }

@@ -91,7 +91,7 @@ func (p *keysPage) closeForm() {
 
 // saveForm checks the input with the model's own rules, then saves it in a command.
 func (p *keysPage) saveForm() tea.Cmd {
-	f, st := p.form, p.env.st
+	f, st := p.form, p.env.store
 	if ng := f.newGroup(); ng != nil {
 		if err := ng.Validate(); err != nil {
 			return p.formFailed("group", "", err)

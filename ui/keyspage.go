@@ -1,13 +1,14 @@
 package ui
 
 import (
-	"slices"
-
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/components/confirm"
+	"provkeys/ui/keyset"
+	"provkeys/ui/theme"
 )
 
 // keysMode is what the Keys view shows below its bar.
@@ -23,16 +24,17 @@ const (
 
 // keysPage is the Keys view: the reference page of DESIGN.md §1.
 type keysPage struct {
-	env *env
-	km  keysKeyMap
+	env     *env
+	km      keysKeyMap
+	actions []keyAction // the table's actions, each defined once (keysbindings.go)
 
 	mode keysMode
-	ask  *question // a y/n question or a one-line prompt on top of any mode
+	ask  *confirm.Question // a y/n question or a one-line prompt on top of any mode
 
-	set     *keySet // every loaded key, shared (see keyset.go)
-	view    []int32 // positions in set.table: filtered and sorted; read-only, may be shared
-	viewBuf []int32 // the page's own memory for view
-	filters filterCache
+	set     *keyset.Set // every loaded key, shared (see keyset.go)
+	view    []int32     // positions in set.table: filtered and sorted; read-only, may be shared
+	viewBuf []int32     // the page's own memory for view
+	filters keyset.FilterCache
 	loaded  bool
 	// headTotal is the number of keys while only the first screenful is loaded, else 0.
 	headTotal int
@@ -69,11 +71,12 @@ type keysPage struct {
 }
 
 func newKeysPage(e *env) *keysPage {
-	ti := steadyInput()
+	ti := theme.SteadyInput()
 	ti.Prompt = "/ "
 	ti.Placeholder = "filter…  (name:, group:, cert:, status:, reenroll:, export:)"
 	p := &keysPage{env: e, km: defaultKeysKeyMap(), filter: ti, expanded: map[int64]bool{}, cursor: -1, cursorPos: -1,
 		paints: newKeyPaints(&e.styles)}
+	p.actions = p.keyActions()
 	p.syncKeys()
 	return p
 }
@@ -81,21 +84,20 @@ func newKeysPage(e *env) *keysPage {
 // Title is the tab caption.
 func (p *keysPage) Title() string { return "Keys" }
 
-// Init loads the keys.
-// Init loads the keys. A store that can list the first keys quickly (ListKeysHead) first
-// draws a screen from them, then loads the whole listing, unless a shared listing exists;
-// the two are not started together, so that the quick one does not wait for CPU.
+// Init loads the keys: first a screen from the first keys (ListKeysHead), then the whole
+// listing, unless a shared listing exists; the two are not started together, so that the
+// quick one does not wait for CPU.
 func (p *keysPage) Init() tea.Cmd {
-	if hl, ok := p.env.st.(keyHeadLister); ok && !p.env.opts.Keys.warm() {
+	if !p.env.opts.Keys.Warm() {
 		p.loadSeq++
-		return loadKeysHead(hl, p.loadSeq)
+		return loadKeysHead(p.env.store, p.loadSeq)
 	}
 	return p.reload()
 }
 
 func (p *keysPage) reload() tea.Cmd {
 	p.loadSeq++
-	return loadKeys(p.env.st, p.env.opts.Keys, p.loadSeq)
+	return loadKeys(p.env.store, p.env.opts.Keys, p.loadSeq)
 }
 
 // Capturing is true whenever typed keys belong to the page rather than to the root.
@@ -123,7 +125,7 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 		}
 		if msg.err == nil && !p.loaded {
 			p.headTotal = msg.total
-			p.setKeySet(keySetOf(msg.keys))
+			p.setKeySet(keyset.Of(msg.keys))
 		}
 		return p.reload() // the whole listing; it reports errors, if any
 	case keysLoadedMsg:
@@ -137,7 +139,7 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 		}
 		p.loaded = true
 		if msg.set == nil {
-			msg.set = keySetOf(msg.keys)
+			msg.set = keyset.Of(msg.keys)
 		}
 		p.setKeySet(msg.set)
 		return nil
@@ -158,10 +160,8 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 // takes input right now.
 func (p *keysPage) forwardInput(msg tea.Msg) tea.Cmd {
 	switch {
-	case p.ask != nil && p.ask.input != nil:
-		var cmd tea.Cmd
-		*p.ask.input, cmd = p.ask.input.Update(msg)
-		return cmd
+	case p.ask != nil && p.ask.TakesText():
+		return p.ask.Forward(msg)
 	case p.mode == modeFilter:
 		return p.updateFilterInput(msg)
 	case p.mode == modeForm && p.form != nil:
@@ -187,150 +187,11 @@ func (p *keysPage) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return p.tableKey(msg)
 }
 
-// tableKey handles keys while the table has focus.
-func (p *keysPage) tableKey(msg tea.KeyPressMsg) tea.Cmd {
-	km := &p.km
-	switch {
-	case key.Matches(msg, km.Up):
-		p.moveBy(-1)
-	case key.Matches(msg, km.Down):
-		p.moveBy(1)
-	case key.Matches(msg, km.Top):
-		p.moveTo(0)
-	case key.Matches(msg, km.Bottom):
-		p.moveTo(len(p.view) - 1)
-	case key.Matches(msg, km.PageDown):
-		p.moveBy(p.pageRows())
-	case key.Matches(msg, km.PageUp):
-		p.moveBy(-p.pageRows())
-	case key.Matches(msg, km.HalfDown):
-		p.moveBy(max(1, p.pageRows()/2))
-	case key.Matches(msg, km.HalfUp):
-		p.moveBy(-max(1, p.pageRows()/2))
-	case key.Matches(msg, km.Expand):
-		if r, ok := p.current(); ok {
-			p.expanded[r.k.ID] = !p.isExpanded(r.k.ID)
-			p.fixTop()
-		}
-	case key.Matches(msg, km.Collapse):
-		if r, ok := p.current(); ok {
-			p.expanded[r.k.ID] = false
-			p.fixTop()
-		}
-	case key.Matches(msg, km.ExpandAll):
-		p.expandAll = !p.expandAll
-		clear(p.expanded)
-		p.fixTop()
-	case key.Matches(msg, km.Filter):
-		p.mode = modeFilter
-		p.filter.CursorEnd()
-		return p.filter.Focus()
-	case key.Matches(msg, km.SavedFilters):
-		return p.openSaved()
-	case key.Matches(msg, km.Sort):
-		p.sortCol = (p.sortCol + 1) % len(keyColumns)
-		p.sortDesc = false
-		p.rebuild()
-	case key.Matches(msg, km.SortReverse):
-		p.sortDesc = !p.sortDesc
-		p.rebuild()
-	case key.Matches(msg, km.Reload):
-		return tea.Batch(p.reload(), statusf("Reloading keys…"))
-	case key.Matches(msg, km.Add):
-		return loadFormData(p.env.st, false, 0)
-	case key.Matches(msg, km.Edit):
-		r, _ := p.current()
-		return loadFormData(p.env.st, true, r.k.ID)
-	case key.Matches(msg, km.Delete):
-		return p.askDelete()
-	case key.Matches(msg, km.Toggle):
-		return p.toggle()
-	case key.Matches(msg, km.Copy):
-		return p.copyKey()
-	case key.Matches(msg, km.Download):
-		return p.askDownload()
-	case key.Matches(msg, km.Reveal):
-		return p.reveal()
-	default:
-		if why := p.refusal(msg); why != "" {
-			return setStatus(statusErr, why)
-		}
-	}
-	return nil
-}
-
-// refusal explains why a key that names an action did nothing: the role is read-only, no key
-// is selected, the key is not exportable, or downloads would land on the SSH server.
-func (p *keysPage) refusal(msg tea.KeyPressMsg) string {
-	s := msg.String()
-	on := func(b key.Binding) bool { return slices.Contains(b.Keys(), s) }
-	km := defaultKeysKeyMap() // the keys, whether or not enabled now
-	material := on(km.Copy) || on(km.Download) || on(km.Reveal)
-	change := on(km.Add) || on(km.Edit) || on(km.Delete) || on(km.Toggle)
-	if !material && !change {
-		return ""
-	}
-	role := model.Sanitize(string(p.env.actor.Role))
-	switch {
-	case on(km.Add) && !p.env.can(model.ActionCreate),
-		(on(km.Edit) || on(km.Toggle)) && !p.env.can(model.ActionUpdate),
-		on(km.Delete) && !p.env.can(model.ActionDelete):
-		return "Read-only: your role (" + role + ") can't change keys."
-	case material && !p.env.can(model.ActionExport):
-		return "Read-only: your role (" + role + ") can't copy, download or reveal key material."
-	}
-	r, ok := p.current()
-	switch {
-	case !ok:
-		return "No key selected."
-	case material && !r.k.Exportable:
-		return r.name + " is not exportable: View/Export was turned off."
-	case on(km.Download) && p.env.remote():
-		return "Downloads would land on the server: on your own machine run `ssh … export " + r.name + " > " + safeFileName(r.name) + "`."
-	}
-	return ""
-}
-
-// syncKeys enables exactly the bindings whose action can happen now; help shows only those.
-func (p *keysPage) syncKeys() {
-	km := &p.km
-	r, has := p.current()
-	table := p.mode == modeTable && p.ask == nil
-	for _, b := range []*key.Binding{&km.Up, &km.Down, &km.Top, &km.Bottom, &km.PageUp, &km.PageDown,
-		&km.HalfUp, &km.HalfDown, &km.Expand, &km.Collapse} {
-		b.SetEnabled(table && has)
-	}
-	km.ExpandAll.SetEnabled(table && has)
-	km.Filter.SetEnabled(table)
-	km.SavedFilters.SetEnabled(table)
-	km.Sort.SetEnabled(table)
-	km.SortReverse.SetEnabled(table)
-	km.Reload.SetEnabled(table)
-	km.Add.SetEnabled(table && p.env.can(model.ActionCreate))
-	km.Edit.SetEnabled(table && has && p.env.can(model.ActionUpdate))
-	km.Delete.SetEnabled(table && has && p.env.can(model.ActionDelete))
-	km.Toggle.SetEnabled(table && has && p.env.can(model.ActionUpdate))
-	material := table && has && r.k.Exportable
-	km.Copy.SetEnabled(material && p.env.can(model.ActionExport))
-	km.Download.SetEnabled(material && p.env.can(model.ActionExport) && !p.env.remote())
-	km.Reveal.SetEnabled(material && p.env.can(model.ActionReveal))
-	if p.revealID != 0 && has && r.k.ID == p.revealID {
-		km.Reveal.SetHelp("v", "hide")
-	} else {
-		km.Reveal.SetHelp("v", "reveal")
-	}
-	if p.expandAll {
-		km.ExpandAll.SetHelp("E", "collapse all")
-	} else {
-		km.ExpandAll.SetHelp("E", "expand all")
-	}
-}
-
 // ShortHelp is the footer's one line for the current mode.
 func (p *keysPage) ShortHelp() []key.Binding {
 	km := p.km
 	if p.ask != nil {
-		return p.ask.help(km)
+		return p.ask.Help()
 	}
 	switch p.mode {
 	case modeFilter:
@@ -342,7 +203,7 @@ func (p *keysPage) ShortHelp() []key.Binding {
 	case modeSaved:
 		return p.savedHelp()
 	}
-	return []key.Binding{km.Filter, km.Expand, km.Add, km.Edit, km.Delete, km.Toggle, km.Copy, km.Download, km.Reveal}
+	return p.tableShortHelp()
 }
 
 // FullHelp is every live binding, by column.
@@ -350,12 +211,7 @@ func (p *keysPage) FullHelp() [][]key.Binding {
 	if p.ask != nil || p.mode != modeTable {
 		return [][]key.Binding{p.ShortHelp()}
 	}
-	km := p.km
-	return [][]key.Binding{
-		km.moveKeyMap.column(),
-		{km.Expand, km.Collapse, km.ExpandAll, km.Filter, km.SavedFilters, km.Sort, km.SortReverse, km.Reload},
-		{km.Add, km.Edit, km.Delete, km.Toggle, km.Copy, km.Download, km.Reveal},
-	}
+	return p.tableFullHelp()
 }
 
 // withHelp returns b with other help text, for modes that reuse a key for something else.
@@ -363,4 +219,14 @@ func withHelp(b key.Binding, k, desc string) key.Binding {
 	b.SetHelp(k, desc)
 	b.SetEnabled(true)
 	return b
+}
+
+// answer routes a key to the open question and closes it when answered.
+func (p *keysPage) answer(msg tea.KeyPressMsg) tea.Cmd {
+	q := p.ask
+	done, cmd := q.Update(msg)
+	if done && p.ask == q {
+		p.ask = nil
+	}
+	return cmd
 }

@@ -11,6 +11,9 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/ui/components/table"
+	"provkeys/ui/keyset"
+	"provkeys/ui/theme"
 )
 
 // keyRow is one key with its display strings, materialized from the keySet for what needs
@@ -31,22 +34,31 @@ const (
 	colUpdated
 )
 
-var keyColumns = []column{
-	colName:        {title: "NAME", min: 16, grow: 1},
-	colGroups:      {title: "MACHINE GROUP(S)", min: 14, grow: 1},
-	colStatus:      {title: "STATUS", min: 11},
-	colFingerprint: {title: "FINGERPRINT", min: 12, opt: 1},
-	colUsage:       {title: "USAGE", min: 9, opt: 2},
-	colUpdated:     {title: "UPDATED", min: 10, opt: 3},
+// columnSort is the order each column sorts by.
+var columnSort = [...]keyset.SortBy{colName: keyset.SortName, colGroups: keyset.SortGroups, colStatus: keyset.SortStatus,
+	colFingerprint: keyset.SortFingerprint, colUsage: keyset.SortUsage, colUpdated: keyset.SortUpdated}
+
+var keyColumns = []table.Column{
+	colName:        {Title: "NAME", Min: 16, Grow: 1},
+	colGroups:      {Title: "MACHINE GROUP(S)", Min: 14, Grow: 1},
+	colStatus:      {Title: "STATUS", Min: 11},
+	colFingerprint: {Title: "FINGERPRINT", Min: 12, Opt: 1},
+	colUsage:       {Title: "USAGE", Min: 9, Opt: 2},
+	colUpdated:     {Title: "UPDATED", Min: 10, Opt: 3},
+}
+
+// rowOf materializes key i of set for what needs a whole key: the cursor row, an expanded row.
+func rowOf(set *keyset.Set, i int) *keyRow {
+	return &keyRow{k: set.Table.Key(i), name: set.Name(i), groups: set.GroupText(i)}
 }
 
 // setKeys replaces the loaded keys (tests and stores without ListKeyTable).
-func (p *keysPage) setKeys(keys []model.Key) { p.setKeySet(keySetOf(keys)) }
+func (p *keysPage) setKeys(keys []model.Key) { p.setKeySet(keyset.Of(keys)) }
 
 // setKeySet replaces the loaded keys and re-derives the view, keeping cursor and expansions.
-func (p *keysPage) setKeySet(set *keySet) {
+func (p *keysPage) setKeySet(set *keyset.Set) {
 	p.set, p.cur = set, nil
-	if p.revealID != 0 && set.indexOf(p.revealID) < 0 {
+	if p.revealID != 0 && set.IndexOf(p.revealID) < 0 {
 		p.hideReveal()
 	}
 	p.cursorPos = -1
@@ -58,16 +70,16 @@ func (p *keysPage) setKeySet(set *keySet) {
 // sort order, plus the filter's search when the filter changed (see keyset.go).
 func (p *keysPage) rebuild() {
 	set := p.set
-	if set.len() == 0 {
+	if set.Len() == 0 {
 		p.view = p.view[:0]
 		p.restoreCursor()
 		return
 	}
 	now := p.env.now()
-	order := set.order(p.sortCol, now)
+	order := set.Order(columnSort[p.sortCol], now)
 	var hits []uint64
 	if strings.TrimSpace(p.active.Expr) != "" {
-		hits = p.filters.hits(set, p.active, now)
+		hits = p.filters.Hits(set, p.active, now)
 	}
 	if hits == nil && !p.sortDesc {
 		p.view = order // shared and read-only: nothing writes to p.view in place
@@ -101,8 +113,8 @@ func (p *keysPage) restoreCursor() {
 	}
 	if p.cursorID != 0 {
 		pos := p.cursorPos
-		if pos < 0 || pos >= p.set.len() || p.set.table.ID(pos) != p.cursorID {
-			pos = p.set.indexOf(p.cursorID) // after a reload: find the key by id
+		if pos < 0 || pos >= p.set.Len() || p.set.Table.ID(pos) != p.cursorID {
+			pos = p.set.IndexOf(p.cursorID) // after a reload: find the key by id
 		}
 		if pos >= 0 {
 			if i := slices.Index(p.view, int32(pos)); i >= 0 {
@@ -121,7 +133,7 @@ func (p *keysPage) current() (*keyRow, bool) {
 		return &keyRow{}, false
 	}
 	if p.cur == nil {
-		p.cur = p.set.row(int(p.view[p.cursor]))
+		p.cur = rowOf(p.set, int(p.view[p.cursor]))
 	}
 	return p.cur, true
 }
@@ -136,7 +148,7 @@ func (p *keysPage) moveTo(i int) {
 	}
 	p.cursor = min(max(i, 0), len(p.view)-1)
 	p.cursorPos = int(p.view[p.cursor])
-	p.cursorID = p.set.table.ID(p.cursorPos)
+	p.cursorID = p.set.Table.ID(p.cursorPos)
 	p.cur = nil
 	if p.revealID != 0 && p.revealID != p.cursorID {
 		p.hideReveal()
@@ -159,46 +171,46 @@ func (p *keysPage) tableHeight() int { return max(0, p.height-1) }
 
 // fixTop keeps the cursor row on screen after a move, an expansion or a resize.
 func (p *keysPage) fixTop() {
-	p.top = adjustTop(p.tableView(), p.width, p.tableHeight()-1)
+	p.top = table.AdjustTop(p.tableView(), p.width, p.tableHeight()-1)
 }
 
 // tableView describes the visible table; its funcs look only at the rows being drawn.
-func (p *keysPage) tableView() tableView {
-	st := &p.env.styles
+func (p *keysPage) tableView() table.View {
+	sty := &p.env.styles
 	now := p.env.now()
 	set := p.set
 	pos := func(i int) int { return int(p.view[i]) }
-	return tableView{
-		cols: keyColumns, n: len(p.view), cursor: p.cursor, top: p.top,
-		sortCol: p.sortCol, sortDesc: p.sortDesc,
-		cell: func(i, c int) string { return p.cell(pos(i), c, now) },
-		style: func(i, c int) (lipgloss.Style, bool) {
+	return table.View{
+		Cols: keyColumns, N: len(p.view), Cursor: p.cursor, Top: p.top,
+		SortCol: p.sortCol, SortDesc: p.sortDesc,
+		Cell: func(i, c int) string { return p.cell(pos(i), c, now) },
+		Style: func(i, c int) (lipgloss.Style, bool) {
 			if c != colStatus {
 				return lipgloss.Style{}, false
 			}
-			return stateStyle(st, set.table.State(pos(i), now)), true
+			return stateStyle(sty, set.Table.State(pos(i), now)), true
 		},
-		paint: func(i, c int) (paint, bool) {
+		Paint: func(i, c int) (theme.Paint, bool) {
 			if c != colStatus {
-				return paint{}, false
+				return theme.Paint{}, false
 			}
-			return p.paints.state[set.table.State(pos(i), now)], true
+			return p.paints.state[set.Table.State(pos(i), now)], true
 		},
-		rowPaint: &p.paints.row,
-		glyph: func(i int) string {
-			if p.isExpanded(set.table.ID(pos(i))) {
+		RowPaint: &p.paints.row,
+		Glyph: func(i int) string {
+			if p.isExpanded(set.Table.ID(pos(i))) {
 				return "▾"
 			}
 			return "▸"
 		},
-		detail: func(i, width int) []string {
-			if !p.isExpanded(set.table.ID(pos(i))) {
+		Detail: func(i, width int) []string {
+			if !p.isExpanded(set.Table.ID(pos(i))) {
 				return nil
 			}
 			return p.detailLines(p.rowAt(i), width, now)
 		},
-		extra: func(i, width int) int {
-			if !p.isExpanded(set.table.ID(pos(i))) {
+		Extra: func(i, width int) int {
+			if !p.isExpanded(set.Table.ID(pos(i))) {
 				return 0
 			}
 			return p.detailCount(p.rowAt(i), width)
@@ -208,14 +220,14 @@ func (p *keysPage) tableView() tableView {
 
 // keyPaints are the table's styles as paints, made once per page.
 type keyPaints struct {
-	row   paint
-	state [4]paint // by model.KeyState
+	row   theme.Paint
+	state [4]theme.Paint // by model.KeyState
 }
 
-func newKeyPaints(st *styles) keyPaints {
-	kp := keyPaints{row: paintOf(st.Row)}
+func newKeyPaints(sty *theme.Styles) keyPaints {
+	kp := keyPaints{row: theme.PaintOf(sty.Row)}
 	for s := model.StateEnabled; s <= model.StateExhausted; s++ {
-		kp.state[s] = paintOf(stateStyle(st, s))
+		kp.state[s] = theme.PaintOf(stateStyle(sty, s))
 	}
 	return kp
 }
@@ -226,17 +238,17 @@ func (p *keysPage) rowAt(i int) *keyRow {
 		r, _ := p.current()
 		return r
 	}
-	return p.set.row(int(p.view[i]))
+	return rowOf(p.set, int(p.view[i]))
 }
 
 // cell is one table cell of key i of the keySet, read from the table without building the key.
 func (p *keysPage) cell(i, c int, now time.Time) string {
-	t := p.set.table
+	t := p.set.Table
 	switch c {
 	case colName:
-		return p.set.name(i)
+		return p.set.Name(i)
 	case colGroups:
-		return p.set.groupText(i)
+		return p.set.GroupText(i)
 	case colStatus:
 		return stateLabel(t.State(i, now))
 	case colFingerprint:
@@ -266,14 +278,14 @@ func stateLabel(s model.KeyState) string {
 	return "● Enabled"
 }
 
-func stateStyle(st *styles, s model.KeyState) lipgloss.Style {
+func stateStyle(sty *theme.Styles, s model.KeyState) lipgloss.Style {
 	switch s {
 	case model.StateDisabled:
-		return st.Disabled
+		return sty.Disabled
 	case model.StateExpired, model.StateExhausted:
-		return st.Warn
+		return sty.Warn
 	}
-	return st.Enabled
+	return sty.Enabled
 }
 
 // ago is a short relative time for the Updated column.

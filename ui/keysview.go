@@ -9,6 +9,8 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/ui/components/table"
+	"provkeys/ui/theme"
 )
 
 // View draws the bar and, below it, whatever the mode shows.
@@ -16,60 +18,60 @@ func (p *keysPage) View(width, height int) string {
 	if width <= 0 || height <= 0 {
 		return ""
 	}
-	st := &p.env.styles
+	sty := &p.env.styles
 	bar := p.barLine(width)
 	if p.ask != nil {
-		bar = p.ask.view(width, st)
+		bar = p.ask.View(width, sty)
 	}
 	body, bh := "", height-1
 	switch p.mode {
 	case modeForm:
 		if p.conflict != nil {
-			body = p.conflict.view(width, bh, st)
+			body = p.conflict.view(width, bh, sty)
 		} else if p.form != nil {
-			body = p.form.view(width, st)
+			body = p.form.view(width, sty)
 		}
 	case modeCreated:
-		body = p.created.view(width, st)
+		body = p.created.view(width, sty)
 	case modeSaved:
-		body = p.saved.view(width, bh, st)
+		body = p.saved.view(width, bh, sty)
 	default:
 		body = p.tableBody(width, bh)
 	}
-	return bar + "\n" + fitBlock(body, width, bh)
+	return bar + "\n" + theme.FitBlock(body, width, bh)
 }
 
 // tableBody is the table, or a friendly notice when there is nothing to draw.
 func (p *keysPage) tableBody(width, height int) string {
-	st := &p.env.styles
+	sty := &p.env.styles
 	switch {
 	case p.loadErr != nil && !p.loaded:
-		return st.Error.Render("✗ Couldn't load keys: "+model.Sanitize(plainError(p.loadErr))) +
-			"\n" + st.Faint.Render("Press ctrl+r to try again.")
+		return sty.Error.Render("✗ Couldn't load keys: "+model.Sanitize(plainError(p.loadErr))) +
+			"\n" + sty.Faint.Render("Press ctrl+r to try again.")
 	case !p.loaded && p.headTotal == 0:
-		return st.Faint.Render("Loading keys…")
-	case p.set.len() == 0:
+		return sty.Faint.Render("Loading keys…")
+	case p.set.Len() == 0:
 		msg := "No keys yet. Press n to add one, or run `provkeys demo` to load sample data."
 		if !p.env.can(model.ActionCreate) {
 			msg = "No keys yet. An admin can add one, or run `provkeys demo` to load sample data."
 		}
-		return "\n  " + st.EmptyNotice.Render(ansi.Wordwrap(msg, max(10, width-4), " "))
+		return "\n  " + sty.EmptyNotice.Render(ansi.Wordwrap(msg, max(10, width-4), " "))
 	case len(p.view) == 0:
-		return "\n  " + st.EmptyNotice.Render(fmt.Sprintf("No keys match %q. Press / to change the filter, or / then esc to clear it.",
+		return "\n  " + sty.EmptyNotice.Render(fmt.Sprintf("No keys match %q. Press / to change the filter, or / then esc to clear it.",
 			model.Sanitize(p.active.Expr)))
 	}
-	return renderTable(p.tableView(), width, height, st)
+	return table.Render(p.tableView(), width, height, sty)
 }
 
 // barLine is the filter bar: the filter (or the prompt to type one), a parse error if the
 // last keystroke made the filter invalid, and "N of M keys" with the sort on the right.
 func (p *keysPage) barLine(width int) string {
-	st := &p.env.styles
+	sty := &p.env.styles
 	dir := "▲"
 	if p.sortDesc {
 		dir = "▼"
 	}
-	shown, total := len(p.view), p.set.len()
+	shown, total := len(p.view), p.set.Len()
 	if p.headTotal > 0 {
 		// Only the first screenful is here: count every key, and say the rest is coming.
 		shown, total = p.headTotal, p.headTotal
@@ -78,7 +80,7 @@ func (p *keysPage) barLine(width int) string {
 		}
 	}
 	right := fmt.Sprintf("%d of %d keys · sort %s %s", shown, total,
-		strings.ToLower(keyColumns[p.sortCol].title), dir)
+		strings.ToLower(keyColumns[p.sortCol].Title), dir)
 	if width < 70 {
 		right = fmt.Sprintf("%d of %d keys", shown, total)
 	}
@@ -88,21 +90,21 @@ func (p *keysPage) barLine(width int) string {
 	var left string
 	switch {
 	case p.mode == modeFilter:
-		left = st.BarActive.Render(p.filter.View())
+		left = sty.BarActive.Render(p.filter.View())
 	case p.filter.Value() != "":
-		left = st.BarActive.Render("/ " + model.Sanitize(p.filter.Value()))
+		left = sty.BarActive.Render("/ " + model.Sanitize(p.filter.Value()))
 	default:
-		left = st.Bar.Render("/ filter…")
+		left = sty.Bar.Render("/ filter…")
 	}
 	if p.filterErr != "" {
-		left += "  " + st.Error.Render("✗ "+model.Sanitize(p.filterErr))
+		left += "  " + sty.Error.Render("✗ "+model.Sanitize(p.filterErr))
 	}
 	room := width - ansi.StringWidth(right) - 1
 	if room < 10 {
-		return fitLine(left, width)
+		return theme.FitLine(left, width)
 	}
-	left = fitLine(left, room)
-	return left + strings.Repeat(" ", width-ansi.StringWidth(left)-ansi.StringWidth(right)) + st.Faint.Render(right)
+	left = theme.FitLine(left, room)
+	return left + strings.Repeat(" ", width-ansi.StringWidth(left)-ansi.StringWidth(right)) + sty.Faint.Render(right)
 }
 
 // detailItem is one labelled value of an expanded row; half items pair up on wide screens.
@@ -115,7 +117,7 @@ type detailItem struct {
 // on a revealed key), never on the data, so scrolling stays cheap and predictable.
 func (p *keysPage) detailLines(r *keyRow, width int, now time.Time) []string {
 	k := &r.k
-	st := &p.env.styles
+	sty := &p.env.styles
 	keyLabel, keyValue := "Key", maskedKey(k.Cloud)
 	revealed := p.revealID == k.ID && p.revealSecret != ""
 	if revealed {
@@ -137,7 +139,7 @@ func (p *keysPage) detailLines(r *keyRow, width int, now time.Time) []string {
 	inner, labelW, wide := keyDetailShape(width)
 	var out []string
 	line := func(label, value string, w int) string {
-		return st.Label.Render(pad(label, labelW)) + st.Detail.Render(pad(value, max(1, w-labelW)))
+		return sty.Label.Render(theme.Pad(label, labelW)) + sty.Detail.Render(theme.Pad(value, max(1, w-labelW)))
 	}
 	// The key comes first; a revealed key wraps over as many lines as it needs.
 	if revealed {
@@ -147,7 +149,7 @@ func (p *keysPage) detailLines(r *keyRow, width int, now time.Time) []string {
 			if i > 0 {
 				l = ""
 			}
-			out = append(out, keyIndent+st.Label.Render(pad(l, labelW))+st.Secret.Render(w))
+			out = append(out, keyIndent+sty.Label.Render(theme.Pad(l, labelW))+sty.Secret.Render(w))
 		}
 	} else {
 		out = append(out, keyIndent+line(keyLabel, keyValue, inner))

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"provkeys/model"
+	"provkeys/ui/keyset"
 )
 
 // statusKind says how a status line message is marked: a glyph and a colour each.
@@ -53,7 +54,7 @@ type keysHeadMsg struct {
 // the command; keys (without set) is for tests.
 type keysLoadedMsg struct {
 	seq  int
-	set  *keySet
+	set  *keyset.Set
 	keys []model.Key
 	err  error
 }
@@ -137,27 +138,6 @@ type filterChangedMsg struct {
 	verb string
 	name string
 	err  error
-}
-
-// groupsLoadedMsg is the Machine Groups view's load result.
-type groupsLoadedMsg struct {
-	seq    int
-	groups []model.Group
-	err    error
-}
-
-// certsLoadedMsg is the Certificates view's load result.
-type certsLoadedMsg struct {
-	seq   int
-	certs []model.Cert
-	err   error
-}
-
-// auditLoadedMsg is the Audit view's load result.
-type auditLoadedMsg struct {
-	seq    int
-	events []model.AuditEvent
-	err    error
 }
 
 // objectChangedMsg is the result of a change in the groups or certificates views.

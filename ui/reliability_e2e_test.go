@@ -28,6 +28,7 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/ui"
+	"provkeys/ui/sshd"
 )
 
 // maxArg is what a test passes as one command-line argument at most: Linux refuses a single
@@ -152,7 +153,7 @@ func TestHostileInputRefusedByCommandLine(t *testing.T) {
 			}
 			// The operators file: the string as the operator's name, and as a whole line.
 			for _, text := range []string{"role=admin " + authorized + " " + v + "\n", v + "\n", "role=admin " + v + "\n"} {
-				_, err := ui.ParseOperators("operators", strings.NewReader(text))
+				_, err := sshd.ParseOperators("operators", strings.NewReader(text))
 				if err == nil {
 					t.Errorf("operators file %q accepted", trim(text))
 				} else if h := strictHazard(err.Error()); h != "" {

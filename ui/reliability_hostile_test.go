@@ -17,6 +17,7 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/ui/theme"
 )
 
 // HostileEntry is one string of the shared corpus of hostile input.
@@ -324,7 +325,7 @@ func TestHostileDataRendersInert(t *testing.T) {
 func TestInertFrame(t *testing.T) {
 	t.Parallel()
 	clean := "\x1b[1;38;5;212mprovkeys\x1b[m ▸ Büro • ✓ 東京\nnext line"
-	if got := inertFrame(clean); got != clean {
+	if got := theme.Inert(clean); got != clean {
 		t.Fatalf("a clean frame changed: %q", got)
 	}
 	for in, want := range map[string]string{
@@ -336,11 +337,11 @@ func TestInertFrame(t *testing.T) {
 		"bad \xff byte":            "bad \uFFFD byte",
 		"\x1b[31mred\x1b[m":        "\x1b[31mred\x1b[m",
 	} {
-		if got := inertFrame(in); got != want {
-			t.Errorf("inertFrame(%q) = %q, want %q", in, got, want)
+		if got := theme.Inert(in); got != want {
+			t.Errorf("Inert(%q) = %q, want %q", in, got, want)
 		}
-		if h := ScreenHazard(inertFrame(in)); h != "" {
-			t.Errorf("inertFrame(%q) still carries %s", in, h)
+		if h := ScreenHazard(theme.Inert(in)); h != "" {
+			t.Errorf("Inert(%q) still carries %s", in, h)
 		}
 	}
 }
@@ -350,19 +351,19 @@ func TestInertFrame(t *testing.T) {
 func TestClipLong(t *testing.T) {
 	t.Parallel()
 	short := strings.Repeat("é", 100)
-	if clipLong(short) != short {
+	if theme.ClipLong(short) != short {
 		t.Fatal("a short value was cut")
 	}
 	long := strings.Repeat("a€", 10<<20/4)
-	got := clipLong(long)
-	if len(got) > maxCellBytes || len(got) < maxCellBytes-utf8.UTFMax || !utf8.ValidString(got) || !strings.HasPrefix(long, got) {
+	got := theme.ClipLong(long)
+	if len(got) > theme.MaxCellBytes || len(got) < theme.MaxCellBytes-utf8.UTFMax || !utf8.ValidString(got) || !strings.HasPrefix(long, got) {
 		t.Fatalf("cut to %d bytes, valid UTF-8 %v", len(got), utf8.ValidString(got))
 	}
 	styled := "\x1b[1m" + long
-	if clipLong(styled) != styled {
+	if theme.ClipLong(styled) != styled {
 		t.Fatal("styled text was cut")
 	}
-	if w := len(pad(long, 40)); w > 200 {
+	if w := len(theme.Pad(long, 40)); w > 200 {
 		t.Fatalf("pad of a 10 MB value is %d bytes", w)
 	}
 }

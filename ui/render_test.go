@@ -96,7 +96,7 @@ func TestTooSmall(t *testing.T) {
 	d.send(tea.WindowSizeMsg{Width: 100, Height: 11})
 	d.mustSee("terminal too small (need 60×12, have 100×11)")
 	d.press("d", "y") // unseen keys do nothing
-	if d.keys().ask != nil || d.keys().set.len() != 4 {
+	if d.keys().ask != nil || d.keys().set.Len() != 4 {
 		t.Fatal("a key acted while the terminal was too small to show it")
 	}
 	d.send(tea.WindowSizeMsg{Width: 60, Height: 12})

@@ -1,10 +1,15 @@
-// Package ui is provkeys' dashboard, in Bubble Tea v2. It never imports store: it declares
-// the Store interface it consumes and main passes the real store in.
+// Package ui is provkeys' dashboard, in Bubble Tea v2: the Store port it consumes (declared
+// here, so ui never imports store; the command line passes the real store in), the root
+// model (app.go: title, view tabs, status line, help footer) and its pages (Keys, Machine
+// Groups, Certificates, Audit), with the messages, status and formatting helpers they share,
+// and Sentence, the one wording of store errors. New builds the dashboard.
 //
-// The root model (app.go) owns the title, the view tabs, the status line and the help footer;
-// each view is a page (Keys, Machine Groups, Certificates, Audit) that renders itself into
-// the space the root gives it. Every store call runs in a tea.Cmd under a timeout, and every
-// string that came from data is passed through model.Sanitize before it reaches the screen.
+// Its rooms are sub-packages: theme (styles, widths, inert text), keyset (the shared read
+// model of keys), components/table and components/confirm, keyfile (the one safe key-file
+// writer) and sshd (the SSH server, which imports ui and never the reverse). Machine Groups,
+// Certificates and Audit are one generic list page (listpage.go) configured by a listSpec.
+// Every store call runs in a tea.Cmd under a timeout, and every string that came from data
+// is passed through model.Sanitize before it reaches the screen.
 package ui
 
 import (
@@ -14,6 +19,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/keyset"
+	"provkeys/ui/theme"
 )
 
 // Store is what the dashboard needs from the store, as one actor. *store.Session satisfies
@@ -21,6 +28,11 @@ import (
 // ErrForbidden, ErrInUse, ErrNotExportable) or *model.ValidationError.
 type Store interface {
 	ListKeys(ctx context.Context) ([]model.Key, error)
+	// ListKeysHead is the first screenful: up to limit keys in name order, and how many
+	// keys there are in all. The Keys page draws from it while the whole listing loads.
+	ListKeysHead(ctx context.Context, limit int) ([]model.Key, int, error)
+	// ListKeyTable is every key in the compact form the Keys page filters and sorts.
+	ListKeyTable(ctx context.Context) (*model.KeyTable, error)
 	Key(ctx context.Context, id int64) (model.Key, error)
 	CreateKey(ctx context.Context, in model.KeyInput) (model.Key, string, error)
 	UpdateKey(ctx context.Context, id, version int64, in model.KeyInput) (model.Key, error)
@@ -47,6 +59,7 @@ type Store interface {
 	SaveFilter(ctx context.Context, name, expr string) (model.SavedFilter, error)
 	DeleteFilter(ctx context.Context, id int64) error
 
+	// DataVersion changes whenever any process commits a change; the dashboard polls it.
 	DataVersion(ctx context.Context) (int64, error)
 }
 
@@ -69,7 +82,7 @@ type Options struct {
 
 	// Keys, when set, is shared by dashboards of one process so that they hold one listing
 	// of the keys between them instead of one each (Serve sets it for its sessions).
-	Keys *KeyCache
+	Keys *keyset.Cache
 }
 
 // New returns the dashboard's root model for st, acting as actor. Run it with
@@ -84,16 +97,16 @@ func New(st Store, actor model.Actor, opts Options) tea.Model {
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = time.Second
 	}
-	return newApp(&env{st: st, actor: actor, opts: opts, styles: defaultStyles(), tick: tea.Tick})
+	return newApp(&env{store: st, actor: actor, opts: opts, styles: theme.Default(), tick: tea.Tick})
 }
 
 // env is what every page shares: the store, who is acting, the options and the styles.
 // It is read-only after New, so commands may capture it freely.
 type env struct {
-	st     Store
+	store  Store
 	actor  model.Actor
 	opts   Options
-	styles styles
+	styles theme.Styles
 	// tick is tea.Tick; tests that drive Update by hand replace it so timers never block.
 	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }

@@ -15,6 +15,7 @@ import (
 	"provkeys/model"
 	"provkeys/store"
 	"provkeys/store/engine"
+	"provkeys/ui"
 )
 
 // env is one invocation: its IO, the --db flag every command shares, and the store once a
@@ -144,8 +145,8 @@ func localActor() model.Actor {
 }
 
 // explain turns a store error about object (e.g. `key "web-01"`) into the sentence an operator
-// reads: the sentinel says what happened, object says to what. Errors that already carry their
-// own words (validation, conflict, in use) pass through.
+// reads, by ui.Sentence: the sentinel says what happened, object says to what. Errors that
+// already carry their own words (validation, conflict, in use) pass through.
 func explain(err error, object string) error {
 	var (
 		ve *model.ValidationError
@@ -157,19 +158,18 @@ func explain(err error, object string) error {
 		return nil
 	case errors.As(err, &ve), errors.As(err, &ce), errors.As(err, &ie):
 		return err
-	case errors.Is(err, context.Canceled):
-		return errors.New("interrupted")
-	case errors.Is(err, model.ErrNotFound):
-		return fmt.Errorf("%s not found", object)
-	case errors.Is(err, model.ErrDuplicate):
-		return fmt.Errorf("%s already exists", object)
-	case errors.Is(err, model.ErrForbidden):
-		return fmt.Errorf("your role does not allow this change to %s", object)
-	case errors.Is(err, model.ErrNotExportable):
-		return fmt.Errorf("%s is not exportable: View/Export was turned off, so its key material is gone", object)
 	}
-	return err
+	return explainedError{sentence: ui.Sentence(err, object), err: err}
 }
+
+// explainedError is a store error worded for the operator; errors.Is still sees the sentinel.
+type explainedError struct {
+	sentence string
+	err      error
+}
+
+func (e explainedError) Error() string { return e.sentence }
+func (e explainedError) Unwrap() error { return e.err }
 
 // keyObject, groupObject and certObject name an object in a message. %q shows odd bytes as
 // escapes, so the name can be seen for what it is.

@@ -3,15 +3,14 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"provkeys/model"
 	"provkeys/store"
+	"provkeys/ui/keyfile"
 )
 
 // sessionKey opens the session and looks a key up by name: the start of most key commands.
@@ -103,67 +102,21 @@ func (e *env) exportToFile(name, path string, force bool) error {
 	if err != nil {
 		return err
 	}
-	f, commit, err := createPrivate(path, force)
+	f, err := keyfile.Create(path, force)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s exists; use --force to replace it", path)
+	}
 	if err != nil {
 		return err
 	}
 	secret, err := s.ExportKey(e.ctx, k.ID)
 	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
+		f.Abort()
 		return e.explainRelease(err, k.Name)
 	}
-	if err := writeAndClose(f, secret+"\n"); err != nil {
-		os.Remove(f.Name())
+	if err := f.Commit(secret); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := commit(); err != nil {
-		os.Remove(f.Name())
-		return err
 	}
 	fmt.Fprintf(e.out, "Wrote key %s to %s.\n", model.Sanitize(k.Name), model.Sanitize(path))
 	return nil
-}
-
-// createPrivate opens a new file with mode 0600 for a key that is to end up at path, and
-// returns it with the function that puts it in place. Without force it refuses any existing
-// path; O_EXCL also refuses a planted symlink, dangling or not. With force it refuses a
-// symlink outright, writes a temporary file in the same directory and renames it over path,
-// which replaces a directory entry and never writes through a link.
-func createPrivate(path string, force bool) (f *os.File, commit func() error, err error) {
-	if !force {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) {
-			return nil, nil, fmt.Errorf("%s exists; use --force to replace it", path)
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		return f, func() error { return nil }, nil
-	}
-	if fi, err := os.Lstat(path); err == nil {
-		switch {
-		case fi.Mode()&fs.ModeSymlink != 0:
-			return nil, nil, fmt.Errorf("%s is a symbolic link; refusing to write through it", path)
-		case !fi.Mode().IsRegular():
-			return nil, nil, fmt.Errorf("%s is not a regular file", path)
-		}
-	}
-	f, err = os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, func() error { return os.Rename(f.Name(), path) }, nil
-}
-
-// writeAndClose writes s to f, flushes it to disk and closes it, reporting the first error.
-func writeAndClose(f *os.File, s string) error {
-	_, err := f.WriteString(s)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

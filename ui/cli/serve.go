@@ -16,6 +16,7 @@ import (
 	"provkeys/model"
 	demodata "provkeys/store/demo"
 	"provkeys/ui"
+	"provkeys/ui/sshd"
 )
 
 // localOnly marks a command that cannot run on an SSH session: it starts a server, writes
@@ -92,16 +93,16 @@ func serveCmd(e *env) *cobra.Command {
 			hup := make(chan os.Signal, 1)
 			signal.Notify(hup, syscall.SIGHUP)
 			defer signal.Stop(hup)
-			return ui.Serve(e.ctx, ui.ServeConfig{
+			return sshd.Serve(e.ctx, sshd.Config{
 				Listen: listen, HostKeyPath: hostKey, OperatorsPath: operators,
 				Open:     func(a model.Actor) ui.Store { return st.Session(a) },
-				Exporter: func(a model.Actor) ui.KeyExporter { return st.Session(a) },
+				Exporter: func(a model.Actor) sshd.KeyExporter { return st.Session(a) },
 				Command:  SessionRunner(st.Session),
 				Log:      e.io.Err,
 				Reload:   hup,
 			})
 		})
-	c.Flags().StringVar(&listen, "listen", ui.DefaultListen, "the `ADDR` to listen on")
+	c.Flags().StringVar(&listen, "listen", sshd.DefaultListen, "the `ADDR` to listen on")
 	c.Flags().StringVar(&hostKey, "host-key", "", "the SSH host key `PATH` (default: ssh_host_ed25519 beside the database; generated on first start)")
 	c.Flags().StringVar(&operators, "operators", "", "the operators file `PATH` (default: operators beside the database)")
 	c.Annotations = map[string]string{localOnly: "true"}

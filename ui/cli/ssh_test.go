@@ -19,6 +19,7 @@ import (
 	"provkeys/model"
 	"provkeys/store/sqlite"
 	"provkeys/ui"
+	"provkeys/ui/sshd"
 )
 
 // sshSigner makes a fresh ed25519 client key.
@@ -87,7 +88,7 @@ func TestSSHRunsTheCommandLine(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() {
-		served <- ui.Serve(ctx, ui.ServeConfig{
+		served <- sshd.Serve(ctx, sshd.Config{
 			Listener: l, HostKeyPath: filepath.Join(f.dir, "host_key"), OperatorsPath: ops,
 			Open:    func(a model.Actor) ui.Store { return st.Session(a) },
 			Command: SessionRunner(st.Session),

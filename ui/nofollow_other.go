@@ -1,6 +1,0 @@
-//go:build !unix
-
-package ui
-
-// oNoFollow is not available here; O_EXCL alone still refuses an existing symlink.
-const oNoFollow = 0

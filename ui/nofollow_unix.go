@@ -1,8 +1,0 @@
-//go:build unix
-
-package ui
-
-import "syscall"
-
-// oNoFollow makes opening a planted symlink fail instead of writing through it.
-const oNoFollow = syscall.O_NOFOLLOW

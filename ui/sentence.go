@@ -1,0 +1,66 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"provkeys/model"
+)
+
+// Sentence words a store error for a person: the one mapping from model's sentinels to
+// sentences, shared by the dashboard's status line, the SSH server and the command line.
+// object names what the error is about (`key "web-01"`); "" means the reader already knows
+// (the dashboard says "Couldn't delete key web-01: …" first), and the sentence says "it".
+// Errors that carry their own words (validation, conflict, in use) keep them.
+func Sentence(err error, object string) string {
+	var (
+		ve *model.ValidationError
+		ce *model.ConflictError
+		iu *model.InUseError
+	)
+	named := func(withObject, without string) string {
+		if object == "" {
+			return without
+		}
+		return fmt.Sprintf(withObject, object)
+	}
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &ce):
+		return ce.Error()
+	case errors.As(err, &iu):
+		return iu.Error()
+	case errors.As(err, &ve) && object == "":
+		return ve.Msg // shown under, or after, what names the field
+	case errors.As(err, &ve):
+		return ve.Error()
+	case errors.Is(err, context.Canceled):
+		return "interrupted"
+	case errors.Is(err, context.DeadlineExceeded) && object == "":
+		// The dashboard gives every store call 5 seconds (withStore).
+		return "the store did not answer within 5 seconds (is another process holding it?)"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the store did not answer in time (is another process holding it?)"
+	case errors.Is(err, model.ErrConflict):
+		return named("%s was changed by someone else; reload and try again",
+			"it was changed by someone else; reload (ctrl+r) and try again")
+	case errors.Is(err, model.ErrDuplicate):
+		return named("%s already exists", "that name is already taken")
+	case errors.Is(err, model.ErrForbidden):
+		return named("your role does not allow this change to %s", "your role is read-only")
+	case errors.Is(err, model.ErrNotFound):
+		return named("%s not found", "it no longer exists (someone may have deleted it)")
+	case errors.Is(err, model.ErrNotExportable):
+		return named("%s is not exportable: View/Export was turned off, so its key material is gone",
+			"View/Export was turned off for this key")
+	case errors.Is(err, model.ErrInUse):
+		return named("%s is still in use", "it is still in use")
+	}
+	return strings.TrimSpace(err.Error())
+}
+
+// plainError is Sentence about an object the reader already knows.
+func plainError(err error) string { return Sentence(err, "") }
