@@ -349,15 +349,15 @@ func TestBinaryFileModes(t *testing.T) {
 		}
 	}
 
-	// A directory others can write to: a warning, and the command still works.
+	// A directory others can write to: refused, since anyone could have planted a data key.
 	shared := filepath.Join(dir, "shared")
 	if err := os.Mkdir(shared, 0o777); err != nil {
 		t.Fatal(err)
 	}
 	os.Chmod(shared, 0o777)
-	r := runBin(t, nil, "", "--db", filepath.Join(shared, "p.db"), "groups", "list")
-	if r.code != 0 || !strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, "writable by others") {
-		t.Fatalf("no warning for a store in a world-writable directory: exit %d\n%s", r.code, r.stderr)
+	r := runBin(t, nil, "", "--db", filepath.Join(shared, "p.db"), "groups", "add", "--name", "G")
+	if r.code != 1 || !strings.Contains(r.stderr, "writable by others") {
+		t.Fatalf("a store in a world-writable directory was used: exit %d\n%s", r.code, r.stderr)
 	}
 	if r := runBin(t, nil, "", "--db", db, "groups", "list"); strings.Contains(r.stderr, "warning") {
 		t.Fatalf("a warning for a private directory:\n%s", r.stderr)

@@ -118,6 +118,9 @@ func Open(opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	if err := checkFiles(abs, opt.DataKeyPath); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", abs, err)
+	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return nil, fmt.Errorf("open store: create directory: %w", err)
 	}
@@ -129,7 +132,32 @@ func Open(opt Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	// Again now that SQLite has made its -wal and -shm: in a sticky directory another user
+	// could have created either name between the first look and SQLite's open.
+	if err := checkFiles(abs, opt.DataKeyPath); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store %s: %w", abs, err)
+	}
 	return s, nil
+}
+
+// checkFiles refuses a store whose directory others can write (unless sticky), or whose data
+// key, database, -wal or -shm another user owns or could have written: a data key planted
+// there before the first run would seal every secret under a key its planter knows.
+func checkFiles(db, dataKey string) error {
+	for _, dir := range []string{filepath.Dir(db), filepath.Dir(dataKey)} {
+		if err := store.CheckDir(dir); err != nil {
+			return err
+		}
+	}
+	for _, f := range []struct{ path, what string }{
+		{dataKey, "data key"}, {db, "database"}, {db + "-wal", "database's WAL file"}, {db + "-shm", "database's shared-memory file"},
+	} {
+		if err := store.CheckFile(f.path, f.what); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // precreate makes a new database file with mode 0600 before SQLite sees it, so the file is
@@ -179,9 +207,6 @@ func (s *Store) tightenModes() {
 		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o077 != 0 {
 			_ = os.Chmod(p, 0o600) // not ours to change (another owner): leave it, Warnings says so
 		}
-	}
-	if fi, err := os.Stat(filepath.Dir(s.path)); err == nil && fi.Mode().Perm()&0o022 != 0 {
-		s.warns = append(s.warns, fmt.Sprintf("the store's directory %s is writable by others", filepath.Dir(s.path)))
 	}
 	if fi, err := os.Stat(s.path); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		s.warns = append(s.warns, fmt.Sprintf("the store %s is readable by others (mode %v)", s.path, fi.Mode().Perm()))
