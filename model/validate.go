@@ -123,6 +123,10 @@ func ValidateName(field, s string) error {
 	if s[0] == ' ' || s[len(s)-1] == ' ' {
 		return &ValidationError{Field: field, Msg: "must not start or end with a space"}
 	}
+	// A name the command line would read as a flag could be created but never addressed.
+	if s[0] == '-' {
+		return &ValidationError{Field: field, Msg: `must not start with "-" (the command line would read it as a flag)`}
+	}
 	pos := 0
 	for _, r := range s {
 		pos++
