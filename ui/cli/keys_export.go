@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -63,8 +64,11 @@ func keysExportCmd(e *env) *cobra.Command {
 	var path string
 	var force bool
 	c := leaf(e, "export NAME [-o FILE] [--force]", "print a key, or write it to a file with mode 0600", takes("NAME"),
-		func(e *env, _ *cobra.Command, pos []string) error {
+		func(e *env, c *cobra.Command, pos []string) error {
 			switch {
+			case path == "" && c.Flags().Changed("o"):
+				// An unset variable in a script ("-o $OUT") must not send the key to its log.
+				return usagef("-o needs a file name; leave -o out to print the key")
 			case force && path == "":
 				return usagef("--force only applies with -o FILE")
 			case path == "":
@@ -149,11 +153,54 @@ func createPrivate(path string, force bool) (f *os.File, commit func() error, er
 			return nil, nil, fmt.Errorf("%s is not a regular file", path)
 		}
 	}
-	f, err = os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	removeStaleTemps(path)
+	f, err = os.CreateTemp(filepath.Dir(path), tempPattern(path))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("cannot write %s: %w", path, pathCause(err))
 	}
-	return f, func() error { return os.Rename(f.Name(), path) }, nil
+	return f, func() error {
+		if err := os.Rename(f.Name(), path); err != nil {
+			return fmt.Errorf("cannot write %s: %w", path, pathCause(err))
+		}
+		return nil
+	}, nil
+}
+
+// tempPattern names the temporary file a forced export writes before renaming it over path.
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".*.tmp" }
+
+// staleAfter is how old a temporary file of ours must be before it counts as left by a crash
+// rather than written by an export running right now.
+const staleAfter = 10 * time.Minute
+
+// removeStaleTemps deletes what an export killed before its rename left beside path: hidden
+// temporary files of path's pattern that are ours (regular, mode 0600, older than staleAfter).
+// They hold a key, and nothing else would ever remove them.
+func removeStaleTemps(path string) {
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), tempPattern(path)))
+	for _, m := range matches {
+		fi, err := os.Lstat(m)
+		if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o600 || time.Since(fi.ModTime()) < staleAfter {
+			continue
+		}
+		if store.CheckFile(m, "temporary file") == nil { // ours, not another user's
+			os.Remove(m)
+		}
+	}
+}
+
+// pathCause is the reason inside a *fs.PathError, so a message names the path the operator
+// gave rather than an internal temporary file.
+func pathCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }
 
 // writeAndClose writes s to f, flushes it to disk and closes it, reporting the first error.
