@@ -237,3 +237,22 @@ func parseExpiryForm(s string, now time.Time) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// MaxActorNameLen is the longest name an actor (an operator, a local user) may have.
+const MaxActorNameLen = 64
+
+// ValidActorName reports whether s may name an actor in audit rows and logs: one short token
+// of ASCII letters, digits, '.', '-', '_' and '@', not starting with '-'. ASCII only, so a
+// look-alike letter (Cyrillic 'а') cannot make a second actor that reads like another.
+func ValidActorName(s string) bool {
+	if s == "" || len(s) > MaxActorNameLen || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(".-_@", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
