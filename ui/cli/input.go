@@ -22,8 +22,9 @@ func isTerminal(v any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// readInput reads r up to limit bytes, giving up with "interrupted" when ctx ends first (the
-// read itself cannot be cancelled, so a pending one is left to the process's exit).
+// readInput reads all of r, refusing more than limit bytes (judging only the start of a longer
+// input would pass what was never checked), and gives up with "interrupted" when ctx ends
+// first (the read itself cannot be cancelled, so a pending one is left to the process's exit).
 func readInput(ctx context.Context, r io.Reader, limit int64) ([]byte, error) {
 	type result struct {
 		b   []byte
@@ -31,7 +32,10 @@ func readInput(ctx context.Context, r io.Reader, limit int64) ([]byte, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		b, err := io.ReadAll(io.LimitReader(r, limit))
+		b, err := io.ReadAll(io.LimitReader(r, limit+1))
+		if err == nil && int64(len(b)) > limit {
+			b, err = nil, fmt.Errorf("too long (more than %d bytes)", limit)
+		}
 		done <- result{b, err}
 	}()
 	select {
