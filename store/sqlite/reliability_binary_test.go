@@ -72,7 +72,7 @@ func TestBinaryFaults(t *testing.T) {
 	dir := t.TempDir()
 	base := baseStore(t, dir, 150)
 	other := filepath.Join(dir, "other.db")
-	mustBin(t, nil, "", "--db", other, "groups", "list")
+	mustBin(t, nil, "", "--db", other, "groups", "add", "--name", "G")
 
 	cases := []struct {
 		name  string
@@ -270,7 +270,7 @@ func TestBinaryFileModes(t *testing.T) {
 
 	// A data key kept elsewhere, named by PROVKEYS_DATA_KEY.
 	elsewhere := filepath.Join(dir, "keys", "provkeys.key")
-	mustBin(t, []string{"PROVKEYS_DATA_KEY=" + elsewhere}, "", "--db", filepath.Join(dir, "second.db"), "groups", "list")
+	mustBin(t, []string{"PROVKEYS_DATA_KEY=" + elsewhere}, "", "--db", filepath.Join(dir, "second.db"), "groups", "add", "--name", "G")
 	wantMode(t, elsewhere, 0o600)
 	wantMode(t, filepath.Join(dir, "keys"), 0o700)
 

@@ -341,3 +341,40 @@ func writeFileMode(t *testing.T, path string, b []byte, mode os.FileMode) {
 		t.Fatal(err)
 	}
 }
+
+// TestOpenExistingOnly: MustExist opens a store that is there and never creates one (nor its
+// directories); an existing empty file is a damaged store, never silently a new one.
+func TestOpenExistingOnly(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "typo", "p.db")
+	_, err := Open(Options{Path: missing, DataKeyPath: missing + ".key", MustExist: true})
+	if err == nil || !strings.Contains(err.Error(), "no store at "+missing) {
+		t.Fatalf("MustExist on a missing store: %v", err)
+	}
+	if _, err := os.Stat(filepath.Dir(missing)); !os.IsNotExist(err) {
+		t.Fatal("MustExist created the store's directory")
+	}
+	path := filepath.Join(dir, "p.db")
+	s, err := openAt(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(Options{Path: path, DataKeyPath: path + ".key", MustExist: true}); err != nil {
+		t.Fatalf("MustExist on an existing store: %v", err)
+	}
+	s.Close()
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, mustExist := range []bool{false, true} {
+		s, err := Open(Options{Path: path, DataKeyPath: path + ".key", MustExist: mustExist})
+		if err == nil {
+			s.Close()
+			t.Fatalf("MustExist=%v: an empty database file was opened as a new store", mustExist)
+		}
+		if !strings.Contains(err.Error(), "empty") {
+			t.Fatalf("MustExist=%v: %v", mustExist, err)
+		}
+	}
+}

@@ -26,6 +26,8 @@ type env struct {
 	out     *bufio.Writer
 	dbPath  string
 	keyPath string // --data-key
+	// create lets this command create the store when it does not exist (writing commands).
+	create bool
 
 	// remote is set when the tree runs on an SSH session as actor, on the server's store.
 	remote *remote
@@ -82,6 +84,7 @@ func (e *env) openStore() (store.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find the default database: %w", err)
 	}
+	opt.MustExist = !e.create
 	st, err := engine.Open(e.ctx, opt)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", engine.Describe(opt), err)

@@ -85,3 +85,22 @@ func TestStdinTooLong(t *testing.T) {
 		t.Errorf("decode - of one key: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// TestReadOnlyNeedsStore: a read-only command with a mistyped --db says "no store at PATH" and
+// creates nothing; a command that writes creates the store.
+func TestReadOnlyNeedsStore(t *testing.T) {
+	f := newFixture(t)
+	typo := filepath.Join(f.dir, "tpyo", "provkeys.db")
+	for _, args := range [][]string{{"keys", "list"}, {"groups", "list"}, {"certs", "list"}, {"audit"},
+		{"keys", "show", "x"}, {"verify", seedKey(t)}, {"keys", "export", "x"}} {
+		r := f.exec("", append([]string{"--db", typo}, args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, "no store at "+typo) {
+			t.Errorf("%q on a missing store: exit %d, %q", args, r.code, r.stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Dir(typo)); !os.IsNotExist(err) {
+		t.Fatal("a read-only command created the store's directory")
+	}
+	f.ok("groups", "add", "--name", "Servers") // a writing command creates the store
+	f.ok("groups", "list")
+}

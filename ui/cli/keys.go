@@ -17,9 +17,9 @@ import (
 func (t *tree) keys() *cobra.Command {
 	e := t.e
 	return t.group("keys", "manage provisioning keys",
-		keysListCmd(e), keysShowCmd(e), keysAddCmd(e), keysEditCmd(e),
+		keysListCmd(e), keysShowCmd(e), creates(keysAddCmd(e)), keysEditCmd(e),
 		keysSetEnabledCmd(e, true), keysSetEnabledCmd(e, false), keysDeleteCmd(e),
-		keysExportCmd(e), keysImportCmd(e))
+		keysExportCmd(e), creates(keysImportCmd(e)))
 }
 
 func keysListCmd(e *env) *cobra.Command {
