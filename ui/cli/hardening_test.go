@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bufio"
+	"encoding/json"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -103,4 +105,35 @@ func TestReadOnlyNeedsStore(t *testing.T) {
 	}
 	f.ok("groups", "add", "--name", "Servers") // a writing command creates the store
 	f.ok("groups", "list")
+}
+
+// TestJSONEscapesRefusedRunes: text another tool wrote into the store with C1 or bidi
+// characters comes out of --json as \u escapes, never raw.
+func TestJSONEscapesRefusedRunes(t *testing.T) {
+	var b strings.Builder
+	e := &env{}
+	e.out = bufio.NewWriter(&b)
+	doc := map[string]string{"description": "a\u009b2Jb\u202egnp.exe\u2066c\U000E0041", "name": "web-01 ü"}
+	if err := e.writeJSON(doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.writeJSONArray(1, func(int) any { return doc }); err != nil {
+		t.Fatal(err)
+	}
+	e.out.Flush()
+	out := b.String()
+	for _, r := range out {
+		if model.Refused(r) && r != '\n' {
+			t.Fatalf("raw U+%04X in JSON output %q", r, out)
+		}
+	}
+	for _, want := range []string{`\u009b`, `\u202e`, `\u2066`, `\udb40\udc41`, "ü"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("JSON output lacks %s: %s", want, out)
+		}
+	}
+	var back []map[string]string
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "["):]), &back); err != nil || back[0]["description"] != doc["description"] {
+		t.Fatalf("escaped JSON does not read back: %v %q\n%s", err, back, out)
+	}
 }
