@@ -137,3 +137,19 @@ func TestJSONEscapesRefusedRunes(t *testing.T) {
 		t.Fatalf("escaped JSON does not read back: %v %q\n%s", err, back, out)
 	}
 }
+
+// TestKeyFromStdin: keys add --key - reads the key from standard input, so it never sits in
+// the process list.
+func TestKeyFromStdin(t *testing.T) {
+	f := newFixture(t).init()
+	key := seedKey(t)
+	r := f.exec(key+"\n", "--db", f.db, "keys", "add", "--name", "piped", "--group", "Servers", "--key", "-", "--json")
+	f.expect(r, 0, nil)
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc["key"] != key {
+		t.Fatalf("keys add --key - stored %v (%v), want the piped key", doc["key"], err)
+	}
+	if r := f.exec("", "--db", f.db, "keys", "add", "--name", "empty", "--group", "Servers", "--key", "-"); r.code == 0 {
+		t.Fatal("keys add --key - with nothing on standard input succeeded")
+	}
+}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -173,6 +174,16 @@ func keysAddCmd(e *env) *cobra.Command {
 			}
 			// The store validates the key (KeyInput.Validate names part and position, never the
 			// key); parsing here only collects the warnings a valid but unusual key deserves.
+			if secret == "-" {
+				// The key on standard input (or typed without echo) never sits in the process
+				// list, where another user could read it.
+				if secret, err = e.argOrStdin("-"); err != nil {
+					return err
+				}
+				if strings.TrimSpace(secret) == "" {
+					return errors.New("--key -: standard input held no key")
+				}
+			}
 			in.Secret = secret
 			var warnings []string
 			if pk, err := keyformat.Parse(secret); err == nil {
@@ -216,7 +227,7 @@ func keysAddCmd(e *env) *cobra.Command {
 	f.StringVar(&in.Description, "description", "", "a `DESCRIPTION` of the key")
 	f.Int64Var(&in.MaxUsage, "max-usage", 0, "how many enrollments the key allows, `N` (0: unlimited)")
 	f.StringVar(&expires, "expires", "", "expiry: a `DURATION` (720h, 30d) or a DATE (2026-12-31, RFC 3339); default never")
-	f.StringVar(&secret, "key", "", "store this existing `KEY` instead of generating one")
+	f.StringVar(&secret, "key", "", "store this existing `KEY` instead of generating one; - reads it from standard input (typed without echo on a terminal), out of the process list")
 	f.BoolVar(&asJSON, "json", false, `print the new key as JSON, with its "key"`)
 	e.completeFlag(c, "group", e.completeGroups)
 	e.completeFlag(c, "cert", e.completeCerts)
