@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"provkeys/internal/testenv"
 	"provkeys/keyformat"
 	"provkeys/model"
 	"provkeys/store/postgres/pgtest"
@@ -38,6 +39,7 @@ var (
 // binary builds provkeys from the module root into a temporary directory, once.
 func binary(t *testing.T) string {
 	t.Helper()
+	goCmd := testenv.LookPath(t, "go") // to build provkeys
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "provkeys-cli-")
 		if err != nil {
@@ -54,7 +56,7 @@ func binary(t *testing.T) string {
 				}
 			}
 		}
-		cmd := exec.Command("go", append(build, "provkeys")...)
+		cmd := exec.Command(goCmd, append(build, "provkeys")...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -960,7 +962,7 @@ func TestFilesArePrivate(t *testing.T) {
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		b, err := os.ReadFile(status)
 		if err != nil {
-			t.Skipf("no %s: %v", status, err)
+			testenv.Missing(t, fmt.Sprintf("no %s: %v", status, err))
 		}
 		for _, l := range strings.Split(string(b), "\n") {
 			if v, ok := strings.CutPrefix(l, "Umask:"); ok {
