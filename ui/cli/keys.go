@@ -316,7 +316,13 @@ func keysEditCmd(e *env) *cobra.Command {
 			}
 			fmt.Fprintf(e.out, "Updated key %s.\n", model.Sanitize(updated.Name))
 			if k.Exportable && !updated.Exportable {
-				e.warn(fmt.Sprintf("key %q can never be viewed or exported again; its key material is erased.", updated.Name))
+				// Say precisely what is gone: the row at once, the files' old copies only
+				// once no reader holds an older snapshot.
+				if err := s.Scrub(e.ctx); err != nil {
+					e.warn(fmt.Sprintf("key %q can never be viewed or exported again; its key material is erased from the store, but %v", updated.Name, err))
+				} else {
+					e.warn(fmt.Sprintf("key %q can never be viewed or exported again; its key material is erased, also from the database and WAL files.", updated.Name))
+				}
 			}
 			return nil
 		})
