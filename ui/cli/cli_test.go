@@ -418,7 +418,7 @@ func TestDecodeLineWrapped(t *testing.T) {
 func TestKeyJSONFields(t *testing.T) {
 	f := newFixture(t)
 	secret := f.addKey("web-01")
-	want := []string{"id", "name", "groups", "status", "enabled", "signing_certificate",
+	want := []string{"id", "name", "groups", "status", "state", "enabled", "signing_certificate",
 		"allow_reenrollment", "exportable", "cloud", "fingerprint", "description", "max_usage",
 		"usage_count", "expires_at", "created_at", "created_by", "updated_at", "updated_by", "version"}
 	ks := f.keys()

@@ -120,6 +120,10 @@ func TestJSONEscapesRefusedRunes(t *testing.T) {
 	if err := e.writeJSONArray(1, func(int) any { return doc }); err != nil {
 		t.Fatal(err)
 	}
+	// keys list --json's own encoder too.
+	if err := e.writeKeyDocs([]model.Key{{Name: "k", Description: doc["description"]}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	e.out.Flush()
 	out := b.String()
 	for _, r := range out {
@@ -133,7 +137,9 @@ func TestJSONEscapesRefusedRunes(t *testing.T) {
 		}
 	}
 	var back []map[string]string
-	if err := json.Unmarshal([]byte(out[strings.Index(out, "["):]), &back); err != nil || back[0]["description"] != doc["description"] {
+	arr := out[strings.Index(out, "["):]
+	arr = arr[:strings.Index(arr, "]\n")+2]
+	if err := json.Unmarshal([]byte(arr), &back); err != nil || back[0]["description"] != doc["description"] {
 		t.Fatalf("escaped JSON does not read back: %v %q\n%s", err, back, out)
 	}
 }
@@ -151,5 +157,24 @@ func TestKeyFromStdin(t *testing.T) {
 	}
 	if r := f.exec("", "--db", f.db, "keys", "add", "--name", "empty", "--group", "Servers", "--key", "-"); r.code == 0 {
 		t.Fatal("keys add --key - with nothing on standard input succeeded")
+	}
+}
+
+// TestJSONState: --json gives the state the table shows (Enabled, Disabled, Expired,
+// Exhausted) in "state", beside "status".
+func TestJSONState(t *testing.T) {
+	f := newFixture(t)
+	f.addKey("on")
+	f.addKey("off", "--disabled")
+	for _, k := range f.keys() {
+		want := map[string]string{"on": "Enabled", "off": "Disabled"}[k["name"].(string)]
+		if k["state"] != want || k["status"] == nil {
+			t.Errorf("%v: state %v, want %s (and status kept)", k["name"], k["state"], want)
+		}
+	}
+	var one map[string]any
+	f.jsonOut(&one, "keys", "show", "off")
+	if one["state"] != "Disabled" {
+		t.Errorf("keys show --json: state %v", one["state"])
 	}
 }

@@ -43,7 +43,7 @@ func keysListCmd(e *env) *cobra.Command {
 			now := time.Now()
 			keys = slices.DeleteFunc(keys, func(k model.Key) bool { return !filter.Match(k, now) })
 			if asJSON {
-				return e.writeKeyDocs(keys)
+				return e.writeKeyDocs(keys, now)
 			}
 			if len(keys) == 0 {
 				if expr != "" {
@@ -93,7 +93,7 @@ func keysShowCmd(e *env) *cobra.Command {
 				}
 			}
 			if asJSON {
-				return e.writeJSON(model.NewKeyDoc(k, secret))
+				return e.writeJSON(model.NewKeyDoc(k, secret).WithState(k, time.Now()))
 			}
 			return e.showKey(k, secret)
 		})
@@ -207,7 +207,7 @@ func keysAddCmd(e *env) *cobra.Command {
 				e.warn(w)
 			}
 			if asJSON {
-				return e.writeJSON(model.NewKeyDoc(k, key))
+				return e.writeJSON(model.NewKeyDoc(k, key).WithState(k, time.Now()))
 			}
 			fmt.Fprintf(e.out, "Created key %s (%s).\n", model.Sanitize(k.Name), k.Fingerprint)
 			if !k.Exportable {

@@ -50,9 +50,10 @@ func (e *env) writeJSONArray(n int, item func(i int) any) error {
 	return err
 }
 
-// writeKeyDocs is writeJSONArray of model.NewKeyDoc(key, "") for every key, the same bytes,
-// through model.AppendKeyDocJSON: no document, no reflection, one buffer reused.
-func (e *env) writeKeyDocs(keys []model.Key) error {
+// writeKeyDocs is writeJSONArray of model.NewKeyDoc(key, "").WithState(key, now) for every
+// key, the same bytes, through model.AppendKeyDocJSONAt: no document, no reflection, one
+// buffer reused.
+func (e *env) writeKeyDocs(keys []model.Key, now time.Time) error {
 	if len(keys) == 0 {
 		_, err := e.out.WriteString("[]\n")
 		return err
@@ -61,11 +62,11 @@ func (e *env) writeKeyDocs(keys []model.Key) error {
 	var b []byte
 	for i := range keys {
 		b = append(b[:0], "  "...)
-		b = model.AppendKeyDocJSON(b, &keys[i], "", "  ", "  ")
+		b = model.AppendKeyDocJSONAt(b, &keys[i], "", "  ", "  ", now)
 		if i < len(keys)-1 {
 			b = append(b, ',')
 		}
-		if _, err := e.out.Write(append(b, '\n')); err != nil {
+		if _, err := e.out.Write(escapeRefused(append(b, '\n'))); err != nil {
 			return err
 		}
 	}
