@@ -7,26 +7,29 @@ import "time"
 // field names are the documented ones (DESIGN §6), so scripts and audit readers see the same
 // document. Key is the material, set only where a command released it; the audit never does.
 type KeyDoc struct {
-	ID                 int64    `json:"id"`
-	Name               string   `json:"name"`
-	Groups             []string `json:"groups"`
-	Status             string   `json:"status"`
-	Enabled            bool     `json:"enabled"`
-	SigningCertificate string   `json:"signing_certificate"`
-	AllowReenrollment  bool     `json:"allow_reenrollment"`
-	Exportable         bool     `json:"exportable"`
-	Cloud              string   `json:"cloud"`
-	Fingerprint        string   `json:"fingerprint"`
-	Description        string   `json:"description"`
-	MaxUsage           int64    `json:"max_usage"`
-	UsageCount         int64    `json:"usage_count"`
-	ExpiresAt          *string  `json:"expires_at"`
-	CreatedAt          string   `json:"created_at"`
-	CreatedBy          string   `json:"created_by"`
-	UpdatedAt          string   `json:"updated_at"`
-	UpdatedBy          string   `json:"updated_by"`
-	Version            int64    `json:"version"`
-	Key                string   `json:"key,omitempty"`
+	ID     int64    `json:"id"`
+	Name   string   `json:"name"`
+	Groups []string `json:"groups"`
+	Status string   `json:"status"`
+	// State is what the table shows (Enabled, Disabled, Expired, Exhausted) at the time of
+	// output; commands set it (WithState), the audit trail leaves it out.
+	State              string  `json:"state,omitempty"`
+	Enabled            bool    `json:"enabled"`
+	SigningCertificate string  `json:"signing_certificate"`
+	AllowReenrollment  bool    `json:"allow_reenrollment"`
+	Exportable         bool    `json:"exportable"`
+	Cloud              string  `json:"cloud"`
+	Fingerprint        string  `json:"fingerprint"`
+	Description        string  `json:"description"`
+	MaxUsage           int64   `json:"max_usage"`
+	UsageCount         int64   `json:"usage_count"`
+	ExpiresAt          *string `json:"expires_at"`
+	CreatedAt          string  `json:"created_at"`
+	CreatedBy          string  `json:"created_by"`
+	UpdatedAt          string  `json:"updated_at"`
+	UpdatedBy          string  `json:"updated_by"`
+	Version            int64   `json:"version"`
+	Key                string  `json:"key,omitempty"`
 }
 
 // NewKeyDoc describes k; secret is the released key material, or "" to leave it out.
@@ -45,6 +48,12 @@ func NewKeyDoc(k Key, secret string) KeyDoc {
 		CreatedAt: docTime(k.CreatedAt), CreatedBy: k.CreatedBy,
 		UpdatedAt: docTime(k.UpdatedAt), UpdatedBy: k.UpdatedBy, Version: k.Version, Key: secret,
 	}
+}
+
+// WithState is d with State set to what k's state is at now.
+func (d KeyDoc) WithState(k Key, now time.Time) KeyDoc {
+	d.State = k.State(now).String()
+	return d
 }
 
 // docTime is a time in a document: RFC 3339 in UTC.

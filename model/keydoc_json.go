@@ -12,6 +12,12 @@ import (
 // document and its time strings were most of that command's CPU. A test holds the two to
 // the same bytes.
 func AppendKeyDocJSON(b []byte, k *Key, secret, prefix, indent string) []byte {
+	return AppendKeyDocJSONAt(b, k, secret, prefix, indent, time.Time{})
+}
+
+// AppendKeyDocJSONAt is AppendKeyDocJSON of NewKeyDoc(k, secret).WithState(k, now) when now
+// is set (the "state" field as at now), and of NewKeyDoc(k, secret) when it is zero.
+func AppendKeyDocJSONAt(b []byte, k *Key, secret, prefix, indent string, now time.Time) []byte {
 	field := func(b []byte, name string) []byte {
 		if b[len(b)-1] != '{' {
 			b = append(b, ',')
@@ -44,6 +50,9 @@ func AppendKeyDocJSON(b []byte, k *Key, secret, prefix, indent string) []byte {
 	}
 	b = append(b, ']')
 	b = appendJSONString(field(b, "status"), k.Status())
+	if !now.IsZero() {
+		b = appendJSONString(field(b, "state"), k.State(now).String())
+	}
 	b = strconv.AppendBool(field(b, "enabled"), k.Enabled)
 	b = appendJSONString(field(b, "signing_certificate"), k.CertName)
 	b = strconv.AppendBool(field(b, "allow_reenrollment"), k.AllowReenroll)

@@ -43,5 +43,10 @@ func TestAppendKeyDocJSON(t *testing.T) {
 				t.Fatalf("key %d (prefix %q indent %q):\ngot  %s\nwant %s", i, pi[0], pi[1], got, want)
 			}
 		}
+		now := time.UnixMicro(rng.Int64N(4e15))
+		want, _ := json.MarshalIndent(NewKeyDoc(k, secret).WithState(k, now), "  ", "  ")
+		if got := AppendKeyDocJSONAt(nil, &k, secret, "  ", "  ", now); string(got) != string(want) {
+			t.Fatalf("key %d with state:\ngot  %s\nwant %s", i, got, want)
+		}
 	}
 }

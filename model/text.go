@@ -170,3 +170,7 @@ func badRune(r rune) bool {
 	}
 	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Co, unicode.Cs, unicode.Zl, unicode.Zp)
 }
+
+// Refused reports whether no user-supplied string may hold r (ValidateText refuses it and
+// Sanitize drops it); output that must keep such text (JSON) escapes exactly these.
+func Refused(r rune) bool { return badRune(r) }

@@ -123,6 +123,10 @@ func ValidateName(field, s string) error {
 	if s[0] == ' ' || s[len(s)-1] == ' ' {
 		return &ValidationError{Field: field, Msg: "must not start or end with a space"}
 	}
+	// A name the command line would read as a flag could be created but never addressed.
+	if s[0] == '-' {
+		return &ValidationError{Field: field, Msg: `must not start with "-" (the command line would read it as a flag)`}
+	}
 	pos := 0
 	for _, r := range s {
 		pos++
@@ -232,4 +236,23 @@ func parseExpiryForm(s string, now time.Time) (time.Time, bool) {
 		return t, true
 	}
 	return time.Time{}, false
+}
+
+// MaxActorNameLen is the longest name an actor (an operator, a local user) may have.
+const MaxActorNameLen = 64
+
+// ValidActorName reports whether s may name an actor in audit rows and logs: one short token
+// of ASCII letters, digits, '.', '-', '_' and '@', not starting with '-'. ASCII only, so a
+// look-alike letter (Cyrillic 'а') cannot make a second actor that reads like another.
+func ValidActorName(s string) bool {
+	if s == "" || len(s) > MaxActorNameLen || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(".-_@", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }

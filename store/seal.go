@@ -72,6 +72,9 @@ func (s *Sealer) WrongKey() error {
 // readDataKey reads a key file: 32 bytes in standard base64 and a newline. The contents never
 // appear in an error.
 func readDataKey(path string) ([]byte, error) {
+	if err := CheckFile(path, "data key"); err != nil {
+		return nil, err
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

@@ -113,6 +113,10 @@ type KeyStore interface {
 	// ExportKey returns key id's material for copy or download (audited as export). Errors:
 	// as RevealKey.
 	ExportKey(ctx context.Context, id int64) (string, error)
+	// Scrub makes erased key material (View/Export turned off) gone from the files too, not
+	// only from the rows: nil means no copy is left; an error says what remains and until
+	// when (another reader's snapshot can keep an old copy alive). Errors: ErrForbidden.
+	Scrub(ctx context.Context) error
 }
 
 // NewKey is one key of a bulk CreateKeys: an input plus the history a generated or migrated

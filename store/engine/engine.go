@@ -25,6 +25,10 @@ type Options struct {
 	// path plus ".key"; for PostgreSQL it is required, since the key must not live in the
 	// database it protects.
 	DataKeyPath string
+	// MustExist opens only a SQLite store that is already there ("no store at PATH"
+	// otherwise, creating nothing); read-only commands set it. A PostgreSQL server's
+	// database is there or not by the server's say, so it does not apply.
+	MustExist bool
 }
 
 // IsPostgres reports whether db names a PostgreSQL database rather than a SQLite file: a
@@ -61,7 +65,7 @@ func Open(ctx context.Context, opt Options) (store.Store, error) {
 	if key == "" {
 		key = path + ".key"
 	}
-	return sqlite.Open(sqlite.Options{Path: path, DataKeyPath: key})
+	return sqlite.Open(sqlite.Options{Path: path, DataKeyPath: key, MustExist: opt.MustExist})
 }
 
 // Describe names the store opt points at for messages: the SQLite path, or the PostgreSQL

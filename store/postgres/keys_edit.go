@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"provkeys/model"
@@ -184,4 +185,17 @@ func (x *session) release(ctx context.Context, id int64, a model.Action) (string
 		return "", err
 	}
 	return secret, nil
+}
+
+// errScrubServer says what Scrub cannot promise on PostgreSQL: the server keeps old row
+// versions (and its WAL) until VACUUM and its own recycling, and does not zero them then.
+var errScrubServer = errors.New("PostgreSQL keeps old row versions in its data files and WAL until the server reuses that space; only the server's administrator can make those copies go (VACUUM FULL, WAL recycling)")
+
+// Scrub cannot reach into the server's files: the rows no longer hold the material, and
+// errScrubServer says what may remain.
+func (x *session) Scrub(ctx context.Context) error {
+	if err := store.Authorize(x.actor, model.ActionUpdate); err != nil {
+		return err
+	}
+	return errScrubServer
 }

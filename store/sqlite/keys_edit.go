@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -63,7 +64,7 @@ func (x *session) editKey(ctx context.Context, a model.Action, id, version int64
 		return model.Key{}, err
 	}
 	if erased {
-		x.s.checkpoint(ctx)
+		_ = x.Scrub(ctx) // best effort here; a caller that reports the erasure calls Scrub itself
 	}
 	return k, nil
 }
@@ -189,9 +190,35 @@ func (x *session) release(ctx context.Context, id int64, a model.Action) (string
 	return secret, nil
 }
 
-// checkpoint copies the WAL into the database file (where secure_delete has zeroed the erased
-// cells) so the WAL starts over sooner and old frames holding the ciphertext get overwritten.
-// PASSIVE never waits for readers: an edit must not stall for up to busy_timeout here.
-func (s *Store) checkpoint(ctx context.Context) {
-	_, _ = s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+// ErrScrubBusy is Scrub's answer while another reader's snapshot keeps old WAL frames alive.
+var ErrScrubBusy = errors.New("an old copy remains in the store's WAL file while another reader (another provkeys process or screen) holds an older snapshot; it goes at that reader's end and the next change")
+
+// Scrub checkpoints the WAL into the database file, where secure_delete zeroed the erased
+// cells, and truncates the WAL, so no copy of erased key material is left in either file.
+// Readers holding an older snapshot keep the WAL alive: then it waits only briefly and says
+// so (ErrScrubBusy) instead of stalling an edit for the whole busy timeout.
+func (x *session) Scrub(ctx context.Context) error {
+	if err := store.Authorize(x.actor, model.ActionUpdate); err != nil {
+		return err
+	}
+	conn, err := x.s.db.Conn(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 250"); err != nil {
+		return mapErr(err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA busy_timeout = 5000")
+	var busy, logFrames, done int
+	if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &done); err != nil {
+		if isBusy(err) {
+			return ErrScrubBusy
+		}
+		return mapErr(err)
+	}
+	if busy != 0 {
+		return ErrScrubBusy
+	}
+	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"provkeys/internal/testenv"
 )
 
 // helperEnv names the environment variable that turns TestReliabilityHelper into a helper
@@ -70,9 +72,7 @@ var (
 // its path. The build is cached by the go command, so later runs only link.
 func provkeysBin(t testing.TB) string {
 	t.Helper()
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("the go command is not on PATH; cannot build provkeys")
-	}
+	testenv.LookPath(t, "go") // to build provkeys
 	binOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "provkeys-reliability-")
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -61,6 +62,10 @@ type Options struct {
 	// DataKeyPath is the file holding the key that seals key material at rest; it is created
 	// (0600) with a brand-new store and must exist for an existing one.
 	DataKeyPath string
+	// MustExist opens only a store that is already there: a missing file is "no store at
+	// PATH" and nothing (not even a directory) is created. Read-only commands set it, so a
+	// mistyped path is an error instead of a new empty store.
+	MustExist bool
 }
 
 var driverInit sync.Once
@@ -118,33 +123,92 @@ func Open(opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
-		return nil, fmt.Errorf("open store: create directory: %w", err)
-	}
-	if err := precreate(abs); err != nil {
+	if err := checkFiles(abs, opt.DataKeyPath); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", abs, err)
+	}
+	switch fi, err := os.Stat(abs); {
+	case errors.Is(err, fs.ErrNotExist) && opt.MustExist:
+		return nil, fmt.Errorf("no store at %s", abs)
+	case errors.Is(err, fs.ErrNotExist):
+		if err := create(abs, opt.DataKeyPath); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, fmt.Errorf("open store %s: %w", abs, err)
+	case fi.Mode().IsRegular() && fi.Size() == 0:
+		// A new store is never an empty file (create links a whole one into place), so this
+		// one was truncated: making a new store here would hide the loss.
+		return nil, fmt.Errorf("open store %s: the database file is empty (0 bytes): a damaged store, not a new one; restore it from a backup, or remove it to start a new store", abs)
 	}
 	s := &Store{path: abs, keyPath: opt.DataKeyPath}
 	if err := s.open(); err != nil {
 		s.Close()
 		return nil, err
 	}
+	// Again now that SQLite has made its -wal and -shm: in a sticky directory another user
+	// could have created either name between the first look and SQLite's open.
+	if err := checkFiles(abs, opt.DataKeyPath); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store %s: %w", abs, err)
+	}
 	return s, nil
 }
 
-// precreate makes a new database file with mode 0600 before SQLite sees it, so the file is
-// never readable by others, and SQLite gives its -wal and -shm the same mode. O_EXCL means an
-// existing file (or a planted symlink) is never opened here: closing a descriptor of a file
-// SQLite has locked would drop POSIX locks.
-func precreate(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
+// checkFiles refuses a store whose directory others can write (unless sticky), or whose data
+// key, database, -wal or -shm another user owns or could have written: a data key planted
+// there before the first run would seal every secret under a key its planter knows.
+func checkFiles(db, dataKey string) error {
+	for _, dir := range []string{filepath.Dir(db), filepath.Dir(dataKey)} {
+		if err := store.CheckDir(dir); err != nil {
+			return err
+		}
+	}
+	for _, f := range []struct{ path, what string }{
+		{dataKey, "data key"}, {db, "database"}, {db + "-wal", "database's WAL file"}, {db + "-shm", "database's shared-memory file"},
+	} {
+		if err := store.CheckFile(f.path, f.what); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// create makes a brand-new store at path: built and migrated under a temporary name, then
+// hard-linked into place, which fails if the name exists. So the file at path is always a
+// whole store (an empty one is damaged, never half-made), and two processes creating a store at
+// once both end up on whichever was linked first. The temporary file is made with O_EXCL and
+// mode 0600, so SQLite gives its -wal and -shm the same mode.
+func create(path, keyPath string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("open store: create directory: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".new-*")
+	if err != nil {
+		return fmt.Errorf("open store %s: %w", path, err)
+	}
+	name := tmp.Name()
+	tmp.Close()
+	defer func() {
+		for _, p := range []string{name, name + "-wal", name + "-shm"} {
+			os.Remove(p)
+		}
+	}()
+	s := &Store{path: name, keyPath: keyPath}
+	err = s.open()
+	if cerr := s.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("open store %s: %w", path, cerr)
 	}
 	if err != nil {
-		return err
+		return errors.New(strings.ReplaceAll(err.Error(), name, path))
 	}
-	return f.Close()
+	if err := os.Link(name, path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("open store %s: %w", path, err)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync() // make the new name durable before secrets depend on it
+		d.Close()
+	}
+	return nil
 }
 
 func (s *Store) open() error {
@@ -179,9 +243,6 @@ func (s *Store) tightenModes() {
 		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o077 != 0 {
 			_ = os.Chmod(p, 0o600) // not ours to change (another owner): leave it, Warnings says so
 		}
-	}
-	if fi, err := os.Stat(filepath.Dir(s.path)); err == nil && fi.Mode().Perm()&0o022 != 0 {
-		s.warns = append(s.warns, fmt.Sprintf("the store's directory %s is writable by others", filepath.Dir(s.path)))
 	}
 	if fi, err := os.Stat(s.path); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		s.warns = append(s.warns, fmt.Sprintf("the store %s is readable by others (mode %v)", s.path, fi.Mode().Perm()))

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"provkeys/internal/testenv"
 )
 
 func TestOpenCreatesDirectoryAndFileModes(t *testing.T) {
@@ -229,17 +231,23 @@ func TestSchemaVersion(t *testing.T) {
 }
 
 func TestWarnings(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "shared")
-	if err := os.Mkdir(dir, 0o777); err != nil {
+	dir := filepath.Join(t.TempDir(), "readable")
+	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	os.Chmod(dir, 0o777) // past the umask
+	first, err := openAt(filepath.Join(dir, "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	os.Chmod(filepath.Join(dir, "p.db"), 0o644) // as another tool under umask 022 leaves it
 	s, err := openAt(filepath.Join(dir, "p.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if w := s.Warnings(); len(w) != 1 || !strings.Contains(w[0], "writable by others") {
+	wantMode(t, filepath.Join(dir, "p.db"), 0o600) // tightened: the file is ours
+	if w := s.Warnings(); len(w) != 0 {
 		t.Fatalf("warnings: %q", w)
 	}
 	if quiet := openTestStore(t); len(quiet.Warnings()) != 0 {
@@ -250,5 +258,123 @@ func TestWarnings(t *testing.T) {
 	}
 	if err := s.Close(); err != nil || s.Close() != nil {
 		t.Fatal("Close twice")
+	}
+}
+
+// TestRefusesPlantedFiles: in a directory others can write, another user plants a data key
+// they know (or a database, WAL or SHM) before the first run; the store must refuse rather
+// than seal secrets under it (as OpenSSH's StrictModes refuses loose files).
+func TestRefusesPlantedFiles(t *testing.T) {
+	shared := func(mode os.FileMode) string {
+		dir := filepath.Join(t.TempDir(), "shared")
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(dir, mode); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	refused := func(t *testing.T, dir, want string) {
+		t.Helper()
+		s, err := openAt(filepath.Join(dir, "p.db"))
+		if err == nil {
+			s.Close()
+			t.Fatalf("opened a store beside planted files; want %q", want)
+		}
+		if !strings.Contains(err.Error(), want) {
+			t.Fatalf("error %q, want %q", err, want)
+		}
+	}
+	t.Run("world-writable directory", func(t *testing.T) {
+		refused(t, shared(0o777), "writable by others")
+	})
+	t.Run("group-writable directory", func(t *testing.T) {
+		refused(t, shared(0o770), "writable by others")
+	})
+	t.Run("sticky directory, our own files", func(t *testing.T) {
+		dir := shared(0o777 | os.ModeSticky)
+		s, err := openAt(filepath.Join(dir, "p.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if s, err = openAt(filepath.Join(dir, "p.db")); err != nil {
+			t.Fatalf("reopen: %v", err)
+		}
+		s.Close()
+	})
+	t.Run("our file writable by others", func(t *testing.T) {
+		dir := shared(0o700)
+		writeFileMode(t, filepath.Join(dir, "p.db.key"), plantedKey, 0o666)
+		refused(t, dir, "data key")
+	})
+	for _, planted := range []string{"p.db.key", "p.db", "p.db-wal", "p.db-shm"} {
+		t.Run("sticky directory, another user's "+planted, func(t *testing.T) {
+			if os.Geteuid() != 0 {
+				testenv.Missing(t, "planting another user's file needs root (chown)")
+			}
+			dir := shared(0o777 | os.ModeSticky)
+			p := filepath.Join(dir, planted)
+			body := []byte{}
+			if planted == "p.db.key" {
+				body = plantedKey
+			}
+			writeFileMode(t, p, body, 0o600)
+			if err := os.Chown(p, 65534, 65534); err != nil { // nobody
+				t.Fatal(err)
+			}
+			refused(t, dir, "belongs to another user")
+		})
+	}
+}
+
+// plantedKey is a data key an attacker knows.
+var plantedKey = []byte("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n")
+
+func writeFileMode(t *testing.T, path string, b []byte, mode os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(path, b, mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOpenExistingOnly: MustExist opens a store that is there and never creates one (nor its
+// directories); an existing empty file is a damaged store, never silently a new one.
+func TestOpenExistingOnly(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "typo", "p.db")
+	_, err := Open(Options{Path: missing, DataKeyPath: missing + ".key", MustExist: true})
+	if err == nil || !strings.Contains(err.Error(), "no store at "+missing) {
+		t.Fatalf("MustExist on a missing store: %v", err)
+	}
+	if _, err := os.Stat(filepath.Dir(missing)); !os.IsNotExist(err) {
+		t.Fatal("MustExist created the store's directory")
+	}
+	path := filepath.Join(dir, "p.db")
+	s, err := openAt(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(Options{Path: path, DataKeyPath: path + ".key", MustExist: true}); err != nil {
+		t.Fatalf("MustExist on an existing store: %v", err)
+	}
+	s.Close()
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, mustExist := range []bool{false, true} {
+		s, err := Open(Options{Path: path, DataKeyPath: path + ".key", MustExist: mustExist})
+		if err == nil {
+			s.Close()
+			t.Fatalf("MustExist=%v: an empty database file was opened as a new store", mustExist)
+		}
+		if !strings.Contains(err.Error(), "empty") {
+			t.Fatalf("MustExist=%v: %v", mustExist, err)
+		}
 	}
 }

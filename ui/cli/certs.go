@@ -12,7 +12,7 @@ import (
 // certs is the signing certificates noun: list, import, delete.
 func (t *tree) certs() *cobra.Command {
 	e := t.e
-	return t.group("certs", "manage signing certificates", certsListCmd(e), certsImportCmd(e), certsDeleteCmd(e))
+	return t.group("certs", "manage signing certificates", certsListCmd(e), creates(certsImportCmd(e)), certsDeleteCmd(e))
 }
 
 // certJSON is a signing certificate as `certs list --json` prints it.

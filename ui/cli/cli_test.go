@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"provkeys/internal/testenv"
 	"provkeys/keyformat"
 	"provkeys/model"
 	"provkeys/store/postgres/pgtest"
@@ -38,6 +39,7 @@ var (
 // binary builds provkeys from the module root into a temporary directory, once.
 func binary(t *testing.T) string {
 	t.Helper()
+	goCmd := testenv.LookPath(t, "go") // to build provkeys
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "provkeys-cli-")
 		if err != nil {
@@ -54,7 +56,7 @@ func binary(t *testing.T) string {
 				}
 			}
 		}
-		cmd := exec.Command("go", append(build, "provkeys")...)
+		cmd := exec.Command(goCmd, append(build, "provkeys")...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -99,6 +101,16 @@ func newFixture(t *testing.T) *fixture {
 	t.Setenv("PROVKEYS_DB", "")
 	t.Setenv("PROVKEYS_DATA_KEY", "")
 	return &fixture{t: t, dir: dir, db: filepath.Join(dir, "provkeys.db")}
+}
+
+// init creates the fixture's store, as an operator's first writing command would: read-only
+// commands need one.
+func (f *fixture) init() *fixture {
+	f.t.Helper()
+	if r := f.run("groups", "add", "--name", "Servers"); r.code != 0 && !strings.Contains(r.stderr, "already exists") {
+		f.t.Fatalf("create the store: exit %d: %s", r.code, r.stderr)
+	}
+	return f
 }
 
 // runInProcess runs the command tree here, with buffers as its IO.
@@ -227,9 +239,7 @@ func (f *fixture) keys() []map[string]any {
 // addKey creates a key in group Servers (created on first use) and returns its secret.
 func (f *fixture) addKey(name string, extra ...string) string {
 	f.t.Helper()
-	if !strings.Contains(f.ok("groups", "list"), "Servers") {
-		f.ok("groups", "add", "--name", "Servers")
-	}
+	f.init()
 	var k map[string]any
 	f.jsonOut(&k, append([]string{"keys", "add", "--name", name, "--group", "Servers"}, extra...)...)
 	secret, _ := k["key"].(string)
@@ -408,7 +418,7 @@ func TestDecodeLineWrapped(t *testing.T) {
 func TestKeyJSONFields(t *testing.T) {
 	f := newFixture(t)
 	secret := f.addKey("web-01")
-	want := []string{"id", "name", "groups", "status", "enabled", "signing_certificate",
+	want := []string{"id", "name", "groups", "status", "state", "enabled", "signing_certificate",
 		"allow_reenrollment", "exportable", "cloud", "fingerprint", "description", "max_usage",
 		"usage_count", "expires_at", "created_at", "created_by", "updated_at", "updated_by", "version"}
 	ks := f.keys()
@@ -446,11 +456,10 @@ func TestKeyJSONFields(t *testing.T) {
 }
 
 func TestKeysRoundTrip(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t).init() // creates group Servers
 	if out := f.ok("keys", "list", "--json"); strings.TrimSpace(out) != "[]" {
 		t.Errorf("empty keys list --json = %q, want []", out)
 	}
-	f.ok("groups", "add", "--name", "Servers")
 	f.ok("groups", "add", "--name", "Laptops", "--description", "field machines")
 
 	out := f.ok("keys", "add", "--name", "web-01", "--group", "Servers", "--description", "front end",
@@ -565,6 +574,9 @@ func TestFlagPlacement(t *testing.T) {
 		}
 	}
 	// Without --db the default is used, which here is in the fixture's XDG_DATA_HOME.
+	if r := f.exec("", "groups", "add", "--name", "Default"); r.code != 0 {
+		t.Errorf("groups add against the default store: exit %d: %s", r.code, r.stderr)
+	}
 	if r := f.exec("", "keys", "show", "web-01"); r.code != 1 {
 		t.Errorf("keys show against the default store: exit %d, want 1 (no such key there)", r.code)
 	}
@@ -843,7 +855,7 @@ func TestGroups(t *testing.T) {
 }
 
 func TestCerts(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t).init()
 	var cs []map[string]any
 	f.jsonOut(&cs, "certs", "list")
 	names := []string{}
@@ -858,7 +870,6 @@ func TestCerts(t *testing.T) {
 	if list := f.ok("certs", "list"); !strings.Contains(list, "Corp CA") || !strings.Contains(list, "SUBJECT") {
 		t.Errorf("certs list:\n%s", list)
 	}
-	f.ok("groups", "add", "--name", "Servers")
 	f.ok("keys", "add", "--name", "signed", "--group", "Servers", "--cert", "corp ca")
 	stderr := f.fail(1, "certs", "delete", "Corp CA", "--yes")
 	if !strings.Contains(stderr, "signed") {
@@ -951,7 +962,7 @@ func TestFilesArePrivate(t *testing.T) {
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		b, err := os.ReadFile(status)
 		if err != nil {
-			t.Skipf("no %s: %v", status, err)
+			testenv.Missing(t, fmt.Sprintf("no %s: %v", status, err))
 		}
 		for _, l := range strings.Split(string(b), "\n") {
 			if v, ok := strings.CutPrefix(l, "Umask:"); ok {

@@ -27,6 +27,8 @@ type env struct {
 	out     *bufio.Writer
 	dbPath  string
 	keyPath string // --data-key
+	// create lets this command create the store when it does not exist (writing commands).
+	create bool
 
 	// remote is set when the tree runs on an SSH session as actor, on the server's store.
 	remote *remote
@@ -83,6 +85,7 @@ func (e *env) openStore() (store.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find the default database: %w", err)
 	}
+	opt.MustExist = !e.create
 	st, err := engine.Open(e.ctx, opt)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", engine.Describe(opt), err)
@@ -134,12 +137,18 @@ func (e *env) warn(msg string) {
 // localActor is the operating-system user, with the admin role: whoever can read the database
 // file locally can do anything with it anyway.
 func localActor() model.Actor {
-	name := os.Getenv("USER")
-	if u, err := user.Current(); err == nil && u.Username != "" {
+	return localActorFrom(os.Getuid(), user.Current, os.Getenv("USER"))
+}
+
+// localActorFrom names the local actor: the passwd entry of uid (lookup), else $USER (env)
+// when it is a valid actor name, else "uid:N". Without a passwd entry (docker run -u 1234)
+// $USER is only a claim, and must not bring control characters or look-alikes to the audit.
+func localActorFrom(uid int, lookup func() (*user.User, error), env string) model.Actor {
+	name := "uid:" + strconv.Itoa(uid)
+	if u, err := lookup(); err == nil && u.Username != "" {
 		name = u.Username
-	}
-	if name == "" {
-		name = "uid " + strconv.Itoa(os.Getuid())
+	} else if model.ValidActorName(env) {
+		name = env
 	}
 	return model.Actor{Name: name, Role: model.RoleAdmin}
 }

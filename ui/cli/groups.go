@@ -13,7 +13,7 @@ import (
 func (t *tree) groups() *cobra.Command {
 	e := t.e
 	return t.group("groups", "manage machine groups",
-		groupsListCmd(e), groupsAddCmd(e), groupsEditCmd(e), groupsDeleteCmd(e))
+		groupsListCmd(e), creates(groupsAddCmd(e)), groupsEditCmd(e), groupsDeleteCmd(e))
 }
 
 // groupJSON is a machine group as `groups list --json` prints it.

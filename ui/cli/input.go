@@ -22,8 +22,9 @@ func isTerminal(v any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// readInput reads r up to limit bytes, giving up with "interrupted" when ctx ends first (the
-// read itself cannot be cancelled, so a pending one is left to the process's exit).
+// readInput reads all of r, refusing more than limit bytes (judging only the start of a longer
+// input would pass what was never checked), and gives up with "interrupted" when ctx ends
+// first (the read itself cannot be cancelled, so a pending one is left to the process's exit).
 func readInput(ctx context.Context, r io.Reader, limit int64) ([]byte, error) {
 	type result struct {
 		b   []byte
@@ -31,7 +32,10 @@ func readInput(ctx context.Context, r io.Reader, limit int64) ([]byte, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		b, err := io.ReadAll(io.LimitReader(r, limit))
+		b, err := io.ReadAll(io.LimitReader(r, limit+1))
+		if err == nil && int64(len(b)) > limit {
+			b, err = nil, fmt.Errorf("too long (more than %d bytes)", limit)
+		}
 		done <- result{b, err}
 	}()
 	select {
@@ -43,10 +47,14 @@ func readInput(ctx context.Context, r io.Reader, limit int64) ([]byte, error) {
 }
 
 // argOrStdin returns arg, or standard input without its trailing newline when arg is "-", so a
-// key can be piped in instead of appearing in the process list.
+// key can be piped in instead of appearing in the process list. On a terminal it asks for the
+// key and reads one line without echo.
 func (e *env) argOrStdin(arg string) (string, error) {
 	if arg != "-" {
 		return arg, nil
+	}
+	if f, ok := e.io.In.(*os.File); ok && isTerminal(f) {
+		return e.readHidden(f)
 	}
 	b, err := readInput(e.ctx, e.io.In, maxInput)
 	if err != nil {
@@ -54,6 +62,31 @@ func (e *env) argOrStdin(arg string) (string, error) {
 	}
 	s := strings.TrimSuffix(string(b), "\n")
 	return strings.TrimSuffix(s, "\r"), nil
+}
+
+// readHidden asks for a key on the terminal f and reads one line without echoing it.
+func (e *env) readHidden(f *os.File) (string, error) {
+	fmt.Fprint(e.io.Err, "Key (not shown): ")
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := term.ReadPassword(int(f.Fd()))
+		done <- result{b, err}
+	}()
+	select {
+	case res := <-done:
+		fmt.Fprintln(e.io.Err)
+		if res.err != nil {
+			return "", fmt.Errorf("read the key from the terminal: %w", res.err)
+		}
+		return strings.TrimSpace(string(res.b)), nil
+	case <-e.ctx.Done():
+		fmt.Fprintln(e.io.Err)
+		return "", errors.New("interrupted")
+	}
 }
 
 // confirm asks question on the terminal unless yes was given. Without a terminal it refuses,

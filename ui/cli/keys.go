@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -17,9 +18,9 @@ import (
 func (t *tree) keys() *cobra.Command {
 	e := t.e
 	return t.group("keys", "manage provisioning keys",
-		keysListCmd(e), keysShowCmd(e), keysAddCmd(e), keysEditCmd(e),
+		keysListCmd(e), keysShowCmd(e), creates(keysAddCmd(e)), keysEditCmd(e),
 		keysSetEnabledCmd(e, true), keysSetEnabledCmd(e, false), keysDeleteCmd(e),
-		keysExportCmd(e), keysImportCmd(e))
+		keysExportCmd(e), creates(keysImportCmd(e)))
 }
 
 func keysListCmd(e *env) *cobra.Command {
@@ -42,7 +43,7 @@ func keysListCmd(e *env) *cobra.Command {
 			now := time.Now()
 			keys = slices.DeleteFunc(keys, func(k model.Key) bool { return !filter.Match(k, now) })
 			if asJSON {
-				return e.writeKeyDocs(keys)
+				return e.writeKeyDocs(keys, now)
 			}
 			if len(keys) == 0 {
 				if expr != "" {
@@ -92,7 +93,7 @@ func keysShowCmd(e *env) *cobra.Command {
 				}
 			}
 			if asJSON {
-				return e.writeJSON(model.NewKeyDoc(k, secret))
+				return e.writeJSON(model.NewKeyDoc(k, secret).WithState(k, time.Now()))
 			}
 			return e.showKey(k, secret)
 		})
@@ -173,6 +174,16 @@ func keysAddCmd(e *env) *cobra.Command {
 			}
 			// The store validates the key (KeyInput.Validate names part and position, never the
 			// key); parsing here only collects the warnings a valid but unusual key deserves.
+			if secret == "-" {
+				// The key on standard input (or typed without echo) never sits in the process
+				// list, where another user could read it.
+				if secret, err = e.argOrStdin("-"); err != nil {
+					return err
+				}
+				if strings.TrimSpace(secret) == "" {
+					return errors.New("--key -: standard input held no key")
+				}
+			}
 			in.Secret = secret
 			var warnings []string
 			if pk, err := keyformat.Parse(secret); err == nil {
@@ -196,7 +207,7 @@ func keysAddCmd(e *env) *cobra.Command {
 				e.warn(w)
 			}
 			if asJSON {
-				return e.writeJSON(model.NewKeyDoc(k, key))
+				return e.writeJSON(model.NewKeyDoc(k, key).WithState(k, time.Now()))
 			}
 			fmt.Fprintf(e.out, "Created key %s (%s).\n", model.Sanitize(k.Name), k.Fingerprint)
 			if !k.Exportable {
@@ -216,7 +227,7 @@ func keysAddCmd(e *env) *cobra.Command {
 	f.StringVar(&in.Description, "description", "", "a `DESCRIPTION` of the key")
 	f.Int64Var(&in.MaxUsage, "max-usage", 0, "how many enrollments the key allows, `N` (0: unlimited)")
 	f.StringVar(&expires, "expires", "", "expiry: a `DURATION` (720h, 30d) or a DATE (2026-12-31, RFC 3339); default never")
-	f.StringVar(&secret, "key", "", "store this existing `KEY` instead of generating one")
+	f.StringVar(&secret, "key", "", "store this existing `KEY` instead of generating one; - reads it from standard input (typed without echo on a terminal), out of the process list")
 	f.BoolVar(&asJSON, "json", false, `print the new key as JSON, with its "key"`)
 	e.completeFlag(c, "group", e.completeGroups)
 	e.completeFlag(c, "cert", e.completeCerts)
@@ -305,7 +316,13 @@ func keysEditCmd(e *env) *cobra.Command {
 			}
 			fmt.Fprintf(e.out, "Updated key %s.\n", model.Sanitize(updated.Name))
 			if k.Exportable && !updated.Exportable {
-				e.warn(fmt.Sprintf("key %q can never be viewed or exported again; its key material is erased.", updated.Name))
+				// Say precisely what is gone: the row at once, the files' old copies only
+				// once no reader holds an older snapshot.
+				if err := s.Scrub(e.ctx); err != nil {
+					e.warn(fmt.Sprintf("key %q can never be viewed or exported again; its key material is erased from the store, but %v", updated.Name, err))
+				} else {
+					e.warn(fmt.Sprintf("key %q can never be viewed or exported again; its key material is erased, also from the database and WAL files.", updated.Name))
+				}
 			}
 			return nil
 		})

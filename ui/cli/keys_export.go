@@ -62,8 +62,11 @@ func keysExportCmd(e *env) *cobra.Command {
 	var path string
 	var force bool
 	c := leaf(e, "export NAME [-o FILE] [--force]", "print a key, or write it to a file with mode 0600", takes("NAME"),
-		func(e *env, _ *cobra.Command, pos []string) error {
+		func(e *env, c *cobra.Command, pos []string) error {
 			switch {
+			case path == "" && c.Flags().Changed("o"):
+				// An unset variable in a script ("-o $OUT") must not send the key to its log.
+				return usagef("-o needs a file name; leave -o out to print the key")
 			case force && path == "":
 				return usagef("--force only applies with -o FILE")
 			case path == "":
@@ -115,7 +118,7 @@ func (e *env) exportToFile(name, path string, force bool) error {
 		return e.explainRelease(err, k.Name)
 	}
 	if err := f.Commit(secret); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return err
 	}
 	fmt.Fprintf(e.out, "Wrote key %s to %s.\n", model.Sanitize(k.Name), model.Sanitize(path))
 	return nil

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"provkeys/model"
 )
@@ -38,7 +40,7 @@ func (e *env) writeJSONArray(n int, item func(i int) any) error {
 			return err
 		}
 		e.out.WriteString("  ")
-		e.out.Write(b)
+		e.out.Write(escapeRefused(b))
 		if i < n-1 {
 			e.out.WriteString(",")
 		}
@@ -48,9 +50,10 @@ func (e *env) writeJSONArray(n int, item func(i int) any) error {
 	return err
 }
 
-// writeKeyDocs is writeJSONArray of model.NewKeyDoc(key, "") for every key, the same bytes,
-// through model.AppendKeyDocJSON: no document, no reflection, one buffer reused.
-func (e *env) writeKeyDocs(keys []model.Key) error {
+// writeKeyDocs is writeJSONArray of model.NewKeyDoc(key, "").WithState(key, now) for every
+// key, the same bytes, through model.AppendKeyDocJSONAt: no document, no reflection, one
+// buffer reused.
+func (e *env) writeKeyDocs(keys []model.Key, now time.Time) error {
 	if len(keys) == 0 {
 		_, err := e.out.WriteString("[]\n")
 		return err
@@ -59,11 +62,11 @@ func (e *env) writeKeyDocs(keys []model.Key) error {
 	var b []byte
 	for i := range keys {
 		b = append(b[:0], "  "...)
-		b = model.AppendKeyDocJSON(b, &keys[i], "", "  ", "  ")
+		b = model.AppendKeyDocJSONAt(b, &keys[i], "", "  ", "  ", now)
 		if i < len(keys)-1 {
 			b = append(b, ',')
 		}
-		if _, err := e.out.Write(append(b, '\n')); err != nil {
+		if _, err := e.out.Write(escapeRefused(append(b, '\n'))); err != nil {
 			return err
 		}
 	}
@@ -73,9 +76,43 @@ func (e *env) writeKeyDocs(keys []model.Key) error {
 
 // writeJSON prints v as indented JSON.
 func (e *env) writeJSON(v any) error {
-	enc := json.NewEncoder(e.out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	e.out.Write(escapeRefused(b))
+	_, err = e.out.WriteString("\n")
+	return err
+}
+
+// escapeRefused writes every code point the validator refuses (model.Refused: C1 controls,
+// bidi and other format characters, private use) as a \u escape, which encoding/json leaves
+// raw, so text another tool put in the store cannot reach a terminal through --json. Outside
+// strings JSON is ASCII, so every such rune is inside a string, where an escape is valid.
+func escapeRefused(b []byte) []byte {
+	i := 0
+	for i < len(b) && b[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(b) {
+		return b
+	}
+	out := append(make([]byte, 0, len(b)+32), b[:i]...)
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		if r >= utf8.RuneSelf && r != utf8.RuneError && model.Refused(r) { // C0 is escaped by encoding/json already
+			if r >= 0x10000 {
+				hi, lo := utf16.EncodeRune(r)
+				out = fmt.Appendf(out, `\u%04x\u%04x`, hi, lo)
+			} else {
+				out = fmt.Appendf(out, `\u%04x`, r)
+			}
+		} else {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out
 }
 
 // humanTime is a time for a table, in the local zone; the zero time is "-".

@@ -10,6 +10,19 @@ import (
 	"github.com/spf13/pflag"
 )
 
+// createsStore marks a command that may create the store when it does not exist yet: one
+// that writes. Every other command needs an existing store.
+const createsStore = "creates-store"
+
+// creates marks c as a command that may create the store, and returns it.
+func creates(c *cobra.Command) *cobra.Command {
+	if c.Annotations == nil {
+		c.Annotations = map[string]string{}
+	}
+	c.Annotations[createsStore] = "true"
+	return c
+}
+
 // handler is one command's work, given its invocation, the cobra command (for its flags) and
 // the positional arguments already checked against its synopsis.
 type handler func(e *env, c *cobra.Command, args []string) error
@@ -40,7 +53,12 @@ func newRoot(e *env) *cobra.Command {
 		RunE: func(c *cobra.Command, _ []string) error { return dashboard(e, c) },
 		// Over SSH a command runs on the server's store as the operator: a command that opens
 		// another store, starts servers or writes shell scripts is refused in one line.
-		PersistentPreRunE: func(c *cobra.Command, _ []string) error { return e.checkRemote(c) },
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			// Only the dashboard and the commands that write may create a store; the others
+			// say "no store at PATH" instead of making an empty one where a typo points.
+			e.create = !c.HasParent() || c.Annotations[createsStore] != ""
+			return e.checkRemote(c)
+		},
 	}
 	root.PersistentFlags().StringVar(&e.dbPath, "db", "", "the database: a SQLite file `PATH` or a postgres:// URL (default: "+dbDefaultText+")")
 	root.PersistentFlags().StringVar(&e.keyPath, "data-key", "", "the data key `FILE` that seals key material (default: $PROVKEYS_DATA_KEY, else the SQLite path plus .key; required for PostgreSQL)")
@@ -54,7 +72,7 @@ func newRoot(e *env) *cobra.Command {
 	t := &tree{e: e, root: root}
 	root.SetHelpFunc(t.help)
 	root.AddCommand(t.keys(), t.groups(), t.certs())
-	t.add(root, decodeCmd(e), verifyCmd(e), auditCmd(e), demoCmd(e), serveCmd(e), migrateCmd(e), versionCmd(e),
+	t.add(root, decodeCmd(e), verifyCmd(e), auditCmd(e), creates(demoCmd(e)), creates(serveCmd(e)), migrateCmd(e), versionCmd(e),
 		completionCmd(e, root))
 	root.AddCommand(exportAlias(e))
 	return root

@@ -12,6 +12,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"provkeys/store"
 )
 
 // File is a key file opened before its secret is fetched, so that a refused path never
@@ -37,9 +40,10 @@ func Create(path string, replace bool) (*File, error) {
 	if err := CheckReplaceable(path); err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp") // 0600, O_EXCL
+	removeStaleTemps(path)
+	f, err := os.CreateTemp(filepath.Dir(path), tempPattern(path)) // 0600, O_EXCL
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot write %s: %w", path, pathCause(err))
 	}
 	return &File{f: f, path: path, temp: true}, nil
 }
@@ -55,7 +59,9 @@ func (k *File) Commit(secret string) error {
 		err = cerr
 	}
 	if err == nil && k.temp {
-		err = os.Rename(k.f.Name(), k.path)
+		if rerr := os.Rename(k.f.Name(), k.path); rerr != nil {
+			err = fmt.Errorf("cannot write %s: %w", k.path, pathCause(rerr))
+		}
 	}
 	if err != nil {
 		_ = os.Remove(k.f.Name())
@@ -112,4 +118,41 @@ func SafeName(name string) string {
 		return "key"
 	}
 	return s
+}
+
+// tempPattern names the temporary file a replacing write uses before renaming it over path.
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".*.tmp" }
+
+// staleAfter is how old a temporary file of ours must be before it counts as left by a crash
+// rather than written by a replacing write running right now.
+const staleAfter = 10 * time.Minute
+
+// removeStaleTemps deletes what a write killed before its rename left beside path: hidden
+// temporary files of path's pattern that are ours (regular, mode 0600, older than staleAfter).
+// They hold a key, and nothing else would ever remove them.
+func removeStaleTemps(path string) {
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), tempPattern(path)))
+	for _, m := range matches {
+		fi, err := os.Lstat(m)
+		if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o600 || time.Since(fi.ModTime()) < staleAfter {
+			continue
+		}
+		if store.CheckFile(m, "temporary file") == nil { // ours, not another user's
+			_ = os.Remove(m)
+		}
+	}
+}
+
+// pathCause is the reason inside a *fs.PathError or *os.LinkError, so a message names the
+// path the operator gave rather than an internal temporary file.
+func pathCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }
