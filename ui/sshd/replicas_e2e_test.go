@@ -25,7 +25,9 @@ import (
 	"provkeys/store/postgres/pgtest"
 )
 
-// The provkeys binary, built once for the package's end-to-end tests that run it.
+// The provkeys binary, built once for the package's end-to-end tests that run it (and
+// removed by the operating system's temporary-file cleaning: a TestMain here would have to
+// outlive every test to remove it).
 var (
 	binOnce sync.Once
 	binPath string
