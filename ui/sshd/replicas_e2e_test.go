@@ -25,14 +25,21 @@ import (
 	"provkeys/store/postgres/pgtest"
 )
 
-// The provkeys binary, built once for the package's end-to-end tests that run it (and
-// removed by the operating system's temporary-file cleaning: a TestMain here would have to
-// outlive every test to remove it).
+// The provkeys binary, built once for the package's end-to-end tests that run it; TestMain
+// removes it.
 var (
 	binOnce sync.Once
 	binPath string
 	binErr  error
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
 
 // sshBinary builds provkeys from this tree once per test package run.
 func sshBinary(t *testing.T) string {
