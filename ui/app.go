@@ -51,7 +51,9 @@ type app struct {
 
 	status     string
 	statusKind statusKind
-	statusID   int
+	// unavailable is true while the store cannot be reached (store.ErrUnavailable).
+	unavailable bool
+	statusID    int
 
 	version   int64
 	versioned bool // version holds a first reading
@@ -116,14 +118,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pollMsg:
 		return a, pollVersion(a.env.store)
 	case dataVersionMsg:
-		var cmd tea.Cmd
-		if msg.err == nil {
-			if a.versioned && msg.version != a.version {
-				cmd = a.broadcast(dataChangedMsg{})
-			}
-			a.version, a.versioned = msg.version, true
-		}
-		return a, tea.Batch(cmd, a.pollTick())
+		return a, a.versionRead(msg)
 	}
 	return a, a.broadcast(msg)
 }

@@ -29,7 +29,7 @@ type enrollKey struct {
 type issued struct {
 	key    enrollKey
 	groups []string
-	issuer *caEntry
+	issuer *store.CAEntry
 	signed ca.Signed
 }
 
@@ -118,21 +118,21 @@ func (s *Store) prepareEnrollment(ctx context.Context, chk store.EnrollCheck, re
 	if err != nil {
 		return issued{}, err
 	}
-	signer, err := s.caSigner(ctx, s.pool, k.certID, issuer.name)
+	signer, err := s.caSigner(ctx, s.pool, k.certID, issuer.Name)
 	if errors.Is(err, model.ErrCannotSign) {
 		return issued{}, store.CannotSign(k.id, err)
 	}
 	if err != nil {
 		return issued{}, err
 	}
-	if err := ca.CanSign(issuer.cert, t); err != nil {
-		return issued{}, store.CannotSign(k.id, fmt.Errorf("%w: %q %v", model.ErrCannotSign, issuer.name, err))
+	if err := ca.CanSign(issuer.Cert, t); err != nil {
+		return issued{}, store.CannotSign(k.id, fmt.Errorf("%w: %q %v", model.ErrCannotSign, issuer.Name, err))
 	}
 	groups, err := queryAll(ctx, s.pool, scanString, keyGroupNamesSQL, k.id)
 	if err != nil {
 		return issued{}, err
 	}
-	signed, err := ca.SignMachine(issuer.cert, signer, ca.MachineCert{Request: chk.CSR, Machine: req.Machine,
+	signed, err := ca.SignMachine(issuer.Cert, signer, ca.MachineCert{Request: chk.CSR, Machine: req.Machine,
 		Groups: groups, Days: certDays, Now: t})
 	if err != nil {
 		return issued{}, err
@@ -194,7 +194,7 @@ func (x *session) commitEnrollment(ctx context.Context, is issued, req model.Enr
 		}
 	}
 	m := model.Machine{Name: req.Machine, KeyID: k.id, KeyName: k.name, Groups: is.groups,
-		CertID: k.certID, CertName: is.issuer.name, Serial: ca.SerialHex(is.signed.Serial),
+		CertID: k.certID, CertName: is.issuer.Name, Serial: ca.SerialHex(is.signed.Serial),
 		NotAfter: is.signed.NotAfter.UTC().Truncate(time.Microsecond), EnrolledAt: w.now,
 		Remote: req.Remote, UsedUse: !reenroll, Certificate: is.signed.DER}
 	groups, err := json.Marshal(m.Groups)
@@ -223,7 +223,7 @@ func (x *session) commitEnrollment(ctx context.Context, is issued, req model.Enr
 		return model.Enrollment{}, mapErr(err)
 	}
 	x.s.changes.committed()
-	return model.Enrollment{Machine: m, Certificate: ca.EncodeDER(is.signed.DER), Chain: is.issuer.chain}, nil
+	return model.Enrollment{Machine: m, Certificate: ca.EncodeDER(is.signed.DER), Chain: is.issuer.Chain}, nil
 }
 
 func scanString(sc scanner) (string, error) {

@@ -11,7 +11,12 @@ import (
 	"provkeys/store/postgres/pgtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(writerEnv); spec != "" {
+		crashWriter(spec) // another process's part in TestKillNineLosesNothingAcknowledged
+	}
+	os.Exit(pgtest.Main(m))
+}
 
 var (
 	admin  = model.Actor{Name: "alice", Role: model.RoleAdmin, Remote: "192.0.2.7:5022"}

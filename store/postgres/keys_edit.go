@@ -43,9 +43,9 @@ func (x *session) editKey(ctx context.Context, a model.Action, id, version int64
 		if err != nil {
 			return err
 		}
-		// material is kept only while the key stays exportable (the CHECK constraint agrees).
+		// Turning View/Export off erases the key's key_material row (trigger keys_erase_material).
 		err = w.versioned("keys", "key", id, version, `name = $1, cert_id = $2, enabled = $3,
-			allow_reenroll = $4, exportable = $5, material = CASE WHEN $5 THEN material ELSE NULL END,
+			allow_reenroll = $4, exportable = $5,
 			description = $6, max_usage = $7, expires_at = $8`,
 			in.Name, certID, in.Enabled, in.AllowReenroll, in.Exportable, in.Description, in.MaxUsage,
 			nullTime(in.ExpiresAt))
@@ -166,7 +166,8 @@ func (x *session) release(ctx context.Context, id int64, a model.Action) (string
 		var name, fp string
 		var exportable bool
 		var material []byte
-		err := w.QueryRow(w.ctx, "SELECT name, fingerprint, exportable, material FROM keys WHERE id = $1", id).
+		err := w.QueryRow(w.ctx, `SELECT k.name, k.fingerprint, k.exportable, m.material
+			FROM keys k LEFT JOIN key_material m ON m.key_id = k.id WHERE k.id = $1`, id).
 			Scan(&name, &fp, &exportable, &material)
 		if err != nil {
 			return notFound(mapErr(err), "key", id)

@@ -149,7 +149,7 @@ func (w *writeTx) prepareOne(id int64, in store.NewKey) (newKey, error) {
 
 // keyColumns are the columns a new key's row fills, in row's order.
 var keyColumns = []string{"id", "name", "cert_id", "enabled", "allow_reenroll", "exportable", "cloud",
-	"fingerprint", "material", "description", "max_usage", "usage_count", "expires_at", "created_at",
+	"fingerprint", "description", "max_usage", "usage_count", "expires_at", "created_at",
 	"created_by", "updated_at", "updated_by", "version"}
 
 // row is nk's values for keyColumns; zero times mean now.
@@ -158,7 +158,7 @@ func (w *writeTx) row(nk *newKey) []any {
 	created, updated := cmp.Or(in.CreatedAt, w.now), cmp.Or(in.UpdatedAt, in.CreatedAt, w.now)
 	by := w.x.actor.Name
 	return []any{nk.id, in.Name, nk.certID, in.Enabled, in.AllowReenroll, in.Exportable, nk.host,
-		nk.fp, nk.material, in.Description, in.MaxUsage, in.UsageCount, nullTime(in.ExpiresAt), created,
+		nk.fp, in.Description, in.MaxUsage, in.UsageCount, nullTime(in.ExpiresAt), created,
 		by, updated, by, int64(1)}
 }
 
@@ -170,7 +170,7 @@ func (w *writeTx) insertKeys(in []store.NewKey, done func(i int, id int64, secre
 		return err
 	}
 	ins := `INSERT INTO keys (` + strings.Join(keyColumns, ", ") + `) VALUES ($1, $2, $3, $4, $5, $6,
-		$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`
+		$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`
 	for i := range nks {
 		nk := &nks[i]
 		if _, err := w.Exec(w.ctx, ins, w.row(nk)...); err != nil {
@@ -179,6 +179,12 @@ func (w *writeTx) insertKeys(in []store.NewKey, done func(i int, id int64, secre
 		if _, err := w.Exec(w.ctx, "INSERT INTO key_groups (key_id, group_id) SELECT $1, unnest($2::bigint[])",
 			nk.id, nk.groupIDs); err != nil {
 			return position(in, i, mapErr(err))
+		}
+		if nk.material != nil {
+			if _, err := w.Exec(w.ctx, "INSERT INTO key_material (key_id, material) VALUES ($1, $2)",
+				nk.id, nk.material); err != nil {
+				return position(in, i, mapErr(err))
+			}
 		}
 		if err := done(i, nk.id, nk.secret); err != nil {
 			return position(in, i, err)
@@ -201,13 +207,19 @@ func (w *writeTx) copyKeys(in []store.NewKey) error {
 	if err != nil {
 		return w.copyDup(in, err)
 	}
-	var links [][]any
+	var links, materials [][]any
 	for i := range nks {
 		for _, g := range nks[i].groupIDs {
 			links = append(links, []any{nks[i].id, g})
 		}
+		if nks[i].material != nil {
+			materials = append(materials, []any{nks[i].id, nks[i].material})
+		}
 	}
-	_, err = w.CopyFrom(w.ctx, pgx.Identifier{"key_groups"}, []string{"key_id", "group_id"}, pgx.CopyFromRows(links))
+	if _, err = w.CopyFrom(w.ctx, pgx.Identifier{"key_groups"}, []string{"key_id", "group_id"}, pgx.CopyFromRows(links)); err != nil {
+		return mapErr(err)
+	}
+	_, err = w.CopyFrom(w.ctx, pgx.Identifier{"key_material"}, []string{"key_id", "material"}, pgx.CopyFromRows(materials))
 	return mapErr(err)
 }
 

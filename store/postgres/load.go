@@ -50,6 +50,15 @@ func (s *Store) Load(ctx context.Context, tables []store.Table) (map[string]int,
 				return fmt.Errorf("copy table %s: %w", t.Name, err)
 			}
 			counts[t.Name] = n
+			if m, ok := materialTable(t); ok {
+				// The copy's keys carry their material (store.CopyTables); here it lives
+				// in key_material (migration 3).
+				n, err := w.loadTable(m)
+				if err != nil {
+					return fmt.Errorf("copy the key material: %w", err)
+				}
+				counts[m.Name] = n
+			}
 		}
 		// The copied trail ends with the copy itself.
 		return w.audit(model.ActionImport, model.ObjectKey, 0, "migration", nil,
@@ -59,6 +68,22 @@ func (s *Store) Load(ctx context.Context, tables []store.Table) (map[string]int,
 		return nil, err
 	}
 	return counts, nil
+}
+
+// materialTable is the key_material rows of a copied keys table whose rows carry a material
+// column: one row per key that has material.
+func materialTable(t store.Table) (store.Table, bool) {
+	id, mat := slices.Index(t.Columns, "id"), slices.Index(t.Columns, "material")
+	if t.Name != "keys" || id < 0 || mat < 0 {
+		return store.Table{}, false
+	}
+	m := store.Table{Name: "key_material", Columns: []string{"key_id", "material"}}
+	for _, r := range t.Rows {
+		if r[mat] != nil {
+			m.Rows = append(m.Rows, []any{r[id], r[mat]})
+		}
+	}
+	return m, true
 }
 
 // checkSourceKey refuses a copy whose source was sealed with another data key than this

@@ -158,7 +158,7 @@ func (s *Store) CRL(ctx context.Context, caName string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	signer, err := s.caSigner(ctx, s.pool, id, e.name)
+	signer, err := s.caSigner(ctx, s.pool, id, e.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -171,5 +171,5 @@ func (s *Store) CRL(ctx context.Context, caName string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ca.CRL(e.cert, signer, revoked, now())
+	return ca.CRL(e.Cert, signer, revoked, now())
 }

@@ -47,7 +47,7 @@ type Store struct {
 	target   string // where the database is, without any password: for messages
 	keyPath  string
 	sealer   *store.Sealer
-	cas      caCache
+	cas      store.CACache
 	changes  *listener
 	closed   sync.Once
 	closeErr error

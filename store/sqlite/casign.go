@@ -4,76 +4,34 @@ import (
 	"context"
 	"crypto"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"provkeys/model"
 	"provkeys/store"
 	"provkeys/store/ca"
 )
 
-// caCache keeps parsed CA certificates and their chains by id. A certificate row never
-// changes (there is no edit; a re-import gets a new id, and AUTOINCREMENT never reuses one),
-// so an entry never goes stale. Private keys are not cached: they are unsealed per signature.
-type caCache struct {
-	mu    sync.Mutex
-	certs map[int64]*caEntry
-}
-
-type caEntry struct {
-	name  string
-	cert  *x509.Certificate
-	chain string // PEM: the CA itself up to its root
-}
-
-// caCert returns CA id parsed, with its chain up to the root among the stored CAs.
-func (s *Store) caCert(ctx context.Context, q querier, id int64) (*caEntry, error) {
-	s.cas.mu.Lock()
-	e := s.cas.certs[id]
-	s.cas.mu.Unlock()
-	if e != nil {
-		return e, nil
-	}
-	rows, err := q.QueryContext(ctx, "SELECT id, name, pem FROM certs")
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var pool []*x509.Certificate
-	var name string
-	var self *x509.Certificate
-	for rows.Next() {
-		var cid int64
-		var n, p string
-		if err := rows.Scan(&cid, &n, &p); err != nil {
+// caCert returns CA id parsed, with its chain up to the root among the stored CAs
+// (store.CACache keeps it).
+func (s *Store) caCert(ctx context.Context, q querier, id int64) (*store.CAEntry, error) {
+	return s.cas.Get(id, func() ([]store.CARow, error) {
+		rows, err := q.QueryContext(ctx, "SELECT id, name, pem FROM certs")
+		if err != nil {
 			return nil, mapErr(err)
 		}
-		c, _, err := store.ParseCA(p)
-		if err != nil {
-			continue // stored PEM was checked at import; a damaged row simply joins no chain
+		defer rows.Close()
+		var out []store.CARow
+		for rows.Next() {
+			var r store.CARow
+			if err := rows.Scan(&r.ID, &r.Name, &r.PEM); err != nil {
+				return nil, mapErr(err)
+			}
+			out = append(out, r)
 		}
-		pool = append(pool, c)
-		if cid == id {
-			name, self = n, c
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr(err)
-	}
-	if self == nil {
-		return nil, fmt.Errorf("signing certificate %d: %w", id, model.ErrNotFound)
-	}
-	e = &caEntry{name: name, cert: self, chain: ca.EncodeCerts(ca.Chain(self, pool)...)}
-	s.cas.mu.Lock()
-	if s.cas.certs == nil {
-		s.cas.certs = map[int64]*caEntry{}
-	}
-	s.cas.certs[id] = e
-	s.cas.mu.Unlock()
-	return e, nil
+		return out, mapErr(rows.Err())
+	})
 }
 
 // caSigner unseals CA id's private key. A CA imported without one is model.ErrCannotSign
@@ -83,14 +41,7 @@ func (s *Store) caSigner(ctx context.Context, q querier, id int64, name string) 
 	if err := q.QueryRowContext(ctx, "SELECT private_key FROM certs WHERE id = ?", id).Scan(&sealed); err != nil {
 		return nil, notFound(mapErr(err), "signing certificate", id)
 	}
-	if sealed == nil {
-		return nil, ca.ErrVerifyOnly(name)
-	}
-	der, err := s.sealer.Unseal("cert", id, sealed)
-	if err != nil {
-		return nil, fmt.Errorf("signing certificate %q: %w: the data key %s is not the one it was sealed with, or the row was altered", name, err, s.keyPath)
-	}
-	return ca.ParsePKCS8(der)
+	return s.sealer.OpenCAKey(id, name, sealed)
 }
 
 // ImportCertWithKey stores a PEM CA certificate with its PEM private key, which is sealed like
@@ -100,23 +51,13 @@ func (x *session) ImportCertWithKey(ctx context.Context, name, certPEM, keyPEM s
 	if err := store.Authorize(x.actor, model.ActionImport); err != nil {
 		return model.Cert{}, x.refuse(ctx, model.ActionImport, model.ObjectCert, 0, err)
 	}
-	if err := model.ValidateName(model.FieldName, name); err != nil {
-		return model.Cert{}, err
-	}
-	c, canon, err := store.ParseCA(certPEM)
+	in, err := store.CheckCAImport(name, certPEM, keyPEM)
 	if err != nil {
-		return model.Cert{}, err
-	}
-	signer, der, err := ca.ParseKeyPEM(keyPEM)
-	if err != nil {
-		return model.Cert{}, err
-	}
-	if err := ca.CheckPair(c, signer); err != nil {
 		return model.Cert{}, err
 	}
 	var out model.Cert
 	err = x.change(ctx, model.ActionImport, model.ObjectCert, 0, func(w *writeTx) error {
-		id, err := w.insertCert(name, canon, c, der)
+		id, err := w.insertCert(name, in.Canon, in.Cert, in.KeyDER)
 		if err != nil {
 			return err
 		}
@@ -160,15 +101,15 @@ func (s *Store) ServerTLS(ctx context.Context, caName string, names []string) (t
 		if err != nil {
 			return err
 		}
-		signer, err := s.caSigner(ctx, w, id, e.name)
+		signer, err := s.caSigner(ctx, w, id, e.Name)
 		if err != nil {
 			return err
 		}
-		if out, err = ca.ServerCert(e.cert, signer, names, w.now); err != nil {
+		if out, err = ca.ServerCert(e.Cert, signer, names, w.now); err != nil {
 			return err
 		}
-		caPEM = ca.EncodeCerts(e.cert)
-		return w.audit(model.ActionIssue, model.ObjectCert, id, e.name, nil, map[string]any{
+		caPEM = ca.EncodeCerts(e.Cert)
+		return w.audit(model.ActionIssue, model.ObjectCert, id, e.Name, nil, map[string]any{
 			"purpose": "enrollment service TLS", "names": names, "serial": ca.SerialHex(out.Leaf.SerialNumber)})
 	})
 	return out, caPEM, err

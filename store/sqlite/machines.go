@@ -172,7 +172,7 @@ func (s *Store) CRL(ctx context.Context, caName string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	signer, err := s.caSigner(ctx, s.rdb, id, e.name)
+	signer, err := s.caSigner(ctx, s.rdb, id, e.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -193,5 +193,5 @@ func (s *Store) CRL(ctx context.Context, caName string) ([]byte, error) {
 	if err := rows.Err(); err != nil {
 		return nil, mapErr(err)
 	}
-	return ca.CRL(e.cert, signer, revoked, now())
+	return ca.CRL(e.Cert, signer, revoked, now())
 }

@@ -40,7 +40,7 @@ type Store struct {
 	// commits counts this process's own commits; see DataVersion.
 	commits atomic.Int64
 	sealer  *store.Sealer
-	cas     caCache
+	cas     store.CACache
 	// enrollPrep is enrollment's prepared statements (enroll_stmts.go).
 	enrollPrep enrollPrep
 	closed     sync.Once

@@ -79,6 +79,15 @@ func storeOptions(dbFlag, keyFlag string) (engine.Options, error) {
 	return engine.Options{DB: abs, DataKeyPath: cmp.Or(key, abs+".key")}, nil
 }
 
+// reworded is err with another text, still matching what err matches (errors.Is, As).
+type reworded struct {
+	text string
+	err  error
+}
+
+func (r reworded) Error() string { return r.text }
+func (r reworded) Unwrap() error { return r.err }
+
 // openStore opens the store named by --db (or the default).
 func (e *env) openStore() (store.Store, error) {
 	opt, err := storeOptions(e.dbPath, e.keyPath)
@@ -88,6 +97,10 @@ func (e *env) openStore() (store.Store, error) {
 	opt.MustExist = !e.create
 	st, err := engine.Open(e.ctx, opt)
 	if err != nil {
+		// Most engine errors already name the database ("open store X: …"): say it once.
+		if rest, ok := strings.CutPrefix(err.Error(), "open store "); ok {
+			return nil, reworded{"open database " + rest, err}
+		}
 		return nil, fmt.Errorf("open database %s: %w", engine.Describe(opt), err)
 	}
 	// Problems that do not stop the store, such as a directory others can write to.

@@ -19,10 +19,7 @@ import (
 func TestSSHServeBinaryE2E(t *testing.T) {
 	sshRequireTools(t, "ssh", "tmux", "go")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "provkeys")
-	if out, err := exec.Command("go", "build", "-o", bin, "../..").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := sshBinary(t)
 	if out, _ := exec.Command(bin, "serve", "--help").CombinedOutput(); strings.Contains(string(out), "unknown command") {
 		t.Skipf("provkeys has no serve command yet: %s", bytes.TrimSpace(out))
 	}

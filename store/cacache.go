@@ -1,0 +1,112 @@
+package store
+
+import (
+	"crypto"
+	"crypto/x509"
+	"fmt"
+	"sync"
+
+	"provkeys/model"
+	"provkeys/store/ca"
+)
+
+// CARow is one stored certificate as CACache reads it.
+type CARow struct {
+	ID        int64
+	Name, PEM string
+}
+
+// CAEntry is a CA certificate parsed, with its chain.
+type CAEntry struct {
+	Name  string
+	Cert  *x509.Certificate
+	Chain string // PEM: the CA itself up to its root
+}
+
+// CACache keeps parsed CA certificates and their chains by id, for both engines. A
+// certificate row never changes (there is no edit; a re-import gets a new id, and neither
+// engine hands an id out twice), so an entry never goes stale. Private keys are not cached:
+// they are unsealed per signature (OpenCAKey).
+type CACache struct {
+	mu    sync.Mutex
+	certs map[int64]*CAEntry
+}
+
+// Get returns CA id parsed, with its chain up to the root among the stored CAs; on a miss it
+// reads every stored certificate with all.
+func (c *CACache) Get(id int64, all func() ([]CARow, error)) (*CAEntry, error) {
+	c.mu.Lock()
+	e := c.certs[id]
+	c.mu.Unlock()
+	if e != nil {
+		return e, nil
+	}
+	rows, err := all()
+	if err != nil {
+		return nil, err
+	}
+	var pool []*x509.Certificate
+	for _, r := range rows {
+		cert, _, err := ParseCA(r.PEM)
+		if err != nil {
+			continue // stored PEM was checked at import; a damaged row simply joins no chain
+		}
+		pool = append(pool, cert)
+		if r.ID == id {
+			e = &CAEntry{Name: r.Name, Cert: cert}
+		}
+	}
+	if e == nil {
+		return nil, fmt.Errorf("signing certificate %d: %w", id, model.ErrNotFound)
+	}
+	e.Chain = ca.EncodeCerts(ca.Chain(e.Cert, pool)...)
+	c.mu.Lock()
+	if c.certs == nil {
+		c.certs = map[int64]*CAEntry{}
+	}
+	c.certs[id] = e
+	c.mu.Unlock()
+	return e, nil
+}
+
+// OpenCAKey unseals CA id's private key as stored (sealed); a CA imported without one (nil)
+// is model.ErrCannotSign saying "verify only".
+func (s *Sealer) OpenCAKey(id int64, name string, sealed []byte) (crypto.Signer, error) {
+	if sealed == nil {
+		return nil, ca.ErrVerifyOnly(name)
+	}
+	der, err := s.Unseal("cert", id, sealed)
+	if err != nil {
+		return nil, fmt.Errorf("signing certificate %q: %w: the data key %s is not the one it was sealed with, or the row was altered", name, err, s.Path())
+	}
+	return ca.ParsePKCS8(der)
+}
+
+// CAImport is a CA certificate and its private key checked for ImportCertWithKey: the
+// certificate, its canonical PEM and the key as PKCS#8 DER, to be sealed.
+type CAImport struct {
+	Cert   *x509.Certificate
+	Canon  string
+	KeyDER []byte
+}
+
+// CheckCAImport checks a CA import's name, certificate and key, and that the key is the
+// certificate's. Errors are *model.ValidationError; neither the key nor its parse errors are
+// echoed.
+func CheckCAImport(name, certPEM, keyPEM string) (CAImport, error) {
+	if err := model.ValidateName(model.FieldName, name); err != nil {
+		return CAImport{}, err
+	}
+	c, canon, err := ParseCA(certPEM)
+	if err != nil {
+		return CAImport{}, err
+	}
+	signer, der, err := ca.ParseKeyPEM(keyPEM)
+	if err != nil {
+		return CAImport{}, err
+	}
+	if err := ca.CheckPair(c, signer); err != nil {
+		return CAImport{}, err
+	}
+	return CAImport{Cert: c, Canon: canon, KeyDER: der}, nil
+}
