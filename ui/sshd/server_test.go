@@ -88,8 +88,8 @@ func TestServeExportRefusals(t *testing.T) {
 		{"viewer", viewer, "export web-01", "permission denied: viewers cannot export keys\n", 1, 0},
 		{"unknown key", admin, "export nope", "export: no key named \"nope\"\n", 1, 0},
 		{"no name", admin, "export", "usage: export NAME\n", 2, 0},
-		{"unknown command", admin, "rm -rf /", "unknown command: rm (only `export NAME`)\n", 1, 0},
-		{"unknown command, viewer", viewer, "ls", "unknown command: ls (only `export NAME`)\n", 1, 0},
+		{"unknown command", admin, "rm -rf /", "unknown command \"rm\" (only `export NAME`)\n", 1, 0},
+		{"unknown command, viewer", viewer, "ls", "unknown command \"ls\" (only `export NAME`)\n", 1, 0},
 		{"shell without a PTY", admin, "", "", 1, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

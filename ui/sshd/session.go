@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
@@ -19,6 +21,23 @@ import (
 
 // exportTimeout bounds the store calls of one `export NAME`.
 const exportTimeout = 10 * time.Second
+
+// maxCommandBytes bounds an exec command. The library's shell-word splitter is quadratic in
+// a word's length (120 KB once cost 25 s of CPU), and no real command comes near this.
+const maxCommandBytes = 4096
+
+// maxQuotedInput bounds how much of an operator's input a message or log line repeats.
+const maxQuotedInput = 64
+
+// quoteInput is user input fit for a message or a log line: truncated, then quoted with
+// every control, format (bidi) and invalid byte escaped, so it can neither reach the
+// terminal raw nor read like the program's own words.
+func quoteInput(s string) string {
+	if utf8.RuneCountInString(s) > maxQuotedInput {
+		s = string([]rune(s)[:maxQuotedInput]) + "…"
+	}
+	return strconv.Quote(s)
+}
 
 // opSession is a session whose operator has been established from its verified key. The
 // middlewares after identify receive it in place of the plain session.
@@ -81,6 +100,12 @@ func (s *sshServer) commands(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		o := sess.(*opSession)
 		_, _, hasPTY := sess.Pty()
+		if raw := sess.RawCommand(); len(raw) > maxCommandBytes {
+			s.log.Warn("command refused", "operator", o.op.Name, "remote", o.actor.Remote,
+				"reason", "too long", "bytes", len(raw), "start", quoteInput(raw))
+			refuse(sess, 2, "the command is too long (%d bytes; at most %d)", len(raw), maxCommandBytes)
+			return
+		}
 		switch args := sess.Command(); {
 		case sess.RawCommand() != "" && len(args) == 0:
 			refuse(sess, 2, "cannot parse the command (unbalanced quotes?)")
@@ -90,8 +115,8 @@ func (s *sshServer) commands(next ssh.Handler) ssh.Handler {
 			s.export(o, args[1:])
 		case len(args) > 0:
 			s.log.Warn("command refused", "operator", o.op.Name, "remote", o.actor.Remote,
-				"command", args[0])
-			refuse(sess, 1, "unknown command: %s (only `export NAME`)", model.Sanitize(args[0]))
+				"command", quoteInput(args[0]))
+			refuse(sess, 1, "unknown command %s (only `export NAME`)", quoteInput(args[0]))
 		case !hasPTY:
 			refuse(sess, 1, "the dashboard needs a terminal: connect with ssh -t, "+
 				"or run `ssh HOST export NAME` to download a key")
@@ -106,7 +131,7 @@ func (s *sshServer) commands(next ssh.Handler) ssh.Handler {
 // runCommand runs one command line on the session through the configured Command.
 func (s *sshServer) runCommand(sess *opSession, args []string) {
 	s.log.Info("command", "operator", sess.op.Name, "remote", sess.actor.Remote,
-		"command", model.Sanitize(args[0]))
+		"command", quoteInput(args[0]))
 	code := s.cfg.Command(sess.Context(), sess.actor, args, sess, sess, sess.Stderr())
 	_ = sess.Exit(code)
 }
@@ -120,7 +145,7 @@ func (s *sshServer) export(sess *opSession, args []string) {
 		return
 	}
 	name := strings.Join(args, " ") // `ssh HOST export web 01` arrives as two words
-	logArgs := []any{"operator", sess.op.Name, "remote", sess.actor.Remote, "key", name}
+	logArgs := []any{"operator", sess.op.Name, "remote", sess.actor.Remote, "key", quoteInput(name)}
 	if !sess.actor.Role.Can(model.ActionExport) {
 		s.log.Warn("export refused", logArgs...)
 		refuse(sess, 1, "permission denied: viewers cannot export keys")
@@ -140,11 +165,11 @@ func (s *sshServer) export(sess *opSession, args []string) {
 	}
 	switch {
 	case errors.Is(err, model.ErrNotFound):
-		refuse(sess, 1, "export: no key named %q", model.Sanitize(name))
+		refuse(sess, 1, "export: no key named %s", quoteInput(name))
 	case errors.Is(err, model.ErrForbidden):
-		refuse(sess, 1, "permission denied: %s", ui.Sentence(err, fmt.Sprintf("key %q", model.Sanitize(name))))
+		refuse(sess, 1, "permission denied: %s", ui.Sentence(err, "key "+quoteInput(name)))
 	case err != nil:
-		refuse(sess, 1, "export: %s", model.Sanitize(ui.Sentence(err, fmt.Sprintf("key %q", model.Sanitize(name)))))
+		refuse(sess, 1, "export: %s", model.Sanitize(ui.Sentence(err, "key "+quoteInput(name))))
 	default:
 		if _, err := io.WriteString(sess, secret+"\n"); err != nil {
 			s.log.Warn("export interrupted", append(logArgs, "err", err)...)
