@@ -3,6 +3,7 @@ package sshd
 import (
 	"context"
 	"io"
+	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -62,5 +63,26 @@ func TestServeRefusalQuotesInputTruncated(t *testing.T) {
 	}
 	if log := ts.log.String(); strings.Contains(log, strings.Repeat("x", 500)) {
 		t.Fatalf("the log repeats the command whole:\n%.500s", log)
+	}
+}
+
+// Unauthenticated connections have their own limit: forty idle TCP sockets from the
+// operators' own address neither use up the sessions' quota nor keep an operator out.
+func TestServePreAuthFloodLeavesOperatorsIn(t *testing.T) {
+	ts := startSSHServer(t)
+	for range 40 {
+		conn, err := net.DialTimeout("tcp", ts.addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+	}
+	time.Sleep(200 * time.Millisecond) // let the server take them all in
+	// Past the start mark new connections are dropped at random, as OpenSSH's MaxStartups
+	// does; an operator retrying gets in.
+	c := sshDialEventually(t, ts.addr, ts.admin)
+	defer c.Close()
+	if out, errOut, code := sshRun(t, c, "export web-01"); code != 0 || out == "" {
+		t.Fatalf("export after the flood: stdout %q, stderr %q, exit %d", out, errOut, code)
 	}
 }

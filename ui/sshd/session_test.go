@@ -205,23 +205,37 @@ func TestServeSSHTotalLimit(t *testing.T) {
 	if got := sshBanner(t, ts.addr, ts.viewer); !strings.Contains(got, "too many sessions on this server") {
 		t.Fatalf("refused connection got banner %q", got)
 	}
-	// Past maxRefusing refusals in flight, a connection is closed with the reason as a line
-	// before the SSH version: no key exchange is spent on it.
+}
+
+// Past the full mark of unauthenticated connections, a new one is closed with the reason as
+// a line before the SSH version: no key exchange is spent on it. Authenticated sessions do
+// not count there.
+func TestServeSSHStartupsFull(t *testing.T) {
+	ts := startSSHServer(t, func(c *Config) { c.Startups = Startups{Start: 2, Rate: 100, Full: 2} })
+	logged, err := sshDial(ts.addr, ts.viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logged.Close()
 	var held []net.Conn
-	for range maxRefusing {
+	for range 2 {
 		conn, err := net.DialTimeout("tcp", ts.addr, 5*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer conn.Close()
 		held = append(held, conn)
 	}
-	sshWaitFor(t, ts.log, "the held refusals", func(s string) bool {
-		return strings.Count(s, `msg="connection refused"`) >= 1+maxRefusing
+	sshWaitFor(t, ts.log, "the held connections", func(s string) bool {
+		return strings.Count(s, `msg=connection `) >= 3
 	})
-	if got := sshRawGreeting(t, ts.addr); !strings.HasPrefix(got, "provkeys: too many sessions on this server") {
-		t.Fatalf("refused connection got %q", got)
+	if got := sshRawGreeting(t, ts.addr); !strings.HasPrefix(got, "provkeys: too many connections are logging in") {
+		t.Fatalf("connection past the full mark got %q", got)
 	}
+	for _, c := range held {
+		c.Close()
+	}
+	c := sshDialEventually(t, ts.addr, ts.admin)
+	c.Close()
 }
 
 // sshBanner connects with key and returns the authentication banner the server sent.
