@@ -7,8 +7,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	gossh "golang.org/x/crypto/ssh"
@@ -192,7 +192,9 @@ func parseOperatorLine(line string) (Operator, error) {
 }
 
 // checkOperatorName applies the name rule: the name ends up in audit rows and logs, so it is
-// one short token of letters, digits, '.', '-', '_' and '@'.
+// one short token of ASCII letters, digits, '.', '-' and '_' — ASCII only, so that no two
+// operators can look alike (a Cyrillic 'а' beside a Latin 'a'). A refused name is quoted
+// with every non-ASCII byte escaped, never cleaned into a valid-looking one.
 func checkOperatorName(name string) error {
 	if name == "" {
 		return fmt.Errorf("the key has no comment: the comment is the operator's name, " +
@@ -201,10 +203,11 @@ func checkOperatorName(name string) error {
 	if utf8.RuneCountInString(name) > maxOperatorName {
 		return fmt.Errorf("operator name is longer than %d characters", maxOperatorName)
 	}
-	for _, r := range name {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(".-_@", r) {
-			return fmt.Errorf("operator name %q may contain only letters, digits, '.', '-', '_' "+
-				"and '@'", model.Sanitize(name))
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '.' || c == '-' || c == '_') {
+			return fmt.Errorf("operator name %s may contain only ASCII letters, digits, '.', '-' "+
+				"and '_'", strconv.QuoteToASCII(name))
 		}
 	}
 	return nil
