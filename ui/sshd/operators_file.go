@@ -35,7 +35,15 @@ func OpenOperators(path string, log *slog.Logger) (*Operators, error) {
 		return nil, err
 	}
 	o.cur.Store(set)
+	o.warn(set)
 	return o, nil
+}
+
+// warn logs, loudly, what is wrong with the file short of refusing it.
+func (o *Operators) warn(set *OperatorSet) {
+	if w := set.Warning(); w != "" {
+		o.log.Warn("WARNING: " + w)
+	}
 }
 
 // Current is the operator set in force now. Callers look the session's key up in it at the
@@ -62,6 +70,7 @@ func (o *Operators) reloadLocked() error {
 	}
 	o.cur.Store(set)
 	o.log.Info("operators reloaded", "path", o.path, "operators", set.Len())
+	o.warn(set)
 	return nil
 }
 

@@ -118,7 +118,7 @@ func TestOperatorsLoadFileChecks(t *testing.T) {
 	if err := os.Chmod(path, 0o664); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadOperators(path); err == nil || !strings.Contains(err.Error(), "writable by group or others") {
+	if _, err := LoadOperators(path); err == nil || !strings.Contains(err.Error(), "writable by group or others") || !strings.Contains(err.Error(), "chmod 600") {
 		t.Fatalf("group-writable file: %v", err)
 	}
 	os.Chmod(path, 0o600)
@@ -189,5 +189,35 @@ func TestOperatorsExampleFile(t *testing.T) {
 	if len(ops) != 3 || ops[0].Name != "alice.ops" || ops[1].Role != model.RoleViewer ||
 		!ops[2].NoPTY || len(ops[2].From) != 2 || !ops[2].From[1].Negate {
 		t.Fatalf("operators = %+v", ops)
+	}
+}
+
+// As OpenSSH's StrictModes: an operators file another user owns is refused (whoever owns
+// it can make themselves an admin), and one others can read starts with a loud warning.
+func TestOperatorsFileStrictModes(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "operators")
+	sshWriteFile(t, path, sshAuthorizedLine("admin", sshNewSigner(t).PublicKey(), "alice")+"\n")
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log := &sshSyncBuffer{}
+	if _, err := OpenOperators(path, slog.New(slog.NewTextHandler(log, nil))); err != nil {
+		t.Fatalf("a world-readable file is refused: %v", err)
+	}
+	if got := log.String(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "readable by group or others") ||
+		!strings.Contains(got, "chmod 600 "+path) {
+		t.Fatalf("no loud warning for mode 0644:\n%s", got)
+	}
+	os.Chmod(path, 0o600)
+	if os.Getuid() != 0 {
+		return // only root can give the file to another user
+	}
+	if err := os.Chown(path, 4321, 4321); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadOperators(path)
+	if err == nil || !strings.Contains(err.Error(), "owned by uid 4321") {
+		t.Fatalf("a file owned by another user: %v", err)
 	}
 }
