@@ -101,7 +101,8 @@ func (p *keysPage) material(a model.Action, download bool) func() (bool, string)
 		case !r.k.Exportable:
 			return false, r.name + " is not exportable: View/Export was turned off."
 		case download && p.env.remote():
-			return false, "Downloads would land on the server: on your own machine run `ssh … export " + r.name + " > " + keyfile.SafeName(r.name) + "`."
+			return false, "Downloads would land on the server: on your own machine run `ssh -p PORT HOST export " +
+				keyfile.ShellWord(r.name) + " > " + keyfile.ShellWord(keyfile.SafeName(r.name)+".txt") + "`."
 		}
 		return true, ""
 	}
