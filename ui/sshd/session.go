@@ -137,8 +137,7 @@ func (s *sshServer) runCommand(sess *opSession, args []string) {
 }
 
 // export writes one key's material to the session's stdout, for
-// `ssh HOST export NAME > NAME.txt`. The store audits it; viewers are refused before the
-// store is asked, and the store refuses them again if asked.
+// `ssh HOST export NAME > NAME.txt`. The store audits it, a viewer's refused attempt too.
 func (s *sshServer) export(sess *opSession, args []string) {
 	if len(args) == 0 {
 		refuse(sess, 2, "usage: export NAME")
@@ -146,11 +145,6 @@ func (s *sshServer) export(sess *opSession, args []string) {
 	}
 	name := strings.Join(args, " ") // `ssh HOST export web 01` arrives as two words
 	logArgs := []any{"operator", sess.op.Name, "remote", sess.actor.Remote, "key", quoteInput(name)}
-	if !sess.actor.Role.Can(model.ActionExport) {
-		s.log.Warn("export refused", logArgs...)
-		refuse(sess, 1, "permission denied: viewers cannot export keys")
-		return
-	}
 	if s.cfg.Exporter == nil {
 		refuse(sess, 1, "export is not available on this server")
 		return
@@ -167,7 +161,9 @@ func (s *sshServer) export(sess *opSession, args []string) {
 	case errors.Is(err, model.ErrNotFound):
 		refuse(sess, 1, "export: no key named %s", quoteInput(name))
 	case errors.Is(err, model.ErrForbidden):
-		refuse(sess, 1, "permission denied: %s", ui.Sentence(err, "key "+quoteInput(name)))
+		s.log.Warn("export refused", logArgs...)
+		refuse(sess, 1, "permission denied: %ss cannot export keys", sess.actor.Role)
+		return
 	case err != nil:
 		refuse(sess, 1, "export: %s", model.Sanitize(ui.Sentence(err, "key "+quoteInput(name))))
 	default:
