@@ -69,6 +69,9 @@ type Config struct {
 	// the session's streams and returns its exit status: the command line's own tree, handed
 	// in as a function so that the server never imports the command line.
 	Command func(ctx context.Context, actor model.Actor, args []string, stdin io.Reader, stdout, stderr io.Writer) int
+	// AuditSession, when set, writes an audit row for a session a reload of the operators
+	// file ended or changed the role of, as actor (the operator as they were) with result.
+	AuditSession func(ctx context.Context, actor model.Actor, result string) error
 	// Log receives one line per connection, refusal, authentication failure and session start
 	// and end; never key material. Nil discards.
 	Log io.Writer
@@ -156,6 +159,7 @@ type sshServer struct {
 	closing  bool
 	active   int                         // sessions between identify and their end
 	programs map[*opSession]*tea.Program // running dashboards, told to quit on shutdown
+	sessions map[*opSession]struct{}     // every open session, revisited on each reload
 }
 
 // Serve runs the SSH server until ctx is cancelled, then asks every dashboard to quit (which
@@ -225,10 +229,12 @@ func newSSHServer(cfg Config) (*sshServer, *ssh.Server, net.Listener, error) {
 		startups: newStartupLimiter(cfg.Startups),
 		keys:     keyset.NewCache(),
 		programs: map[*opSession]*tea.Program{},
+		sessions: map[*opSession]struct{}{},
 	}
 	if s.ops, err = OpenOperators(cfg.OperatorsPath, s.log); err != nil {
 		return nil, nil, nil, err
 	}
+	s.ops.onReload = s.revisit
 	hostKey, fingerprint, err := loadOrCreateHostKey(cfg.HostKeyPath, s.log)
 	if err != nil {
 		return nil, nil, nil, err

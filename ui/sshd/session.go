@@ -47,6 +47,8 @@ type opSession struct {
 	actor   model.Actor
 	idled   atomic.Bool // the dashboard quit because nobody pressed a key
 	stopped atomic.Bool // the dashboard quit because the server is shutting down
+	// revoked says why a reload ended the session (key removed, address no longer allowed).
+	revoked atomic.Pointer[string]
 }
 
 // identify establishes who the session is: the key the connection actually authenticated
@@ -68,7 +70,7 @@ func (s *sshServer) identify(next ssh.Handler) ssh.Handler {
 		}
 		o := &opSession{Session: sess, op: op,
 			actor: model.Actor{Name: op.Name, Role: op.Role, Remote: remote}}
-		if !s.begin() {
+		if !s.begin(o) {
 			refuse(sess, 1, "the server is shutting down")
 			return
 		}
@@ -85,6 +87,8 @@ func (s *sshServer) identify(next ssh.Handler) ssh.Handler {
 			fmt.Fprintf(sess.Stderr(), "provkeys: closed after %s without a key press\n", s.cfg.IdleTimeout)
 		case o.stopped.Load():
 			fmt.Fprintln(sess.Stderr(), "provkeys: the server is shutting down")
+		case o.revoked.Load() != nil:
+			fmt.Fprintf(sess.Stderr(), "provkeys: session ended: %s\n", *o.revoked.Load())
 		}
 		// Send the exit status before end() lets a shutdown close the connection; a no-op when
 		// the handler already exited.
@@ -204,13 +208,14 @@ func (s *sshServer) program(sess ssh.Session) *tea.Program {
 }
 
 // begin counts a new session, unless the server is shutting down.
-func (s *sshServer) begin() bool {
+func (s *sshServer) begin(o *opSession) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {
 		return false
 	}
 	s.active++
+	s.sessions[o] = struct{}{}
 	return true
 }
 
@@ -220,6 +225,7 @@ func (s *sshServer) end(o *opSession) {
 	defer s.mu.Unlock()
 	s.active--
 	delete(s.programs, o)
+	delete(s.sessions, o)
 }
 
 // refuse ends a session with one line on stderr and an exit status.
