@@ -115,6 +115,8 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.status = ""
 		}
 		return a, nil
+	case ActorChangedMsg:
+		return a, a.changeActor(msg)
 	case pollMsg:
 		return a, pollVersion(a.env.store)
 	case dataVersionMsg:

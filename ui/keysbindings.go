@@ -23,6 +23,9 @@ type keyAction struct {
 	// column is the action's column in the full help; footer is its place in the footer's
 	// one line (0: not there).
 	column, footer int
+	// release is the store action of one on key material: a refusal for the role is put to
+	// the store too, for its audit row (askRefusedRelease).
+	release model.Action
 }
 
 // Full-help columns of the Keys table.
@@ -67,9 +70,9 @@ func (p *keysPage) keyActions() []keyAction {
 			run: func() tea.Cmd { r, _ := p.current(); return loadFormData(p.env.store, true, r.k.ID) }},
 		{binding: &km.Delete, check: p.may(model.ActionDelete, true), column: helpChange, footer: 5, run: p.askDelete},
 		{binding: &km.Toggle, check: p.may(model.ActionUpdate, true), column: helpChange, footer: 6, run: p.toggle},
-		{binding: &km.Copy, check: p.material(model.ActionExport, false), column: helpChange, footer: 7, run: p.copyKey},
-		{binding: &km.Download, check: p.material(model.ActionExport, true), column: helpChange, footer: 8, run: p.askDownload},
-		{binding: &km.Reveal, check: p.material(model.ActionReveal, false), column: helpChange, footer: 9, run: p.reveal},
+		{binding: &km.Copy, check: p.material(model.ActionExport, false), column: helpChange, footer: 7, run: p.copyKey, release: model.ActionExport},
+		{binding: &km.Download, check: p.material(model.ActionExport, true), column: helpChange, footer: 8, run: p.askDownload, release: model.ActionExport},
+		{binding: &km.Reveal, check: p.material(model.ActionReveal, false), column: helpChange, footer: 9, run: p.reveal, release: model.ActionReveal},
 	}
 }
 
@@ -101,7 +104,8 @@ func (p *keysPage) material(a model.Action, download bool) func() (bool, string)
 		case !r.k.Exportable:
 			return false, r.name + " is not exportable: View/Export was turned off."
 		case download && p.env.remote():
-			return false, "Downloads would land on the server: on your own machine run `ssh … export " + r.name + " > " + keyfile.SafeName(r.name) + "`."
+			return false, "Downloads would land on the server: on your own machine run `ssh -p PORT HOST export " +
+				keyfile.ShellWord(r.name) + " > " + keyfile.ShellWord(keyfile.SafeName(r.name)+".txt") + "`."
 		}
 		return true, ""
 	}
@@ -118,6 +122,9 @@ func (p *keysPage) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 	for _, a := range p.actions {
 		if slices.Contains(a.binding.Keys(), msg.String()) {
 			if ok, why := a.check(); !ok && why != "" {
+				if r, has := p.current(); has && a.release != "" && !p.env.can(a.release) {
+					return tea.Batch(setStatus(statusErr, why), askRefusedRelease(p.env.store, a.release, r.k.ID))
+				}
 				return setStatus(statusErr, why)
 			}
 		}

@@ -112,6 +112,9 @@ func (p *keysPage) Update(msg tea.Msg) tea.Cmd {
 
 func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case ActorChangedMsg:
+		p.hideReveal()
+		return nil
 	case pageSizeMsg:
 		p.width, p.height = msg.width, msg.height
 		p.fixTop()

@@ -156,3 +156,20 @@ func pathCause(err error) error {
 	}
 	return err
 }
+
+// ShellWord quotes s as one POSIX shell word, for a command line the operator is asked to
+// run: bare when it holds only characters no shell treats specially, else in single quotes.
+func ShellWord(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' ||
+			strings.ContainsRune("._-+,:@%/=", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -21,7 +21,8 @@ func TestSSHServeBinaryE2E(t *testing.T) {
 	dir := t.TempDir()
 	bin := sshBinary(t)
 	if out, _ := exec.Command(bin, "serve", "--help").CombinedOutput(); strings.Contains(string(out), "unknown command") {
-		t.Skipf("provkeys has no serve command yet: %s", bytes.TrimSpace(out))
+		// The command exists: its absence is a regression, never a reason to skip.
+		t.Fatalf("provkeys has no serve command: %s", bytes.TrimSpace(out))
 	}
 	db := filepath.Join(dir, "data", "provkeys.db")
 	cli := func(args ...string) string {

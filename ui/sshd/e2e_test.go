@@ -143,7 +143,7 @@ func TestSSHOpenSSHClient(t *testing.T) {
 		!strings.Contains(errOut, "Permission denied") {
 		t.Fatalf("unknown key: stderr %q, exit %d", errOut, code)
 	}
-	if _, errOut, code := sshOpenSSH(t, admin, "ls"); code != 1 || !strings.Contains(errOut, "unknown command: ls") {
+	if _, errOut, code := sshOpenSSH(t, admin, "ls"); code != 1 || !strings.Contains(errOut, `unknown command "ls"`) {
 		t.Fatalf("other command: stderr %q, exit %d", errOut, code)
 	}
 	fwd := sshClientArgs(port, ts.admin.file(t, ts.dir, "alice2"), "-o", "ExitOnForwardFailure=yes",

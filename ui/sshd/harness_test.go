@@ -107,6 +107,9 @@ func (m sshStubModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
+	case ui.ActorChangedMsg:
+		m.actor, m.st = msg.Actor, msg.Store
+		m.note = "now " + string(msg.Actor.Role)
 	case tea.KeyPressMsg:
 		switch msg.String() {
 		case "c":

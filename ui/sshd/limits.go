@@ -1,8 +1,10 @@
 package sshd
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -23,41 +25,70 @@ var forwardingRequests = map[string]string{
 	"x11-req":                    "X11 forwarding refused",
 }
 
-// maxRefusing bounds the connections over the limits that are still taken through the key
-// exchange, only to be told why they are refused; beyond it they are simply closed.
-const maxRefusing = 4
-
 // channelCountKey holds a connection's open session count in its ssh.Context.
 type channelCountKey struct{}
 
-// refusalKey holds, in the ssh.Context of a connection over the limits, why it is refused.
-type refusalKey struct{}
+// connSlotsKey holds a connection's *connSlots in its ssh.Context.
+type connSlotsKey struct{}
 
-// connLimiter counts open connections in total and per remote IP.
+// Defaults for Config.Startups, as OpenSSH's MaxStartups 10:30:100.
+const (
+	DefaultStartupsStart = 10
+	DefaultStartupsRate  = 30
+	DefaultStartupsFull  = 100
+)
+
+// Startups limits unauthenticated connections as OpenSSH's MaxStartups start:rate:full
+// does: up to Start are all taken; from Start on, a new one is dropped with a probability
+// of Rate percent rising linearly to 100% at Full. They count apart from the sessions'
+// quota, so clients that never authenticate cannot lock operators out.
+type Startups struct {
+	Start, Rate, Full int
+}
+
+// startupLimiter counts connections that have not authenticated yet.
+type startupLimiter struct {
+	mu      sync.Mutex
+	n       int
+	lim     Startups
+	percent func() int // a random number in [0, 100); tests may substitute it
+}
+
+func newStartupLimiter(lim Startups) *startupLimiter {
+	return &startupLimiter{lim: lim, percent: func() int { return rand.IntN(100) }}
+}
+
+// acquire takes a slot for a new connection, or drops it (ok false). release must be
+// called once, when the connection authenticates or ends.
+func (l *startupLimiter) acquire() (release func(), ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.n >= l.lim.Full {
+		return nil, false
+	}
+	if l.n >= l.lim.Start {
+		drop := l.lim.Rate + (100-l.lim.Rate)*(l.n-l.lim.Start)/max(1, l.lim.Full-l.lim.Start)
+		if l.percent() < drop {
+			return nil, false
+		}
+	}
+	l.n++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			l.n--
+			l.mu.Unlock()
+		})
+	}, true
+}
+
+// connLimiter counts authenticated connections in total and per remote IP.
 type connLimiter struct {
 	mu                sync.Mutex
 	total             int
 	perAddr           map[string]int
 	maxTotal, maxAddr int
-	refusing          int
-}
-
-// acquireRefusal takes one of the few slots for telling a refused client why.
-func (l *connLimiter) acquireRefusal() (release func(), ok bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.refusing >= maxRefusing {
-		return nil, false
-	}
-	l.refusing++
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			l.mu.Lock()
-			l.refusing--
-			l.mu.Unlock()
-		})
-	}, true
 }
 
 func newConnLimiter(maxTotal, maxAddr int) *connLimiter {
@@ -89,40 +120,111 @@ func (l *connLimiter) acquire(host string) (release func(), refusal string) {
 	}, ""
 }
 
-// countedConn gives its limiter slot back when closed.
-type countedConn struct {
-	net.Conn
-	release func()
+// connSlots is what one connection holds: an unauthenticated slot until it authenticates,
+// then a session slot until it closes.
+type connSlots struct {
+	mu      sync.Mutex
+	preAuth func() // nil once given back
+	session func() // nil until authenticated
+	pre     gossh.ServerPreAuthConn
 }
 
-// Close releases the slot and closes the connection.
+// authenticated gives the unauthenticated slot back and takes a session slot from lim;
+// the refusal says why there is none.
+func (c *connSlots) authenticated(lim *connLimiter, host string) (refusal string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.preAuth != nil {
+		c.preAuth()
+		c.preAuth = nil
+	}
+	if c.session != nil {
+		return "" // another key of the same connection already succeeded
+	}
+	release, refusal := lim.acquire(host)
+	if refusal == "" {
+		c.session = release
+	}
+	return refusal
+}
+
+// release gives back whatever the connection holds.
+func (c *connSlots) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, f := range []func(){c.preAuth, c.session} {
+		if f != nil {
+			f()
+		}
+	}
+	c.preAuth, c.session = nil, nil
+}
+
+// countedConn gives its connection's slots back when closed.
+type countedConn struct {
+	net.Conn
+	slots *connSlots
+}
+
+// Close releases the slots and closes the connection.
 func (c *countedConn) Close() error {
-	c.release()
+	c.slots.release()
 	return c.Conn.Close()
 }
 
-// admit is the ConnCallback: it counts the connection before any SSH work. A connection
-// over the limits is refused with its reason in the authentication banner, the one place
-// OpenSSH shows a server's text by default (a line before the version string only appears
-// with ssh -v); authorize then turns every key down. Only maxRefusing of those run at once:
-// past that, the reason is written before the version string and the connection closed.
+// admit is the ConnCallback: it counts the connection among the unauthenticated ones
+// before any SSH work, or drops it with one line before the version string (no key
+// exchange is spent on it). The session quota is taken at authentication (verified).
 func (s *sshServer) admit(ctx ssh.Context, c net.Conn) net.Conn {
-	release, refusal := s.lim.acquire(addrHost(c.RemoteAddr()))
-	if refusal != "" {
-		s.log.Warn("connection refused", "remote", c.RemoteAddr().String(), "reason", refusal)
-		if done, ok := s.lim.acquireRefusal(); ok {
-			ctx.SetValue(refusalKey{}, refusal)
-			s.refused.Store(c.RemoteAddr().String(), true)
-			return &countedConn{Conn: c, release: done}
-		}
+	release, ok := s.startups.acquire()
+	if !ok {
+		s.log.Warn("connection dropped", "remote", c.RemoteAddr().String(),
+			"reason", "too many unauthenticated connections")
 		_ = c.SetWriteDeadline(time.Now().Add(time.Second))
-		_, _ = io.WriteString(c, "provkeys: "+refusal+"\r\n")
+		_, _ = io.WriteString(c, "provkeys: too many connections are logging in; try again shortly\r\n")
 		_ = c.Close()
 		return nil
 	}
+	slots := &connSlots{preAuth: release}
+	ctx.SetValue(connSlotsKey{}, slots)
 	ctx.SetValue(channelCountKey{}, new(atomic.Int32))
 	s.log.Info("connection", "remote", c.RemoteAddr().String())
-	return &countedConn{Conn: c, release: release}
+	return &countedConn{Conn: c, slots: slots}
+}
+
+// serverConfig gives every connection the hooks that move it from the unauthenticated
+// count to the session quota once its key is verified.
+func (s *sshServer) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
+	slots, _ := ctx.Value(connSlotsKey{}).(*connSlots)
+	return &gossh.ServerConfig{
+		PreAuthConnCallback: func(pc gossh.ServerPreAuthConn) {
+			if slots != nil {
+				slots.mu.Lock()
+				slots.pre = pc
+				slots.mu.Unlock()
+			}
+		},
+		VerifiedPublicKeyCallback: func(conn gossh.ConnMetadata, _ gossh.PublicKey, perms *gossh.Permissions, _ string) (*gossh.Permissions, error) {
+			if slots == nil {
+				return perms, nil
+			}
+			refusal := slots.authenticated(s.lim, addrHost(conn.RemoteAddr()))
+			if refusal == "" {
+				return perms, nil
+			}
+			s.log.Warn("connection refused", "remote", conn.RemoteAddr().String(), "reason", refusal)
+			s.refused.Store(conn.RemoteAddr().String(), true)
+			slots.mu.Lock()
+			pc := slots.pre
+			slots.mu.Unlock()
+			if pc != nil {
+				// The authentication banner is the one place OpenSSH shows a server's text by
+				// default.
+				_ = pc.SendAuthBanner("provkeys: " + refusal + "\r\n")
+			}
+			return nil, errors.New(refusal)
+		},
+	}
 }
 
 // sessionChannel is the "session" channel handler: the library's own, behind a cap on
@@ -179,12 +281,4 @@ func (s *sshServer) refuseForwardChannel(_ *ssh.Server, conn *gossh.ServerConn, 
 func (s *sshServer) refuseForwardRequest(ctx ssh.Context, _ *ssh.Server, req *gossh.Request) (bool, []byte) {
 	s.log.Warn("port forwarding refused", "remote", ctx.RemoteAddr().String(), "kind", req.Type)
 	return false, nil
-}
-
-// banner is the authentication banner: empty, except for a connection being refused.
-func (s *sshServer) banner(ctx ssh.Context) string {
-	if reason, ok := ctx.Value(refusalKey{}).(string); ok {
-		return "provkeys: " + reason + "\r\n"
-	}
-	return ""
 }

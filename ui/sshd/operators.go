@@ -7,8 +7,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	gossh "golang.org/x/crypto/ssh"
@@ -65,6 +65,8 @@ type OperatorSet struct {
 	path  string
 	ops   []Operator
 	byKey map[string]int // key's wire form → index in ops
+	// warning is set by LoadOperators for a file others can read.
+	warning string
 }
 
 // Len is the number of operators.
@@ -86,7 +88,8 @@ func (s *OperatorSet) Lookup(key gossh.PublicKey) (Operator, bool) {
 }
 
 // LoadOperators reads and parses the operators file at path. It refuses a file that group or
-// others may write, because whoever can write it can make themselves an admin.
+// others may write or another user owns, because whoever can write it can make themselves an
+// admin; one that others may read loads with a Warning.
 func LoadOperators(path string) (*OperatorSet, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -106,12 +109,30 @@ func LoadOperators(path string) (*OperatorSet, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("operators %s: not a regular file", path)
 	}
-	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
-		return nil, fmt.Errorf("operators %s: writable by group or others (mode %#o), so anyone "+
-			"could make themselves an admin: run chmod go-w %s", path, perm, path)
+	// As OpenSSH's StrictModes: whoever can write the file can make themselves an admin.
+	if uid, ok := fileOwner(fi); ok && uid != os.Getuid() && uid != 0 {
+		return nil, fmt.Errorf("operators %s: owned by uid %d, not by this server's user (uid %d) "+
+			"or root, so that user could make themselves an admin: chown it and keep it mode 0600",
+			path, uid, os.Getuid())
 	}
-	return ParseOperators(path, f)
+	perm := fi.Mode().Perm()
+	if perm&0o022 != 0 {
+		return nil, fmt.Errorf("operators %s: writable by group or others (mode %#o), so anyone "+
+			"could make themselves an admin: run chmod 600 %s", path, perm, path)
+	}
+	set, err := ParseOperators(path, f)
+	if err != nil {
+		return nil, err
+	}
+	if perm&0o044 != 0 {
+		set.warning = fmt.Sprintf("the operators file is readable by group or others (mode %#o), "+
+			"so they learn who the admins are: run chmod 600 %s", perm, path)
+	}
+	return set, nil
 }
+
+// Warning is what is wrong with the file short of refusing it (readable by others), or "".
+func (s *OperatorSet) Warning() string { return s.warning }
 
 // ParseOperators parses an operators file: one operator per line,
 // `role=admin|viewer <authorized_keys line>`, with blank lines and # comments. Errors read
@@ -192,7 +213,9 @@ func parseOperatorLine(line string) (Operator, error) {
 }
 
 // checkOperatorName applies the name rule: the name ends up in audit rows and logs, so it is
-// one short token of letters, digits, '.', '-', '_' and '@'.
+// one short token of ASCII letters, digits, '.', '-' and '_' — ASCII only, so that no two
+// operators can look alike (a Cyrillic 'а' beside a Latin 'a'). A refused name is quoted
+// with every non-ASCII byte escaped, never cleaned into a valid-looking one.
 func checkOperatorName(name string) error {
 	if name == "" {
 		return fmt.Errorf("the key has no comment: the comment is the operator's name, " +
@@ -201,10 +224,11 @@ func checkOperatorName(name string) error {
 	if utf8.RuneCountInString(name) > maxOperatorName {
 		return fmt.Errorf("operator name is longer than %d characters", maxOperatorName)
 	}
-	for _, r := range name {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(".-_@", r) {
-			return fmt.Errorf("operator name %q may contain only letters, digits, '.', '-', '_' "+
-				"and '@'", model.Sanitize(name))
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '.' || c == '-' || c == '_') {
+			return fmt.Errorf("operator name %s may contain only ASCII letters, digits, '.', '-' "+
+				"and '_'", strconv.QuoteToASCII(name))
 		}
 	}
 	return nil

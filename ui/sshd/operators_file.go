@@ -20,6 +20,9 @@ type Operators struct {
 
 	mu   sync.Mutex  // serialises reloads
 	seen os.FileInfo // the file as last looked at, loaded or not; nil when it was missing
+	// onReload, when set, is told of every set a reload puts in force, so the server can
+	// end or downgrade the sessions it no longer allows.
+	onReload func(*OperatorSet)
 }
 
 // OpenOperators loads the operators file at path; unlike a reload, any problem is an error,
@@ -35,7 +38,15 @@ func OpenOperators(path string, log *slog.Logger) (*Operators, error) {
 		return nil, err
 	}
 	o.cur.Store(set)
+	o.warn(set)
 	return o, nil
+}
+
+// warn logs, loudly, what is wrong with the file short of refusing it.
+func (o *Operators) warn(set *OperatorSet) {
+	if w := set.Warning(); w != "" {
+		o.log.Warn("WARNING: " + w)
+	}
 }
 
 // Current is the operator set in force now. Callers look the session's key up in it at the
@@ -62,6 +73,10 @@ func (o *Operators) reloadLocked() error {
 	}
 	o.cur.Store(set)
 	o.log.Info("operators reloaded", "path", o.path, "operators", set.Len())
+	o.warn(set)
+	if o.onReload != nil {
+		o.onReload(set)
+	}
 	return nil
 }
 

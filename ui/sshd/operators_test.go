@@ -21,7 +21,7 @@ func TestOperatorsParse(t *testing.T) {
 	a, b := sshNewSigner(t).PublicKey(), sshNewSigner(t).PublicKey()
 	keyA := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(a)))
 	keyB := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(b)))
-	good := "# operators\n\nrole=admin " + keyA + " alice@laptop\n" +
+	good := "# operators\n\nrole=admin " + keyA + " alice.laptop\n" +
 		"  role=viewer from=\"10.0.0.0/8,!10.9.9.9\",no-pty,restrict " + keyB + " bob.smith\n"
 	set, err := ParseOperators("ops", strings.NewReader(good))
 	if err != nil {
@@ -31,7 +31,7 @@ func TestOperatorsParse(t *testing.T) {
 		t.Fatalf("Len = %d, want 2", set.Len())
 	}
 	alice, ok := set.Lookup(a)
-	if !ok || alice.Name != "alice@laptop" || alice.Role != model.RoleAdmin || alice.Line != 3 || alice.NoPTY {
+	if !ok || alice.Name != "alice.laptop" || alice.Role != model.RoleAdmin || alice.Line != 3 || alice.NoPTY {
 		t.Fatalf("alice = %+v, %v", alice, ok)
 	}
 	bob, ok := set.Lookup(b)
@@ -60,7 +60,11 @@ func TestOperatorsParse(t *testing.T) {
 		{"no key", "role=admin\n", "ops:1: no valid authorized_keys entry"},
 		{"no comment", "role=admin " + keyA + "\n", "ops:1: the key has no comment"},
 		{"name with a space", "role=admin " + keyA + " Alice Smith\n", `ops:1: operator name "Alice Smith" may contain only`},
-		{"name with an escape", "role=admin " + keyA + " ali\x1b[2Jce\n", "ops:1: operator name"},
+		{"name with an escape", "role=admin " + keyA + " ali\x1b[2Jce\n", `ops:1: operator name "ali\x1b[2Jce" may contain only ASCII letters`},
+		{"Cyrillic look-alike", "role=admin " + keyA + " \u0430lice\n", `ops:1: operator name "\u0430lice" may contain only ASCII letters, digits, '.', '-' and '_'`},
+		{"accented letter", "role=admin " + keyA + " jos\u00e9\n", `ops:1: operator name "jos\u00e9"`},
+		{"at sign", "role=admin " + keyA + " alice@laptop\n", `ops:1: operator name "alice@laptop" may contain only`},
+		{"bidi override", "role=admin " + keyA + " eve\u202e\n", `ops:1: operator name "eve\u202e"`},
 		{"name too long", "role=admin " + keyA + " " + strings.Repeat("a", 65) + "\n", "ops:1: operator name is longer than 64"},
 		{"unknown option", "role=admin command=\"/bin/sh\" " + keyA + " alice\n", `ops:1: option "command" is not supported`},
 		{"permitopen", "role=admin permitopen=\"x:1\" " + keyA + " alice\n", `ops:1: option "permitopen" is not supported`},
@@ -114,7 +118,7 @@ func TestOperatorsLoadFileChecks(t *testing.T) {
 	if err := os.Chmod(path, 0o664); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadOperators(path); err == nil || !strings.Contains(err.Error(), "writable by group or others") {
+	if _, err := LoadOperators(path); err == nil || !strings.Contains(err.Error(), "writable by group or others") || !strings.Contains(err.Error(), "chmod 600") {
 		t.Fatalf("group-writable file: %v", err)
 	}
 	os.Chmod(path, 0o600)
@@ -182,8 +186,38 @@ func TestOperatorsExampleFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	ops := set.Operators()
-	if len(ops) != 3 || ops[0].Name != "alice@ops.example" || ops[1].Role != model.RoleViewer ||
+	if len(ops) != 3 || ops[0].Name != "alice.ops" || ops[1].Role != model.RoleViewer ||
 		!ops[2].NoPTY || len(ops[2].From) != 2 || !ops[2].From[1].Negate {
 		t.Fatalf("operators = %+v", ops)
+	}
+}
+
+// As OpenSSH's StrictModes: an operators file another user owns is refused (whoever owns
+// it can make themselves an admin), and one others can read starts with a loud warning.
+func TestOperatorsFileStrictModes(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "operators")
+	sshWriteFile(t, path, sshAuthorizedLine("admin", sshNewSigner(t).PublicKey(), "alice")+"\n")
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log := &sshSyncBuffer{}
+	if _, err := OpenOperators(path, slog.New(slog.NewTextHandler(log, nil))); err != nil {
+		t.Fatalf("a world-readable file is refused: %v", err)
+	}
+	if got := log.String(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "readable by group or others") ||
+		!strings.Contains(got, "chmod 600 "+path) {
+		t.Fatalf("no loud warning for mode 0644:\n%s", got)
+	}
+	os.Chmod(path, 0o600)
+	if os.Getuid() != 0 {
+		return // only root can give the file to another user
+	}
+	if err := os.Chown(path, 4321, 4321); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadOperators(path)
+	if err == nil || !strings.Contains(err.Error(), "owned by uid 4321") {
+		t.Fatalf("a file owned by another user: %v", err)
 	}
 }

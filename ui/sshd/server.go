@@ -29,10 +29,12 @@ import (
 
 // Defaults for ServeConfig's zero fields.
 const (
-	DefaultListen           = "127.0.0.1:2222"
-	DefaultIdleTimeout      = 10 * time.Minute
-	DefaultSSHIdleTimeout   = 15 * time.Minute
-	DefaultHandshakeTimeout = 30 * time.Second
+	DefaultListen         = "127.0.0.1:2222"
+	DefaultIdleTimeout    = 10 * time.Minute
+	DefaultSSHIdleTimeout = 15 * time.Minute
+	// DefaultHandshakeTimeout is short: until it authenticates a connection holds one of
+	// the few unauthenticated slots (Startups).
+	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultMaxSessions      = 32
 	DefaultMaxPerAddr       = 8
 	// shutdownGrace is how long open sessions get to restore their terminals and end.
@@ -67,6 +69,9 @@ type Config struct {
 	// the session's streams and returns its exit status: the command line's own tree, handed
 	// in as a function so that the server never imports the command line.
 	Command func(ctx context.Context, actor model.Actor, args []string, stdin io.Reader, stdout, stderr io.Writer) int
+	// AuditSession, when set, writes an audit row for a session a reload of the operators
+	// file ended or changed the role of, as actor (the operator as they were) with result.
+	AuditSession func(ctx context.Context, actor model.Actor, result string) error
 	// Log receives one line per connection, refusal, authentication failure and session start
 	// and end; never key material. Nil discards.
 	Log io.Writer
@@ -82,7 +87,11 @@ type Config struct {
 	SSHIdleTimeout time.Duration
 	// HandshakeTimeout bounds the SSH handshake and authentication.
 	HandshakeTimeout time.Duration
-	// MaxSessions bounds open connections in total, MaxPerAddr those from one IP address.
+	// Startups limits connections that have not authenticated yet (OpenSSH's MaxStartups);
+	// zero fields take the DefaultStartups… values.
+	Startups Startups
+	// MaxSessions bounds authenticated connections in total, MaxPerAddr those from one IP
+	// address.
 	MaxSessions, MaxPerAddr int
 
 	// newDashboard builds each session's model; New unless a test substitutes a stub.
@@ -111,6 +120,15 @@ func (c Config) withDefaults() (Config, error) {
 	if c.HandshakeTimeout <= 0 {
 		c.HandshakeTimeout = DefaultHandshakeTimeout
 	}
+	if c.Startups.Start <= 0 {
+		c.Startups.Start = DefaultStartupsStart
+	}
+	if c.Startups.Rate <= 0 || c.Startups.Rate > 100 {
+		c.Startups.Rate = DefaultStartupsRate
+	}
+	if c.Startups.Full <= 0 {
+		c.Startups.Full = max(DefaultStartupsFull, c.Startups.Start)
+	}
 	if c.MaxSessions <= 0 {
 		c.MaxSessions = DefaultMaxSessions
 	}
@@ -129,16 +147,19 @@ type sshServer struct {
 	log *slog.Logger
 	ops *Operators
 	lim *connLimiter
+	// startups counts the connections not yet authenticated.
+	startups *startupLimiter
 	// keys is the listing of the keys every dashboard of this server shares.
 	keys *keyset.Cache
-	// refused marks, by remote address, connections admitted only to be told they are over
-	// the limits, so that their end is not logged a second time as a failure.
+	// refused marks, by remote address, connections refused at authentication for being over
+	// the session limits, so that their end is not logged a second time as a failure.
 	refused sync.Map
 
 	mu       sync.Mutex
 	closing  bool
 	active   int                         // sessions between identify and their end
 	programs map[*opSession]*tea.Program // running dashboards, told to quit on shutdown
+	sessions map[*opSession]struct{}     // every open session, revisited on each reload
 }
 
 // Serve runs the SSH server until ctx is cancelled, then asks every dashboard to quit (which
@@ -205,12 +226,15 @@ func newSSHServer(cfg Config) (*sshServer, *ssh.Server, net.Listener, error) {
 		cfg:      cfg,
 		log:      slog.New(slog.NewTextHandler(cfg.Log, nil)),
 		lim:      newConnLimiter(cfg.MaxSessions, cfg.MaxPerAddr),
+		startups: newStartupLimiter(cfg.Startups),
 		keys:     keyset.NewCache(),
 		programs: map[*opSession]*tea.Program{},
+		sessions: map[*opSession]struct{}{},
 	}
 	if s.ops, err = OpenOperators(cfg.OperatorsPath, s.log); err != nil {
 		return nil, nil, nil, err
 	}
+	s.ops.onReload = s.revisit
 	hostKey, fingerprint, err := loadOrCreateHostKey(cfg.HostKeyPath, s.log)
 	if err != nil {
 		return nil, nil, nil, err
@@ -253,7 +277,7 @@ func (s *sshServer) hardening(srv *ssh.Server) error {
 	srv.HandshakeTimeout = s.cfg.HandshakeTimeout
 	srv.IdleTimeout = s.cfg.SSHIdleTimeout
 	srv.ConnCallback = s.admit
-	srv.BannerHandler = s.banner
+	srv.ServerConfigCallback = s.serverConfig
 	srv.ConnectionFailedCallback = s.connFailed
 	srv.ConnectionCloseCallback = func(c net.Conn) {
 		if _, refused := s.refused.Load(c.RemoteAddr().String()); !refused {
@@ -280,9 +304,6 @@ func (s *sshServer) hardening(srv *ssh.Server) error {
 // one that signs, so it only answers yes or no and records nothing: the session looks its
 // verified key up again (CVE-2024-45337).
 func (s *sshServer) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
-	if _, refused := ctx.Value(refusalKey{}).(string); refused {
-		return false
-	}
 	op, ok := s.ops.Current().Lookup(key)
 	return ok && op.AllowsAddr(ctx.RemoteAddr())
 }

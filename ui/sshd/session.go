@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
@@ -20,6 +22,23 @@ import (
 // exportTimeout bounds the store calls of one `export NAME`.
 const exportTimeout = 10 * time.Second
 
+// maxCommandBytes bounds an exec command. The library's shell-word splitter is quadratic in
+// a word's length (120 KB once cost 25 s of CPU), and no real command comes near this.
+const maxCommandBytes = 4096
+
+// maxQuotedInput bounds how much of an operator's input a message or log line repeats.
+const maxQuotedInput = 64
+
+// quoteInput is user input fit for a message or a log line: truncated, then quoted with
+// every control, format (bidi) and invalid byte escaped, so it can neither reach the
+// terminal raw nor read like the program's own words.
+func quoteInput(s string) string {
+	if utf8.RuneCountInString(s) > maxQuotedInput {
+		s = string([]rune(s)[:maxQuotedInput]) + "…"
+	}
+	return strconv.Quote(s)
+}
+
 // opSession is a session whose operator has been established from its verified key. The
 // middlewares after identify receive it in place of the plain session.
 type opSession struct {
@@ -28,6 +47,8 @@ type opSession struct {
 	actor   model.Actor
 	idled   atomic.Bool // the dashboard quit because nobody pressed a key
 	stopped atomic.Bool // the dashboard quit because the server is shutting down
+	// revoked says why a reload ended the session (key removed, address no longer allowed).
+	revoked atomic.Pointer[string]
 }
 
 // identify establishes who the session is: the key the connection actually authenticated
@@ -49,7 +70,7 @@ func (s *sshServer) identify(next ssh.Handler) ssh.Handler {
 		}
 		o := &opSession{Session: sess, op: op,
 			actor: model.Actor{Name: op.Name, Role: op.Role, Remote: remote}}
-		if !s.begin() {
+		if !s.begin(o) {
 			refuse(sess, 1, "the server is shutting down")
 			return
 		}
@@ -66,6 +87,8 @@ func (s *sshServer) identify(next ssh.Handler) ssh.Handler {
 			fmt.Fprintf(sess.Stderr(), "provkeys: closed after %s without a key press\n", s.cfg.IdleTimeout)
 		case o.stopped.Load():
 			fmt.Fprintln(sess.Stderr(), "provkeys: the server is shutting down")
+		case o.revoked.Load() != nil:
+			fmt.Fprintf(sess.Stderr(), "provkeys: session ended: %s\n", *o.revoked.Load())
 		}
 		// Send the exit status before end() lets a shutdown close the connection; a no-op when
 		// the handler already exited.
@@ -81,6 +104,12 @@ func (s *sshServer) commands(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		o := sess.(*opSession)
 		_, _, hasPTY := sess.Pty()
+		if raw := sess.RawCommand(); len(raw) > maxCommandBytes {
+			s.log.Warn("command refused", "operator", o.op.Name, "remote", o.actor.Remote,
+				"reason", "too long", "bytes", len(raw), "start", quoteInput(raw))
+			refuse(sess, 2, "the command is too long (%d bytes; at most %d)", len(raw), maxCommandBytes)
+			return
+		}
 		switch args := sess.Command(); {
 		case sess.RawCommand() != "" && len(args) == 0:
 			refuse(sess, 2, "cannot parse the command (unbalanced quotes?)")
@@ -90,8 +119,8 @@ func (s *sshServer) commands(next ssh.Handler) ssh.Handler {
 			s.export(o, args[1:])
 		case len(args) > 0:
 			s.log.Warn("command refused", "operator", o.op.Name, "remote", o.actor.Remote,
-				"command", args[0])
-			refuse(sess, 1, "unknown command: %s (only `export NAME`)", model.Sanitize(args[0]))
+				"command", quoteInput(args[0]))
+			refuse(sess, 1, "unknown command %s (only `export NAME`)", quoteInput(args[0]))
 		case !hasPTY:
 			refuse(sess, 1, "the dashboard needs a terminal: connect with ssh -t, "+
 				"or run `ssh HOST export NAME` to download a key")
@@ -106,26 +135,20 @@ func (s *sshServer) commands(next ssh.Handler) ssh.Handler {
 // runCommand runs one command line on the session through the configured Command.
 func (s *sshServer) runCommand(sess *opSession, args []string) {
 	s.log.Info("command", "operator", sess.op.Name, "remote", sess.actor.Remote,
-		"command", model.Sanitize(args[0]))
+		"command", quoteInput(args[0]))
 	code := s.cfg.Command(sess.Context(), sess.actor, args, sess, sess, sess.Stderr())
 	_ = sess.Exit(code)
 }
 
 // export writes one key's material to the session's stdout, for
-// `ssh HOST export NAME > NAME.txt`. The store audits it; viewers are refused before the
-// store is asked, and the store refuses them again if asked.
+// `ssh HOST export NAME > NAME.txt`. The store audits it, a viewer's refused attempt too.
 func (s *sshServer) export(sess *opSession, args []string) {
 	if len(args) == 0 {
 		refuse(sess, 2, "usage: export NAME")
 		return
 	}
 	name := strings.Join(args, " ") // `ssh HOST export web 01` arrives as two words
-	logArgs := []any{"operator", sess.op.Name, "remote", sess.actor.Remote, "key", name}
-	if !sess.actor.Role.Can(model.ActionExport) {
-		s.log.Warn("export refused", logArgs...)
-		refuse(sess, 1, "permission denied: viewers cannot export keys")
-		return
-	}
+	logArgs := []any{"operator", sess.op.Name, "remote", sess.actor.Remote, "key", quoteInput(name)}
 	if s.cfg.Exporter == nil {
 		refuse(sess, 1, "export is not available on this server")
 		return
@@ -140,11 +163,13 @@ func (s *sshServer) export(sess *opSession, args []string) {
 	}
 	switch {
 	case errors.Is(err, model.ErrNotFound):
-		refuse(sess, 1, "export: no key named %q", model.Sanitize(name))
+		refuse(sess, 1, "export: no key named %s", quoteInput(name))
 	case errors.Is(err, model.ErrForbidden):
-		refuse(sess, 1, "permission denied: %s", ui.Sentence(err, fmt.Sprintf("key %q", model.Sanitize(name))))
+		s.log.Warn("export refused", logArgs...)
+		refuse(sess, 1, "permission denied: %ss cannot export keys", sess.actor.Role)
+		return
 	case err != nil:
-		refuse(sess, 1, "export: %s", model.Sanitize(ui.Sentence(err, fmt.Sprintf("key %q", model.Sanitize(name)))))
+		refuse(sess, 1, "export: %s", model.Sanitize(ui.Sentence(err, "key "+quoteInput(name))))
 	default:
 		if _, err := io.WriteString(sess, secret+"\n"); err != nil {
 			s.log.Warn("export interrupted", append(logArgs, "err", err)...)
@@ -183,13 +208,14 @@ func (s *sshServer) program(sess ssh.Session) *tea.Program {
 }
 
 // begin counts a new session, unless the server is shutting down.
-func (s *sshServer) begin() bool {
+func (s *sshServer) begin(o *opSession) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {
 		return false
 	}
 	s.active++
+	s.sessions[o] = struct{}{}
 	return true
 }
 
@@ -199,6 +225,7 @@ func (s *sshServer) end(o *opSession) {
 	defer s.mu.Unlock()
 	s.active--
 	delete(s.programs, o)
+	delete(s.sessions, o)
 }
 
 // refuse ends a session with one line on stderr and an exit status.
