@@ -347,8 +347,17 @@ func keysEditCmd(e *env) *cobra.Command {
 func keysSetEnabledCmd(e *env, enabled bool) *cobra.Command {
 	word := strings.ToLower(model.Key{Enabled: enabled}.Status())
 	verb := strings.TrimSuffix(word, "d")
-	c := leaf(e, verb+" NAME", verb+" a key", takes("NAME"),
+	var expr string
+	var yes bool
+	c := leaf(e, verb+" NAME | --filter EXPR [--yes]", verb+" a key, or every key a filter matches", takes("[NAME]"),
 		func(e *env, _ *cobra.Command, pos []string) error {
+			if err := oneOrFilter(pos, expr); err != nil {
+				return err
+			}
+			if expr != "" {
+				b := bulk{cmd: "keys " + verb, verb: strings.ToUpper(verb[:1]) + verb[1:], done: strings.ToUpper(word[:1]) + word[1:]}
+				return b.run(e, expr, yes, setEnabledAction(enabled, word))
+			}
 			s, k, err := e.sessionKey(pos[0])
 			if err != nil {
 				return err
@@ -364,14 +373,23 @@ func keysSetEnabledCmd(e *env, enabled bool) *cobra.Command {
 			fmt.Fprintf(e.out, "Key %s is now %s.\n", model.Sanitize(k.Name), word)
 			return nil
 		})
+	c.Flags().StringVar(&expr, "filter", "", verb+" every key matching `EXPR`, after asking once")
+	c.Flags().BoolVar(&yes, "yes", false, "with --filter: "+verb+" without asking")
 	c.ValidArgsFunction = e.completeKeys
 	return c
 }
 
 func keysDeleteCmd(e *env) *cobra.Command {
+	var expr string
 	var yes bool
-	c := leaf(e, "delete NAME [--yes]", "delete a key", takes("NAME"),
+	c := leaf(e, "delete NAME | --filter EXPR [--yes]", "delete a key, or every key a filter matches", takes("[NAME]"),
 		func(e *env, _ *cobra.Command, pos []string) error {
+			if err := oneOrFilter(pos, expr); err != nil {
+				return err
+			}
+			if expr != "" {
+				return bulk{cmd: "keys delete", verb: "Delete", done: "Deleted"}.run(e, expr, yes, deleteAction)
+			}
 			s, k, err := e.sessionKey(pos[0])
 			if err != nil {
 				return err
@@ -385,6 +403,7 @@ func keysDeleteCmd(e *env) *cobra.Command {
 			fmt.Fprintf(e.out, "Deleted key %s.\n", model.Sanitize(k.Name))
 			return nil
 		})
+	c.Flags().StringVar(&expr, "filter", "", "delete every key matching `EXPR`, after asking once")
 	c.Flags().BoolVar(&yes, "yes", false, "delete without asking")
 	c.ValidArgsFunction = e.completeKeys
 	return c
