@@ -84,6 +84,11 @@ func usageTerm(t *term, lv, raw string) (*term, error) {
 	return t, nil
 }
 
+// ParseAge parses a duration as filters write it: a whole number with a unit, h (hours),
+// d (days of 24 hours), w (weeks) or y (years of 365 days): "30d", "12h". It refuses anything
+// else, and more than a hundred years.
+func ParseAge(s string) (time.Duration, bool) { return parseFilterDuration(strings.ToLower(s)) }
+
 // parseFilterDuration parses "30d", "12h", "2w", "1y".
 func parseFilterDuration(s string) (time.Duration, bool) {
 	if len(s) < 2 {

@@ -56,7 +56,7 @@ func (b bulk) run(e *env, expr string, yes bool, act bulkAction) error {
 		fmt.Fprintln(e.out, "No keys match the filter; nothing was changed.")
 		return nil
 	}
-	question := fmt.Sprintf("%s %s matching %s (%s)?", b.verb, countKeys(len(keys)), expr, nameList(keys, 5))
+	question := fmt.Sprintf("%s %s matching %s (%s)?", b.verb, plural(len(keys), "key"), expr, nameList(keys, 5))
 	if err := e.confirm(b.cmd, yes, question); err != nil {
 		return err
 	}
@@ -77,23 +77,15 @@ func (b bulk) run(e *env, expr string, yes bool, act bulkAction) error {
 			changed++
 		}
 	}
-	line := fmt.Sprintf("%s %s", b.done, countKeys(changed))
+	line := fmt.Sprintf("%s %s", b.done, plural(changed, "key"))
 	if len(skipped) > 0 {
 		line += fmt.Sprintf("; %d skipped: %s", len(skipped), strings.Join(skipped, ", "))
 	}
 	fmt.Fprintln(e.out, line+".")
 	if len(failed) > 0 {
-		return fmt.Errorf("%d of %s failed: %s", len(failed), countKeys(len(keys)), strings.Join(failed, "; "))
+		return fmt.Errorf("%d of %s failed: %s", len(failed), plural(len(keys), "key"), strings.Join(failed, "; "))
 	}
 	return nil
-}
-
-// countKeys is "1 key" or "N keys".
-func countKeys(n int) string {
-	if n == 1 {
-		return "1 key"
-	}
-	return fmt.Sprintf("%d keys", n)
 }
 
 // nameList names up to max keys: "a, b, c and 4 more".
