@@ -36,6 +36,7 @@ const (
 	ActionExport    Action = "export" // copy or download: key material leaves the store
 	ActionReveal    Action = "reveal" // key material shown on screen
 	ActionImport    Action = "import"
+	ActionRotate    Action = "rotate" // a new secret for a key, every setting kept
 )
 
 // Can is the one place that says which role may take which action.
