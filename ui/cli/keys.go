@@ -14,13 +14,14 @@ import (
 	"provkeys/model"
 )
 
-// keys is the keys noun: list, show, add, edit, enable, disable, delete, export, import.
+// keys is the keys noun: list, show, add, edit, enable, disable, delete, export, import,
+// rotate, clone.
 func (t *tree) keys() *cobra.Command {
 	e := t.e
 	return t.group("keys", "manage provisioning keys",
 		keysListCmd(e), keysShowCmd(e), creates(keysAddCmd(e)), keysEditCmd(e),
 		keysSetEnabledCmd(e, true), keysSetEnabledCmd(e, false), keysDeleteCmd(e),
-		keysExportCmd(e), creates(keysImportCmd(e)))
+		keysExportCmd(e), creates(keysImportCmd(e)), keysRotateCmd(e), keysCloneCmd(e))
 }
 
 func keysListCmd(e *env) *cobra.Command {
