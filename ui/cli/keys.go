@@ -25,13 +25,17 @@ func (t *tree) keys() *cobra.Command {
 }
 
 func keysListCmd(e *env) *cobra.Command {
-	var expr string
+	var expr, columns string
 	var asJSON bool
-	c := leaf(e, "list [--filter EXPR] [--json]", "list keys, optionally filtered", takes(),
+	c := leaf(e, "list [--filter EXPR] [--columns name,expires,…] [--json]", "list keys, optionally filtered", takes(),
 		func(e *env, _ *cobra.Command, _ []string) error {
 			filter, err := model.ParseFilter(expr)
 			if err != nil {
 				return usagef("%v", err)
+			}
+			cols, err := parseKeyColumns(columns)
+			if err != nil {
+				return err
 			}
 			s, err := e.session()
 			if err != nil {
@@ -55,15 +59,22 @@ func keysListCmd(e *env) *cobra.Command {
 				return nil
 			}
 			tw := e.newTable()
-			row(tw, "NAME", "MACHINE GROUP(S)", "STATUS", "FINGERPRINT", "USAGE", "UPDATED")
+			cells := make([]string, len(cols))
+			for i, c := range cols {
+				cells[i] = c.header
+			}
+			row(tw, cells...)
 			for _, k := range keys {
-				row(tw, k.Name, strings.Join(k.GroupNames(), ", "), k.State(now).String(),
-					keyformat.ShortFingerprint(k.Fingerprint), usage(k), humanTime(k.UpdatedAt))
+				for i, c := range cols {
+					cells[i] = c.value(k, now)
+				}
+				row(tw, cells...)
 			}
 			return tw.Flush()
 		})
 	c.Flags().StringVar(&expr, "filter", "", "show only keys matching `EXPR`, e.g. 'group:Servers status:disabled'")
 	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	c.Flags().StringVar(&columns, "columns", defaultKeyColumns, "the `COLUMNS` to show, in order: name, groups, status, description, cert, expires, created, created-by, updated, updated-by, fingerprint, usage, id")
 	return c
 }
 
