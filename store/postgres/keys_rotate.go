@@ -20,14 +20,16 @@ func (x *session) RotateKey(ctx context.Context, id, version int64) (model.Key, 
 		if secret, err = store.KeySecret(model.KeyInput{Cloud: old.Cloud}); err != nil {
 			return err
 		}
-		// The material is sealed to the key's id; a key that is not exportable keeps none.
-		var material []byte
-		if old.Exportable {
-			material = w.x.s.sealer.Seal("key", id, []byte(secret))
-		}
-		if err := w.versioned("keys", "key", id, version, "fingerprint = $1, material = $2",
-			keyformat.Fingerprint(secret), material); err != nil {
+		if err := w.versioned("keys", "key", id, version, "fingerprint = $1", keyformat.Fingerprint(secret)); err != nil {
 			return err
+		}
+		// The material is sealed to the key's id; a key that is not exportable keeps none.
+		if old.Exportable {
+			material := w.x.s.sealer.Seal("key", id, []byte(secret))
+			if _, err := w.Exec(w.ctx, `INSERT INTO key_material (key_id, material) VALUES ($1, $2)
+				ON CONFLICT (key_id) DO UPDATE SET material = excluded.material`, id, material); err != nil {
+				return mapErr(err)
+			}
 		}
 		if k, err = readKey(w.ctx, w, "k.id = $1", id); err != nil {
 			return err
