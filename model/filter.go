@@ -18,16 +18,36 @@ import (
 //   - status:enabled|disabled|expired|exhausted matches the key's derived state (Key.State),
 //     so an enabled key past its expiry is status:expired, not status:enabled.
 //   - reenroll:yes|no and export:yes|no match Allow Re-Enrollment and View/Export.
+//   - expires:, created:, updated: and usage: compare times and usage (see filter_terms.go):
+//     expires:<30d, expires:>30d, expires:expired, created:<7d, updated:>90d, usage:>80%.
+//   - A leading - negates a term: -group:kiosks is every key in no group named like kiosks.
+//   - | separates alternatives, any of which may match: group:kiosks|lobby, status:disabled|expired.
 //   - Double quotes keep white space in a value: name:"web server", "two words". Inside
 //     quotes, \" is a quote and \\ a backslash. Quoting is also how to search for text that
-//     holds a colon: "10:30".
+//     holds a colon, a leading - or a |: "10:30", "-v2", "a|b".
 //
 // Field names and values are case-insensitive. The zero Filter matches every key. To run a
 // filter over a large list on every keystroke, build an Index of the list once and use
 // Index.Filter, which gives the same answers as Match.
 type Filter struct {
 	Expr  string // the expression as typed, kept for display and for saved filters
-	terms []term
+	terms []clause
+}
+
+// clause is one term as typed: alternatives, one of which must match, maybe negated.
+type clause struct {
+	neg  bool
+	alts []term
+}
+
+// match reports whether k satisfies the clause at now.
+func (c *clause) match(k *Key, now time.Time) bool {
+	for i := range c.alts {
+		if c.alts[i].match(k, now) {
+			return !c.neg
+		}
+	}
+	return c.neg
 }
 
 // termKind is what a term tests.
@@ -41,7 +61,14 @@ const (
 	termStatus
 	termReenroll
 	termExport
+	termExpires
+	termCreated
+	termUpdated
+	termUsage
 )
+
+// isText reports whether a term of kind k searches text.
+func (k termKind) isText() bool { return k <= termCert }
 
 // term is one parsed term. Text needles are prepared once here so that Match, which runs for
 // every key on every keystroke, does no case conversion and no allocation.
@@ -57,10 +84,14 @@ type term struct {
 	first  uint64   // the needle's first byte, lower-case, in every byte of a word
 	state  KeyState // for termStatus
 	yes    bool     // for termReenroll and termExport
+	cmp    int8     // for relative terms: cmpLess, cmpGreater, cmpEqual, cmpExpired, cmpNever
+	pct    bool     // for termUsage: n is a percentage of max usage
+	n      int64    // for termUsage
+	dur    time.Duration
 }
 
 // fieldList names the fields in the order help shows them.
-const fieldList = "name:, group:, cert:, status:, reenroll:, export:"
+const fieldList = "name:, group:, cert:, status:, reenroll:, export:, expires:, created:, updated:, usage:"
 
 // fieldKind maps a lower-case field name to its kind.
 func fieldKind(name string) (termKind, bool) {
@@ -77,14 +108,22 @@ func fieldKind(name string) (termKind, bool) {
 		return termReenroll, true
 	case "export":
 		return termExport, true
+	case "expires":
+		return termExpires, true
+	case "created":
+		return termCreated, true
+	case "updated":
+		return termUpdated, true
+	case "usage":
+		return termUsage, true
 	}
 	return termText, false
 }
 
 // ParseFilter parses the filter language described on Filter. A bad expression gives a
 // *ValidationError for "filter" that names the offending term and says what is allowed: an
-// unknown field, a status or yes/no value that is not one of the choices, a field without a
-// value, or a quote that is never closed.
+// unknown field, a value that is not one of the choices, a field without a value, or a quote
+// that is never closed.
 func ParseFilter(expr string) (Filter, error) {
 	f := Filter{Expr: expr}
 	for i := 0; ; {
@@ -99,6 +138,10 @@ func ParseFilter(expr string) (Filter, error) {
 			return f, nil
 		}
 		start := i
+		neg := expr[i] == '-'
+		if neg {
+			i++
+		}
 		field, valueAt := fieldAt(expr, i)
 		kind := termText
 		if field != "" {
@@ -108,17 +151,23 @@ func ParseFilter(expr string) (Filter, error) {
 			}
 			kind = k
 		}
-		value, next, err := readValue(expr, valueAt)
+		values, next, err := readValues(expr, valueAt)
 		if err != nil {
 			return Filter{}, err
 		}
 		i = next
-		t, err := newTerm(kind, value, strings.ToLower(field), expr[start:i])
-		if err != nil {
-			return Filter{}, err
+		c := clause{neg: neg}
+		for _, value := range values {
+			t, err := newTerm(kind, value, strings.ToLower(field), expr[start:i])
+			if err != nil {
+				return Filter{}, err
+			}
+			if t != nil {
+				c.alts = append(c.alts, *t)
+			}
 		}
-		if t != nil {
-			f.terms = append(f.terms, *t)
+		if len(c.alts) > 0 {
+			f.terms = append(f.terms, c)
 		}
 	}
 }
@@ -136,33 +185,37 @@ func fieldAt(expr string, i int) (string, int) {
 	return expr[i:j], j + 1
 }
 
-// readValue reads one value starting at i: bare text and quoted sections up to white space
-// outside quotes. It returns the value without its quotes and the offset just past it.
-func readValue(expr string, i int) (string, int, error) {
-	start := i
+// readValues reads one value starting at i: bare text and quoted sections up to white space
+// outside quotes, split at each | outside quotes into alternatives. It returns the
+// alternatives without their quotes, empty ones left out unless all are empty, and the offset
+// just past the value.
+func readValues(expr string, i int) ([]string, int, error) {
+	var values []string
 	var b strings.Builder
-	quoted := false // whether b holds the value; bare values are a slice of expr
 	for i < len(expr) {
 		r, n := utf8.DecodeRuneInString(expr[i:])
 		if unicode.IsSpace(r) {
 			break
 		}
-		if r != '"' {
-			if quoted {
-				b.WriteString(expr[i : i+n])
+		switch r {
+		case '|':
+			if b.Len() > 0 {
+				values = append(values, b.String())
 			}
+			b.Reset()
+			i++
+			continue
+		case '"':
+		default:
+			b.WriteString(expr[i : i+n])
 			i += n
 			continue
-		}
-		if !quoted {
-			quoted = true
-			b.WriteString(expr[start:i])
 		}
 		open := i
 		i++
 		for {
 			if i >= len(expr) {
-				return "", 0, filterError(fmt.Sprintf("unterminated quote at character %d (close it with \")",
+				return nil, 0, filterError(fmt.Sprintf("unterminated quote at character %d (close it with \")",
 					utf8.RuneCountInString(expr[:open])+1))
 			}
 			c := expr[i]
@@ -178,10 +231,10 @@ func readValue(expr string, i int) (string, int, error) {
 			i++
 		}
 	}
-	if quoted {
-		return b.String(), i, nil
+	if b.Len() > 0 || len(values) == 0 {
+		values = append(values, b.String())
 	}
-	return expr[start:i], i, nil
+	return values, i, nil
 }
 
 // newTerm builds the term for a value of a field (lower-case, "" for free text); raw is the
@@ -198,6 +251,10 @@ func newTerm(kind termKind, value, field, raw string) (*term, error) {
 			example = "status:enabled"
 		case termReenroll, termExport:
 			example = field + ":yes"
+		case termExpires, termCreated, termUpdated:
+			example = field + ":<30d"
+		case termUsage:
+			example = "usage:>80%"
 		}
 		return nil, filterError(fmt.Sprintf("%s needs a value, such as %s", Sanitize(raw), example))
 	}
@@ -218,6 +275,8 @@ func newTerm(kind termKind, value, field, raw string) (*term, error) {
 			return &term{kind: kind}, nil
 		}
 		return nil, filterError(fmt.Sprintf("%s: want yes or no", Sanitize(raw)))
+	case termExpires, termCreated, termUpdated, termUsage:
+		return relativeTerm(kind, lv, raw)
 	}
 	return textTerm(kind, value), nil
 }
@@ -252,10 +311,10 @@ func textTerm(kind termKind, value string) *term {
 func filterError(msg string) error { return &ValidationError{Field: FieldFilter, Msg: msg} }
 
 // Narrows reports whether every key f matches is also matched by prev, judged from the terms
-// alone: f has prev's terms in the same order, each the same test or, for text, a needle
-// that contains prev's (so typing on at the end of a filter narrows it), and maybe more
-// terms after them. A prev with a status: term never qualifies: its answer depends on the
-// time it was computed, and a key may have expired since.
+// alone: f has prev's terms in the same order, each the same test or, for text that is not
+// negated, needles that contain prev's (so typing on at the end of a filter narrows it), and
+// maybe more terms after them. A prev with a status: or a time term never qualifies: its
+// answer depends on the time it was computed, and a key may have expired since.
 //
 // A caller holding prev's answer may then look for f's matches among prev's only.
 func (f Filter) Narrows(prev Filter) bool {
@@ -264,23 +323,35 @@ func (f Filter) Narrows(prev Filter) bool {
 	}
 	for i := range prev.terms {
 		a, b := &prev.terms[i], &f.terms[i]
-		if a.kind != b.kind {
+		if a.neg != b.neg || len(a.alts) != len(b.alts) {
 			return false
 		}
-		switch a.kind {
-		case termStatus:
-			return false
-		case termReenroll, termExport:
-			if a.yes != b.yes {
-				return false
-			}
-		default:
-			if !strings.Contains(b.folded, a.folded) {
+		for j := range a.alts {
+			if !b.alts[j].narrows(&a.alts[j], a.neg) {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// narrows reports whether t matches no key that prev does not (exact: t tests the same).
+func (t *term) narrows(prev *term, exact bool) bool {
+	if t.kind != prev.kind {
+		return false
+	}
+	switch t.kind {
+	case termStatus, termExpires, termCreated, termUpdated:
+		return false
+	case termReenroll, termExport:
+		return t.yes == prev.yes
+	case termUsage:
+		return t.cmp == prev.cmp && t.pct == prev.pct && t.n == prev.n
+	}
+	if exact {
+		return t.folded == prev.folded
+	}
+	return strings.Contains(t.folded, prev.folded)
 }
 
 // Empty reports whether f has no terms and so matches every key.
@@ -318,6 +389,14 @@ func (t *term) match(k *Key, now time.Time) bool {
 		return k.AllowReenroll == t.yes
 	case termExport:
 		return k.Exportable == t.yes
+	case termExpires:
+		return t.expiresOK(momentOf(k.ExpiresAt), !k.ExpiresAt.IsZero(), momentOf(now), t.bound(now))
+	case termCreated:
+		return t.ageOK(momentOf(k.CreatedAt), t.bound(now))
+	case termUpdated:
+		return t.ageOK(momentOf(k.UpdatedAt), t.bound(now))
+	case termUsage:
+		return t.usageOK(k.UsageCount, k.MaxUsage)
 	}
 	return false
 }

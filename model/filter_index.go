@@ -37,6 +37,10 @@ type Index struct {
 	flags   []uint8  // flag* bits per key
 	expSec  []int64  // ExpiresAt as Unix seconds, when flagExpires is set
 	expNsec []int32  // and its nanoseconds
+	created []moment // CreatedAt
+	updated []moment // UpdatedAt
+	usage   []int64  // UsageCount
+	limit   []int64  // MaxUsage
 	scan    bool     // the tables were built; false when text would not fit 32-bit offsets
 	workers int      // goroutines for one pass
 }
@@ -79,6 +83,10 @@ func newIndex(keys keySource) *Index {
 		flags:   make([]uint8, n),
 		expSec:  make([]int64, n),
 		expNsec: make([]int32, n),
+		created: make([]moment, n),
+		updated: make([]moment, n),
+		usage:   make([]int64, n),
+		limit:   make([]int64, n),
 		workers: runtime.GOMAXPROCS(0),
 	}
 	size := 0
@@ -106,6 +114,8 @@ func newIndex(keys keySource) *Index {
 			ix.expSec[i], ix.expNsec[i] = k.ExpiresAt.Unix(), int32(k.ExpiresAt.Nanosecond())
 		}
 		ix.flags[i] = fl
+		ix.created[i], ix.updated[i] = momentOf(k.CreatedAt), momentOf(k.UpdatedAt)
+		ix.usage[i], ix.limit[i] = k.UsageCount, k.MaxUsage
 	}
 	// Folding turns an invalid byte into 3-byte U+FFFD; leave room for that, and for the
 	// separators, below the 32-bit offsets.
@@ -173,23 +183,14 @@ func (ix *Index) FilterBits(f Filter, now time.Time, within []uint64) []uint64 {
 		live = newBitmap(n, true)
 	}
 	for i := range f.terms {
-		t := &f.terms[i]
-		switch {
-		case count == 0:
+		if count == 0 {
 			return live
-		case t.kind > termCert:
-			ix.keepFlags(live, t, now)
-		case !ix.scan || strings.IndexByte(t.folded, 0) >= 0:
-			// No tables, or a needle holding the separator: ask Match, key by key.
-			ix.keep(live, func(k int) bool {
-				var scratch Key
-				return t.match(ix.keys.filterFields(k, &scratch), now)
-			})
-		case count < n/64:
-			// Few keys left: look in each one's fields rather than in every table.
-			ix.keep(live, func(k int) bool { return ix.keyHas(t, k) })
-		default:
-			ix.keepText(live, t)
+		}
+		c := &f.terms[i]
+		if !c.neg && len(c.alts) == 1 {
+			ix.keepTerm(live, &c.alts[0], now, count)
+		} else {
+			ix.keepClause(live, c, now, count)
 		}
 		count = 0
 		for _, w := range live {
@@ -197,6 +198,48 @@ func (ix *Index) FilterBits(f Filter, now time.Time, within []uint64) []uint64 {
 		}
 	}
 	return live
+}
+
+// keepClause keeps the live keys that match one of c's alternatives, or, negated, none.
+func (ix *Index) keepClause(live []uint64, c *clause, now time.Time, count int) {
+	var anyOf []uint64
+	for j := range c.alts {
+		part := slices.Clone(live)
+		ix.keepTerm(part, &c.alts[j], now, count)
+		if anyOf == nil {
+			anyOf = part
+			continue
+		}
+		for w := range anyOf {
+			anyOf[w] |= part[w]
+		}
+	}
+	for w := range live {
+		if c.neg {
+			live[w] &^= anyOf[w]
+		} else {
+			live[w] = anyOf[w]
+		}
+	}
+}
+
+// keepTerm keeps the live keys (count of them) that match the one term t at now.
+func (ix *Index) keepTerm(live []uint64, t *term, now time.Time, count int) {
+	switch {
+	case !t.kind.isText():
+		ix.keepFields(live, t, now)
+	case !ix.scan || strings.IndexByte(t.folded, 0) >= 0:
+		// No tables, or a needle holding the separator: ask Match, key by key.
+		ix.keep(live, func(k int) bool {
+			var scratch Key
+			return t.match(ix.keys.filterFields(k, &scratch), now)
+		})
+	case count < ix.keys.Len()/64:
+		// Few keys left: look in each one's fields rather than in every table.
+		ix.keep(live, func(k int) bool { return ix.keyHas(t, k) })
+	default:
+		ix.keepText(live, t)
+	}
 }
 
 // keepText keeps the live keys that have t's needle in a field t looks at: it searches each
@@ -280,11 +323,12 @@ func (ix *Index) keyHas(t *term, k int) bool {
 	return false
 }
 
-// keepFlags applies a status, reenroll or export term from the compact arrays. It tests every
-// key of a word, live or not, and masks once per word: no call and no branch per key.
-func (ix *Index) keepFlags(live []uint64, t *term, now time.Time) {
+// keepFields applies a term that is not text (status, reenroll, export, times, usage) from
+// the compact arrays. It tests every key of a word, live or not, and masks once per word.
+func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 	flags, expSec, expNsec := ix.flags, ix.expSec, ix.expNsec
 	sec, nsec := now.Unix(), int32(now.Nanosecond())
+	at, bound := momentOf(now), t.bound(now)
 	ix.parallel(len(live), func(lo, hi int) {
 		for w := lo; w < hi; w++ {
 			if live[w] == 0 {
@@ -310,6 +354,14 @@ func (ix *Index) keepFlags(live []uint64, t *term, now time.Time) {
 						st = StateExhausted
 					}
 					ok = st == t.state
+				case termExpires:
+					ok = t.expiresOK(moment{expSec[k], expNsec[k]}, fl&flagExpires != 0, at, bound)
+				case termCreated:
+					ok = t.ageOK(ix.created[k], bound)
+				case termUpdated:
+					ok = t.ageOK(ix.updated[k], bound)
+				case termUsage:
+					ok = t.usageOK(ix.usage[k], ix.limit[k])
 				}
 				if ok {
 					keepBits |= 1 << b

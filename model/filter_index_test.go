@@ -23,11 +23,18 @@ var indexExprs = []string{
 	// A first term that leaves few keys sends the next ones down the key-by-key path.
 	"kiosk büro", "name:kiosk group:kiosks cert:client", "thermo 300k", "00042 web", "zzz web",
 	"00042 group:servers", "00017 cert:root", "00017 frankfurt", "quoted says",
+	// Negation, alternatives and the hygiene terms.
+	"-web", "-group:servers", "group:kiosks|lobby", "-group:kiosks|lobby", "web|kiosk|zzz",
+	"-status:enabled", "status:disabled|expired", "-name:web|laptop cert:client", "-\x00",
+	"expires:<30d", "expires:>30d", "expires:<2h", "expires:>1h", "expires:expired", "expires:never",
+	"created:<7d", "created:>7d", "updated:>90d", "updated:<1h", "usage:>80%", "usage:<50%",
+	"usage:100%", "usage:0", "usage:>3", "usage:<4", "-usage:0 group:kiosks|servers",
 }
 
 func indexKeys() []Key {
 	keys := append([]Key{}, filterKeys...)
 	keys = append(keys, fuzzKeys...)
+	keys = append(keys, hygieneKeys...)
 	return append(keys, benchKeys(500)...)
 }
 

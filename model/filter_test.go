@@ -107,7 +107,7 @@ func TestFilterErrors(t *testing.T) {
 		in      string
 		wantMsg string
 	}{
-		{"unknown field", "colour:red", `unknown field "colour:" (use name:, group:, cert:, status:, reenroll:, export:)`},
+		{"unknown field", "colour:red", `unknown field "colour:" (use name:, group:, cert:, status:, reenroll:, export:, expires:, created:, updated:, usage:)`},
 		{"unknown field as typed", "web Colour:red", `unknown field "Colour:"`},
 		{"URL needs quotes", "http://example.com", `unknown field "http:"`},
 		{"bad status", "status:bogus", "status:bogus: want enabled, disabled, expired or exhausted"},

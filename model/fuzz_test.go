@@ -54,6 +54,7 @@ var fuzzKeys = []Key{
 	{Name: "Kelvin", Groups: groups("\u212aiosks", ""), CertName: "\u017fecret", Enabled: true, ExpiresAt: filterNow},
 	{Name: "x\xff\xfe", Groups: groups("Büro", "ǅ"), Description: "\x1b[2J straße ΣΊΣΥΦΟΣ 東京", MaxUsage: 1, UsageCount: 1, Enabled: true},
 	{Name: strings.Repeat("ab", 40), Description: strings.Repeat("k", 17), AllowReenroll: true},
+	{Name: "aged", Groups: groups("Lobby"), Enabled: true, CreatedAt: filterNow.Add(-100 * 24 * time.Hour), UpdatedAt: filterNow.Add(-time.Hour), ExpiresAt: filterNow.Add(29 * 24 * time.Hour), MaxUsage: 5, UsageCount: 4},
 }
 
 // FuzzParseFilter checks that ParseFilter never panics, that its errors are validation
@@ -64,7 +65,9 @@ func FuzzParseFilter(f *testing.F) {
 	ix := NewIndex(fuzzKeys)
 	for _, s := range []string{
 		"", "web", `name:"web server"`, "status:enabled export:no", "colour:red", `"unterminated`,
-		`"a\"b" group:x`, "büro", "K", "10:30",
+		`"a\"b" group:x`, "büro", "K", "10:30", "-group:kiosks", "group:kiosks|lobby", "-",
+		"expires:<30d", "expires:>30d", "expires:expired", "created:<7d", "updated:>90d",
+		"usage:>80%", "usage:0", `name:"a|b"|c`, "status:disabled|", "-usage:<5%|>95%",
 	} {
 		f.Add(s)
 	}

@@ -187,6 +187,8 @@ func (t *KeyTable) filterFields(i int, k *Key) *Key {
 		Exportable:    r.flags&rowExport != 0,
 		MaxUsage:      r.maxUsage,
 		UsageCount:    r.usage,
+		CreatedAt:     time.UnixMicro(r.created).UTC(),
+		UpdatedAt:     time.UnixMicro(r.updated).UTC(),
 	}
 	if r.flags&rowExpires != 0 {
 		k.ExpiresAt = time.UnixMicro(r.expires).UTC()

@@ -36,6 +36,7 @@ const (
 	ActionExport    Action = "export" // copy or download: key material leaves the store
 	ActionReveal    Action = "reveal" // key material shown on screen
 	ActionImport    Action = "import"
+	ActionRotate    Action = "rotate" // a new secret for a key, every setting kept
 )
 
 // Can is the one place that says which role may take which action.
@@ -225,9 +226,24 @@ type AuditEvent struct {
 	Result     string // "ok" or the error's plain sentence
 }
 
-// SavedFilter is a named filter expression kept in the store.
+// SavedFilter is a named filter expression kept in the store, or one of BuiltinFilters.
 type SavedFilter struct {
-	ID   int64
+	ID   int64 // negative for a built-in filter
 	Name string
 	Expr string
+}
+
+// Builtin reports whether f is one of BuiltinFilters: read-only, in no store.
+func (f SavedFilter) Builtin() bool { return f.ID < 0 }
+
+// BuiltinFilters are the review filters every operator has (DESIGN §10), listed before the
+// saved ones and never changed or deleted. Their ids are negative so that none is ever taken
+// for a stored filter's.
+func BuiltinFilters() []SavedFilter {
+	return []SavedFilter{
+		{ID: -1, Name: "Expiring in 30 days", Expr: "expires:<30d"},
+		{ID: -2, Name: "Exhausted", Expr: "status:exhausted"},
+		{ID: -3, Name: "Disabled", Expr: "status:disabled"},
+		{ID: -4, Name: "Never used", Expr: "usage:0"},
+	}
 }

@@ -106,6 +106,12 @@ type KeyStore interface {
 	// enrolled with it in the same transaction (one revoke audit row each; see
 	// ActiveMachineCount). Errors: ErrForbidden, ErrNotFound, *model.ConflictError.
 	DeleteKey(ctx context.Context, id, version int64) error
+	// RotateKey gives key id, if it is still at version, a new secret for the same cloud, with
+	// every setting kept; the material is replaced (or, for a key that is not exportable, not
+	// kept at all), machines keep their certificates. It returns the key and its new secret,
+	// which the caller shows once. The rotate audit row holds the old fingerprint and the new.
+	// Errors: ErrForbidden, ErrNotFound, *model.ConflictError.
+	RotateKey(ctx context.Context, id, version int64) (model.Key, string, error)
 	// RevealKey returns key id's material for the screen (audited as reveal). Errors:
 	// ErrForbidden, ErrNotFound, ErrNotExportable, or a sentence when the material does not
 	// open under the data key.

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"UpdateKey", testUpdateKey},
 		{"ExportOffErasesMaterial", testExportOffErasesMaterial},
 		{"SetKeyEnabledAndDelete", testSetKeyEnabledAndDelete},
+		{"RotateKey", testRotateKey},
 		{"ImportKeysAllOrNothing", testImportKeysAllOrNothing},
 		{"CreateKeysBulk", testCreateKeysBulk},
 		{"OverwriteKeyLandsAndIsAuditedAsOverwrite", testOverwriteKeyLandsAndIsAuditedAsOverwrite},

@@ -3,6 +3,10 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"time"
+
+	"provkeys/model"
 
 	"github.com/spf13/cobra"
 )
@@ -35,28 +39,57 @@ func rawJSON(s string) json.RawMessage {
 func auditCmd(e *env) *cobra.Command {
 	var limit int
 	var asJSON bool
-	c := leaf(e, "audit [--limit N] [--json]", "show who did what, newest first", takes(),
-		func(e *env, _ *cobra.Command, _ []string) error {
+	var since, format string
+	var q auditQuery
+	c := leaf(e, "audit [--since AGE] [--actor NAME] [--action ACTION] [--limit N] [--json | --format csv|jsonl]",
+		"show who did what, newest first", takes(),
+		func(e *env, c *cobra.Command, _ []string) error {
 			if limit < 0 {
 				return usagef("--limit must be 0 (all) or more")
+			}
+			switch format {
+			case "", "table", "csv", "jsonl":
+			default:
+				return usagef("--format %q: want csv or jsonl", format)
+			}
+			if asJSON && format != "" {
+				return usagef("give --json or --format, not both")
+			}
+			var err error
+			if q.since, err = parseSince(since, time.Now()); err != nil {
+				return err
+			}
+			if format == "csv" || format == "jsonl" {
+				if !c.Flags().Changed("limit") {
+					limit = 0 // an export is the whole answer unless told otherwise
+				}
 			}
 			s, err := e.session()
 			if err != nil {
 				return err
 			}
-			events, err := s.ListAudit(e.ctx, limit)
+			filtered := q != (auditQuery{})
+			fetch := limit
+			if filtered {
+				fetch = 0
+			}
+			events, err := s.ListAudit(e.ctx, fetch)
 			if err != nil {
 				return explain(err, "the audit log")
 			}
-			if asJSON {
-				return e.writeJSONArray(len(events), func(i int) any {
-					ev := events[i]
-					return auditJSON{
-						ID: ev.ID, At: jsonTime(ev.At), Actor: ev.Actor, Role: string(ev.Role), Remote: ev.Remote,
-						Action: string(ev.Action), ObjectType: string(ev.ObjectType), ObjectID: ev.ObjectID,
-						ObjectName: ev.ObjectName, Old: rawJSON(ev.Old), New: rawJSON(ev.New), Result: ev.Result,
-					}
-				})
+			if filtered {
+				events = slices.DeleteFunc(events, func(ev model.AuditEvent) bool { return !q.keep(ev) })
+				if limit > 0 && len(events) > limit {
+					events = events[:limit]
+				}
+			}
+			switch {
+			case asJSON:
+				return e.writeJSONArray(len(events), func(i int) any { return auditDoc(events[i]) })
+			case format == "csv":
+				return e.writeAuditCSV(events)
+			case format == "jsonl":
+				return e.writeAuditJSONL(events)
 			}
 			if len(events) == 0 {
 				fmt.Fprintln(e.out, "No audit events.")
@@ -74,7 +107,11 @@ func auditCmd(e *env) *cobra.Command {
 			}
 			return tw.Flush()
 		})
-	c.Flags().IntVar(&limit, "limit", 50, "show the newest `N` events (0: all)")
+	c.Flags().IntVar(&limit, "limit", 50, "show the newest `N` events (0: all; csv and jsonl give all unless set)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	c.Flags().StringVar(&since, "since", "", "only events of the last `AGE` (30d, 12h) or since a date (2026-01-31)")
+	c.Flags().StringVar(&q.actor, "actor", "", "only events by operator `NAME`")
+	c.Flags().StringVar(&q.action, "action", "", "only events of `ACTION` (create, update, delete, enable, disable, export, …)")
+	c.Flags().StringVar(&format, "format", "", "print csv or jsonl (one JSON object a line) for export")
 	return c
 }

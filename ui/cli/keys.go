@@ -14,23 +14,28 @@ import (
 	"provkeys/model"
 )
 
-// keys is the keys noun: list, show, add, edit, enable, disable, delete, export, import.
+// keys is the keys noun: list, show, add, edit, enable, disable, delete, export, import,
+// rotate, clone.
 func (t *tree) keys() *cobra.Command {
 	e := t.e
 	return t.group("keys", "manage provisioning keys",
 		keysListCmd(e), keysShowCmd(e), creates(keysAddCmd(e)), keysEditCmd(e),
 		keysSetEnabledCmd(e, true), keysSetEnabledCmd(e, false), keysDeleteCmd(e),
-		keysExportCmd(e), creates(keysImportCmd(e)))
+		keysExportCmd(e), creates(keysImportCmd(e)), keysRotateCmd(e), keysCloneCmd(e))
 }
 
 func keysListCmd(e *env) *cobra.Command {
-	var expr string
+	var expr, columns string
 	var asJSON bool
-	c := leaf(e, "list [--filter EXPR] [--json]", "list keys, optionally filtered", takes(),
+	c := leaf(e, "list [--filter EXPR] [--columns name,expires,…] [--json]", "list keys, optionally filtered", takes(),
 		func(e *env, _ *cobra.Command, _ []string) error {
 			filter, err := model.ParseFilter(expr)
 			if err != nil {
 				return usagef("%v", err)
+			}
+			cols, err := parseKeyColumns(columns)
+			if err != nil {
+				return err
 			}
 			s, err := e.session()
 			if err != nil {
@@ -54,15 +59,22 @@ func keysListCmd(e *env) *cobra.Command {
 				return nil
 			}
 			tw := e.newTable()
-			row(tw, "NAME", "MACHINE GROUP(S)", "STATUS", "FINGERPRINT", "USAGE", "UPDATED")
+			cells := make([]string, len(cols))
+			for i, c := range cols {
+				cells[i] = c.header
+			}
+			row(tw, cells...)
 			for _, k := range keys {
-				row(tw, k.Name, strings.Join(k.GroupNames(), ", "), k.State(now).String(),
-					keyformat.ShortFingerprint(k.Fingerprint), usage(k), humanTime(k.UpdatedAt))
+				for i, c := range cols {
+					cells[i] = c.value(k, now)
+				}
+				row(tw, cells...)
 			}
 			return tw.Flush()
 		})
 	c.Flags().StringVar(&expr, "filter", "", "show only keys matching `EXPR`, e.g. 'group:Servers status:disabled'")
 	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	c.Flags().StringVar(&columns, "columns", defaultKeyColumns, "the `COLUMNS` to show, in order: name, groups, status, description, cert, expires, created, created-by, updated, updated-by, fingerprint, usage, id")
 	return c
 }
 
@@ -347,8 +359,17 @@ func keysEditCmd(e *env) *cobra.Command {
 func keysSetEnabledCmd(e *env, enabled bool) *cobra.Command {
 	word := strings.ToLower(model.Key{Enabled: enabled}.Status())
 	verb := strings.TrimSuffix(word, "d")
-	c := leaf(e, verb+" NAME", verb+" a key", takes("NAME"),
+	var expr string
+	var yes bool
+	c := leaf(e, verb+" NAME | --filter EXPR [--yes]", verb+" a key, or every key a filter matches", takes("[NAME]"),
 		func(e *env, _ *cobra.Command, pos []string) error {
+			if err := oneOrFilter(pos, expr); err != nil {
+				return err
+			}
+			if expr != "" {
+				b := bulk{cmd: "keys " + verb, verb: strings.ToUpper(verb[:1]) + verb[1:], done: strings.ToUpper(word[:1]) + word[1:]}
+				return b.run(e, expr, yes, setEnabledAction(enabled, word))
+			}
 			s, k, err := e.sessionKey(pos[0])
 			if err != nil {
 				return err
@@ -364,14 +385,23 @@ func keysSetEnabledCmd(e *env, enabled bool) *cobra.Command {
 			fmt.Fprintf(e.out, "Key %s is now %s.\n", model.Sanitize(k.Name), word)
 			return nil
 		})
+	c.Flags().StringVar(&expr, "filter", "", verb+" every key matching `EXPR`, after asking once")
+	c.Flags().BoolVar(&yes, "yes", false, "with --filter: "+verb+" without asking")
 	c.ValidArgsFunction = e.completeKeys
 	return c
 }
 
 func keysDeleteCmd(e *env) *cobra.Command {
+	var expr string
 	var yes bool
-	c := leaf(e, "delete NAME [--yes]", "delete a key", takes("NAME"),
+	c := leaf(e, "delete NAME | --filter EXPR [--yes]", "delete a key, or every key a filter matches", takes("[NAME]"),
 		func(e *env, _ *cobra.Command, pos []string) error {
+			if err := oneOrFilter(pos, expr); err != nil {
+				return err
+			}
+			if expr != "" {
+				return bulk{cmd: "keys delete", verb: "Delete", done: "Deleted"}.run(e, expr, yes, deleteAction)
+			}
 			s, k, err := e.sessionKey(pos[0])
 			if err != nil {
 				return err
@@ -385,6 +415,7 @@ func keysDeleteCmd(e *env) *cobra.Command {
 			fmt.Fprintf(e.out, "Deleted key %s.\n", model.Sanitize(k.Name))
 			return nil
 		})
+	c.Flags().StringVar(&expr, "filter", "", "delete every key matching `EXPR`, after asking once")
 	c.Flags().BoolVar(&yes, "yes", false, "delete without asking")
 	c.ValidArgsFunction = e.completeKeys
 	return c
