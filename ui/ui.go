@@ -85,9 +85,34 @@ type Options struct {
 	Keys *keyset.Cache
 }
 
-// New returns the dashboard's root model for st, acting as actor. Run it with
-// tea.NewProgram(ui.New(...)).Run(); it asks for the alternate screen itself.
-func New(st Store, actor model.Actor, opts Options) tea.Model {
+// env is what every page shares: the store, who is acting, the options and the styles.
+// It is read-only after New, so commands may capture it freely.
+type Env struct {
+	Store  Store
+	Actor  model.Actor
+	Opts   Options
+	Styles theme.Styles
+	// tick is tea.Tick; tests that drive Update by hand replace it so timers never block.
+	Tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+}
+
+// after delivers msg once d has passed.
+func (e *Env) After(d time.Duration, msg tea.Msg) tea.Cmd {
+	return e.Tick(d, func(time.Time) tea.Msg { return msg })
+}
+
+// now is the dashboard's clock.
+func (e *Env) Now() time.Time { return e.Opts.Now() }
+
+// can reports whether the actor's role allows action a; the store checks again.
+func (e *Env) Can(a model.Action) bool { return e.Actor.Role.Can(a) }
+
+// remote is true when the dashboard serves an operator over SSH, where a file written by
+// "download" would land on the server rather than on the operator's machine.
+func (e *Env) Remote() bool { return e.Actor.Remote != "" }
+
+// newEnv is what the pages of one dashboard share, with the options' defaults filled in.
+func NewEnv(st Store, actor model.Actor, opts Options) *Env {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -97,31 +122,5 @@ func New(st Store, actor model.Actor, opts Options) tea.Model {
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = time.Second
 	}
-	return newApp(&env{store: st, actor: actor, opts: opts, styles: theme.Default(), tick: tea.Tick})
+	return &Env{Store: st, Actor: actor, Opts: opts, Styles: theme.Default(), Tick: tea.Tick}
 }
-
-// env is what every page shares: the store, who is acting, the options and the styles.
-// It is read-only after New, so commands may capture it freely.
-type env struct {
-	store  Store
-	actor  model.Actor
-	opts   Options
-	styles theme.Styles
-	// tick is tea.Tick; tests that drive Update by hand replace it so timers never block.
-	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
-}
-
-// after delivers msg once d has passed.
-func (e *env) after(d time.Duration, msg tea.Msg) tea.Cmd {
-	return e.tick(d, func(time.Time) tea.Msg { return msg })
-}
-
-// now is the dashboard's clock.
-func (e *env) now() time.Time { return e.opts.Now() }
-
-// can reports whether the actor's role allows action a; the store checks again.
-func (e *env) can(a model.Action) bool { return e.actor.Role.Can(a) }
-
-// remote is true when the dashboard serves an operator over SSH, where a file written by
-// "download" would land on the server rather than on the operator's machine.
-func (e *env) remote() bool { return e.actor.Remote != "" }
