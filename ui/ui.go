@@ -1,13 +1,8 @@
-// Package ui is provkeys' dashboard, in Bubble Tea v2: the Store port it consumes (declared
-// here, so ui never imports store; the command line passes the real store in), the root
-// model (app.go: title, view tabs, status line, help footer) and its pages (Keys, Machine
-// Groups, Certificates, Audit), with the messages, status and formatting helpers they share,
-// and Sentence, the one wording of store errors. New builds the dashboard.
-//
-// Its rooms are sub-packages: theme (styles, widths, inert text), keyset (the shared read
-// model of keys), components/table and components/confirm, keyfile (the one safe key-file
-// writer) and sshd (the SSH server, which imports ui and never the reverse). Machine Groups,
-// Certificates and Audit are one generic list page (listpage.go) configured by a listSpec.
+// Package ui is the dashboard's kernel, what every page shares: the Store port the dashboard
+// consumes (declared here, so the dashboard never imports store; the command line passes the
+// real store in), the Page contract, Env and Options, the status messages, Sentence (the one
+// wording of store errors) and the formatting helpers. It holds no page and no root: those
+// are ui/pages/*, ui/components/frame and ui/dash, which import ui and never the reverse.
 // Every store call runs in a tea.Cmd under a timeout, and every string that came from data
 // is passed through model.Sanitize before it reaches the screen.
 package ui

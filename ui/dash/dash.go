@@ -1,3 +1,6 @@
+// Package dash is the dashboard: New puts the Keys, Machine Groups, Certificates and Audit
+// pages in the frame. The command line and the SSH server start it; a page is added to the
+// tabs by adding its constructor to New.
 package dash
 
 import (

@@ -1,3 +1,6 @@
+// Package form is the dashboard's generic form on huh: Kit builds fields whose validation
+// errors stay under them, and Form is a titled form that a list page opens, saves and
+// reopens with the store's refusal under its field.
 package form
 
 import (

@@ -1,3 +1,6 @@
+// Package frame is the dashboard's root model around its pages: the title and tabs, the
+// status line, the help footer and the poll that tells every page when the store changed.
+// It sends key presses to the active page and every other message to all pages.
 package frame
 
 import (

@@ -1,3 +1,7 @@
+// Package listpage is the one list page: a page that lists what the store has (Machine
+// Groups, Certificates, Audit, and the coming Machines) is a Spec embedded in Page, with the
+// loading, filter bar, cursor, expanded rows, confirm question, form plumbing and view
+// written here once.
 package listpage
 
 import (

@@ -1,3 +1,5 @@
+// Package uitest holds what the dashboard's tests share, imported by tests only: a driver that
+// runs a frame synchronously, the func-field fake store, and the hostile-input corpus.
 package uitest
 
 import (

@@ -1,3 +1,4 @@
+// Package audit is the dashboard's Audit page, a read-only listpage.Spec.
 package audit
 
 import (

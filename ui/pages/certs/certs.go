@@ -1,3 +1,4 @@
+// Package certs is the dashboard's Certificates page, a listpage.Spec with an import form.
 package certs
 
 import (

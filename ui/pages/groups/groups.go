@@ -1,3 +1,4 @@
+// Package groups is the dashboard's Machine Groups page, a listpage.Spec with a form.
 package groups
 
 import (

@@ -1,3 +1,5 @@
+// Package keys is the dashboard's Keys page: the table of keys with the filter language,
+// saved filters, the add wizard and edit form, the conflict dialog, copy, reveal and download.
 package keys
 
 import (
