@@ -44,11 +44,11 @@ type Spec[S, T any] struct {
 	Reloading   string        // the status while ctrl+r reloads
 
 	Load func(s ui.Store, ctx context.Context) ([]S, error) // a method expression: Store.ListGroups
-	// rows builds the display rows once per load, sanitized and clipped.
+	// Rows builds the display rows once per load, sanitized and clipped.
 	Rows func(items []S) []T
-	Id   func(*T) int64
+	ID   func(*T) int64
 	Text func(*T) string // what the filter looks in
-	// followTop keeps a cursor at the top on the newest row after a reload (tail -f).
+	// FollowTop keeps a cursor at the top on the newest row after a reload (tail -f).
 	FollowTop bool
 
 	Columns func(width int) []table.Column
@@ -57,30 +57,30 @@ type Spec[S, T any] struct {
 	Detail  func(r *T, width int) []string
 	Empty   func() string // the notice when there is nothing at all
 
-	// changes, when set, is how objectChangedMsg results for this page are worded and when
+	// Changes, when set, is how ChangedMsg results for this page are worded and when
 	// they reload; nil for a read-only page.
 	Changes *Changes
 
-	// actions are the page's own: what it offers besides moving, filtering and reloading.
-	Actions listActions
-	// forms, when set, is the page's form: a read-only page has none.
-	Forms listForms
+	// Actions are the page's own: what it offers besides moving, filtering and reloading.
+	Actions Actions
+	// Forms, when set, is the page's form: a read-only page has none.
+	Forms Forms
 }
 
-// listActions is what a list page offers of its own: enable sets the bindings of the
+// Actions is what a list page offers of its own: enable sets the bindings of the
 // actions that can happen now, act runs a key the list did not take (or says why it did
 // nothing), short and full are the actions' help for the footer and the full help.
-type listActions interface {
+type Actions interface {
 	Enable(km *KeyMap, table, has bool)
 	Act(msg tea.KeyPressMsg) tea.Cmd
 	Short(km *KeyMap) []key.Binding
 	Full(km *KeyMap) []key.Binding
 }
 
-// listForms is a list page's form: result takes the page's own results (a save, an
+// Forms is a list page's form: result takes the page's own results (a save, an
 // import; ok is false for other messages), updateForm feeds the open form, closeForm
 // answers esc on it.
-type listForms interface {
+type Forms interface {
 	Result(msg tea.Msg) (tea.Cmd, bool)
 	UpdateForm(msg tea.Msg) tea.Cmd
 	CloseForm() tea.Cmd
@@ -104,7 +104,7 @@ type LoadedMsg[S any] struct {
 // newListPage builds the page from spec.
 func New[S, T any](e *ui.Env, spec Spec[S, T]) Page[S, T] {
 	return Page[S, T]{Env: e, spec: spec, Km: DefaultKeyMap(),
-		List: newListPane(spec.Id, spec.Text, spec.Placeholder)}
+		List: newListPane(spec.ID, spec.Text, spec.Placeholder)}
 }
 
 // Title is the tab caption.
@@ -300,10 +300,10 @@ func (p *Page[S, T]) tableView() table.View {
 	t := table.View{
 		Cols: spec.Columns(l.Width), N: len(l.View), Cursor: l.cursor, Top: l.top, SortCol: -1,
 		Cell:  func(i, c int) string { return spec.Cell(l.at(i), c, now) },
-		Glyph: func(i int) string { return ui.ExpandGlyph(l.isExpanded(spec.Id(l.at(i)))) },
+		Glyph: func(i int) string { return ui.ExpandGlyph(l.isExpanded(spec.ID(l.at(i)))) },
 		Detail: func(i, width int) []string {
 			r := l.at(i)
-			if !l.isExpanded(spec.Id(r)) {
+			if !l.isExpanded(spec.ID(r)) {
 				return nil
 			}
 			return spec.Detail(r, width)

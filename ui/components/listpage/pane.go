@@ -25,7 +25,7 @@ type listPane[T any] struct {
 	Items  []T
 	search []string // per item: the lower-case text the filter looks in
 	View   []int    // indices into items, in display order
-	Id     func(*T) int64
+	ID     func(*T) int64
 	Text   func(*T) string // sanitized text the filter looks in
 
 	Loaded  bool
@@ -49,7 +49,7 @@ func newListPane[T any](id func(*T) int64, text func(*T) string, placeholder str
 	ti.CharLimit = theme.MaxTyped
 	ti.Prompt = "/ "
 	ti.Placeholder = placeholder
-	return listPane[T]{Id: id, Text: text, filter: ti, expanded: map[int64]bool{}, cursor: -1}
+	return listPane[T]{ID: id, Text: text, filter: ti, expanded: map[int64]bool{}, cursor: -1}
 }
 
 // setItems replaces the loaded items, keeping the cursor and expansions on their ids.
@@ -77,7 +77,7 @@ func (l *listPane[T]) rebuild() {
 		return
 	}
 	if l.CursorID != 0 {
-		if i := slices.IndexFunc(view, func(ii int) bool { return l.Id(&l.Items[ii]) == l.CursorID }); i >= 0 {
+		if i := slices.IndexFunc(view, func(ii int) bool { return l.ID(&l.Items[ii]) == l.CursorID }); i >= 0 {
 			l.cursor = i
 			return
 		}
@@ -111,7 +111,7 @@ func (l *listPane[T]) moveTo(i int) {
 		return
 	}
 	l.cursor = min(max(i, 0), len(l.View)-1)
-	l.CursorID = l.Id(l.at(l.cursor))
+	l.CursorID = l.ID(l.at(l.cursor))
 }
 
 func (l *listPane[T]) isExpanded(id int64) bool {
@@ -153,12 +153,12 @@ func (l *listPane[T]) tableKey(msg tea.KeyPressMsg, km *KeyMap) (tea.Cmd, bool) 
 		l.moveTo(l.cursor - max(1, l.pageRows()/2))
 	case key.Matches(msg, km.Expand):
 		if it, ok := l.Current(); ok {
-			id := l.Id(it)
+			id := l.ID(it)
 			l.expanded[id] = !l.isExpanded(id)
 		}
 	case key.Matches(msg, km.Collapse):
 		if it, ok := l.Current(); ok {
-			l.expanded[l.Id(it)] = false
+			l.expanded[l.ID(it)] = false
 		}
 	case key.Matches(msg, km.ExpandAll):
 		l.expandAll = !l.expandAll

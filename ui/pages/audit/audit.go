@@ -73,7 +73,7 @@ func New(e *ui.Env) ui.Page {
 		Placeholder: "filter by actor, action, object or result…", Reloading: "Reloading the audit trail…",
 		Load: func(s ui.Store, ctx context.Context) ([]model.AuditEvent, error) { return s.ListAudit(ctx, auditLimit) },
 		Rows: func(evs []model.AuditEvent) []auditRow { return newAuditRows(evs, &e.Styles) },
-		Id:   func(r *auditRow) int64 { return r.ev.ID },
+		ID:   func(r *auditRow) int64 { return r.ev.ID },
 		Text: func(r *auditRow) string { return strings.Join([]string{r.actor, r.action, r.object, r.result}, "\n") },
 		// At the top, the cursor follows the newest event after a reload, as tail -f does.
 		FollowTop: true,

@@ -34,7 +34,7 @@ func New(e *ui.Env) ui.Page {
 		Placeholder: "filter by name, subject or issuer…", Reloading: "Reloading signing certificates…",
 		Load: ui.Store.ListCerts,
 		Rows: func(cs []model.Cert) []certRow { return listpage.MapRows(cs, newCertRow) },
-		Id:   func(r *certRow) int64 { return r.c.ID },
+		ID:   func(r *certRow) int64 { return r.c.ID },
 		Text: func(r *certRow) string { return r.name + "\n" + r.subject + "\n" + r.issuer },
 
 		Columns: func(int) []table.Column { return certColumns },

@@ -43,7 +43,7 @@ func New(e *ui.Env) ui.Page {
 		Placeholder: "filter by name or description…", Reloading: "Reloading machine groups…",
 		Load: ui.Store.ListGroups,
 		Rows: func(gs []model.Group) []groupRow { return listpage.MapRows(gs, newGroupRow) },
-		Id:   func(r *groupRow) int64 { return r.g.ID },
+		ID:   func(r *groupRow) int64 { return r.g.ID },
 		Text: func(r *groupRow) string { return r.name + "\n" + r.desc },
 
 		Columns: func(int) []table.Column { return groupColumns },
