@@ -3,13 +3,9 @@ package ui
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-
-	"provkeys/model"
-	"provkeys/ui/keyset"
 )
 
 // storeTimeout bounds every store call, so a locked database shows an error instead of
@@ -18,7 +14,7 @@ const storeTimeout = 5 * time.Second
 
 // withStore runs fn in a command under a fresh timeout. fn must only use what it was given:
 // commands run on another goroutine and never read the model.
-func withStore(fn func(ctx context.Context) tea.Msg) tea.Cmd {
+func WithStore(fn func(ctx context.Context) tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
@@ -27,129 +23,25 @@ func withStore(fn func(ctx context.Context) tea.Msg) tea.Cmd {
 }
 
 // setStatus returns a command that shows text in the status line.
-func setStatus(kind statusKind, text string) tea.Cmd {
-	return func() tea.Msg { return statusMsg{kind: kind, text: text} }
+func SetStatus(kind StatusKind, text string) tea.Cmd {
+	return func() tea.Msg { return StatusMsg{Kind: kind, Text: text} }
 }
 
 // statusf formats an informational status message.
-func statusf(format string, args ...any) tea.Cmd {
-	return setStatus(statusInfo, fmt.Sprintf(format, args...))
+func Statusf(format string, args ...any) tea.Cmd {
+	return SetStatus(StatusInfo, fmt.Sprintf(format, args...))
 }
 
 // okf formats a success status message.
-func okf(format string, args ...any) tea.Cmd {
-	return setStatus(statusOK, fmt.Sprintf(format, args...))
+func Okf(format string, args ...any) tea.Cmd {
+	return SetStatus(StatusOK, fmt.Sprintf(format, args...))
 }
 
 // failed reports that doing (e.g. "delete key web-01") failed, in one plain sentence.
-func failed(doing string, err error) tea.Cmd {
-	return setStatus(statusErr, "Couldn't "+doing+": "+plainError(err))
+func Failed(doing string, err error) tea.Cmd {
+	return SetStatus(StatusErr, "Couldn't "+doing+": "+PlainError(err))
 }
 
 // storeChanged tells every page that this dashboard changed the store, so each reloads
 // what it shows (the Keys view's group names, the groups' key counts, the audit trail).
-func storeChanged() tea.Msg { return dataChangedMsg{} }
-
-// headKeys is how many keys the first screen loads: more rows than any terminal shows.
-const headKeys = 200
-
-// loadKeysHead loads the first screenful of keys.
-func loadKeysHead(st Store, seq int) tea.Cmd {
-	return withStore(func(ctx context.Context) tea.Msg {
-		keys, total, err := st.ListKeysHead(ctx, headKeys)
-		return keysHeadMsg{seq: seq, keys: keys, total: total, err: err}
-	})
-}
-
-// releaseAfter is the number of keys from which a load returns its scratch memory at once.
-const releaseAfter = 20_000
-
-// listTimeout bounds loading every key: a million take seconds, far beyond storeTimeout.
-const listTimeout = 2 * time.Minute
-
-// loadKeys lists every key and builds their keySet, in the command: through the shared
-// cache when the dashboard has one (over SSH), else directly.
-func loadKeys(st Store, cache *keyset.Cache, seq int) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), listTimeout)
-		defer cancel()
-		var set *keyset.Set
-		var err error
-		if cache != nil {
-			set, err = cache.Load(ctx, st)
-		} else {
-			set, err = keyset.List(ctx, st)
-		}
-		if set.Len() >= releaseAfter {
-			// Listing many keys leaves its scratch (the driver's strings, a third of a
-			// gigabyte for a million keys) to the garbage collector, which would keep the
-			// memory mapped until the heap next grows that far. Hand it back now: the
-			// dashboard's resident size is then about what it holds.
-			debug.FreeOSMemory()
-		}
-		return keysLoadedMsg{seq: seq, set: set, err: err}
-	}
-}
-
-// pollVersion reads the store's data version.
-func pollVersion(st Store) tea.Cmd {
-	return withStore(func(ctx context.Context) tea.Msg {
-		v, err := st.DataVersion(ctx)
-		return dataVersionMsg{version: v, err: err}
-	})
-}
-
-// loadFormData fetches what the add or edit form offers; for an edit it also re-reads the
-// key, so the form starts from the version the store has now.
-func loadFormData(st Store, edit bool, id int64) tea.Cmd {
-	return withStore(func(ctx context.Context) tea.Msg {
-		msg := formDataMsg{edit: edit}
-		if edit {
-			if msg.key, msg.err = st.Key(ctx, id); msg.err != nil {
-				return msg
-			}
-		}
-		if msg.certs, msg.err = st.ListCerts(ctx); msg.err != nil {
-			return msg
-		}
-		msg.groups, msg.err = st.ListGroups(ctx)
-		return msg
-	})
-}
-
-// fetchSecret exports (for copy) or reveals (for the screen) one key's material.
-func fetchSecret(st Store, purpose exportPurpose, id int64, name string) tea.Cmd {
-	return withStore(func(ctx context.Context) tea.Msg {
-		var s string
-		var err error
-		if purpose == forReveal {
-			s, err = st.RevealKey(ctx, id)
-		} else {
-			s, err = st.ExportKey(ctx, id)
-		}
-		return secretMsg{purpose: purpose, id: id, name: name, secret: s, err: err}
-	})
-}
-
-// copyCmds sends secret to the operator's terminal clipboard with OSC 52 and, when there is
-// one, to the local system clipboard. The native write runs in a command because X11 may be
-// slow to answer.
-func copyCmds(secret, name string, native func(string) error) tea.Cmd {
-	osc := tea.SetClipboard(secret)
-	if native == nil {
-		return tea.Batch(osc, okf("Copied %s — sent to your terminal's clipboard.", name))
-	}
-	return tea.Batch(osc, func() tea.Msg {
-		return nativeCopiedMsg{name: name, err: native(secret)}
-	})
-}
-
-// nativeCopyStatus words the status after a copy that also wrote the system clipboard.
-func nativeCopyStatus(msg nativeCopiedMsg) tea.Cmd {
-	if msg.err != nil {
-		return setStatus(statusErr, fmt.Sprintf(
-			"Copied %s — sent to your terminal's clipboard; the system clipboard failed: %s.",
-			msg.name, model.Sanitize(msg.err.Error())))
-	}
-	return okf("Copied %s — sent to your terminal's clipboard (and the system clipboard).", msg.name)
-}
+func StoreChanged() tea.Msg { return DataChangedMsg{} }

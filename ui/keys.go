@@ -1,99 +1,72 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
 
-// The keymap is the help: every binding carries its help text, and a binding is enabled only
-// when its action can happen now, so the footer never offers what would do nothing. The keys
-// themselves are a contract (DESIGN.md §5): tests drive the program with them.
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
-// globalKeyMap is the root's bindings.
-type globalKeyMap struct {
-	Next, Prev, Help, Quit, ForceQuit key.Binding
+	"provkeys/model"
+)
+
+// Pressed reports whether msg is one of b's keys, whether or not b is enabled now.
+func Pressed(msg tea.KeyPressMsg, b key.Binding) bool {
+	return slices.Contains(b.Keys(), msg.String())
 }
 
-func defaultGlobalKeyMap() globalKeyMap {
-	return globalKeyMap{
-		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next view")),
-		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous view")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit now")),
+// ReadOnly is the status line for a viewer who pressed a key that changes something.
+func ReadOnly(e *Env, what string) tea.Cmd {
+	return SetStatus(StatusErr, "Read-only: your role ("+model.Sanitize(string(e.Actor.Role))+") can't change "+what+".")
+}
+
+// CleanInput keeps escape sequences, control and bidi characters out of what is typed or
+// pasted into the filter bar and the forms: the text inputs would draw them as they are.
+// ok is false for a key press that carries nothing safe to type.
+func CleanInput(msg tea.Msg) (tea.Msg, bool) {
+	switch m := msg.(type) {
+	case tea.PasteMsg:
+		m.Content = model.Sanitize(m.Content)
+		return m, true
+	case tea.KeyPressMsg:
+		if m.Text != "" && model.Sanitize(m.Text) != m.Text {
+			return nil, false
+		}
 	}
+	return msg, true
 }
 
-// moveKeyMap is the movement every table shares.
-type moveKeyMap struct {
-	Up, Down, Top, Bottom, PageUp, PageDown, HalfUp, HalfDown key.Binding
-}
-
-func defaultMoveKeyMap() moveKeyMap {
-	return moveKeyMap{
-		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "first")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "last")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
-		HalfUp:   key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "½ page up")),
-		HalfDown: key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "½ page down")),
+// InUseRefusal words a delete the store refused because keys still use the object, naming
+// the first few keys; ok is false for any other error.
+func InUseRefusal(what string, err error) (tea.Cmd, bool) {
+	var iu *model.InUseError
+	if !errors.As(err, &iu) {
+		return nil, false
 	}
-}
-
-// column lists the movement bindings for the full help.
-func (m moveKeyMap) column() []key.Binding {
-	return []key.Binding{m.Up, m.Down, m.Top, m.Bottom, m.PageDown, m.PageUp, m.HalfDown, m.HalfUp}
-}
-
-// rowKeyMap is what every table page binds alike: moving, expanding, the filter bar,
-// reloading, the usual changes, and enter/esc while typing. Each page words its own help.
-type rowKeyMap struct {
-	moveKeyMap
-	Expand, Collapse, ExpandAll, Filter, Reload key.Binding
-	Add, Edit, Delete, Toggle                   key.Binding
-	Accept, Cancel                              key.Binding // while typing
-}
-
-// defaultRowKeyMap is the shared bindings with help words for expand, toggle, enter and
-// esc as given.
-func defaultRowKeyMap(expand, toggle, accept, cancel string) rowKeyMap {
-	return rowKeyMap{
-		moveKeyMap: defaultMoveKeyMap(),
-		Expand:     key.NewBinding(key.WithKeys("enter", "space", "right", "l"), key.WithHelp(expand, "expand")),
-		Collapse:   key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "collapse")),
-		ExpandAll:  key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "expand all")),
-		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Reload:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-		Add:        key.NewBinding(key.WithKeys("n", "a"), key.WithHelp("n", "add")),
-		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		Delete:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		Toggle:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", toggle)),
-		Accept:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", accept)),
-		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cancel)),
+	const show = 3
+	names := make([]string, 0, show)
+	for _, u := range iu.Users[:min(show, len(iu.Users))] {
+		names = append(names, OrDash(model.Sanitize(u)))
 	}
-}
-
-// keysKeyMap is the Keys view's bindings.
-type keysKeyMap struct {
-	rowKeyMap
-	SavedFilters, Sort, SortReverse       key.Binding
-	Copy, Download, Reveal                key.Binding
-	Yes, No                               key.Binding // erasing View/Export on the review
-	SaveFilter, DeleteFilter, ApplyFilter key.Binding // in the saved-filters list
-}
-
-func defaultKeysKeyMap() keysKeyMap {
-	return keysKeyMap{
-		rowKeyMap:    defaultRowKeyMap("enter/→", "enable/disable", "ok", "cancel"),
-		SavedFilters: key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "saved filters")),
-		Sort:         key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
-		SortReverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
-		Copy:         key.NewBinding(key.WithKeys("c", "y"), key.WithHelp("c", "copy")),
-		Download:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "download")),
-		Reveal:       key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "reveal")),
-		Yes:          key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
-		No:           key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no")),
-		SaveFilter:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save current")),
-		DeleteFilter: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		ApplyFilter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+	list := strings.Join(names, ", ")
+	switch n := len(iu.Users); {
+	case n == 0:
+		list = "keys"
+	case n > show:
+		list += fmt.Sprintf(" and %d more keys", n-show)
+	case n == 1:
+		list = "key " + list
+	default:
+		list = "keys " + list
 	}
+	return SetStatus(StatusErr, "Can't delete "+what+": it is used by "+list+"."), true
+}
+
+// WithHelp returns b with other help text, for modes that reuse a key for something else.
+func WithHelp(b key.Binding, k, desc string) key.Binding {
+	b.SetHelp(k, desc)
+	b.SetEnabled(true)
+	return b
 }

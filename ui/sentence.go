@@ -63,4 +63,4 @@ func Sentence(err error, object string) string {
 }
 
 // plainError is Sentence about an object the reader already knows.
-func plainError(err error) string { return Sentence(err, "") }
+func PlainError(err error) string { return Sentence(err, "") }

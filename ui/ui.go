@@ -1,13 +1,8 @@
-// Package ui is provkeys' dashboard, in Bubble Tea v2: the Store port it consumes (declared
-// here, so ui never imports store; the command line passes the real store in), the root
-// model (app.go: title, view tabs, status line, help footer) and its pages (Keys, Machine
-// Groups, Certificates, Audit), with the messages, status and formatting helpers they share,
-// and Sentence, the one wording of store errors. New builds the dashboard.
-//
-// Its rooms are sub-packages: theme (styles, widths, inert text), keyset (the shared read
-// model of keys), components/table and components/confirm, keyfile (the one safe key-file
-// writer) and sshd (the SSH server, which imports ui and never the reverse). Machine Groups,
-// Certificates and Audit are one generic list page (listpage.go) configured by a listSpec.
+// Package ui is the dashboard's kernel, what every page shares: the Store port the dashboard
+// consumes (declared here, so the dashboard never imports store; the command line passes the
+// real store in), the Page contract, Env and Options, the status messages, Sentence (the one
+// wording of store errors) and the formatting helpers. It holds no page and no root: those
+// are ui/pages/*, ui/components/frame and ui/dash, which import ui and never the reverse.
 // Every store call runs in a tea.Cmd under a timeout, and every string that came from data
 // is passed through model.Sanitize before it reaches the screen.
 package ui
@@ -85,9 +80,34 @@ type Options struct {
 	Keys *keyset.Cache
 }
 
-// New returns the dashboard's root model for st, acting as actor. Run it with
-// tea.NewProgram(ui.New(...)).Run(); it asks for the alternate screen itself.
-func New(st Store, actor model.Actor, opts Options) tea.Model {
+// env is what every page shares: the store, who is acting, the options and the styles.
+// It is read-only after New, so commands may capture it freely.
+type Env struct {
+	Store  Store
+	Actor  model.Actor
+	Opts   Options
+	Styles theme.Styles
+	// tick is tea.Tick; tests that drive Update by hand replace it so timers never block.
+	Tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+}
+
+// after delivers msg once d has passed.
+func (e *Env) After(d time.Duration, msg tea.Msg) tea.Cmd {
+	return e.Tick(d, func(time.Time) tea.Msg { return msg })
+}
+
+// now is the dashboard's clock.
+func (e *Env) Now() time.Time { return e.Opts.Now() }
+
+// can reports whether the actor's role allows action a; the store checks again.
+func (e *Env) Can(a model.Action) bool { return e.Actor.Role.Can(a) }
+
+// remote is true when the dashboard serves an operator over SSH, where a file written by
+// "download" would land on the server rather than on the operator's machine.
+func (e *Env) Remote() bool { return e.Actor.Remote != "" }
+
+// newEnv is what the pages of one dashboard share, with the options' defaults filled in.
+func NewEnv(st Store, actor model.Actor, opts Options) *Env {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -97,31 +117,5 @@ func New(st Store, actor model.Actor, opts Options) tea.Model {
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = time.Second
 	}
-	return newApp(&env{store: st, actor: actor, opts: opts, styles: theme.Default(), tick: tea.Tick})
+	return &Env{Store: st, Actor: actor, Opts: opts, Styles: theme.Default(), Tick: tea.Tick}
 }
-
-// env is what every page shares: the store, who is acting, the options and the styles.
-// It is read-only after New, so commands may capture it freely.
-type env struct {
-	store  Store
-	actor  model.Actor
-	opts   Options
-	styles theme.Styles
-	// tick is tea.Tick; tests that drive Update by hand replace it so timers never block.
-	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
-}
-
-// after delivers msg once d has passed.
-func (e *env) after(d time.Duration, msg tea.Msg) tea.Cmd {
-	return e.tick(d, func(time.Time) tea.Msg { return msg })
-}
-
-// now is the dashboard's clock.
-func (e *env) now() time.Time { return e.opts.Now() }
-
-// can reports whether the actor's role allows action a; the store checks again.
-func (e *env) can(a model.Action) bool { return e.actor.Role.Can(a) }
-
-// remote is true when the dashboard serves an operator over SSH, where a file written by
-// "download" would land on the server rather than on the operator's machine.
-func (e *env) remote() bool { return e.actor.Remote != "" }

@@ -16,6 +16,7 @@ import (
 	"provkeys/model"
 	demodata "provkeys/store/demo"
 	"provkeys/ui"
+	"provkeys/ui/dash"
 	"provkeys/ui/sshd"
 )
 
@@ -34,7 +35,7 @@ func dashboard(e *env, _ *cobra.Command) error {
 		return err
 	}
 	opts := ui.Options{NativeClipboard: ui.NativeClipboard()}
-	p := tea.NewProgram(ui.New(s, s.Actor(), opts),
+	p := tea.NewProgram(dash.New(s, s.Actor(), opts),
 		tea.WithInput(e.io.In), tea.WithOutput(e.io.Out), tea.WithContext(e.ctx))
 	if _, err := p.Run(); err != nil {
 		if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, tea.ErrProgramKilled) {

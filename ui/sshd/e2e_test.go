@@ -17,6 +17,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/ui"
+	"provkeys/ui/dash"
 )
 
 // sshRequireTools skips (or, under PROVKEYS_REQUIRE_E2E, fails) without the named programs.
@@ -121,8 +122,8 @@ func (tm *sshTmux) waitBuffer(want string) {
 
 func TestSSHOpenSSHClient(t *testing.T) {
 	sshRequireTools(t, "ssh", "tmux")
-	dashboard := ui.New
-	if ui.New(newSSHFakeStore().session(model.Actor{}), model.Actor{}, ui.Options{}) == nil {
+	dashboard := dash.New
+	if dash.New(newSSHFakeStore().session(model.Actor{}), model.Actor{}, ui.Options{}) == nil {
 		dashboard = newSSHStubModel // the dashboard is not built yet; test the transport
 	}
 	ts := startSSHServer(t, func(c *Config) { c.newDashboard = dashboard })

@@ -24,6 +24,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/ui"
+	"provkeys/ui/dash"
 	"provkeys/ui/keyset"
 )
 
@@ -136,7 +137,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.MaxPerAddr = DefaultMaxPerAddr
 	}
 	if c.newDashboard == nil {
-		c.newDashboard = ui.New
+		c.newDashboard = dash.New
 	}
 	return c, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/ui"
+	"provkeys/ui/dash"
 )
 
 // sshPTY is an interactive session with a PTY, its input and everything it printed.
@@ -91,11 +92,11 @@ func TestServeSSHDashboardSizeAndOSC52(t *testing.T) {
 
 // TestServeSSHRealDashboard runs the real dashboard over SSH against the fake store.
 func TestServeSSHRealDashboard(t *testing.T) {
-	if ui.New(newSSHFakeStore().session(model.Actor{}), model.Actor{}, ui.Options{}) == nil {
+	if dash.New(newSSHFakeStore().session(model.Actor{}), model.Actor{}, ui.Options{}) == nil {
 		// The dashboard exists: a nil one is a regression, never a reason to skip.
-		t.Fatal("ui.New returns nil")
+		t.Fatal("dash.New returns nil")
 	}
-	ts := startSSHServer(t, func(c *Config) { c.newDashboard = ui.New })
+	ts := startSSHServer(t, func(c *Config) { c.newDashboard = dash.New })
 	c, err := sshDial(ts.addr, ts.admin)
 	if err != nil {
 		t.Fatal(err)

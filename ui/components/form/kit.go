@@ -1,0 +1,219 @@
+package form
+
+import (
+	"errors"
+	"provkeys/ui"
+	"strconv"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+
+	"provkeys/model"
+	"provkeys/ui/theme"
+)
+
+// formKit is what every form of the dashboard shares: a huh form built from fields the kit
+// remembers, so a validation error — huh's own check or the store's — can be shown right
+// under its field's title, and the focus moved to it. huh's fields are pointers, and the
+// values they edit live on the heap behind pointers too (REFERENCE.md: huh's stale-copy trap).
+type Kit struct {
+	Env    *ui.Env
+	Form   *huh.Form
+	Fields map[string]FormField
+	errs   map[string]fieldErr // errors the store returned, by field id
+	shown  map[string]string   // the description each field shows now
+	width  int
+	height int
+}
+
+// fieldErr is a validation error the store returned for a field, and the value it refused:
+// the message goes away once the value changes.
+type fieldErr struct{ msg, value string }
+
+// formField is where a field sits and how to show an error on it.
+type FormField struct {
+	Field   huh.Field
+	Group   int          // which page of the form
+	Desc    string       // its usual description
+	SetDesc func(string) // replaces the description
+	Value   func() string
+}
+
+func NewKit(e *ui.Env, w, h int) Kit {
+	return Kit{Env: e, errs: map[string]fieldErr{}, width: w, height: h}
+}
+
+// formKeyMap is huh's keymap without select filtering, so "/" and esc keep their meaning.
+func formKeyMap() *huh.KeyMap {
+	km := huh.NewDefaultKeyMap()
+	km.Select.Filter.SetEnabled(false)
+	km.MultiSelect.Filter.SetEnabled(false)
+	km.Quit = key.NewBinding(key.WithKeys("ctrl+c"))
+	return km
+}
+
+// reset forgets the fields before a (re)build.
+func (k *Kit) Reset() {
+	k.Fields, k.shown = map[string]FormField{}, map[string]string{}
+}
+
+// finish builds the huh form from groups made with the kit's field makers.
+func (k *Kit) Finish(groups ...*huh.Group) {
+	k.Form = huh.NewForm(groups...).
+		WithTheme(k.Env.Styles.FormTheme).
+		WithKeyMap(formKeyMap()).
+		WithShowHelp(false).   // the dashboard's footer shows the keys
+		WithShowErrors(false). // shown under each field instead (showErrors)
+		WithWidth(max(20, k.width)).
+		WithHeight(max(4, k.height))
+	for id, fld := range k.Fields {
+		k.shown[id] = fld.Desc
+	}
+	k.showErrors()
+	k.refresh()
+}
+
+func (k *Kit) errText(msg string) string {
+	return k.Env.Styles.Error.Render("✗ " + model.Sanitize(msg))
+}
+
+// resize fits the form to the page.
+func (k *Kit) Resize(w, h int) {
+	k.width, k.height = w, h
+	if k.Form != nil {
+		k.Form.WithWidth(max(20, w)).WithHeight(max(4, h))
+	}
+}
+
+// input makes a text field and records where it sits.
+func (k *Kit) Input(id, title, desc string, val *string, valid func(string) error, group int) *huh.Input {
+	in := huh.NewInput().Key(id).Title(title).Description(desc).Value(val).Validate(valid).CharLimit(theme.MaxTyped)
+	k.Fields[id] = FormField{Field: in, Group: group, Desc: desc,
+		SetDesc: func(s string) { in.Description(s) }, Value: func() string { return *val }}
+	return in
+}
+
+// toggle makes a yes/no field with words on its buttons. Without a description it sits on
+// one line, its buttons aligned with the other toggles'.
+func (k *Kit) Toggle(id, title, desc, yes, no string, val *bool, group int) *huh.Confirm {
+	c := huh.NewConfirm().Key(id).Affirmative(yes).Negative(no).Value(val).WithButtonAlignment(lipgloss.Left)
+	if desc == "" {
+		c.Title(theme.Pad(title, 22)).Inline(true)
+	} else {
+		c.Title(title).Description(desc)
+	}
+	k.Fields[id] = FormField{Field: c, Group: group, Desc: desc,
+		SetDesc: func(s string) { c.Description(s) }, Value: func() string { return strconv.FormatBool(*val) }}
+	return c
+}
+
+// choose makes a select field over options (label, value).
+func (k *Kit) Choose(id, title, desc string, opts []huh.Option[string], val *string, group int) *huh.Select[string] {
+	s := huh.NewSelect[string]().Key(id).Title(title).Description(desc).Value(val).Options(opts...).Height(min(8, len(opts)+2))
+	k.Fields[id] = FormField{Field: s, Group: group, Desc: desc,
+		SetDesc: func(d string) { s.Description(d) }, Value: func() string { return *val }}
+	return s
+}
+
+// update feeds huh and redraws it when an error appeared or went away.
+func (k *Kit) Update(msg tea.Msg) tea.Cmd {
+	m, cmd := k.Form.Update(msg)
+	if hf, ok := m.(*huh.Form); ok {
+		k.Form = hf
+	}
+	if k.showErrors() {
+		cmd = tea.Batch(cmd, k.refresh())
+	}
+	return cmd
+}
+
+// showErrors puts each field's error where its description goes, right under its title:
+// the store's (until the value changes) or huh's own check. It reports whether any
+// description changed.
+func (k *Kit) showErrors() bool {
+	changed := false
+	for id, fld := range k.Fields {
+		if e, ok := k.errs[id]; ok && fld.Value() != e.value {
+			delete(k.errs, id)
+		}
+		want := fld.Desc
+		if e, ok := k.errs[id]; ok {
+			want = k.errText(e.msg)
+		} else if err := fld.Field.Error(); err != nil {
+			want = k.errText(err.Error())
+		}
+		if want != k.shown[id] {
+			fld.SetDesc(want)
+			k.shown[id] = want
+			changed = true
+		}
+	}
+	return changed
+}
+
+// refreshMsg makes huh redraw its fields after their descriptions changed.
+type refreshMsg struct{}
+
+func (k *Kit) refresh() tea.Cmd {
+	_, cmd := k.Form.Update(refreshMsg{})
+	return cmd
+}
+
+// setError records a store validation error on field id (falling back to fallback when the
+// form has no such field) and returns the field it landed on.
+func (k *Kit) SetError(id, fallback, msg string) string {
+	if _, ok := k.Fields[id]; !ok {
+		id = fallback
+	}
+	if fld, ok := k.Fields[id]; ok {
+		k.errs[id] = fieldErr{msg: msg, value: fld.Value()}
+	}
+	return id
+}
+
+// jumpTo moves the form's focus to field id, page by page, then field by field.
+func (k *Kit) JumpTo(id string) tea.Cmd {
+	target, ok := k.Fields[id]
+	if !ok {
+		return nil
+	}
+	groupOf := map[huh.Field]int{}
+	for _, fld := range k.Fields {
+		groupOf[fld.Field] = fld.Group
+	}
+	var cmds []tea.Cmd
+	for range 64 { // bounded: a form has a handful of fields
+		cur := k.Form.GetFocusedField()
+		if cur == target.Field || k.Form.State != huh.StateNormal {
+			break
+		}
+		if g, ok := groupOf[cur]; ok && g < target.Group {
+			cmds = append(cmds, k.Form.NextGroup())
+		} else {
+			cmds = append(cmds, k.Form.NextField())
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// validName checks a name as the store will, and says only what is wrong: the message goes
+// under the field, which is already named.
+func ValidName(s string) error { return Bare(model.ValidateName(model.FieldName, s)) }
+
+func ValidDescription(s string) error {
+	return Bare(model.ValidateText(model.FieldDescription, s, model.MaxDescriptionRunes))
+}
+
+// bare drops a validation error's field name.
+func Bare(err error) error {
+	var ve *model.ValidationError
+	if errors.As(err, &ve) {
+		return errors.New(ve.Msg)
+	}
+	return err
+}
+
+// HasFocus reports whether field id has the focus, so a test can paste where it means to.
+func (k *Kit) HasFocus(id string) bool { return k.Form.GetFocusedField() == k.Fields[id].Field }

@@ -1,0 +1,60 @@
+package listpage
+
+import (
+	"provkeys/ui"
+
+	"charm.land/bubbles/v2/key"
+)
+
+// listKeyMap is the bindings of the Machine Groups, Certificates and Audit views. Each page
+// enables only what it offers and what can happen now, so the footer shows exactly that.
+type KeyMap struct {
+	ui.RowKeyMap
+	Import key.Binding
+}
+
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		RowKeyMap: ui.DefaultRowKeyMap("enter", "toggle", "keep filter", "clear filter"),
+		Import:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import")),
+	}
+}
+
+// syncList enables the movement, expansion, filter and reload bindings for a table that has
+// focus (table) and a row under the cursor (has); the page then sets its own actions.
+func (km *KeyMap) syncList(table, has, expandAll bool) {
+	for _, b := range []*key.Binding{&km.Up, &km.Down, &km.Top, &km.Bottom, &km.PageUp, &km.PageDown,
+		&km.HalfUp, &km.HalfDown, &km.Expand, &km.Collapse, &km.ExpandAll} {
+		b.SetEnabled(table && has)
+	}
+	km.Filter.SetEnabled(table)
+	km.Reload.SetEnabled(table)
+	if expandAll {
+		km.ExpandAll.SetHelp("E", "collapse all")
+	} else {
+		km.ExpandAll.SetHelp("E", "expand all")
+	}
+}
+
+// filterHelp is the footer while the bar has focus.
+func (km *KeyMap) filterHelp() []key.Binding {
+	return []key.Binding{ui.WithHelp(km.Accept, "enter", "keep filter"), ui.WithHelp(km.Cancel, "esc", "clear filter")}
+}
+
+// formHelp is the footer while a form is open.
+func (km *KeyMap) formHelp() []key.Binding {
+	return []key.Binding{
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next / save")),
+		key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back")),
+		key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "change")),
+		ui.WithHelp(km.Cancel, "esc", "cancel"),
+	}
+}
+
+// tableHelp is the movement and view column of the full help.
+func (km *KeyMap) tableHelp() [][]key.Binding {
+	return [][]key.Binding{
+		km.MoveKeyMap.Column(),
+		{km.Expand, km.Collapse, km.ExpandAll, km.Filter, km.Reload},
+	}
+}

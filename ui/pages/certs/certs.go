@@ -1,0 +1,144 @@
+// Package certs is the dashboard's Certificates page, a listpage.Spec with an import form.
+package certs
+
+import (
+	"context"
+	"fmt"
+	"provkeys/ui"
+	"provkeys/ui/components/listpage"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"provkeys/model"
+	"provkeys/ui/components/confirm"
+	"provkeys/ui/components/table"
+)
+
+// certsPage is the Certificates view: list the signing certificates, import one from a PEM
+// file, delete one that no key uses.
+type certsPage struct {
+	listpage.Page[model.Cert, certRow]
+	values *certValues
+}
+
+// certsPageID tags objectChangedMsg results so only this page reports and reloads.
+const certsPageID = "certs"
+
+func New(e *ui.Env) ui.Page {
+	p := &certsPage{}
+	p.Page = listpage.New(e, listpage.Spec[model.Cert, certRow]{
+		Title: "Certificates", Plural: "signing certificates", BarNoun: func() string { return "certificates" },
+		Placeholder: "filter by name, subject or issuer…", Reloading: "Reloading signing certificates…",
+		Load: ui.Store.ListCerts,
+		Rows: func(cs []model.Cert) []certRow { return listpage.MapRows(cs, newCertRow) },
+		ID:   func(r *certRow) int64 { return r.c.ID },
+		Text: func(r *certRow) string { return r.name + "\n" + r.subject + "\n" + r.issuer },
+
+		Columns: func(int) []table.Column { return certColumns },
+		Cell:    certCell,
+		Style:   func(r *certRow, c int, now time.Time) (lipgloss.Style, bool) { return certStyle(r, c, now, &e.Styles) },
+		Detail:  p.detailLines,
+		Empty:   p.empty,
+		Changes: &listpage.Changes{PageID: certsPageID, Object: "certificate", Stale: []error{model.ErrNotFound, model.ErrInUse}},
+
+		Actions: p, Forms: p,
+	})
+	p.Km.Import.SetHelp("i", "import")
+	p.Sync()
+	return p
+}
+
+// certRow is a loaded certificate with its display strings sanitized and clipped once.
+type certRow struct {
+	c                                model.Cert
+	name, subject, issuer, createdBy string
+}
+
+func newCertRow(c model.Cert) certRow {
+	return certRow{c: c, name: ui.ClipText(c.Name, ui.ClipName), subject: ui.ClipText(c.Subject, ui.ClipNote),
+		issuer: ui.ClipText(c.Issuer, ui.ClipNote), createdBy: ui.ClipText(c.CreatedBy, ui.ClipName)}
+}
+
+func (p *certsPage) Short(km *listpage.KeyMap) []key.Binding {
+	return []key.Binding{km.Filter, km.Expand, km.Import, km.Delete}
+}
+
+func (p *certsPage) Full(km *listpage.KeyMap) []key.Binding {
+	return []key.Binding{km.Import, km.Delete}
+}
+
+// closeForm answers esc on the import form.
+func (p *certsPage) CloseForm() tea.Cmd {
+	p.Form, p.values = nil, nil
+	return ui.Statusf("Import cancelled; nothing was saved.")
+}
+
+func (p *certsPage) Result(msg tea.Msg) (tea.Cmd, bool) {
+	if msg, ok := msg.(certImportedMsg); ok {
+		return p.imported(msg), true
+	}
+	return nil, false
+}
+
+// act runs the page's own actions, or says why a key that names one did nothing.
+func (p *certsPage) Act(msg tea.KeyPressMsg) tea.Cmd {
+	km := &p.Km
+	switch {
+	case key.Matches(msg, km.Import):
+		p.Form, p.values = newCertForm(p.Env, p.List.Width, p.List.Height)
+		return p.Form.Form.Init()
+	case key.Matches(msg, km.Delete):
+		return p.askDelete()
+	}
+	return p.refusal(msg)
+}
+
+// refusal explains why a key that names an action did nothing.
+func (p *certsPage) refusal(msg tea.KeyPressMsg) tea.Cmd {
+	km := listpage.DefaultKeyMap()
+	switch {
+	case (ui.Pressed(msg, km.Import) || ui.Pressed(msg, km.Add)) && !p.Can(model.ActionImport),
+		ui.Pressed(msg, km.Delete) && !p.Can(model.ActionDelete):
+		return p.ReadOnly()
+	case ui.Pressed(msg, km.Delete):
+		return ui.SetStatus(ui.StatusErr, "No certificate selected.")
+	case ui.Pressed(msg, km.Add):
+		return ui.Statusf("Certificates are imported: press i and give a PEM file.")
+	}
+	return nil
+}
+
+// askDelete asks before deleting the certificate under the cursor.
+func (p *certsPage) askDelete() tea.Cmd {
+	r, ok := p.List.Current()
+	if !ok {
+		return nil
+	}
+	store, id, name := p.Env.Store, r.c.ID, r.name
+	text := fmt.Sprintf("Delete certificate %s?", name)
+	if r.c.KeyCount > 0 {
+		text = fmt.Sprintf("Delete certificate %s (%d key(s) use it)?", name, r.c.KeyCount)
+	}
+	p.Ask = confirm.New(text, func() tea.Cmd {
+		return ui.WithStore(func(ctx context.Context) tea.Msg {
+			return listpage.ChangedMsg{Page: certsPageID, Verb: "deleted", Name: name, Err: store.DeleteCert(ctx, id)}
+		})
+	}, func() tea.Cmd { return ui.Statusf("Kept certificate %s.", name) })
+	return nil
+}
+
+// enable turns on the actions that can happen now.
+func (p *certsPage) Enable(km *listpage.KeyMap, table, has bool) {
+	km.Import.SetEnabled(table && p.Can(model.ActionImport))
+	km.Delete.SetEnabled(table && has && p.Can(model.ActionDelete))
+}
+
+func (p *certsPage) empty() string {
+	if !p.Can(model.ActionImport) {
+		return "No signing certificates. An admin can import one (a CA certificate in a PEM file)."
+	}
+	return "No signing certificates. Press i to import a CA certificate from a PEM file; every key needs one."
+}

@@ -1,0 +1,30 @@
+package certs
+
+import (
+	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/frame"
+	"provkeys/ui/internal/uitest"
+	"testing"
+)
+
+// certsOf is the Certificates page the driver shows.
+func certsOf(d *uitest.Driver) *certsPage { return d.M.Page(2).(*certsPage) }
+
+// newDriver drives the Certificates page on st, in the dashboard's frame with stub tabs where
+// the dashboard has its other pages, so the screen is drawn as the dashboard draws it.
+func newDriver(t *testing.T, st ui.Store, actor model.Actor, opts ui.Options) *uitest.Driver {
+	t.Helper()
+	e := ui.NewEnv(st, actor, uitest.TestOptions(opts))
+	return uitest.NewDriverOn(t, frame.New(e, uitest.StubTab("Keys"), uitest.StubTab("Machine Groups"), New(e), uitest.StubTab("Audit")))
+}
+
+// openView is newDriver with the tab pressed n times: the Certificates page's tab is number 2.
+func openView(t *testing.T, st ui.Store, actor model.Actor, n int) *uitest.Driver {
+	t.Helper()
+	d := newDriver(t, st, actor, ui.Options{})
+	for range n {
+		d.Press("tab")
+	}
+	return d
+}

@@ -1,0 +1,123 @@
+package groups
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"provkeys/ui"
+	"provkeys/ui/components/form"
+	"provkeys/ui/components/listpage"
+
+	tea "charm.land/bubbletea/v2"
+
+	"provkeys/model"
+	"provkeys/ui/components/confirm"
+)
+
+// openForm opens the add form (g nil) or the edit form for g.
+func (p *groupsPage) openForm(g *model.Group) tea.Cmd {
+	if g != nil {
+		cp := *g
+		p.editing = &cp
+	} else {
+		p.editing = nil
+	}
+	p.Form, p.values = newGroupForm(p.Env, p.editing, p.List.Width, p.List.Height)
+	return p.Form.Form.Init()
+}
+
+func (p *groupsPage) CloseForm() tea.Cmd {
+	edit := p.editing
+	p.Form, p.values, p.editing = nil, nil, nil
+	if edit != nil {
+		return ui.Statusf("Edit cancelled; machine group %s is unchanged.", model.Sanitize(edit.Name))
+	}
+	return ui.Statusf("Add machine group cancelled; nothing was saved.")
+}
+
+// updateForm feeds the form and saves once its last field is submitted.
+func (p *groupsPage) UpdateForm(msg tea.Msg) tea.Cmd {
+	cmd, done := p.Form.Step(msg)
+	if !done {
+		return cmd
+	}
+	in := p.values.input()
+	if err := in.Validate(); err != nil {
+		id, m, _ := form.StoreFieldErr(err, groupFormField)
+		return tea.Batch(cmd, p.Form.Fail(id, m))
+	}
+	p.Form.Saving = true
+	var id, version int64
+	if p.editing != nil {
+		id, version = p.editing.ID, p.editing.Version
+	}
+	return tea.Batch(cmd, saveGroup(p.Env.Store, p.editing != nil, id, version, in))
+}
+
+// saved closes the form after a save, or keeps it open on failure: a field's problem under
+// the field, anything else in the status line.
+func (p *groupsPage) saved(msg groupSavedMsg) tea.Cmd {
+	if p.Form == nil || !p.Form.Saving {
+		return nil
+	}
+	if msg.err != nil {
+		if id, m, ok := form.StoreFieldErr(msg.err, groupFormField); ok {
+			return p.Form.Fail(id, m)
+		}
+		doing := "create machine group " + model.Sanitize(p.values.name)
+		if msg.edit {
+			doing = "save machine group " + ui.ClipText(p.editing.Name, ui.ClipName)
+		}
+		var reload tea.Cmd
+		if errors.Is(msg.err, model.ErrConflict) || errors.Is(msg.err, model.ErrNotFound) || errors.Is(msg.err, model.ErrInUse) {
+			reload = p.Reload()
+		}
+		return tea.Batch(ui.Failed(doing, msg.err), p.Form.Reopen(), reload)
+	}
+	p.Form, p.values, p.editing = nil, nil, nil
+	p.List.CursorID = msg.group.ID // the reload puts the cursor on it
+	verb := "Created"
+	if msg.edit {
+		verb = "Saved"
+	}
+	return tea.Batch(ui.Okf("%s machine group %s.", verb, ui.ClipText(msg.group.Name, ui.ClipName)), p.Reload())
+}
+
+// toggle enables a disabled group or disables an enabled one.
+func (p *groupsPage) toggle() tea.Cmd {
+	r, ok := p.List.Current()
+	if !ok {
+		return nil
+	}
+	g := &r.g
+	st, id, version, name := p.Env.Store, g.ID, g.Version, r.name
+	in := model.GroupInput{Name: g.Name, Description: g.Description, Enabled: !g.Enabled}
+	verb := "disabled"
+	if in.Enabled {
+		verb = "enabled"
+	}
+	return ui.WithStore(func(ctx context.Context) tea.Msg {
+		_, err := st.UpdateGroup(ctx, id, version, in)
+		return listpage.ChangedMsg{Page: groupsPageID, Verb: verb, Name: name, Err: err}
+	})
+}
+
+// askDelete asks before deleting the group under the cursor.
+func (p *groupsPage) askDelete() tea.Cmd {
+	r, ok := p.List.Current()
+	if !ok {
+		return nil
+	}
+	g := &r.g
+	st, id, version, name := p.Env.Store, g.ID, g.Version, r.name
+	text := fmt.Sprintf("Delete machine group %s?", name)
+	if g.KeyCount > 0 {
+		text = fmt.Sprintf("Delete machine group %s (%d key(s) use it)?", name, g.KeyCount)
+	}
+	p.Ask = confirm.New(text, func() tea.Cmd {
+		return ui.WithStore(func(ctx context.Context) tea.Msg {
+			return listpage.ChangedMsg{Page: groupsPageID, Verb: "deleted", Name: name, Err: st.DeleteGroup(ctx, id, version)}
+		})
+	}, func() tea.Cmd { return ui.Statusf("Kept machine group %s.", name) })
+	return nil
+}

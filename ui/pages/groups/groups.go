@@ -1,0 +1,126 @@
+// Package groups is the dashboard's Machine Groups page, a listpage.Spec with a form.
+package groups
+
+import (
+	"provkeys/ui"
+	"provkeys/ui/components/listpage"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"provkeys/model"
+	"provkeys/ui/components/table"
+)
+
+// groupsPage is the Machine Groups view: list, filter, add, edit, toggle and delete groups.
+type groupsPage struct {
+	listpage.Page[model.Group, groupRow]
+	values  *groupValues
+	editing *model.Group // the group being edited, at the version the form started from
+}
+
+// groupRow is a loaded group with its display strings sanitized and clipped once, at load
+// time, so drawing a frame never re-measures what another process wrote.
+type groupRow struct {
+	g                                model.Group
+	name, desc, createdBy, updatedBy string
+}
+
+func newGroupRow(g model.Group) groupRow {
+	return groupRow{g: g, name: ui.ClipText(g.Name, ui.ClipName), desc: ui.ClipText(g.Description, ui.ClipNote),
+		createdBy: ui.ClipText(g.CreatedBy, ui.ClipName), updatedBy: ui.ClipText(g.UpdatedBy, ui.ClipName)}
+}
+
+// groupsPageID tags objectChangedMsg results so only this page reports and reloads.
+const groupsPageID = "groups"
+
+func New(e *ui.Env) ui.Page {
+	p := &groupsPage{}
+	p.Page = listpage.New(e, listpage.Spec[model.Group, groupRow]{
+		Title: "Machine Groups", Plural: "machine groups", BarNoun: func() string { return "groups" },
+		Placeholder: "filter by name or description…", Reloading: "Reloading machine groups…",
+		Load: ui.Store.ListGroups,
+		Rows: func(gs []model.Group) []groupRow { return listpage.MapRows(gs, newGroupRow) },
+		ID:   func(r *groupRow) int64 { return r.g.ID },
+		Text: func(r *groupRow) string { return r.name + "\n" + r.desc },
+
+		Columns: func(int) []table.Column { return groupColumns },
+		Cell:    groupCell,
+		Style:   func(r *groupRow, c int, _ time.Time) (lipgloss.Style, bool) { return groupStyle(r, c, &e.Styles) },
+		Detail:  p.detailLines,
+		Empty:   p.empty,
+		Changes: &listpage.Changes{PageID: groupsPageID, Object: "machine group",
+			Stale: []error{model.ErrConflict, model.ErrNotFound, model.ErrInUse}},
+
+		Actions: p, Forms: p,
+	})
+	p.Sync()
+	return p
+}
+
+func (p *groupsPage) Short(km *listpage.KeyMap) []key.Binding {
+	return []key.Binding{km.Filter, km.Expand, km.Add, km.Edit, km.Toggle, km.Delete}
+}
+
+func (p *groupsPage) Full(km *listpage.KeyMap) []key.Binding {
+	return []key.Binding{km.Add, km.Edit, km.Toggle, km.Delete}
+}
+
+func (p *groupsPage) Result(msg tea.Msg) (tea.Cmd, bool) {
+	if msg, ok := msg.(groupSavedMsg); ok {
+		return p.saved(msg), true
+	}
+	return nil, false
+}
+
+// act runs the page's own actions, or says why a key that names one did nothing.
+func (p *groupsPage) Act(msg tea.KeyPressMsg) tea.Cmd {
+	km := &p.Km
+	switch {
+	case key.Matches(msg, km.Add):
+		return p.openForm(nil)
+	case key.Matches(msg, km.Edit):
+		if r, ok := p.List.Current(); ok {
+			return p.openForm(&r.g)
+		}
+	case key.Matches(msg, km.Toggle):
+		return p.toggle()
+	case key.Matches(msg, km.Delete):
+		return p.askDelete()
+	}
+	return p.refusal(msg)
+}
+
+// refusal explains why a key that names an action did nothing.
+func (p *groupsPage) refusal(msg tea.KeyPressMsg) tea.Cmd {
+	km := listpage.DefaultKeyMap()
+	add, change := ui.Pressed(msg, km.Add), ui.Pressed(msg, km.Edit) || ui.Pressed(msg, km.Toggle) || ui.Pressed(msg, km.Delete)
+	switch {
+	case !add && !change:
+		return nil
+	case add && !p.Can(model.ActionCreate),
+		(ui.Pressed(msg, km.Edit) || ui.Pressed(msg, km.Toggle)) && !p.Can(model.ActionUpdate),
+		ui.Pressed(msg, km.Delete) && !p.Can(model.ActionDelete):
+		return p.ReadOnly()
+	case change:
+		return ui.SetStatus(ui.StatusErr, "No machine group selected.")
+	}
+	return nil
+}
+
+// enable turns on the actions that can happen now.
+func (p *groupsPage) Enable(km *listpage.KeyMap, table, has bool) {
+	km.Add.SetEnabled(table && p.Can(model.ActionCreate))
+	km.Edit.SetEnabled(table && has && p.Can(model.ActionUpdate))
+	km.Toggle.SetEnabled(table && has && p.Can(model.ActionUpdate))
+	km.Delete.SetEnabled(table && has && p.Can(model.ActionDelete))
+}
+
+func (p *groupsPage) empty() string {
+	if !p.Can(model.ActionCreate) {
+		return "No machine groups yet. An admin can add one, or run `provkeys demo` to load sample data."
+	}
+	return "No machine groups yet. Press n to add one; keys join a group when you create or edit them."
+}

@@ -1,0 +1,68 @@
+package keys
+
+import (
+	"provkeys/ui"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"provkeys/model"
+	"provkeys/ui/theme"
+)
+
+// createdKey is a key just created, shown once with its material. The page forgets the
+// material as soon as the screen closes.
+type createdKey struct {
+	key    model.Key
+	name   string // sanitized
+	secret string
+}
+
+// createdScreenKey handles the shown-once screen: c/y copy, w download, enter/esc close.
+func (p *keysPage) createdScreenKey(msg tea.KeyPressMsg) tea.Cmd {
+	c, km := p.created, defaultKeysKeyMap()
+	switch {
+	case key.Matches(msg, km.Copy):
+		return copyCmds(c.secret, c.name, p.env.Opts.NativeClipboard)
+	case key.Matches(msg, km.Download):
+		if p.env.Remote() {
+			return ui.SetStatus(ui.StatusErr, "Downloads would land on the server: copy the key instead (c).")
+		}
+		return p.askPath(c.key.ID, c.name, c.secret)
+	case key.Matches(msg, km.Accept), key.Matches(msg, km.Cancel):
+		p.created = nil
+		p.mode = modeTable
+		return ui.Statusf("The new key is no longer shown.")
+	}
+	return nil
+}
+
+func (p *keysPage) createdHelp() []key.Binding {
+	km := defaultKeysKeyMap()
+	h := []key.Binding{ui.WithHelp(km.Copy, "c", "copy")}
+	if !p.env.Remote() {
+		h = append(h, ui.WithHelp(km.Download, "w", "download"))
+	}
+	return append(h, ui.WithHelp(km.Accept, "enter/esc", "done"))
+}
+
+// view shows the key once, wrapped to the width so it can be selected with the mouse too.
+func (c *createdKey) view(width int, sty *theme.Styles) string {
+	w := max(20, width-4)
+	lines := []string{
+		sty.Success.Render("✓ Created key " + c.name + "."),
+		"",
+		ansi.Wordwrap("This is the only time the key is shown here. Copy it (c) or download it (w) now.", w, " "),
+	}
+	if !c.key.Exportable {
+		lines = append(lines, sty.Warn.Render(ansi.Wordwrap("⚠ View/Export is off: once you close this screen the key can never be shown, copied or downloaded again.", w, " ")))
+	}
+	lines = append(lines, "")
+	for _, l := range strings.Split(ansi.Hardwrap(model.Sanitize(c.secret), w, false), "\n") {
+		lines = append(lines, "  "+sty.Secret.Render(l))
+	}
+	lines = append(lines, "", sty.Label.Render("Fingerprint ")+sty.Detail.Render(model.Sanitize(c.key.Fingerprint)))
+	return strings.Join(lines, "\n")
+}

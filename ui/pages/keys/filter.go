@@ -1,0 +1,200 @@
+package keys
+
+import (
+	"context"
+	"fmt"
+	"provkeys/ui"
+	"provkeys/ui/components/form"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"provkeys/model"
+	"provkeys/ui/components/confirm"
+	"provkeys/ui/theme"
+)
+
+// filterKey handles keys while the filter bar has focus. Only enter, esc and ctrl+c (in the
+// root) act; everything else is typed, so "q" types a q.
+func (p *keysPage) filterKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, p.km.Accept):
+		p.mode = modeTable
+		p.filter.Blur()
+		return nil
+	case key.Matches(msg, p.km.Cancel):
+		p.mode = modeTable
+		p.filter.Blur()
+		p.filter.SetValue("")
+		p.applyFilter()
+		return nil
+	}
+	return p.updateFilterInput(msg)
+}
+
+// updateFilterInput types into the bar and re-filters the loaded keys in memory on every
+// change; no store round-trip, so typing stays instant.
+func (p *keysPage) updateFilterInput(msg tea.Msg) tea.Cmd {
+	before := p.filter.Value()
+	var cmd tea.Cmd
+	p.filter, cmd = p.filter.Update(msg)
+	if p.filter.Value() != before {
+		p.applyFilter()
+	}
+	return cmd
+}
+
+// applyFilter parses the bar. A term that does not parse is explained in the bar and the
+// last good result stays on screen.
+func (p *keysPage) applyFilter() {
+	f, err := model.ParseFilter(p.filter.Value())
+	if err != nil {
+		p.filterErr = form.Bare(err).Error()
+		return
+	}
+	p.filterErr = ""
+	p.active = f
+	p.rebuild()
+}
+
+// setFilter puts expr in the bar and applies it.
+func (p *keysPage) setFilter(expr string) {
+	p.filter.SetValue(expr)
+	p.filter.CursorEnd()
+	p.applyFilter()
+}
+
+// savedPanel is the list of saved filters.
+type savedPanel struct {
+	filters []model.SavedFilter
+	cursor  int
+	loaded  bool
+}
+
+// openSaved shows the saved filters and loads them from the store.
+func (p *keysPage) openSaved() tea.Cmd {
+	p.mode = modeSaved
+	p.saved = &savedPanel{}
+	return loadFilters(p.env.Store)
+}
+
+func loadFilters(st ui.Store) tea.Cmd {
+	return ui.WithStore(func(ctx context.Context) tea.Msg {
+		fs, err := st.ListFilters(ctx)
+		return filtersLoadedMsg{filters: fs, err: err}
+	})
+}
+
+// savedResult applies a load, save or delete of saved filters.
+func (p *keysPage) savedResult(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case filtersLoadedMsg:
+		if msg.err != nil {
+			return ui.Failed("load saved filters", msg.err)
+		}
+		if p.saved != nil {
+			p.saved.filters, p.saved.loaded = msg.filters, true
+			p.saved.cursor = min(p.saved.cursor, max(0, len(msg.filters)-1))
+		}
+	case filterChangedMsg:
+		if msg.err != nil {
+			return ui.Failed(ui.ChangeVerb(msg.verb)+" filter "+msg.name, msg.err)
+		}
+		cmd := ui.Okf("%s filter %s.", ui.Capitalize(msg.verb), msg.name)
+		if p.saved != nil {
+			return tea.Batch(cmd, loadFilters(p.env.Store))
+		}
+		return cmd
+	}
+	return nil
+}
+
+// savedKey handles keys in the saved-filters list: enter applies, s saves the current
+// filter under a name, d deletes (after y), esc closes.
+func (p *keysPage) savedKey(msg tea.KeyPressMsg) tea.Cmd {
+	// A fresh keymap: the table's own bindings are switched off while the list is open.
+	sp, km := p.saved, defaultKeysKeyMap()
+	switch {
+	case key.Matches(msg, km.Cancel), key.Matches(msg, km.SavedFilters):
+		p.mode, p.saved = modeTable, nil
+	case key.Matches(msg, km.Up):
+		sp.cursor = max(0, sp.cursor-1)
+	case key.Matches(msg, km.Down):
+		sp.cursor = min(max(0, len(sp.filters)-1), sp.cursor+1)
+	case key.Matches(msg, km.ApplyFilter):
+		if sp.cursor < len(sp.filters) {
+			f := sp.filters[sp.cursor]
+			p.mode, p.saved = modeTable, nil
+			p.setFilter(f.Expr)
+			return ui.Statusf("Applied filter %s.", model.Sanitize(f.Name))
+		}
+	case key.Matches(msg, km.SaveFilter):
+		if !p.env.Can(model.ActionCreate) {
+			return ui.SetStatus(ui.StatusErr, "Read-only: your role can't save filters.")
+		}
+		expr := strings.TrimSpace(p.filter.Value())
+		if expr == "" || p.filterErr != "" {
+			return ui.SetStatus(ui.StatusErr, "Type a filter that works first (/), then save it here.")
+		}
+		st := p.env.Store
+		q, cmd := confirm.NewPrompt("Save filter \""+model.Sanitize(expr)+"\" as:", "", func(name string) tea.Cmd {
+			return ui.WithStore(func(ctx context.Context) tea.Msg {
+				_, err := st.SaveFilter(ctx, name, expr)
+				return filterChangedMsg{verb: "saved", name: model.Sanitize(name), err: err}
+			})
+		}, nil)
+		p.ask = q
+		return cmd
+	case key.Matches(msg, km.DeleteFilter):
+		if !p.env.Can(model.ActionDelete) {
+			return ui.SetStatus(ui.StatusErr, "Read-only: your role can't delete filters.")
+		}
+		if sp.cursor < len(sp.filters) {
+			f, st := sp.filters[sp.cursor], p.env.Store
+			name := model.Sanitize(f.Name)
+			p.ask = confirm.New("Delete saved filter "+name+"?", func() tea.Cmd {
+				return ui.WithStore(func(ctx context.Context) tea.Msg {
+					return filterChangedMsg{verb: "deleted", name: name, err: st.DeleteFilter(ctx, f.ID)}
+				})
+			}, nil)
+		}
+	}
+	return nil
+}
+
+func (p *keysPage) savedHelp() []key.Binding {
+	km := p.km
+	h := []key.Binding{ui.WithHelp(km.ApplyFilter, "enter", "apply")}
+	if p.env.Can(model.ActionCreate) {
+		h = append(h, ui.WithHelp(km.SaveFilter, "s", "save current filter"), ui.WithHelp(km.DeleteFilter, "d", "delete"))
+	}
+	return append(h, ui.WithHelp(km.Up, "↑/k", "up"), ui.WithHelp(km.Down, "↓/j", "down"), ui.WithHelp(km.Cancel, "esc", "close"))
+}
+
+// view lists the saved filters, cursor first on screen.
+func (sp *savedPanel) view(width, height int, sty *theme.Styles) string {
+	lines := []string{sty.Header.Render("SAVED FILTERS")}
+	switch {
+	case !sp.loaded:
+		lines = append(lines, sty.Faint.Render("Loading…"))
+	case len(sp.filters) == 0:
+		lines = append(lines, sty.Faint.Render("No saved filters yet. Type a filter with /, then press F and s to save it."))
+	}
+	rows := max(1, height-1)
+	top := max(0, sp.cursor-rows+1)
+	nameW := min(24, max(8, width/3))
+	for i := top; i < len(sp.filters) && len(lines) <= rows; i++ {
+		f := sp.filters[i]
+		marker := "  "
+		if i == sp.cursor {
+			marker = "› "
+		}
+		line := fmt.Sprintf("%s%s  %s", marker, theme.Pad(model.Sanitize(f.Name), nameW), model.Sanitize(f.Expr))
+		if i == sp.cursor {
+			line = sty.Selected.Render(theme.Pad(line, width))
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}

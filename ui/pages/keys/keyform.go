@@ -1,0 +1,340 @@
+package keys
+
+import (
+	"fmt"
+	"provkeys/ui"
+	"provkeys/ui/components/form"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"provkeys/model"
+	"provkeys/ui/theme"
+)
+
+// newGroupChoice is the group select's "+ create new group" value. It holds a control
+// character, so it can never be the name of a real group.
+const newGroupChoice = "\x00new"
+
+// keyValues is what the add wizard and the edit form fill in; huh writes through pointers
+// into it.
+type keyValues struct {
+	cert            string
+	group           string   // add: one group, or newGroupChoice
+	groups          []string // edit: one or more
+	newGroupName    string
+	newGroupDesc    string
+	newGroupEnabled bool
+	name            string
+	enabled         bool
+	reenroll        bool
+	exportable      bool
+	description     string
+	maxUsage        string
+	expiry          string
+}
+
+// keyForm is the add wizard or the edit form: a huh form for the fields, then our own
+// review screen, then the save.
+type keyForm struct {
+	form.Kit
+	edit      bool
+	key       model.Key // the key being edited, at the version the store had
+	certs     []model.Cert
+	groups    []model.Group
+	v         *keyValues
+	review    bool
+	saving    bool
+	oldExpiry string // the expiry text the edit form started with
+}
+
+// newKeyForm builds the wizard (edit false) or the edit form for k with the store's
+// certificates and groups. Every default is what pressing enter accepts.
+func newKeyForm(e *ui.Env, edit bool, k model.Key, certs []model.Cert, groups []model.Group, w, h int) *keyForm {
+	f := &keyForm{Kit: form.NewKit(e, w, h), edit: edit, key: k, certs: certs, groups: groups}
+	v := &keyValues{enabled: true, exportable: true, newGroupEnabled: true}
+	if len(certs) > 0 {
+		v.cert = certs[0].Name
+	}
+	if len(groups) > 0 {
+		v.group = groups[0].Name
+	} else {
+		v.group = newGroupChoice
+	}
+	if edit {
+		v.name, v.groups, v.cert = k.Name, k.GroupNames(), k.CertName
+		v.enabled, v.reenroll, v.exportable = k.Enabled, k.AllowReenroll, k.Exportable
+		v.description = k.Description
+		if k.MaxUsage > 0 {
+			v.maxUsage = strconv.FormatInt(k.MaxUsage, 10)
+		}
+		if !k.ExpiresAt.IsZero() {
+			v.expiry = k.ExpiresAt.In(e.Now().Location()).Format(time.RFC3339)
+		}
+		f.oldExpiry = v.expiry
+	}
+	f.v = v
+	f.build()
+	return f
+}
+
+// build (re)creates the huh form from the values, showing any store errors on their fields.
+func (f *keyForm) build() {
+	f.Reset()
+	if f.edit {
+		f.Finish(f.editGroups()...)
+	} else {
+		f.Finish(f.addGroups()...)
+	}
+}
+
+func (f *keyForm) certOptions() []huh.Option[string] {
+	opts := make([]huh.Option[string], 0, len(f.certs))
+	for _, c := range f.certs {
+		label := model.Sanitize(c.Name)
+		if s := model.Sanitize(c.Subject); s != "" {
+			label += "  (" + s + ")"
+		}
+		opts = append(opts, huh.NewOption(label, c.Name))
+	}
+	return opts
+}
+
+func (f *keyForm) groupOptions() []huh.Option[string] {
+	opts := make([]huh.Option[string], 0, len(f.groups)+1)
+	for _, g := range f.groups {
+		opts = append(opts, huh.NewOption(model.Sanitize(g.Name), g.Name))
+	}
+	return opts
+}
+
+// addGroups is the wizard: certificate, machine group (or a new one), key settings.
+func (f *keyForm) addGroups() []*huh.Group {
+	v := f.v
+	groupOpts := append(f.groupOptions(), huh.NewOption("+ create new group", newGroupChoice))
+	return []*huh.Group{
+		huh.NewGroup(
+			f.Choose("cert", "Signing certificate", "The CA that signs for machines enrolled with this key.", f.certOptions(), &v.cert, 0),
+		).Title("Add key · step 1 of 4 · Signing certificate"),
+		huh.NewGroup(
+			f.Choose("group", "Machine group", "Machines enrolled with this key join this group.", groupOpts, &v.group, 1),
+		).Title("Add key · step 2 of 4 · Machine group"),
+		huh.NewGroup(
+			f.Input("groupName", "New group name", nameRule, &v.newGroupName, form.ValidName, 2),
+			f.Input("groupDescription", "Description", "Optional.", &v.newGroupDesc, form.ValidDescription, 2),
+			f.Toggle("groupEnabled", "Status", "", "Enabled", "Disabled", &v.newGroupEnabled, 2),
+		).Title("Add key · step 2 of 4 · New machine group").
+			WithHideFunc(func() bool { return v.group != newGroupChoice }),
+		huh.NewGroup(f.settingsFields(3, true)...).Title("Add key · step 3 of 4 · Key settings"),
+	}
+}
+
+// nameRule is the name field's description.
+const nameRule = "Letters A–Z, digits, spaces, “.”, “-” and “_”."
+
+// editGroups is the edit form: one page with every editable field.
+func (f *keyForm) editGroups() []*huh.Group {
+	v := f.v
+	groupOpts := f.groupOptions()
+	const groupsDesc = "space/x selects; at least one."
+	groups := huh.NewMultiSelect[string]().Key("groups").Title("Machine groups").
+		Description(groupsDesc).Value(&v.groups).Options(groupOpts...).
+		Height(min(6, len(groupOpts)+2)).
+		Validate(func(g []string) error {
+			if len(g) == 0 {
+				return fmt.Errorf("choose at least one machine group")
+			}
+			return nil
+		})
+	f.Fields["groups"] = form.FormField{Field: groups, Group: 0, Desc: groupsDesc,
+		SetDesc: func(d string) { groups.Description(d) }, Value: func() string { return strings.Join(v.groups, "\x00") }}
+	fields := []huh.Field{
+		f.Input("name", "Name", nameRule, &v.name, form.ValidName, 0),
+		groups,
+		f.Choose("cert", "Signing certificate", "", f.certOptions(), &v.cert, 0),
+	}
+	fields = append(fields, f.settingsFields(0, false)...)
+	return []*huh.Group{huh.NewGroup(fields...).Title("Edit key " + model.Sanitize(f.key.Name))}
+}
+
+// settingsFields are the key's own fields; the wizard shows them on step 3.
+func (f *keyForm) settingsFields(group int, add bool) []huh.Field {
+	v := f.v
+	var fields []huh.Field
+	if add {
+		fields = append(fields, f.Input("name", "Name", nameRule, &v.name, form.ValidName, group))
+	}
+	fields = append(fields,
+		f.Toggle("enabled", "Status", "", "Enabled", "Disabled", &v.enabled, group),
+		f.Toggle("reenroll", "Allow re-enrollment", "", "Yes", "No", &v.reenroll, group),
+	)
+	switch {
+	case add:
+		fields = append(fields, f.Toggle("exportable", "View/Export after creation",
+			"Off means the key can never be copied, downloaded or shown again.", "Yes", "No", &v.exportable, group))
+	case f.key.Exportable:
+		fields = append(fields, f.Toggle("exportable", "View/Export",
+			"Turning this off erases the key for good.", "On", "Off", &v.exportable, group))
+	}
+	now := f.Env.Now
+	return append(fields,
+		f.Input("description", "Description", "Optional.", &v.description, form.ValidDescription, group),
+		f.Input("maxUsage", "Max usage", "How many machines may enroll with it; blank or 0 = no limit.",
+			&v.maxUsage, validMaxUsage, group).Placeholder("0"),
+		f.Input("expiry", "Expires", "Blank = never; a duration (30d, 12h) or a date (2026-12-31).", &v.expiry,
+			func(s string) error { _, err := parseExpiry(s, now()); return err }, group),
+	)
+}
+
+// keyInput turns the values into what the store takes.
+func (f *keyForm) keyInput() (model.KeyInput, error) {
+	v := f.v
+	in := model.KeyInput{Name: v.name, Cert: v.cert, Enabled: v.enabled, AllowReenroll: v.reenroll,
+		Exportable: v.exportable, Description: strings.TrimSpace(v.description)}
+	switch {
+	case f.edit:
+		in.Groups, in.Cloud = append([]string(nil), v.groups...), f.key.Cloud
+	case v.group == newGroupChoice:
+		in.Groups = []string{v.newGroupName}
+	default:
+		in.Groups = []string{v.group}
+	}
+	n, err := parseMaxUsage(v.maxUsage)
+	if err != nil {
+		return in, &model.ValidationError{Field: model.FieldMaxUsage, Msg: err.Error()}
+	}
+	in.MaxUsage = n
+	if f.edit && v.expiry == f.oldExpiry {
+		in.ExpiresAt = f.key.ExpiresAt // unchanged: keep the exact instant, even if now past
+	} else if in.ExpiresAt, err = parseExpiry(v.expiry, f.Env.Now()); err != nil {
+		return in, &model.ValidationError{Field: model.FieldExpires, Msg: err.Error()}
+	}
+	return in, nil
+}
+
+// newGroup is the machine group the wizard creates first, if the operator asked for one.
+func (f *keyForm) newGroup() *model.GroupInput {
+	if f.edit || f.v.group != newGroupChoice {
+		return nil
+	}
+	return &model.GroupInput{Name: f.v.newGroupName, Description: strings.TrimSpace(f.v.newGroupDesc), Enabled: f.v.newGroupEnabled}
+}
+
+// exportGoingOff is true when an edit would erase the key material for good.
+func (f *keyForm) exportGoingOff() bool { return f.edit && f.key.Exportable && !f.v.exportable }
+
+func validMaxUsage(s string) error { _, err := parseMaxUsage(s); return err }
+
+func parseMaxUsage(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("a whole number, 0 or more")
+	}
+	return n, nil
+}
+
+// parseExpiry reads the expiry field; blank (or "never") means never.
+func parseExpiry(s string, now time.Time) (time.Time, error) {
+	t, err := model.ParseExpiry(s, now)
+	return t, form.Bare(err)
+}
+
+// keyFieldFor maps the field a store *model.ValidationError names to the form field that
+// shows it. stage "group" means the wizard's new machine group was refused.
+func keyFieldFor(stage, field string, edit bool) string {
+	if stage == "group" {
+		if field == model.FieldDescription {
+			return "groupDescription"
+		}
+		return "groupName"
+	}
+	switch field {
+	case model.FieldGroups:
+		if edit {
+			return "groups"
+		}
+		return "group"
+	case model.FieldCert, "certificate":
+		return "cert"
+	case model.FieldMaxUsage:
+		return "maxUsage"
+	case model.FieldExpires:
+		return "expiry"
+	case model.FieldName, model.FieldDescription, "exportable":
+		return field
+	}
+	return "name" // a field the form doesn't have: show it at the top of the key settings
+}
+
+// view draws the huh form, or the review.
+func (f *keyForm) view(width int, sty *theme.Styles) string {
+	if !f.review {
+		return f.Form.View()
+	}
+	return f.reviewView(width, sty)
+}
+
+func (f *keyForm) reviewView(width int, sty *theme.Styles) string {
+	v := f.v
+	title := "Add key · step 4 of 4 · Review"
+	if f.edit {
+		title = "Edit key " + model.Sanitize(f.key.Name) + " · Review"
+	}
+	group := model.Sanitize(v.group)
+	switch {
+	case f.edit:
+		group = model.Sanitize(strings.Join(v.groups, ", "))
+	case v.group == newGroupChoice:
+		group = fmt.Sprintf("%s (new, %s)", model.Sanitize(v.newGroupName), onOff(v.newGroupEnabled, "enabled", "disabled"))
+	}
+	expires := "never"
+	if t, err := parseExpiry(v.expiry, f.Env.Now()); err == nil && !t.IsZero() {
+		expires = ui.Stamp(t, f.Env.Now())
+	} else if f.edit && v.expiry == f.oldExpiry && !f.key.ExpiresAt.IsZero() {
+		expires = ui.Stamp(f.key.ExpiresAt, f.Env.Now())
+	}
+	usage := strings.TrimSpace(v.maxUsage)
+	if n, err := parseMaxUsage(usage); err == nil && n == 0 {
+		usage = "0 (no limit)"
+	}
+	rows := [][2]string{
+		{"Signing certificate", model.Sanitize(v.cert)},
+		{"Machine group(s)", group},
+		{"Name", model.Sanitize(v.name)},
+		{"Status", onOff(v.enabled, "● Enabled", "○ Disabled")},
+		{"Allow re-enrollment", yesNo(v.reenroll, "yes", "no")},
+		{"View/Export", yesNo(v.exportable, "on", "off")},
+		{"Description", ui.OrDash(model.Sanitize(v.description))},
+		{"Max usage", usage},
+		{"Expires", expires},
+	}
+	lines := []string{sty.Header.Render(title), ""}
+	for _, r := range rows {
+		lines = append(lines, "  "+sty.Label.Render(theme.Pad(r[0], 21))+sty.Detail.Render(r[1]))
+	}
+	lines = append(lines, "")
+	switch {
+	case f.saving:
+		lines = append(lines, sty.Faint.Render("Saving…"))
+	case f.exportGoingOff():
+		lines = append(lines, sty.Warn.Render(ansi.Wordwrap("⚠ Turning View/Export off erases this key for good: "+
+			"it can never be copied, downloaded or shown again. Press y to save, n to go back.", max(20, width-2), " ")))
+	default:
+		lines = append(lines, sty.Faint.Render("Press enter to save, shift+tab to go back, esc to cancel."))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func onOff(v bool, on, off string) string {
+	if v {
+		return on
+	}
+	return off
+}

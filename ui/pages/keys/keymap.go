@@ -1,0 +1,37 @@
+package keys
+
+import (
+	"provkeys/ui"
+
+	"charm.land/bubbles/v2/key"
+)
+
+// The keymap is the help: every binding carries its help text, and a binding is enabled only
+// when its action can happen now, so the footer never offers what would do nothing. The keys
+// themselves are a contract (DESIGN.md §5): tests drive the program with them.
+
+// keysKeyMap is the Keys view's bindings.
+type keysKeyMap struct {
+	ui.RowKeyMap
+	SavedFilters, Sort, SortReverse       key.Binding
+	Copy, Download, Reveal                key.Binding
+	Yes, No                               key.Binding // erasing View/Export on the review
+	SaveFilter, DeleteFilter, ApplyFilter key.Binding // in the saved-filters list
+}
+
+func defaultKeysKeyMap() keysKeyMap {
+	return keysKeyMap{
+		RowKeyMap:    ui.DefaultRowKeyMap("enter/→", "enable/disable", "ok", "cancel"),
+		SavedFilters: key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "saved filters")),
+		Sort:         key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		SortReverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
+		Copy:         key.NewBinding(key.WithKeys("c", "y"), key.WithHelp("c", "copy")),
+		Download:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "download")),
+		Reveal:       key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "reveal")),
+		Yes:          key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
+		No:           key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no")),
+		SaveFilter:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save current")),
+		DeleteFilter: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		ApplyFilter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+	}
+}

@@ -1,0 +1,223 @@
+package keys
+
+import (
+	"fmt"
+	"provkeys/ui"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"provkeys/keyformat"
+	"provkeys/model"
+	"provkeys/ui/components/table"
+	"provkeys/ui/theme"
+)
+
+// View draws the bar and, below it, whatever the mode shows.
+func (p *keysPage) View(width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	sty := &p.env.Styles
+	bar := p.barLine(width)
+	if p.ask != nil {
+		bar = p.ask.View(width, sty)
+	}
+	body, bh := "", height-1
+	switch p.mode {
+	case modeForm:
+		if p.conflict != nil {
+			body = p.conflict.view(width, bh, sty)
+		} else if p.form != nil {
+			body = p.form.view(width, sty)
+		}
+	case modeCreated:
+		body = p.created.view(width, sty)
+	case modeSaved:
+		body = p.saved.view(width, bh, sty)
+	default:
+		body = p.tableBody(width, bh)
+	}
+	return bar + "\n" + theme.FitBlock(body, width, bh)
+}
+
+// tableBody is the table, or a friendly notice when there is nothing to draw.
+func (p *keysPage) tableBody(width, height int) string {
+	sty := &p.env.Styles
+	switch {
+	case p.loadErr != nil && !p.loaded:
+		return sty.Error.Render("✗ Couldn't load keys: "+model.Sanitize(ui.PlainError(p.loadErr))) +
+			"\n" + sty.Faint.Render("Press ctrl+r to try again.")
+	case !p.loaded && p.headTotal == 0:
+		return sty.Faint.Render("Loading keys…")
+	case p.set.Len() == 0:
+		msg := "No keys yet. Press n to add one, or run `provkeys demo` to load sample data."
+		if !p.env.Can(model.ActionCreate) {
+			msg = "No keys yet. An admin can add one, or run `provkeys demo` to load sample data."
+		}
+		return "\n  " + sty.EmptyNotice.Render(ansi.Wordwrap(msg, max(10, width-4), " "))
+	case len(p.view) == 0:
+		return "\n  " + sty.EmptyNotice.Render(fmt.Sprintf("No keys match %q. Press / to change the filter, or / then esc to clear it.",
+			model.Sanitize(p.active.Expr)))
+	}
+	return table.Render(p.tableView(), width, height, sty)
+}
+
+// barLine is the filter bar: the filter (or the prompt to type one), a parse error if the
+// last keystroke made the filter invalid, and "N of M keys" with the sort on the right.
+func (p *keysPage) barLine(width int) string {
+	sty := &p.env.Styles
+	dir := "▲"
+	if p.sortDesc {
+		dir = "▼"
+	}
+	shown, total := len(p.view), p.set.Len()
+	if p.headTotal > 0 {
+		// Only the first screenful is here: count every key, and say the rest is coming.
+		shown, total = p.headTotal, p.headTotal
+		if strings.TrimSpace(p.active.Expr) != "" {
+			shown = len(p.view)
+		}
+	}
+	right := fmt.Sprintf("%d of %d keys · sort %s %s", shown, total,
+		strings.ToLower(keyColumns[p.sortCol].Title), dir)
+	if width < 70 {
+		right = fmt.Sprintf("%d of %d keys", shown, total)
+	}
+	if p.headTotal > 0 {
+		right = "loading… " + right
+	}
+	var left string
+	switch {
+	case p.mode == modeFilter:
+		left = sty.BarActive.Render(p.filter.View())
+	case p.filter.Value() != "":
+		left = sty.BarActive.Render("/ " + model.Sanitize(p.filter.Value()))
+	default:
+		left = sty.Bar.Render("/ filter…")
+	}
+	if p.filterErr != "" {
+		left += "  " + sty.Error.Render("✗ "+model.Sanitize(p.filterErr))
+	}
+	room := width - ansi.StringWidth(right) - 1
+	if room < 10 {
+		return theme.FitLine(left, width)
+	}
+	left = theme.FitLine(left, room)
+	return left + strings.Repeat(" ", width-ansi.StringWidth(left)-ansi.StringWidth(right)) + sty.Faint.Render(right)
+}
+
+// detailItem is one labelled value of an expanded row; half items pair up on wide screens.
+type detailItem struct {
+	label, value string
+	half         bool
+}
+
+// detailLines draws an expanded key. The number of lines depends only on the width (and
+// on a revealed key), never on the data, so scrolling stays cheap and predictable.
+func (p *keysPage) detailLines(r *keyRow, width int, now time.Time) []string {
+	k := &r.k
+	sty := &p.env.Styles
+	keyLabel, keyValue := "Key", maskedKey(k.Cloud)
+	revealed := p.revealID == k.ID && p.revealSecret != ""
+	if revealed {
+		keyLabel, keyValue = "Key (shown)", model.Sanitize(p.revealSecret)
+	}
+	items := []detailItem{
+		{label: "Fingerprint", value: model.Sanitize(k.Fingerprint)},
+		{label: "Certificate", value: model.Sanitize(k.CertName), half: true},
+		{label: "Re-enrollment", value: yesNo(k.AllowReenroll, "allowed", "not allowed"), half: true},
+		{label: "View/Export", value: yesNo(k.Exportable, "on (copy, download, reveal)", "off — erased for good"), half: true},
+		{label: "Cloud", value: ui.OrDash(model.Sanitize(k.Cloud)), half: true},
+		{label: "Description", value: ui.OrDash(model.Sanitize(k.Description))},
+		{label: "Usage", value: usageText(k), half: true},
+		{label: "Expires", value: ui.ExpiryText(k.ExpiresAt, now), half: true},
+		{label: "Created", value: ui.Stamp(k.CreatedAt, now) + " by " + ui.OrDash(model.Sanitize(k.CreatedBy)), half: true},
+		{label: "Updated", value: ui.Stamp(k.UpdatedAt, now) + " by " + ui.OrDash(model.Sanitize(k.UpdatedBy)), half: true},
+		{label: "ID", value: fmt.Sprintf("%d (version %d)", k.ID, k.Version)},
+	}
+	inner, labelW, wide := keyDetailShape(width)
+	var out []string
+	line := func(label, value string, w int) string {
+		return sty.Label.Render(theme.Pad(label, labelW)) + sty.Detail.Render(theme.Pad(value, max(1, w-labelW)))
+	}
+	// The key comes first; a revealed key wraps over as many lines as it needs.
+	if revealed {
+		wrapped := strings.Split(ansi.Hardwrap(keyValue, max(1, inner-labelW), false), "\n")
+		for i, w := range wrapped {
+			l := keyLabel
+			if i > 0 {
+				l = ""
+			}
+			out = append(out, keyIndent+sty.Label.Render(theme.Pad(l, labelW))+sty.Secret.Render(w))
+		}
+	} else {
+		out = append(out, keyIndent+line(keyLabel, keyValue, inner))
+	}
+	half := inner / 2
+	for i := 0; i < len(items); i++ {
+		it := items[i]
+		if wide && it.half && i+1 < len(items) && items[i+1].half {
+			nx := items[i+1]
+			out = append(out, keyIndent+line(it.label, it.value, half)+line(nx.label, nx.value, inner-half))
+			i++
+			continue
+		}
+		out = append(out, keyIndent+line(it.label, it.value, inner))
+	}
+	return out
+}
+
+// Expanded rows are indented under the name; labels take a fixed width.
+const (
+	keyIndent = "      "
+	keyLabelW = 14
+	// keyDetailItems is how many items follow the key line, and keyDetailPairs how many pairs
+	// of them share a line when the screen is wide.
+	keyDetailItems = 11
+	keyDetailPairs = 4
+)
+
+// keyDetailShape is the width inside the indent, the label width, and whether half items pair.
+func keyDetailShape(width int) (inner, labelW int, wide bool) {
+	inner = max(10, width-len(keyIndent))
+	return inner, keyLabelW, inner >= 96
+}
+
+// detailCount is len(detailLines) without drawing them, for scrolling.
+func (p *keysPage) detailCount(r *keyRow, width int) int {
+	inner, labelW, wide := keyDetailShape(width)
+	keyLines := 1
+	if p.revealID == r.k.ID && p.revealSecret != "" {
+		w := max(1, inner-labelW)
+		keyLines = max(1, (ansi.StringWidth(model.Sanitize(p.revealSecret))+w-1)/w)
+	}
+	if wide {
+		return keyLines + keyDetailItems - keyDetailPairs
+	}
+	return keyLines + keyDetailItems
+}
+
+// maskedKey is the key's visible part, built from its cloud without fetching the secret.
+func maskedKey(cloud string) string {
+	if cloud == "" {
+		return "••••"
+	}
+	return model.Sanitize(keyformat.Mask(fmt.Sprintf("%d|%s|-", keyformat.CurrentVersion, cloud)))
+}
+
+func yesNo(v bool, yes, no string) string {
+	if v {
+		return "✓ " + yes
+	}
+	return "✗ " + no
+}
+
+func usageText(k *model.Key) string {
+	if k.MaxUsage <= 0 {
+		return fmt.Sprintf("%d of ∞ (no limit)", k.UsageCount)
+	}
+	left := max(0, k.MaxUsage-k.UsageCount)
+	return fmt.Sprintf("%d of %d (%d left)", k.UsageCount, k.MaxUsage, left)
+}
