@@ -112,11 +112,12 @@ func (s *Store) prepareEnrollment(ctx context.Context, chk store.EnrollCheck, re
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return issued{}, mapErr(err)
 	}
-	issuer, err := s.as(systemActor).CACert(ctx, engine{s}.Reader(), k.certID)
+	sys := s.as(systemActor)
+	issuer, err := sys.CACert(ctx, sys.Read(), k.certID)
 	if err != nil {
 		return issued{}, err
 	}
-	signer, err := s.as(systemActor).CASigner(ctx, engine{s}.Reader(), k.certID, issuer.Name)
+	signer, err := sys.CASigner(ctx, sys.Read(), k.certID, issuer.Name)
 	if errors.Is(err, model.ErrCannotSign) {
 		return issued{}, store.CannotSign(k.id, err)
 	}

@@ -120,5 +120,8 @@ func (w *writeTx) insertKeys(in []store.NewKey, done func(i int, id int64, secre
 // InsertKeys is the engine's bulk path for new keys (sqlcore.KeyInserter): prepared
 // statements inside the change.
 func (e engine) InsertKeys(cw *sqlcore.W, in []store.NewKey, done func(i int, id int64, secret string) error) error {
+	if done == nil {
+		done = func(int, int64, string) error { return nil }
+	}
 	return e.s.as(cw.X.Actor()).wrap(cw).insertKeys(in, done)
 }

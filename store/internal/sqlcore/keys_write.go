@@ -8,8 +8,9 @@ import (
 	"provkeys/store"
 )
 
-// KeyInserter is an engine's bulk path for new keys: it stores validated inputs in order
-// inside w, calling done after each with its id and secret.
+// KeyInserter is an engine's path for new keys: it stores validated inputs in order inside
+// w, calling done after each with its id and secret. A nil done is the bulk path, where
+// nothing is read back (PostgreSQL COPYs the rows).
 type KeyInserter interface {
 	InsertKeys(w *W, in []store.NewKey, done func(i int, id int64, secret string) error) error
 }
@@ -64,8 +65,7 @@ func (x *Session) CreateKeys(ctx context.Context, in []store.NewKey, label strin
 		return err
 	}
 	return x.Change(ctx, model.ActionCreate, model.ObjectKey, 0, func(w *W) error {
-		err := x.E.InsertKeys(w, in, func(int, int64, string) error { return nil })
-		if err != nil {
+		if err := x.E.InsertKeys(w, in, nil); err != nil {
 			return err
 		}
 		return w.Audit(model.ActionCreate, model.ObjectKey, 0, label, nil, store.BulkAudit{Label: label, Keys: len(in)})
