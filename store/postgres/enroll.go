@@ -12,6 +12,7 @@ import (
 	"provkeys/model"
 	"provkeys/store"
 	"provkeys/store/ca"
+	"provkeys/store/internal/sqlcore"
 )
 
 // enrollKey is what enrollment reads of a key.
@@ -74,7 +75,7 @@ func (s *Store) Enroll(ctx context.Context, req model.EnrollRequest, certDays in
 			return model.Enrollment{}, r.Err
 		}
 		if err != nil {
-			return model.Enrollment{}, x.ctxErr(ctx, err)
+			return model.Enrollment{}, sqlcore.CtxErr(ctx, err)
 		}
 		return out, nil
 	}
@@ -114,11 +115,12 @@ func (s *Store) prepareEnrollment(ctx context.Context, chk store.EnrollCheck, re
 	case err != nil && !errors.Is(err, pgx.ErrNoRows):
 		return issued{}, mapErr(err)
 	}
-	issuer, err := s.caCert(ctx, s.pool, k.certID)
+	sys := s.as(systemActor)
+	issuer, err := sys.CACert(ctx, sys.Read(), k.certID)
 	if err != nil {
 		return issued{}, err
 	}
-	signer, err := s.caSigner(ctx, s.pool, k.certID, issuer.Name)
+	signer, err := sys.CASigner(ctx, sys.Read(), k.certID, issuer.Name)
 	if errors.Is(err, model.ErrCannotSign) {
 		return issued{}, store.CannotSign(k.id, err)
 	}
@@ -143,12 +145,13 @@ func (s *Store) prepareEnrollment(ctx context.Context, chk store.EnrollCheck, re
 // commitEnrollment is the short transaction of an enrollment. Refusals are *store.Refusal; a
 // key edited since is errKeyChanged.
 func (x *session) commitEnrollment(ctx context.Context, is issued, req model.EnrollRequest) (model.Enrollment, error) {
-	tx, err := x.s.pool.Begin(ctx)
+	wtx, err := engine{x.s}.Begin(ctx)
 	if err != nil {
-		return model.Enrollment{}, mapErr(err)
+		return model.Enrollment{}, err
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	w := &writeTx{Tx: tx, ctx: ctx, x: x, now: now()}
+	defer wtx.Rollback(context.WithoutCancel(ctx))
+	w := x.wrap(x.In(ctx, wtx))
+	tx := w.Tx
 	k := is.key
 	var version int64
 	var enabled bool
@@ -213,10 +216,10 @@ func (x *session) commitEnrollment(ctx context.Context, is issued, req model.Enr
 	if reenroll {
 		a, old = model.ActionReenroll, map[string]string{"serial": prevSerial}
 	}
-	if err := w.audit(a, model.ObjectMachine, m.ID, m.Name, old, store.AuditMachine(m)); err != nil {
+	if err := w.Audit(a, model.ObjectMachine, m.ID, m.Name, old, store.AuditMachine(m)); err != nil {
 		return model.Enrollment{}, err
 	}
-	if err := w.bump(); err != nil {
+	if err := (engine{w.x.s}).BeforeCommit(w.ctx, w.Raw()); err != nil {
 		return model.Enrollment{}, err
 	}
 	if err := tx.Commit(ctx); err != nil {

@@ -145,6 +145,9 @@ type dupError struct{ pe *pgconn.PgError }
 func (e dupError) Error() string        { return model.ErrDuplicate.Error() }
 func (e dupError) Is(target error) bool { return target == model.ErrDuplicate }
 
+// fingerprint is true when the failed index is a key's fingerprint (the same material).
+func (e dupError) fingerprint() bool { return strings.Contains(e.pe.ConstraintName, "fingerprint") }
+
 // nameTaken turns a uniqueness failure into a sentence naming what is duplicated; other errors
 // pass through mapErr.
 func nameTaken(err error, what, name string) error {

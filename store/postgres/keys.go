@@ -1,14 +1,9 @@
 package postgres
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"time"
 
-	"provkeys/keyformat"
 	"provkeys/model"
-	"provkeys/store"
 )
 
 // keyCols are the columns of model.Key with its certificate's name, never material; they
@@ -43,59 +38,3 @@ func (r *keyRow) key() model.Key {
 
 // groupOrder sorts a key's groups as ListKeys does: by name case-insensitively, then id.
 const groupOrder = ` ORDER BY lower(g.name), g.id`
-
-// readKey reads one key by a WHERE clause on keys k.
-func readKey(ctx context.Context, q querier, where string, arg any) (model.Key, error) {
-	var r keyRow
-	if err := q.QueryRow(ctx, "SELECT "+keyCols+keyFrom+"WHERE "+where, arg).Scan(r.dest()...); err != nil {
-		return model.Key{}, mapErr(err)
-	}
-	k := r.key()
-	refs, err := queryAll(ctx, q, func(sc scanner) (g model.GroupRef, err error) {
-		return g, sc.Scan(&g.ID, &g.Name)
-	}, `SELECT g.id, g.name FROM key_groups kg JOIN groups g ON g.id = kg.group_id
-		WHERE kg.key_id = $1`+groupOrder, k.ID)
-	k.Groups = refs
-	return k, err
-}
-
-// Key returns one key by id.
-func (x *session) Key(ctx context.Context, id int64) (model.Key, error) {
-	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
-		return model.Key{}, err
-	}
-	k, err := readKey(ctx, x.s.pool, "k.id = $1", id)
-	if errors.Is(err, model.ErrNotFound) {
-		return k, fmt.Errorf("key %d: %w", id, model.ErrNotFound)
-	}
-	return k, err
-}
-
-// KeyByName returns one key by name (case-insensitive).
-func (x *session) KeyByName(ctx context.Context, name string) (model.Key, error) {
-	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
-		return model.Key{}, err
-	}
-	k, err := readKey(ctx, x.s.pool, "lower(k.name) = lower($1)", name)
-	if errors.Is(err, model.ErrNotFound) {
-		return k, fmt.Errorf("key %q: %w", name, model.ErrNotFound)
-	}
-	return k, err
-}
-
-// VerifyKey finds the key whose fingerprint matches secret, also for keys whose material was
-// erased; a secret that does not parse is a *model.ValidationError, an unknown one ErrNotFound.
-func (x *session) VerifyKey(ctx context.Context, secret string) (model.Key, error) {
-	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
-		return model.Key{}, err
-	}
-	p, err := keyformat.Parse(secret)
-	if err != nil {
-		return model.Key{}, &model.ValidationError{Field: model.FieldKey, Msg: err.Error()}
-	}
-	k, err := readKey(ctx, x.s.pool, "k.fingerprint = $1", keyformat.Fingerprint(keyformat.Format(p)))
-	if errors.Is(err, model.ErrNotFound) {
-		return k, fmt.Errorf("no stored key has this fingerprint: %w", model.ErrNotFound)
-	}
-	return k, err
-}

@@ -2,10 +2,8 @@ package postgres
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -13,73 +11,8 @@ import (
 	"provkeys/keyformat"
 	"provkeys/model"
 	"provkeys/store"
+	"provkeys/store/internal/sqlcore"
 )
-
-// resolve turns the group and certificate names of in into ids, case-insensitively. An
-// unknown name is a *model.ValidationError naming it.
-func (w *writeTx) resolve(in model.KeyInput) (certID int64, groupIDs []int64, err error) {
-	for _, g := range in.Groups {
-		id, err := w.idByName("groups", g)
-		if errors.Is(err, model.ErrNotFound) {
-			return 0, nil, &model.ValidationError{Field: model.FieldGroups, Msg: fmt.Sprintf("machine group %q does not exist", g)}
-		}
-		if err != nil {
-			return 0, nil, err
-		}
-		if !slices.Contains(groupIDs, id) {
-			groupIDs = append(groupIDs, id)
-		}
-	}
-	if len(groupIDs) == 0 {
-		return 0, nil, &model.ValidationError{Field: model.FieldGroups, Msg: "a key needs at least one machine group"}
-	}
-	certID, err = w.idByName("certs", in.Cert)
-	if errors.Is(err, model.ErrNotFound) {
-		return 0, nil, &model.ValidationError{Field: model.FieldCert, Msg: fmt.Sprintf("signing certificate %q does not exist", in.Cert)}
-	}
-	return certID, groupIDs, err
-}
-
-// idByName looks a group's or certificate's id up by name, once per transaction: a bulk
-// insert names the same few groups a hundred thousand times. FOR SHARE keeps the row from
-// being deleted or renamed by another replica until this transaction ends.
-func (w *writeTx) idByName(table, name string) (int64, error) {
-	k := table + "\x00" + strings.ToLower(name)
-	if id, ok := w.ids[k]; ok {
-		return id, nil
-	}
-	var id int64
-	err := w.QueryRow(w.ctx, "SELECT id FROM "+table+" WHERE lower(name) = lower($1) FOR SHARE", name).Scan(&id)
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	if w.ids == nil {
-		w.ids = map[string]int64{}
-	}
-	w.ids[k] = id
-	return id, nil
-}
-
-// setGroups makes key id's groups exactly ids.
-func (w *writeTx) setGroups(id int64, ids []int64) error {
-	if _, err := w.Exec(w.ctx, "DELETE FROM key_groups WHERE key_id = $1", id); err != nil {
-		return mapErr(err)
-	}
-	_, err := w.Exec(w.ctx, "INSERT INTO key_groups (key_id, group_id) SELECT $1, unnest($2::bigint[])", id, ids)
-	return mapErr(err)
-}
-
-// nextIDs takes n ids of table's identity sequence: knowing a row's id up front lets its
-// material be sealed to that id in the INSERT itself. Ids taken by a transaction that rolls
-// back are skipped, as with any sequence.
-func (w *writeTx) nextIDs(table string, n int) ([]int64, error) {
-	rows, err := w.Query(w.ctx, "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)", table, n)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	return ids, mapErr(err)
-}
 
 // newKey is one validated input made ready to store: its id, material and links.
 type newKey struct {
@@ -95,7 +28,7 @@ type newKey struct {
 // prepare resolves and seals every input, naming the input by position when there are
 // several, and refuses a batch that names a key or its material twice.
 func (w *writeTx) prepare(in []store.NewKey) ([]newKey, error) {
-	ids, err := w.nextIDs("keys", len(in))
+	ids, err := engine{w.x.s}.NextIDs(w.ctx, w.W, "keys", len(in))
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +46,7 @@ func (w *writeTx) prepare(in []store.NewKey) ([]newKey, error) {
 			err = fmt.Errorf("this key is already stored (same fingerprint): %w", model.ErrDuplicate)
 		}
 		if err != nil {
-			return nil, position(in, i, err)
+			return nil, sqlcore.Position(in, i, err)
 		}
 		names[strings.ToLower(k.Name)], fps[nk.fp] = true, true
 		out[i] = nk
@@ -121,16 +54,8 @@ func (w *writeTx) prepare(in []store.NewKey) ([]newKey, error) {
 	return out, nil
 }
 
-// position names input i in err when the batch has several.
-func position(in []store.NewKey, i int, err error) error {
-	if len(in) > 1 {
-		return fmt.Errorf("key %d (%q): %w", i+1, in[i].Name, err)
-	}
-	return err
-}
-
 func (w *writeTx) prepareOne(id int64, in store.NewKey) (newKey, error) {
-	certID, groupIDs, err := w.resolve(in.KeyInput)
+	certID, groupIDs, err := w.Resolve(in.KeyInput)
 	if err != nil {
 		return newKey{}, err
 	}
@@ -174,20 +99,20 @@ func (w *writeTx) insertKeys(in []store.NewKey, done func(i int, id int64, secre
 	for i := range nks {
 		nk := &nks[i]
 		if _, err := w.Exec(w.ctx, ins, w.row(nk)...); err != nil {
-			return position(in, i, nameTaken(err, "key", nk.in.Name))
+			return sqlcore.Position(in, i, nameTaken(err, "key", nk.in.Name))
 		}
 		if _, err := w.Exec(w.ctx, "INSERT INTO key_groups (key_id, group_id) SELECT $1, unnest($2::bigint[])",
 			nk.id, nk.groupIDs); err != nil {
-			return position(in, i, mapErr(err))
+			return sqlcore.Position(in, i, mapErr(err))
 		}
 		if nk.material != nil {
 			if _, err := w.Exec(w.ctx, "INSERT INTO key_material (key_id, material) VALUES ($1, $2)",
 				nk.id, nk.material); err != nil {
-				return position(in, i, mapErr(err))
+				return sqlcore.Position(in, i, mapErr(err))
 			}
 		}
 		if err := done(i, nk.id, nk.secret); err != nil {
-			return position(in, i, err)
+			return sqlcore.Position(in, i, err)
 		}
 	}
 	return nil
@@ -235,78 +160,18 @@ func (w *writeTx) copyDup(in []store.NewKey, err error) error {
 	val, _, _ = strings.Cut(val, ") already exists")
 	for i, k := range in {
 		if strings.EqualFold(k.Name, val) {
-			return position(in, i, fmt.Errorf("a key named %q %w", k.Name, model.ErrDuplicate))
+			return sqlcore.Position(in, i, fmt.Errorf("a key named %q %w", k.Name, model.ErrDuplicate))
 		}
 	}
 	return fmt.Errorf("this key is already stored (same fingerprint): %w", model.ErrDuplicate)
 }
 
-// CreateKey validates in, generates the key material (or stores in.Secret) and returns the new
-// key and its secret, which the caller shows once.
-func (x *session) CreateKey(ctx context.Context, in model.KeyInput) (model.Key, string, error) {
-	keys, secrets, err := x.createKeys(ctx, model.ActionCreate, []store.NewKey{{KeyInput: in}})
-	if err != nil {
-		return model.Key{}, "", err
+// InsertKeys is the engine's path for new keys (sqlcore.KeyInserter): one INSERT each when
+// every key is read back, COPY for the bulk path (done == nil).
+func (e engine) InsertKeys(cw *sqlcore.W, in []store.NewKey, done func(i int, id int64, secret string) error) error {
+	w := e.s.as(cw.X.Actor()).wrap(cw)
+	if done == nil {
+		return w.copyKeys(in)
 	}
-	return keys[0], secrets[0], nil
-}
-
-// ImportKeys creates all keys or none, in one transaction with one audit row (import) per key.
-func (x *session) ImportKeys(ctx context.Context, in []model.KeyInput) ([]model.Key, error) {
-	nk := make([]store.NewKey, len(in))
-	for i := range in {
-		nk[i].KeyInput = in[i]
-	}
-	keys, _, err := x.createKeys(ctx, model.ActionImport, nk)
-	return keys, err
-}
-
-// createKeys is CreateKey and ImportKeys: every key read back and audited one by one.
-func (x *session) createKeys(ctx context.Context, a model.Action, in []store.NewKey) ([]model.Key, []string, error) {
-	if err := x.validateNew(ctx, a, in); err != nil {
-		return nil, nil, err
-	}
-	keys, secrets := make([]model.Key, len(in)), make([]string, len(in))
-	err := x.change(ctx, a, model.ObjectKey, 0, func(w *writeTx) error {
-		return w.insertKeys(in, func(i int, id int64, secret string) error {
-			k, err := readKey(w.ctx, w, "k.id = $1", id)
-			if err != nil {
-				return err
-			}
-			keys[i], secrets[i] = k, secret
-			return w.audit(a, model.ObjectKey, k.ID, k.Name, nil, store.AuditKey(k))
-		})
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return keys, secrets, nil
-}
-
-// CreateKeys stores every key of in or none, in one transaction with one audit row for the
-// batch: the bulk path, which reads nothing back.
-func (x *session) CreateKeys(ctx context.Context, in []store.NewKey, label string) error {
-	if err := x.validateNew(ctx, model.ActionCreate, in); err != nil {
-		return err
-	}
-	return x.change(ctx, model.ActionCreate, model.ObjectKey, 0, func(w *writeTx) error {
-		if err := w.copyKeys(in); err != nil {
-			return err
-		}
-		return w.audit(model.ActionCreate, model.ObjectKey, 0, label, nil, store.BulkAudit{Label: label, Keys: len(in)})
-	})
-}
-
-// validateNew is the checks before a create: the role (a refusal is audited), then every
-// input, named by position when there are several.
-func (x *session) validateNew(ctx context.Context, a model.Action, in []store.NewKey) error {
-	if err := store.Authorize(x.actor, a); err != nil {
-		return x.refuse(ctx, a, model.ObjectKey, 0, err)
-	}
-	for i, k := range in {
-		if err := k.Validate(); err != nil {
-			return position(in, i, err)
-		}
-	}
-	return nil
+	return w.insertKeys(in, done)
 }

@@ -61,7 +61,7 @@ func (s *Store) Load(ctx context.Context, tables []store.Table) (map[string]int,
 			}
 		}
 		// The copied trail ends with the copy itself.
-		return w.audit(model.ActionImport, model.ObjectKey, 0, "migration", nil,
+		return w.Audit(model.ActionImport, model.ObjectKey, 0, "migration", nil,
 			store.BulkAudit{Label: "copied from another store", Keys: counts["keys"]})
 	})
 	if err != nil {

@@ -122,7 +122,8 @@ func (s *Store) migrate(ctx context.Context) error {
 	if s.sealer, err = store.LoadDataKey(s.keyPath, have == 0); err != nil {
 		return err
 	}
-	w := &writeTx{Tx: tx, ctx: ctx, x: s.as(systemActor), now: now()}
+	sys := s.as(systemActor)
+	w := sys.wrap(sys.In(ctx, pgTx{pgQuerier{tx}, tx}))
 	for _, m := range ms[have:] {
 		if _, err := tx.Exec(ctx, m.sql); err != nil {
 			return fmt.Errorf("open store %s: migration %s: %w", s.target, m.name, mapErr(err))
@@ -137,7 +138,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	if have < len(ms) {
-		if err := w.bump(); err != nil {
+		if err := (engine{w.x.s}).BeforeCommit(w.ctx, w.Raw()); err != nil {
 			return s.openErr(err)
 		}
 	}

@@ -1,43 +1,9 @@
 package postgres
 
-import (
-	"crypto/x509"
-	"encoding/pem"
-
-	"provkeys/model"
-	"provkeys/store"
-)
+import "provkeys/store/internal/sqlcore"
 
 // systemActor signs what the store makes by itself, such as the default certificates.
-var systemActor = model.Actor{Name: "provkeys", Role: model.RoleAdmin}
+var systemActor = sqlcore.SystemActor
 
-// seedV1 runs inside the first migration: it records which data key seals the store's
-// secrets and creates the default CAs, Root and the Client CA it signs.
-func seedV1(w *writeTx) error {
-	if _, err := w.Exec(w.ctx, "INSERT INTO meta (key, value) VALUES ('data_key_id', $1)", w.x.s.sealer.ID()); err != nil {
-		return err
-	}
-	rootKey, root, err := store.NewCA(w.now, "provkeys Root CA", nil, nil)
-	if err != nil {
-		return err
-	}
-	clientKey, client, err := store.NewCA(w.now, "provkeys Client CA", root, rootKey)
-	if err != nil {
-		return err
-	}
-	for _, c := range []struct {
-		name string
-		key  any
-		cert *x509.Certificate
-	}{{"Root", rootKey, root}, {"Client", clientKey, client}} {
-		der, err := x509.MarshalPKCS8PrivateKey(c.key)
-		if err != nil {
-			return err
-		}
-		canon := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.cert.Raw}))
-		if _, err := w.insertCert(c.name, canon, c.cert, der); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// seedV1 runs inside the first migration: sqlcore.SeedV1 in the migration's transaction.
+func seedV1(w *writeTx) error { return sqlcore.SeedV1(w.W) }

@@ -27,6 +27,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/store"
+	"provkeys/store/internal/sqlcore"
 )
 
 // Options says what Open opens. The caller resolves them (flags, environment, defaults).
@@ -54,7 +55,10 @@ type Store struct {
 }
 
 // session is the store seen by one actor; every change it makes is audited under that actor.
+// The shared logic (sqlcore.Session) answers most of the contract; this engine adds its
+// listing, DataVersion and Scrub.
 type session struct {
+	*sqlcore.Session
 	s     *Store
 	actor model.Actor
 }
@@ -150,7 +154,9 @@ func (s *Store) DataKeyPath() string { return s.keyPath }
 // Session returns the store seen by actor a.
 func (s *Store) Session(a model.Actor) store.Session { return s.as(a) }
 
-func (s *Store) as(a model.Actor) *session { return &session{s: s, actor: a} }
+func (s *Store) as(a model.Actor) *session {
+	return &session{Session: sqlcore.NewSession(engine{s}, a), s: s, actor: a}
+}
 
 // Actor is who this session acts as.
 func (x *session) Actor() model.Actor { return x.actor }
@@ -167,4 +173,17 @@ func (x *session) DataVersion(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	return x.s.changes.version()
+}
+
+// errScrubServer says what Scrub cannot promise on PostgreSQL: the server keeps old row
+// versions (and its WAL) until VACUUM and its own recycling, and does not zero them then.
+var errScrubServer = errors.New("PostgreSQL keeps old row versions in its data files and WAL until the server reuses that space; only the server's administrator can make those copies go (VACUUM FULL, WAL recycling)")
+
+// Scrub cannot reach into the server's files: the rows no longer hold the material, and
+// errScrubServer says what may remain.
+func (x *session) Scrub(ctx context.Context) error {
+	if err := store.Authorize(x.actor, model.ActionUpdate); err != nil {
+		return err
+	}
+	return errScrubServer
 }

@@ -70,6 +70,9 @@ func (e dupError) column() string {
 	return strings.TrimSuffix(after, ")")
 }
 
+// fingerprint is true when the failed constraint is a key's fingerprint (the same material).
+func (e dupError) fingerprint() bool { return strings.Contains(e.column(), ".fingerprint") }
+
 // isBusy is true for SQLITE_BUSY and SQLITE_LOCKED in any extended form.
 func isBusy(err error) bool {
 	var se *sqlite.Error

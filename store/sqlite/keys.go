@@ -5,13 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
-	"provkeys/keyformat"
 	"provkeys/model"
-	"provkeys/store"
 )
 
 // keyCols are the columns of model.Key, never material.
@@ -101,22 +98,6 @@ func sortRefs(g []model.GroupRef) {
 	}
 }
 
-// readKey reads one key by a WHERE clause on keys k.
-func readKey(ctx context.Context, q querier, where string, arg any) (model.Key, error) {
-	n, err := loadNames(ctx, q)
-	if err != nil {
-		return model.Key{}, err
-	}
-	var r keyRow
-	err = q.QueryRowContext(ctx, "SELECT "+keyCols+" FROM keys k WHERE "+where, arg).Scan(r.dest()...)
-	if err != nil {
-		return model.Key{}, mapErr(err)
-	}
-	k := n.finish(&r)
-	k.Groups, err = n.keyGroups(ctx, q, k.ID)
-	return k, err
-}
-
 // keyGroups reads key id's groups, sorted as ListKeys sorts them.
 func (n *names) keyGroups(ctx context.Context, q querier, id int64) ([]model.GroupRef, error) {
 	refs, err := queryAll(ctx, q, func(sc scanner) (g model.GroupRef, err error) {
@@ -126,46 +107,4 @@ func (n *names) keyGroups(ctx context.Context, q querier, id int64) ([]model.Gro
 	}, "SELECT group_id FROM key_groups WHERE key_id = ?", id)
 	sortRefs(refs)
 	return refs, err
-}
-
-// Key returns one key by id.
-func (x *session) Key(ctx context.Context, id int64) (model.Key, error) {
-	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
-		return model.Key{}, err
-	}
-	k, err := readKey(ctx, x.s.rdb, "k.id = ?", id)
-	if errors.Is(err, model.ErrNotFound) {
-		return k, fmt.Errorf("key %d: %w", id, model.ErrNotFound)
-	}
-	return k, err
-}
-
-// KeyByName returns one key by name (case-insensitive).
-func (x *session) KeyByName(ctx context.Context, name string) (model.Key, error) {
-	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
-		return model.Key{}, err
-	}
-	k, err := readKey(ctx, x.s.rdb, "k.name_key = ?", strings.ToLower(name))
-	if errors.Is(err, model.ErrNotFound) {
-		return k, fmt.Errorf("key %q: %w", name, model.ErrNotFound)
-	}
-	return k, err
-}
-
-// VerifyKey finds the key whose fingerprint matches secret. It looks the fingerprint up, so
-// it works for keys whose material was erased; a secret that does not parse is a
-// *model.ValidationError, and an unknown one is ErrNotFound.
-func (x *session) VerifyKey(ctx context.Context, secret string) (model.Key, error) {
-	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
-		return model.Key{}, err
-	}
-	p, err := keyformat.Parse(secret)
-	if err != nil {
-		return model.Key{}, &model.ValidationError{Field: model.FieldKey, Msg: err.Error()}
-	}
-	k, err := readKey(ctx, x.s.rdb, "k.fingerprint = ?", keyformat.Fingerprint(keyformat.Format(p)))
-	if errors.Is(err, model.ErrNotFound) {
-		return k, fmt.Errorf("no stored key has this fingerprint: %w", model.ErrNotFound)
-	}
-	return k, err
 }

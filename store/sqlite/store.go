@@ -23,6 +23,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/store"
+	"provkeys/store/internal/sqlcore"
 )
 
 // Store is an open provkeys database file.
@@ -49,7 +50,10 @@ type Store struct {
 }
 
 // session is the store seen by one actor; every change it makes is audited under that actor.
+// The shared logic (sqlcore.Session) answers most of the contract; this engine adds its
+// listing fast paths, DataVersion and Scrub.
 type session struct {
+	*sqlcore.Session
 	s     *Store
 	actor model.Actor
 }
@@ -282,7 +286,9 @@ func (s *Store) DataKeyPath() string { return s.keyPath }
 func (s *Store) Session(a model.Actor) store.Session { return s.as(a) }
 
 // as is Session with the engine's own type, for the engine and its tests.
-func (s *Store) as(a model.Actor) *session { return &session{s: s, actor: a} }
+func (s *Store) as(a model.Actor) *session {
+	return &session{Session: sqlcore.NewSession(engine{s}, a), s: s, actor: a}
+}
 
 // Actor is who this session acts as.
 func (x *session) Actor() model.Actor { return x.actor }

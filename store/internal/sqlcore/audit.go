@@ -1,0 +1,54 @@
+package sqlcore
+
+import (
+	"context"
+	"math"
+
+	"provkeys/model"
+	"provkeys/store"
+)
+
+// ListAudit returns the newest limit audit events, newest first (limit <= 0: all).
+func (x *Session) ListAudit(ctx context.Context, limit int) ([]model.AuditEvent, error) {
+	if err := x.Authorize(model.ActionRead); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = math.MaxInt32 // both engines: a limit no trail reaches
+	}
+	return All(ctx, x.E, x.Read(), scanAuditEvent, `SELECT id, at, actor, role, remote, action,
+		object_type, object_id, object_name, old, new, result FROM audit ORDER BY id DESC LIMIT ?`, limit)
+}
+
+func scanAuditEvent(sc Row) (model.AuditEvent, error) {
+	var e model.AuditEvent
+	var at Time
+	var role, action, typ string
+	err := sc.Scan(&e.ID, &at, &e.Actor, &role, &e.Remote, &action, &typ, &e.ObjectID, &e.ObjectName, &e.Old, &e.New, &e.Result)
+	e.At, e.Role, e.Action, e.ObjectType = at.T, model.Role(role), model.Action(action), model.ObjectType(typ)
+	return e, err
+}
+
+// Audit appends a successful action's row. old and new are marshalled to JSON; callers pass
+// only non-secret fields (the store.Audit* shapes), never key material.
+func (w *W) Audit(a model.Action, t model.ObjectType, id int64, name string, old, new any) error {
+	return w.AuditResult(a, t, id, name, old, new, "ok")
+}
+
+// AuditResult appends an action's row with its result ("ok" or why it was refused).
+func (w *W) AuditResult(a model.Action, t model.ObjectType, id int64, name string, old, new any, result string) error {
+	o, err := store.AuditJSON(old)
+	if err != nil {
+		return err
+	}
+	n, err := store.AuditJSON(new)
+	if err != nil {
+		return err
+	}
+	act := w.X.actor
+	_, err = w.Exec(w.Ctx, `INSERT INTO audit
+		(at, actor, role, remote, action, object_type, object_id, object_name, old, new, result)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		w.Now, act.Name, string(act.Role), act.Remote, string(a), string(t), id, name, o, n, result)
+	return w.MapErr(err)
+}

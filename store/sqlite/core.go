@@ -1,0 +1,142 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/tls"
+	"database/sql"
+	"errors"
+	"time"
+
+	"provkeys/model"
+	"provkeys/store"
+	"provkeys/store/internal/sqlcore"
+)
+
+// engine is what the shared logic (store/internal/sqlcore) needs from SQLite.
+type engine struct{ s *Store }
+
+var sqliteDialect = sqlcore.Dialect{NameKey: true, MicroTimes: true}
+
+func (e engine) Dialect() sqlcore.Dialect        { return sqliteDialect }
+func (e engine) Reader() sqlcore.Querier         { return sqlQuerier{e.s.rdb} }
+func (e engine) MapErr(err error) error          { return mapErr(err) }
+func (e engine) Retryable(error) bool            { return false } // one writer at a time: nothing to lose a race to
+func (e engine) Committed()                      { e.s.commits.Add(1) }
+func (e engine) Sealer() *store.Sealer           { return e.s.sealer }
+func (e engine) CAs() *store.CACache             { return &e.s.cas }
+func (e engine) DataKeyPath() string             { return e.s.keyPath }
+func (e engine) ScrubErased(ctx context.Context) { _ = e.s.scrub(ctx) }
+
+func (e engine) BeforeCommit(context.Context, sqlcore.Tx) error { return nil }
+
+// Begin starts a BEGIN IMMEDIATE transaction on the writer. busy_timeout already waits up to
+// 5 s for another process's write lock; a BUSY past that is retried, since nothing has run yet.
+func (e engine) Begin(ctx context.Context) (sqlcore.Tx, error) {
+	var tx *sql.Tx
+	err := retryBusy(ctx, func() error {
+		var err error
+		tx, err = e.s.db.BeginTx(ctx, nil)
+		return err
+	})
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return sqlTx{sqlQuerier{tx}, tx}, nil
+}
+
+func (e engine) Duplicate(err error) (dup, fingerprint bool) {
+	var d dupError
+	if !errors.As(mapErr(err), &d) {
+		return false, false
+	}
+	return true, d.fingerprint()
+}
+
+// NextIDs are the ids the next rows of an AUTOINCREMENT table get. Inside a write
+// transaction nobody else can take them.
+func (e engine) NextIDs(ctx context.Context, q sqlcore.Querier, table string, n int) ([]int64, error) {
+	var next int64
+	err := q.QueryRow(ctx, "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0) + 1", table).Scan(&next)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = next + int64(i)
+	}
+	return ids, nil
+}
+
+// sqlQuerier is database/sql seen as a sqlcore.Querier.
+type sqlQuerier struct {
+	q interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+}
+
+func (q sqlQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := q.q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (q sqlQuerier) Query(ctx context.Context, query string, args ...any) (sqlcore.Rows, error) {
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{rows}, nil
+}
+
+func (q sqlQuerier) QueryRow(ctx context.Context, query string, args ...any) sqlcore.Row {
+	return q.q.QueryRowContext(ctx, query, args...)
+}
+
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { r.Rows.Close() }
+
+// sqlTx is a write transaction seen as a sqlcore.Tx.
+type sqlTx struct {
+	sqlQuerier
+	tx *sql.Tx
+}
+
+func (t sqlTx) Commit(context.Context) error   { return t.tx.Commit() }
+func (t sqlTx) Rollback(context.Context) error { return t.tx.Rollback() }
+
+// writeTx is one change in progress: the shared one (sqlcore.W, ? placeholders and
+// time.Time values) and its database/sql transaction for this engine's own statements.
+type writeTx struct {
+	*sqlcore.W
+	*sql.Tx
+	ctx context.Context
+	x   *session
+	now time.Time
+}
+
+// change is sqlcore's Change with this engine's view of the transaction.
+func (x *session) change(ctx context.Context, a model.Action, obj model.ObjectType, id int64, fn func(w *writeTx) error) error {
+	return x.Change(ctx, a, obj, id, func(cw *sqlcore.W) error { return fn(x.wrap(cw)) })
+}
+
+func (x *session) wrap(cw *sqlcore.W) *writeTx {
+	return &writeTx{W: cw, Tx: cw.Raw().(sqlTx).tx, ctx: cw.Ctx, x: x, now: cw.Now}
+}
+
+// CRL returns CA caName's certificate revocation list (DER), signed by that CA, with every
+// machine certificate it issued that is revoked. It is public, so it needs no actor.
+func (s *Store) CRL(ctx context.Context, caName string) ([]byte, error) {
+	return s.as(systemActor).CRL(ctx, caName)
+}
+
+// ServerTLS issues the enrollment service's TLS certificate for names from CA caName
+// (normally "Root") and returns it with that CA's PEM, for clients to trust. The issue is
+// audited as the system; the CA's key never leaves the store.
+func (s *Store) ServerTLS(ctx context.Context, caName string, names []string) (tls.Certificate, string, error) {
+	return s.as(systemActor).ServerTLS(ctx, caName, names)
+}
