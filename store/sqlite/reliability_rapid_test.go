@@ -318,7 +318,13 @@ func (m *storeMachine) Check(t *rapid.T) {
 func TestStoreMatchesModel(t *testing.T) {
 	// The race detector makes each step about twenty times slower: run fewer checks under it
 	// (CI's run) unless -rapid.checks asks for a number. The default 100 run without -race.
-	if raceEnabled && !flagGiven("rapid.checks") {
+	// PROVKEYS_FULL=1 (CI's run without -race) asks for the full 1,000.
+	switch {
+	case flagGiven("rapid.checks"):
+	case reliabilityFull():
+		flag.Set("rapid.checks", "1000")
+		t.Cleanup(func() { flag.Set("rapid.checks", "100") })
+	case raceEnabled:
 		flag.Set("rapid.checks", "10")
 		t.Cleanup(func() { flag.Set("rapid.checks", "100") })
 	}

@@ -287,7 +287,7 @@ func TestE2EDashboardKeyLifecycle(t *testing.T) {
 	tm.keys("d")
 	tm.waitFor("Delete")
 	tm.keys("n")
-	time.Sleep(200 * time.Millisecond)
+	tm.waitGone("Delete key lobby-kiosk-01?") // the screen's answer to n: the question is gone
 	if _, ok := listKeys(t, db)["lobby-kiosk-01"]; !ok {
 		t.Fatal("n at the delete confirmation deleted the key")
 	}

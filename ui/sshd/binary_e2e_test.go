@@ -108,9 +108,8 @@ func TestSSHServeBinaryE2E(t *testing.T) {
 	v.waitPane("the viewer's dashboard", sshContains(name))
 	sshFilterTo(v, name)
 	v.keys("d")
-	time.Sleep(300 * time.Millisecond)
+	v.waitPane("the viewer's refusal", sshContains("Read-only"))
 	v.keys("y")
-	time.Sleep(time.Second)
 	cli("keys", "show", name)
 
 	// The admin disables the key; the viewer's screen shows it within two seconds.

@@ -134,13 +134,25 @@ func TestSSHIdleQuitWrapper(t *testing.T) {
 	var idled atomic.Bool
 	m := newIdleQuit(sshIdleInner{&got}, time.Minute, &idled).(idleQuit)
 	m.now, m.last = func() time.Time { return now }, now
+	var scheduled []time.Duration // every idle check the wrapper asks for
+	m.tick = func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+		scheduled = append(scheduled, d)
+		return func() tea.Msg { return fn(now) }
+	}
+	m.Init()
+	if len(scheduled) != 1 || scheduled[0] != time.Minute {
+		t.Fatalf("Init scheduled %v, want one check after the idle timeout (1m)", scheduled)
+	}
 
 	now = now.Add(40 * time.Second)
 	next, _ := m.Update(tea.KeyPressMsg{Code: 'j'})
 	now = now.Add(40 * time.Second) // 80 s since start, 40 s since the key press
 	next, cmd := next.Update(sshIdleCheckMsg{})
-	if cmd == nil { // a Tick for the remaining 20 s; running it would sleep
-		t.Fatal("the wrapper stopped checking")
+	if cmd == nil || len(scheduled) != 2 || scheduled[1] != 20*time.Second {
+		t.Fatalf("after a key press 40 s ago the next check is %v, want one after the remaining 20s", scheduled[1:])
+	}
+	if _, ok := cmd().(sshIdleCheckMsg); !ok {
+		t.Fatal("the scheduled check does not deliver the idle check")
 	}
 	if idled.Load() {
 		t.Fatal("quit although a key was pressed 40 s ago")

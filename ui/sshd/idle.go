@@ -25,19 +25,21 @@ type idleQuit struct {
 	after time.Duration
 	last  time.Time        // last key press (or start)
 	now   func() time.Time // time.Now; tests substitute a clock
-	idled *atomic.Bool     // set when the wrapper quits, so the server can say why; may be nil
+	// tick is tea.Tick; tests substitute a recorder to check what is scheduled, and when.
+	tick  func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+	idled *atomic.Bool // set when the wrapper quits, so the server can say why; may be nil
 }
 
 func newIdleQuit(m tea.Model, after time.Duration, idled *atomic.Bool) tea.Model {
 	if after <= 0 || m == nil {
 		return m
 	}
-	return idleQuit{inner: m, after: after, last: time.Now(), now: time.Now, idled: idled}
+	return idleQuit{inner: m, after: after, last: time.Now(), now: time.Now, tick: tea.Tick, idled: idled}
 }
 
 // Init starts the wrapped model and the one check timer the wrapper keeps running.
 func (m idleQuit) Init() tea.Cmd {
-	return tea.Batch(m.inner.Init(), idleCheck(m.after))
+	return tea.Batch(m.inner.Init(), m.check(m.after))
 }
 
 // Update notes key presses, answers its own timer and hands everything else on.
@@ -52,7 +54,7 @@ func (m idleQuit) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Quit
 		}
 		// Sleep exactly until the earliest possible expiry: one timer per session, no polling.
-		return m, idleCheck(left)
+		return m, m.check(left)
 	case tea.KeyPressMsg, tea.PasteMsg:
 		m.last = m.now()
 	}
@@ -64,6 +66,7 @@ func (m idleQuit) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // View is the wrapped model's view.
 func (m idleQuit) View() tea.View { return m.inner.View() }
 
-func idleCheck(d time.Duration) tea.Cmd {
-	return tea.Tick(d, func(time.Time) tea.Msg { return sshIdleCheckMsg{} })
+// check asks for one idle check after d.
+func (m idleQuit) check(d time.Duration) tea.Cmd {
+	return m.tick(d, func(time.Time) tea.Msg { return sshIdleCheckMsg{} })
 }

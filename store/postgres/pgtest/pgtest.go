@@ -40,15 +40,16 @@ type Server struct {
 }
 
 var (
-	current  *Server
-	startErr error
-	dbSeq    atomic.Int64
+	startOnce sync.Once
+	current   *Server
+	startErr  error
+	dbSeq     atomic.Int64
 )
 
-// Main starts the server, runs the package's tests and stops the server; call it from
-// TestMain as os.Exit(pgtest.Main(m)).
+// Main runs the package's tests and stops the server if one of them started it; call it from
+// TestMain as os.Exit(pgtest.Main(m)). The server starts on first use (Current), so a run
+// that needs none — a -run that selects no PostgreSQL test, a fuzz worker — pays nothing.
 func Main(m *testing.M) int {
-	current, startErr = Start()
 	code := m.Run()
 	if current != nil {
 		if err := current.Stop(); err != nil {
@@ -64,6 +65,7 @@ func Required() bool { return os.Getenv("PROVKEYS_REQUIRE_E2E") == "1" }
 // Current is the package's server; it skips (or fails, see Required) when none could start.
 func Current(t testing.TB) *Server {
 	t.Helper()
+	startOnce.Do(func() { current, startErr = Start() })
 	if current == nil {
 		if startErr == nil {
 			startErr = errors.New("pgtest.Main was not called from TestMain")

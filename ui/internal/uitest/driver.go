@@ -7,6 +7,7 @@ import (
 	"provkeys/ui"
 	"provkeys/ui/components/frame"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -21,18 +22,30 @@ import (
 
 var Admin = model.Actor{Name: "alice", Role: model.RoleAdmin}
 
-// driver runs the root model the way Bubble Tea would, but synchronously: it calls Update,
-// runs the returned commands and feeds their messages back. Commands that don't answer
-// within a short time (ticks: polls, status clears, cursor blinks, reveal timeouts) are
-// dropped; tests that need one send its message themselves.
+// Driver runs the root model the way Bubble Tea would, but synchronously: it calls Update,
+// runs the returned commands and feeds their messages back. Timers never fire by themselves:
+// the dashboard's own (Env.Tick: polls, status clears, reveal's hide) are recorded in Timers
+// with their duration and message, and a test fires one with Fire; the libraries' own
+// (tea.Tick, cursor blinks) are recognised by their function and dropped. Every other command
+// must answer within Timeout, or the test fails: a slow command never silently vanishes.
 type Driver struct {
 	T         *testing.T
 	M         *frame.Model
 	Clipboard []string // OSC 52 writes the program asked for
 	Quit      bool
-	// timeout is how long a command may take before it counts as a timer (huh's blinking
-	// cursors); tests whose commands do file I/O raise it.
+	// Timers are the dashboard's timers scheduled so far, oldest first.
+	Timers []Timer
+	// Timeout is how long any command other than a timer may take before the test fails.
 	Timeout time.Duration
+
+	mu   sync.Mutex
+	slow []string // commands that did not answer within Timeout
+}
+
+// Timer is one timer the dashboard asked for: what it delivers, and after how long.
+type Timer struct {
+	After time.Duration
+	Msg   tea.Msg
 }
 
 // testOptions fills in what every test run wants: the fixed clock testNow, and change polls
@@ -51,8 +64,11 @@ func TestOptions(opts ui.Options) ui.Options {
 // here: a test that needs one sends its message.
 func NewDriverOn(t *testing.T, m *frame.Model) *Driver {
 	t.Helper()
-	d := &Driver{T: t, M: m, Timeout: 100 * time.Millisecond}
-	d.M.Env().Tick = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+	d := &Driver{T: t, M: m, Timeout: 10 * time.Second}
+	d.M.Env().Tick = func(after time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+		d.Timers = append(d.Timers, Timer{After: after, Msg: fn(TestNow.Add(after))})
+		return nil
+	}
 	d.run(d.M.Init())
 	d.Send(tea.WindowSizeMsg{Width: 120, Height: 30})
 	return d
@@ -65,6 +81,44 @@ func (d *Driver) Send(msgs ...tea.Msg) {
 		_, cmd := d.M.Update(msg)
 		d.run(cmd)
 	}
+	d.failSlow()
+}
+
+// TimersOf returns the recorded timers whose message has the type of like.
+func (d *Driver) TimersOf(like tea.Msg) []Timer {
+	var out []Timer
+	for _, tm := range d.Timers {
+		if reflect.TypeOf(tm.Msg) == reflect.TypeOf(like) {
+			out = append(out, tm)
+		}
+	}
+	return out
+}
+
+// Fire delivers the message of the latest recorded timer whose message has the type of like,
+// as if its time had come; the test fails when there is none.
+func (d *Driver) Fire(like tea.Msg) {
+	d.T.Helper()
+	ts := d.TimersOf(like)
+	if len(ts) == 0 {
+		d.T.Fatalf("no %T timer was scheduled", like)
+	}
+	d.Send(ts[len(ts)-1].Msg)
+}
+
+// failSlow fails the test for every command that did not answer within Timeout.
+func (d *Driver) failSlow() {
+	d.T.Helper()
+	d.mu.Lock()
+	slow := d.slow
+	d.slow = nil
+	d.mu.Unlock()
+	for _, name := range slow {
+		d.T.Errorf("command %s did not answer within %v: its message was lost", name, d.Timeout)
+	}
+	if len(slow) > 0 {
+		d.T.FailNow()
+	}
 }
 
 // run executes cmd and delivers what it returns; batches and sequences are unfolded.
@@ -72,7 +126,7 @@ func (d *Driver) run(cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
-	if msg, ok := runWithin(cmd, d.Timeout); ok {
+	if msg, ok := d.runWithin(cmd); ok {
 		d.deliver(msg)
 	}
 }
@@ -92,7 +146,7 @@ func (d *Driver) deliver(msg tea.Msg) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				results[i], _ = runWithin(c, d.Timeout)
+				results[i], _ = d.runWithin(c)
 			}()
 		}
 		wg.Wait()
@@ -126,14 +180,49 @@ func clipboardText(msg tea.Msg) (string, bool) {
 	return reflect.ValueOf(msg).String(), true
 }
 
-// runWithin runs cmd, giving up after d (a tick or a blink that would fire later).
-func runWithin(cmd tea.Cmd, d time.Duration) (tea.Msg, bool) {
+// libraryTimers are the functions of the libraries' own timers: a tick or a cursor blink
+// that would fire later. They are dropped without running.
+var libraryTimers = []string{
+	"charm.land/bubbletea/v2.Tick.",
+	"charm.land/bubbletea/v2.Every.",
+	"charm.land/bubbles/v2/cursor.",
+	"charm.land/bubbles/v2/spinner.",
+}
+
+// cmdName is the name of cmd's function, as the runtime knows it.
+func cmdName(cmd tea.Cmd) string {
+	if f := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()); f != nil {
+		return f.Name()
+	}
+	return "?"
+}
+
+// IsLibraryTimer reports whether cmd is one of the libraries' timers.
+func IsLibraryTimer(cmd tea.Cmd) bool {
+	name := cmdName(cmd)
+	for _, p := range libraryTimers {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// runWithin runs cmd unless it is a library timer; a command that takes longer than
+// d.Timeout is noted as slow (the test fails after the current Send) and its message dropped.
+func (d *Driver) runWithin(cmd tea.Cmd) (tea.Msg, bool) {
+	if IsLibraryTimer(cmd) {
+		return nil, false
+	}
 	ch := make(chan tea.Msg, 1)
 	go func() { ch <- cmd() }()
 	select {
 	case msg := <-ch:
 		return msg, true
-	case <-time.After(d):
+	case <-time.After(d.Timeout):
+		d.mu.Lock()
+		d.slow = append(d.slow, cmdName(cmd))
+		d.mu.Unlock()
 		return nil, false
 	}
 }

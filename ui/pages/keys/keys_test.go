@@ -8,6 +8,7 @@ import (
 	"provkeys/ui/internal/uitest"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -268,12 +269,32 @@ func TestRevealShowsThenHidesOnMoveAndTimeout(t *testing.T) {
 	d.MustNotSee(st.Secrets[1])
 	d.Press("v")
 	d.MustSee(st.Secrets[2])
-	p := keysOf(d)
-	d.Send(revealTimeoutMsg{token: p.revealToken - 1}) // an older reveal's timer
+	// Each reveal schedules its own hide, after exactly the reveal timeout (30 s by default).
+	timers := d.TimersOf(revealTimeoutMsg{})
+	if len(timers) != 2 {
+		t.Fatalf("%d reveal timers scheduled, want one per reveal (2)", len(timers))
+	}
+	for _, tm := range timers {
+		if tm.After != 30*time.Second {
+			t.Fatalf("reveal hides after %v, want 30s", tm.After)
+		}
+	}
+	d.Send(timers[0].Msg) // the older reveal's timer leaves the newer reveal alone
 	d.MustSee(st.Secrets[2])
-	d.Send(revealTimeoutMsg{token: p.revealToken})
+	d.Fire(revealTimeoutMsg{})
 	d.MustNotSee(st.Secrets[2])
 	d.MustSee("3|api.private.zscaler.com|••••")
+}
+
+// TestRevealTimeoutOption: a configured reveal timeout is the hide timer's duration.
+func TestRevealTimeoutOption(t *testing.T) {
+	t.Parallel()
+	d := newDriver(t, uitest.ThreeKeys(), uitest.Admin, ui.Options{RevealTimeout: 5 * time.Second})
+	d.Press("v")
+	timers := d.TimersOf(revealTimeoutMsg{})
+	if len(timers) != 1 || timers[0].After != 5*time.Second {
+		t.Fatalf("reveal timers %v, want one of 5s", timers)
+	}
 }
 
 func TestExpandAllAndCollapse(t *testing.T) {
