@@ -30,12 +30,13 @@ type Index struct {
 	certs   table    // distinct certificate names
 	descs   table    // distinct descriptions
 	groups  table    // distinct machine group names
-	certOf  []uint32 // per key: its entry in certs
-	descOf  []uint32 // per key: its entry in descs
+	certOf  entryOf  // per key: its entry in certs
+	descOf  entryOf  // per key: its entry in descs
 	groupAt []uint32 // key k's groups are groupOf[groupAt[k]:groupAt[k+1]]
-	groupOf []uint32 // entries in groups
+	groupOf entryOf  // entries in groups
 	flags   []uint8  // flag* bits per key
-	expSec  []int64  // ExpiresAt as Unix seconds, when flagExpires is set
+	expOf   []uint32 // per key with flagExpires: its expiry's place in expSec and expNsec
+	expSec  []int64  // ExpiresAt as Unix seconds, of the keys that expire
 	expNsec []int32  // and its nanoseconds
 	created []moment // CreatedAt
 	updated []moment // UpdatedAt
@@ -81,8 +82,7 @@ func newIndex(keys keySource) *Index {
 	ix := &Index{
 		keys:    keys,
 		flags:   make([]uint8, n),
-		expSec:  make([]int64, n),
-		expNsec: make([]int32, n),
+		expOf:   make([]uint32, n),
 		created: make([]moment, n),
 		updated: make([]moment, n),
 		usage:   make([]int64, n),
@@ -111,7 +111,9 @@ func newIndex(keys keySource) *Index {
 		}
 		if !k.ExpiresAt.IsZero() {
 			fl |= flagExpires
-			ix.expSec[i], ix.expNsec[i] = k.ExpiresAt.Unix(), int32(k.ExpiresAt.Nanosecond())
+			ix.expOf[i] = uint32(len(ix.expSec))
+			ix.expSec = append(ix.expSec, k.ExpiresAt.Unix())
+			ix.expNsec = append(ix.expNsec, int32(k.ExpiresAt.Nanosecond()))
 		}
 		ix.flags[i] = fl
 		ix.created[i], ix.updated[i] = momentOf(k.CreatedAt), momentOf(k.UpdatedAt)
@@ -127,20 +129,23 @@ func newIndex(keys keySource) *Index {
 	certs.init(0, 0)
 	descs.init(0, 0)
 	groups.init(0, 0)
-	ix.certOf = make([]uint32, n)
-	ix.descOf = make([]uint32, n)
+	certOf, descOf := make([]uint32, n), make([]uint32, n)
+	var groupOf []uint32
 	ix.groupAt = make([]uint32, n+1)
 	for i := range n {
 		k := keys.filterFields(i, &scratch)
 		names.add(k.Name)
-		ix.certOf[i] = certs.intern(k.CertName)
-		ix.descOf[i] = descs.intern(k.Description)
+		certOf[i] = certs.intern(k.CertName)
+		descOf[i] = descs.intern(k.Description)
 		for _, g := range k.Groups {
-			ix.groupOf = append(ix.groupOf, groups.intern(g.Name))
+			groupOf = append(groupOf, groups.intern(g.Name))
 		}
-		ix.groupAt[i+1] = uint32(len(ix.groupOf))
+		ix.groupAt[i+1] = uint32(len(groupOf))
 	}
 	ix.names, ix.certs, ix.descs, ix.groups = names.done(), certs.done(), descs.done(), groups.done()
+	ix.certOf = narrowEntries(certOf, len(ix.certs.at)-1)
+	ix.descOf = narrowEntries(descOf, len(ix.descs.at)-1)
+	ix.groupOf = narrowEntries(groupOf, len(ix.groups.at)-1)
 	ix.scan = true
 	return ix
 }
@@ -288,12 +293,12 @@ func (ix *Index) keepText(live []uint64, t *term) {
 // otherHas reports whether key k's certificate, description or one of its groups is marked
 // in the per-table results (nil for a table that had no match or is not asked).
 func (ix *Index) otherHas(k int, cert, desc, group []uint64) bool {
-	if cert != nil && has(cert, int(ix.certOf[k])) || desc != nil && has(desc, int(ix.descOf[k])) {
+	if cert != nil && has(cert, ix.certOf.at(k)) || desc != nil && has(desc, ix.descOf.at(k)) {
 		return true
 	}
 	if group != nil {
-		for _, g := range ix.groupOf[ix.groupAt[k]:ix.groupAt[k+1]] {
-			if has(group, int(g)) {
+		for j := ix.groupAt[k]; j < ix.groupAt[k+1]; j++ {
+			if has(group, ix.groupOf.at(int(j))) {
 				return true
 			}
 		}
@@ -307,15 +312,15 @@ func (ix *Index) keyHas(t *term, k int) bool {
 	if (t.kind == termText || t.kind == termName) && strings.Contains(ix.names.entry(k), needle) {
 		return true
 	}
-	if (t.kind == termText || t.kind == termCert) && strings.Contains(ix.certs.entry(int(ix.certOf[k])), needle) {
+	if (t.kind == termText || t.kind == termCert) && strings.Contains(ix.certs.entry(ix.certOf.at(k)), needle) {
 		return true
 	}
-	if t.kind == termText && strings.Contains(ix.descs.entry(int(ix.descOf[k])), needle) {
+	if t.kind == termText && strings.Contains(ix.descs.entry(ix.descOf.at(k)), needle) {
 		return true
 	}
 	if t.kind == termText || t.kind == termGroup {
-		for _, g := range ix.groupOf[ix.groupAt[k]:ix.groupAt[k+1]] {
-			if strings.Contains(ix.groups.entry(int(g)), needle) {
+		for j := ix.groupAt[k]; j < ix.groupAt[k+1]; j++ {
+			if strings.Contains(ix.groups.entry(ix.groupOf.at(int(j))), needle) {
 				return true
 			}
 		}
@@ -326,7 +331,7 @@ func (ix *Index) keyHas(t *term, k int) bool {
 // keepFields applies a term that is not text (status, reenroll, export, times, usage) from
 // the compact arrays. It tests every key of a word, live or not, and masks once per word.
 func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
-	flags, expSec, expNsec := ix.flags, ix.expSec, ix.expNsec
+	flags, expOf, expSec, expNsec := ix.flags, ix.expOf, ix.expSec, ix.expNsec
 	sec, nsec := now.Unix(), int32(now.Nanosecond())
 	at, bound := momentOf(now), t.bound(now)
 	ix.parallel(len(live), func(lo, hi int) {
@@ -348,14 +353,18 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 					switch {
 					case fl&flagEnabled == 0:
 						st = StateDisabled
-					case fl&flagExpires != 0 && (expSec[k] < sec || expSec[k] == sec && expNsec[k] <= nsec):
+					case fl&flagExpires != 0 && (expSec[expOf[k]] < sec || expSec[expOf[k]] == sec && expNsec[expOf[k]] <= nsec):
 						st = StateExpired // now is not before the expiry, as in Key.State
 					case fl&flagExhausted != 0:
 						st = StateExhausted
 					}
 					ok = st == t.state
 				case termExpires:
-					ok = t.expiresOK(moment{expSec[k], expNsec[k]}, fl&flagExpires != 0, at, bound)
+					var exp moment
+					if fl&flagExpires != 0 {
+						exp = moment{expSec[expOf[k]], expNsec[expOf[k]]}
+					}
+					ok = t.expiresOK(exp, fl&flagExpires != 0, at, bound)
 				case termCreated:
 					ok = t.ageOK(ix.created[k], bound)
 				case termUpdated:
@@ -646,4 +655,30 @@ func foldRune(r rune) rune {
 		best = min(best, c)
 	}
 	return best
+}
+
+// entryOf is an entry number per key (or per link), a byte each while the table has at most
+// 256 entries, as certificates, descriptions and groups usually do.
+type entryOf struct {
+	small []uint8
+	wide  []uint32
+}
+
+// narrowEntries keeps v as bytes when every entry number fits one.
+func narrowEntries(v []uint32, entries int) entryOf {
+	if entries > 256 {
+		return entryOf{wide: v}
+	}
+	small := make([]uint8, len(v))
+	for i, x := range v {
+		small[i] = uint8(x)
+	}
+	return entryOf{small: small}
+}
+
+func (e *entryOf) at(i int) int {
+	if e.wide != nil {
+		return int(e.wide[i])
+	}
+	return int(e.small[i])
 }

@@ -177,3 +177,31 @@ func BenchmarkNewIndex(b *testing.B) {
 		NewIndex(keys)
 	}
 }
+
+// TestIndexManyDistinctEntries: with more than 256 distinct certificates, descriptions and
+// groups the per-key entry numbers no longer fit a byte; answers must not change.
+func TestIndexManyDistinctEntries(t *testing.T) {
+	keys := benchKeys(700)
+	for i := range keys {
+		keys[i].Description = fmt.Sprintf("rack %d", i)
+		keys[i].CertName = fmt.Sprintf("ca-%d", i%300)
+		keys[i].Groups = append(keys[i].Groups, GroupRef{ID: int64(1000 + i), Name: fmt.Sprintf("site %d", i)})
+	}
+	for _, ix := range []*Index{NewIndex(keys), NewKeyTable(keys).Index()} {
+		if ix.descOf.wide == nil || ix.certOf.wide == nil || ix.groupOf.wide == nil {
+			t.Fatal("entry numbers kept as bytes for more than 256 entries")
+		}
+		for _, expr := range append([]string{"rack 69", "cert:ca-29", "group:site 5", "site 699", "ca-299 rack"}, indexExprs...) {
+			f, err := ParseFilter(expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := ix.Filter(f, filterNow, nil), matchAll(f, keys, filterNow); !reflect.DeepEqual(got, want) {
+				t.Errorf("Filter(%q) = %v, want %v", expr, got, want)
+			}
+		}
+	}
+	if ix := NewIndex(benchKeys(50)); ix.descOf.small == nil || ix.certOf.small == nil {
+		t.Error("few entries not kept as bytes")
+	}
+}
