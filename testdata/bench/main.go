@@ -222,7 +222,8 @@ var (
 // change.
 func (s *suite) schemaHash() string {
 	h := sha256.New()
-	_ = filepath.WalkDir(filepath.Join(s.root, "store", "migrations"), func(p string, d fs.DirEntry, err error) error {
+	// The demo stores are SQLite files: their layout is store/sqlite's migrations.
+	_ = filepath.WalkDir(filepath.Join(s.root, "store", "sqlite", "migrations"), func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			b, _ := os.ReadFile(p)
 			h.Write([]byte(d.Name()))
