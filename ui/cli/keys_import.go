@@ -72,7 +72,7 @@ func (e *env) importKeys(ir *importReader, groups []string, cert string) error {
 	}
 	ir.groups, ir.cert = groups, certName
 	if isTerminal(e.io.Err) {
-		ir.progress = e.progressLine("import")
+		ir.progress = e.io.Err
 		defer fmt.Fprint(e.io.Err, "\r\x1b[K")
 	}
 	n, err := s.ImportKeyStream(e.ctx, ir.next)
@@ -115,7 +115,8 @@ type importReader struct {
 	warnings []importWarning
 	groups   []string
 	cert     string
-	progress func(done, total int)
+	progress io.Writer // where to show how far it is (a terminal), or nil
+	shown    int       // the last percentage shown
 }
 
 type importWarning struct {
@@ -170,13 +171,17 @@ func (ir *importReader) next() (model.KeyInput, error) {
 	return model.KeyInput{}, io.EOF
 }
 
-// report shows how far the import is: a share of the file, or a count from a pipe.
+// report shows how far the import is: keys read, and the share of the file when its size
+// is known (not from a pipe).
 func (ir *importReader) report() {
-	if ir.size > 0 {
-		ir.progress(int(min(ir.counted.n, ir.size)), int(ir.size))
+	if ir.size <= 0 {
+		fmt.Fprintf(ir.progress, "\r\x1b[Kimport: %d keys read", len(ir.lines))
 		return
 	}
-	ir.progress(len(ir.lines), 0) // no total: progressLine shows nothing
+	if pct := int(min(ir.counted.n, ir.size) * 100 / ir.size); pct != ir.shown {
+		ir.shown = pct
+		fmt.Fprintf(ir.progress, "\r\x1b[Kimport: %d keys read (%d%%)", len(ir.lines), pct)
+	}
 }
 
 func (ir *importReader) bad(line int, why string) error {
