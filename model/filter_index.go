@@ -89,9 +89,10 @@ func newIndex(keys keySource) *Index {
 		limit:   make([]int64, n),
 		workers: runtime.GOMAXPROCS(0),
 	}
-	size := 0
+	size, nameBytes := 0, 0
 	for i := range n {
 		k := keys.filterFields(i, &scratch)
+		nameBytes += len(k.Name)
 		size += len(k.Name) + len(k.CertName) + len(k.Description)
 		for _, g := range k.Groups {
 			size += len(g.Name)
@@ -125,7 +126,9 @@ func newIndex(keys keySource) *Index {
 		return ix // Filter falls back to Match, key by key
 	}
 	var names, certs, descs, groups tableBuilder
-	names.init(size/2, n)
+	// Exactly the names and their separators: the folded text is as long unless folding
+	// widens a rune, and the table keeps whatever capacity it was given.
+	names.init(nameBytes+n, n)
 	certs.init(0, 0)
 	descs.init(0, 0)
 	groups.init(0, 0)

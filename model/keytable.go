@@ -31,26 +31,30 @@ type KeyTable struct {
 	wide    map[int32]wideRow // numbers that do not fit a row's 32 bits (rowWide)
 }
 
-// tableRow is one key: 88 bytes. Numbers take 32 bits and the rare key whose id, version or
-// usage does not fit keeps them in KeyTable.wide; what keys share (certificate, cloud,
-// creator and updater; descriptions) is a 32-bit index; an expiry is kept apart, since most
-// keys have none.
+// tableRow is one key: 80 bytes. The id takes 32 bits, the version and the usage counts 16,
+// the name's length 8; the rare key where one of them does not fit keeps them all in
+// KeyTable.wide. What keys share (certificate, cloud, creator and updater; descriptions) is a
+// 32-bit index; an expiry is kept apart, since most keys have none.
 type tableRow struct {
 	created, updated int64 // Unix microseconds
 	fp               [32]byte
-	id, version      uint32
-	usage, maxUsage  uint32
+	id               uint32
 	name             uint32 // offset in text, nameLen bytes
 	desc             uint32 // index in descs
 	attrs            uint32 // index in attrs
 	set              uint32 // index in sets
 	exp              uint32 // 1 + index in expires; 0: never expires
-	nameLen          uint16
+	version          uint16
+	usage, maxUsage  uint16
+	nameLen          uint8
 	flags            uint8
 }
 
-// wideRow is a key's numbers when one of them does not fit 32 bits.
-type wideRow struct{ id, version, usage, maxUsage int64 }
+// wideRow is a key's numbers and name length when one of them does not fit its row.
+type wideRow struct {
+	id, version, usage, maxUsage int64
+	nameLen                      uint32
+}
 
 // rowAttrs are the indexes a key shares with most others.
 type rowAttrs struct{ cert, cloud, createdBy, updatedBy uint32 } // certs, strs, strs, strs
@@ -85,8 +89,13 @@ func (t *KeyTable) Len() int {
 
 func (t *KeyTable) str(s span) string { return t.text[s.off : s.off+s.n] }
 
-func (t *KeyTable) name(r *tableRow) string {
-	return t.text[r.name : r.name+uint32(r.nameLen)]
+func (t *KeyTable) name(i int) string {
+	r := &t.rows[i]
+	n := uint32(r.nameLen)
+	if r.flags&rowWide != 0 {
+		n = t.wide[int32(i)].nameLen
+	}
+	return t.text[r.name : r.name+n]
 }
 
 // numbers are row i's id, version, usage count and maximum.
@@ -95,7 +104,7 @@ func (t *KeyTable) numbers(i int) wideRow {
 	if r.flags&rowWide != 0 {
 		return t.wide[int32(i)]
 	}
-	return wideRow{int64(r.id), int64(r.version), int64(r.usage), int64(r.maxUsage)}
+	return wideRow{int64(r.id), int64(r.version), int64(r.usage), int64(r.maxUsage), uint32(r.nameLen)}
 }
 
 // expiry is row r's expiry in Unix microseconds, when it has one.
@@ -115,7 +124,7 @@ func (t *KeyTable) ID(i int) int64 {
 }
 
 // Name is key i's name.
-func (t *KeyTable) Name(i int) string { return t.name(&t.rows[i]) }
+func (t *KeyTable) Name(i int) string { return t.name(i) }
 
 // Description is key i's description.
 func (t *KeyTable) Description(i int) string { return t.str(t.descs[t.rows[i].desc]) }
@@ -192,7 +201,7 @@ func (t *KeyTable) Key(i int) Key {
 	a, n := &t.attrs[r.attrs], t.numbers(i)
 	k := Key{
 		ID:            n.id,
-		Name:          t.name(r),
+		Name:          t.name(i),
 		Groups:        t.sets[r.set],
 		CertID:        t.certs[a.cert].id,
 		CertName:      t.strs[t.certs[a.cert].name],
@@ -238,7 +247,7 @@ func (t *KeyTable) IndexOf(id int64) int {
 func (t *KeyTable) filterFields(i int, k *Key) *Key {
 	r := &t.rows[i]
 	*k = Key{
-		Name:          t.name(r),
+		Name:          t.name(i),
 		Groups:        t.sets[r.set],
 		CertName:      t.strs[t.certs[t.attrs[r.attrs].cert].name],
 		Description:   t.str(t.descs[r.desc]),
@@ -343,17 +352,19 @@ func (b *KeyTableBuilder) span(s string) span {
 func (b *KeyTableBuilder) Set(i int, k *Key) {
 	r := &b.t.rows[i]
 	*r = tableRow{created: k.CreatedAt.UnixMicro(), updated: k.UpdatedAt.UnixMicro()}
-	if fits32(k.ID) && fits32(k.Version) && fits32(k.UsageCount) && fits32(k.MaxUsage) {
-		r.id, r.version, r.usage, r.maxUsage = uint32(k.ID), uint32(k.Version), uint32(k.UsageCount), uint32(k.MaxUsage)
+	name := b.span(k.Name)
+	r.name = name.off
+	if fits(k.ID, math.MaxUint32) && fits(k.Version, math.MaxUint16) && fits(k.UsageCount, math.MaxUint16) &&
+		fits(k.MaxUsage, math.MaxUint16) && name.n <= math.MaxUint8 {
+		r.id, r.version, r.usage, r.maxUsage = uint32(k.ID), uint16(k.Version), uint16(k.UsageCount), uint16(k.MaxUsage)
+		r.nameLen = uint8(name.n)
 	} else {
 		r.flags |= rowWide
 		if b.t.wide == nil {
 			b.t.wide = map[int32]wideRow{}
 		}
-		b.t.wide[int32(i)] = wideRow{k.ID, k.Version, k.UsageCount, k.MaxUsage}
+		b.t.wide[int32(i)] = wideRow{k.ID, k.Version, k.UsageCount, k.MaxUsage, name.n}
 	}
-	name := b.span(k.Name)
-	r.name, r.nameLen = name.off, uint16(name.n) // names are at most MaxNameRunes runes: 512 bytes
 	if k.Enabled {
 		r.flags |= rowEnabled
 	}
@@ -395,8 +406,8 @@ func (b *KeyTableBuilder) Set(i int, k *Key) {
 	}
 }
 
-// fits32 reports whether v is kept exactly in a row's 32 bits.
-func fits32(v int64) bool { return v >= 0 && v <= math.MaxUint32 }
+// fits reports whether v is kept exactly in an unsigned field of at most max.
+func fits(v, max int64) bool { return v >= 0 && v <= max }
 
 // attrsOf numbers a (certificate, cloud, creator, updater), storing each distinct one once;
 // the next key usually repeats the previous one's.
@@ -472,8 +483,13 @@ func appendInt(b []byte, v int64) []byte {
 func (b *KeyTableBuilder) Table() *KeyTable {
 	t := b.t
 	if len(b.text) > 0 {
-		// No copy: nothing writes to b.text after this.
-		t.text = unsafe.String(unsafe.SliceData(b.text), len(b.text))
+		text := b.text
+		if spare := cap(text) - len(text); spare > 1<<20 && spare > len(text)/8 {
+			// The caller's guess of the size was well over: the table would keep it all.
+			text = slices.Clone(text)
+		}
+		// No copy otherwise: nothing writes to b.text after this.
+		t.text = unsafe.String(unsafe.SliceData(text), len(text))
 	}
 	b.t, b.text = KeyTable{}, nil
 	return &t
