@@ -17,16 +17,13 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
-// sshN is the store size figure 8 is about.
-const sshN = 100_000
-
 // ssh is figure 8: sessions on one `provkeys serve`, the server's memory per session and the
 // key-press latency with all of them open.
 func (s *suite) ssh() error {
 	if s.o.skipSSH {
 		return nil
 	}
-	sizes := s.sizesUpTo(sshN)
+	sizes := s.sizesUpTo(s.o.sshKeys)
 	if len(sizes) == 0 {
 		return nil
 	}
