@@ -38,10 +38,10 @@ type Index struct {
 	expOf   []uint32 // per key with flagExpires: its expiry's place in expSec and expNsec
 	expSec  []int64  // ExpiresAt as Unix seconds, of the keys that expire
 	expNsec []int32  // and its nanoseconds
-	created []moment // CreatedAt
-	updated []moment // UpdatedAt
-	usage   []int64  // UsageCount
-	limit   []int64  // MaxUsage
+	created moments  // CreatedAt
+	updated moments  // UpdatedAt
+	usage   counts   // UsageCount
+	limit   counts   // MaxUsage
 	scan    bool     // the tables were built; false when text would not fit 32-bit offsets
 	workers int      // goroutines for one pass
 }
@@ -83,13 +83,12 @@ func newIndex(keys keySource) *Index {
 		keys:    keys,
 		flags:   make([]uint8, n),
 		expOf:   make([]uint32, n),
-		created: make([]moment, n),
-		updated: make([]moment, n),
-		usage:   make([]int64, n),
-		limit:   make([]int64, n),
+		created: makeMoments(n),
+		updated: makeMoments(n),
 		workers: runtime.GOMAXPROCS(0),
 	}
 	size, nameBytes := 0, 0
+	usage, limit := make([]int64, n), make([]int64, n) // narrowed after the pass
 	for i := range n {
 		k := keys.filterFields(i, &scratch)
 		nameBytes += len(k.Name)
@@ -117,9 +116,11 @@ func newIndex(keys keySource) *Index {
 			ix.expNsec = append(ix.expNsec, int32(k.ExpiresAt.Nanosecond()))
 		}
 		ix.flags[i] = fl
-		ix.created[i], ix.updated[i] = momentOf(k.CreatedAt), momentOf(k.UpdatedAt)
-		ix.usage[i], ix.limit[i] = k.UsageCount, k.MaxUsage
+		ix.created.set(i, k.CreatedAt)
+		ix.updated.set(i, k.UpdatedAt)
+		usage[i], limit[i] = k.UsageCount, k.MaxUsage
 	}
+	ix.usage, ix.limit = narrowCounts(usage), narrowCounts(limit)
 	// Folding turns an invalid byte into 3-byte U+FFFD; leave room for that, and for the
 	// separators, below the 32-bit offsets.
 	if size > math.MaxUint32/4-n {
@@ -369,11 +370,11 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 					}
 					ok = t.expiresOK(exp, fl&flagExpires != 0, at, bound)
 				case termCreated:
-					ok = t.ageOK(ix.created[k], bound)
+					ok = t.ageOK(ix.created.at(k), bound)
 				case termUpdated:
-					ok = t.ageOK(ix.updated[k], bound)
+					ok = t.ageOK(ix.updated.at(k), bound)
 				case termUsage:
-					ok = t.usageOK(ix.usage[k], ix.limit[k])
+					ok = t.usageOK(ix.usage.at(k), ix.limit.at(k))
 				}
 				if ok {
 					keepBits |= 1 << b
@@ -684,4 +685,43 @@ func (e *entryOf) at(i int) int {
 		return int(e.wide[i])
 	}
 	return int(e.small[i])
+}
+
+// moments are times as two arrays: 12 bytes a time, where a []moment takes 16 (padding).
+type moments struct {
+	sec  []int64
+	nsec []int32
+}
+
+func makeMoments(n int) moments { return moments{make([]int64, n), make([]int32, n)} }
+
+func (m *moments) set(i int, t time.Time) { m.sec[i], m.nsec[i] = t.Unix(), int32(t.Nanosecond()) }
+
+func (m *moments) at(i int) moment { return moment{m.sec[i], m.nsec[i]} }
+
+// counts are usage counts or maxima per key, two bytes each while every one fits.
+type counts struct {
+	small []uint16
+	wide  []int64
+}
+
+// narrowCounts keeps v as two bytes a value when every value fits.
+func narrowCounts(v []int64) counts {
+	for _, x := range v {
+		if x < 0 || x > math.MaxUint16 {
+			return counts{wide: v}
+		}
+	}
+	small := make([]uint16, len(v))
+	for i, x := range v {
+		small[i] = uint16(x)
+	}
+	return counts{small: small}
+}
+
+func (c *counts) at(i int) int64 {
+	if c.wide != nil {
+		return c.wide[i]
+	}
+	return int64(c.small[i])
 }

@@ -186,12 +186,16 @@ func TestIndexManyDistinctEntries(t *testing.T) {
 		keys[i].Description = fmt.Sprintf("rack %d", i)
 		keys[i].CertName = fmt.Sprintf("ca-%d", i%300)
 		keys[i].Groups = append(keys[i].Groups, GroupRef{ID: int64(1000 + i), Name: fmt.Sprintf("site %d", i)})
+		if i%50 == 7 { // usage counts past two bytes
+			keys[i].UsageCount, keys[i].MaxUsage = int64(65_000+i*10), 70_000
+		}
 	}
 	for _, ix := range []*Index{NewIndex(keys), NewKeyTable(keys).Index()} {
-		if ix.descOf.wide == nil || ix.certOf.wide == nil || ix.groupOf.wide == nil {
-			t.Fatal("entry numbers kept as bytes for more than 256 entries")
+		if ix.descOf.wide == nil || ix.certOf.wide == nil || ix.groupOf.wide == nil || ix.usage.wide == nil || ix.limit.wide == nil {
+			t.Fatal("entry numbers or counts kept narrow past what fits")
 		}
-		for _, expr := range append([]string{"rack 69", "cert:ca-29", "group:site 5", "site 699", "ca-299 rack"}, indexExprs...) {
+		for _, expr := range append([]string{"rack 69", "cert:ca-29", "group:site 5", "site 699", "ca-299 rack",
+			"usage:>66000", "usage:<65536", "usage:>95%"}, indexExprs...) {
 			f, err := ParseFilter(expr)
 			if err != nil {
 				t.Fatal(err)
@@ -201,7 +205,7 @@ func TestIndexManyDistinctEntries(t *testing.T) {
 			}
 		}
 	}
-	if ix := NewIndex(benchKeys(50)); ix.descOf.small == nil || ix.certOf.small == nil {
-		t.Error("few entries not kept as bytes")
+	if ix := NewIndex(benchKeys(50)); ix.descOf.small == nil || ix.certOf.small == nil || ix.usage.small == nil {
+		t.Error("few entries or small counts not kept narrow")
 	}
 }
