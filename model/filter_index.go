@@ -26,24 +26,25 @@ import (
 // it is used. Filter may be called from several goroutines at once.
 type Index struct {
 	keys    keySource
-	names   table    // one entry per key
-	certs   table    // distinct certificate names
-	descs   table    // distinct descriptions
-	groups  table    // distinct machine group names
-	certOf  entryOf  // per key: its entry in certs
-	descOf  entryOf  // per key: its entry in descs
-	groupAt []uint32 // key k's groups are groupOf[groupAt[k]:groupAt[k+1]]
-	groupOf entryOf  // entries in groups
-	flags   []uint8  // flag* bits per key
-	expOf   []uint32 // per key with flagExpires: its expiry's place in expSec and expNsec
-	expSec  []int64  // ExpiresAt as Unix seconds, of the keys that expire
-	expNsec []int32  // and its nanoseconds
-	created moments  // CreatedAt
-	updated moments  // UpdatedAt
-	usage   counts   // UsageCount
-	limit   counts   // MaxUsage
-	scan    bool     // the tables were built; false when text would not fit 32-bit offsets
-	workers int      // goroutines for one pass
+	names   table     // one entry per key
+	certs   table     // distinct certificate names
+	descs   table     // distinct descriptions
+	groups  table     // distinct machine group names
+	certOf  entryOf   // per key: its entry in certs
+	descOf  entryOf   // per key: its entry in descs
+	groupAt []uint32  // key k's groups are groupOf[groupAt[k]:groupAt[k+1]]
+	groupOf entryOf   // entries in groups
+	flags   []uint8   // flag* bits per key
+	expOf   []uint32  // per key with flagExpires: its expiry's place in expSec and expNsec
+	expSec  []int64   // ExpiresAt as Unix seconds, of the keys that expire
+	expNsec []int32   // and its nanoseconds
+	created moments   // CreatedAt; empty over a KeyTable, which has them (see times)
+	updated moments   // UpdatedAt; likewise
+	table   *KeyTable // the source, when it is a table
+	usage   counts    // UsageCount
+	limit   counts    // MaxUsage
+	scan    bool      // the tables were built; false when text would not fit 32-bit offsets
+	workers int       // goroutines for one pass
 }
 
 const (
@@ -83,9 +84,13 @@ func newIndex(keys keySource) *Index {
 		keys:    keys,
 		flags:   make([]uint8, n),
 		expOf:   make([]uint32, n),
-		created: makeMoments(n),
-		updated: makeMoments(n),
 		workers: runtime.GOMAXPROCS(0),
+	}
+	// A table keeps the times as microseconds already: 24 MB a million keys not to copy.
+	if t, ok := keys.(*KeyTable); ok {
+		ix.table = t
+	} else {
+		ix.created, ix.updated = makeMoments(n), makeMoments(n)
 	}
 	size, nameBytes := 0, 0
 	usage, limit := make([]int64, n), make([]int64, n) // narrowed after the pass
@@ -116,8 +121,10 @@ func newIndex(keys keySource) *Index {
 			ix.expNsec = append(ix.expNsec, int32(k.ExpiresAt.Nanosecond()))
 		}
 		ix.flags[i] = fl
-		ix.created.set(i, k.CreatedAt)
-		ix.updated.set(i, k.UpdatedAt)
+		if ix.table == nil {
+			ix.created.set(i, k.CreatedAt)
+			ix.updated.set(i, k.UpdatedAt)
+		}
 		usage[i], limit[i] = k.UsageCount, k.MaxUsage
 	}
 	ix.usage, ix.limit = narrowCounts(usage), narrowCounts(limit)
@@ -370,9 +377,17 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 					}
 					ok = t.expiresOK(exp, fl&flagExpires != 0, at, bound)
 				case termCreated:
-					ok = t.ageOK(ix.created.at(k), bound)
+					if ix.table != nil {
+						ok = t.ageOK(microMoment(ix.table.rows[k].created), bound)
+					} else {
+						ok = t.ageOK(ix.created.at(k), bound)
+					}
 				case termUpdated:
-					ok = t.ageOK(ix.updated.at(k), bound)
+					if ix.table != nil {
+						ok = t.ageOK(microMoment(ix.table.rows[k].updated), bound)
+					} else {
+						ok = t.ageOK(ix.updated.at(k), bound)
+					}
 				case termUsage:
 					ok = t.usageOK(ix.usage.at(k), ix.limit.at(k))
 				}
@@ -724,4 +739,13 @@ func (c *counts) at(i int) int64 {
 		return c.wide[i]
 	}
 	return int64(c.small[i])
+}
+
+// microMoment is a time kept as Unix microseconds, as time.UnixMicro reads it.
+func microMoment(us int64) moment {
+	sec := us / 1e6
+	if us%1e6 < 0 {
+		sec--
+	}
+	return moment{sec, int32((us - sec*1e6) * 1000)}
 }

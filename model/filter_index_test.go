@@ -209,3 +209,12 @@ func TestIndexManyDistinctEntries(t *testing.T) {
 		t.Error("few entries or small counts not kept narrow")
 	}
 }
+
+func TestMicroMoment(t *testing.T) {
+	for _, us := range []int64{0, 1, 999_999, 1_000_000, -1, -999_999, -1_000_000, -1_000_001, 1764971608272766} {
+		tm := time.UnixMicro(us)
+		if got, want := microMoment(us), momentOf(tm); got != want {
+			t.Errorf("microMoment(%d) = %v, want %v", us, got, want)
+		}
+	}
+}
