@@ -26,23 +26,25 @@ import (
 // it is used. Filter may be called from several goroutines at once.
 type Index struct {
 	keys    keySource
-	names   table    // one entry per key
-	certs   table    // distinct certificate names
-	descs   table    // distinct descriptions
-	groups  table    // distinct machine group names
-	certOf  []uint32 // per key: its entry in certs
-	descOf  []uint32 // per key: its entry in descs
-	groupAt []uint32 // key k's groups are groupOf[groupAt[k]:groupAt[k+1]]
-	groupOf []uint32 // entries in groups
-	flags   []uint8  // flag* bits per key
-	expSec  []int64  // ExpiresAt as Unix seconds, when flagExpires is set
-	expNsec []int32  // and its nanoseconds
-	created []moment // CreatedAt
-	updated []moment // UpdatedAt
-	usage   []int64  // UsageCount
-	limit   []int64  // MaxUsage
-	scan    bool     // the tables were built; false when text would not fit 32-bit offsets
-	workers int      // goroutines for one pass
+	names   table     // one entry per key
+	certs   table     // distinct certificate names
+	descs   table     // distinct descriptions
+	groups  table     // distinct machine group names
+	certOf  entryOf   // per key: its entry in certs
+	descOf  entryOf   // per key: its entry in descs
+	groupAt []uint32  // key k's groups are groupOf[groupAt[k]:groupAt[k+1]]
+	groupOf entryOf   // entries in groups
+	flags   []uint8   // flag* bits per key
+	expOf   []uint32  // per key with flagExpires: its expiry's place in expSec and expNsec
+	expSec  []int64   // ExpiresAt as Unix seconds, of the keys that expire
+	expNsec []int32   // and its nanoseconds
+	created moments   // CreatedAt; empty over a KeyTable, which has them (see times)
+	updated moments   // UpdatedAt; likewise
+	table   *KeyTable // the source, when it is a table
+	usage   counts    // UsageCount
+	limit   counts    // MaxUsage
+	scan    bool      // the tables were built; false when text would not fit 32-bit offsets
+	workers int       // goroutines for one pass
 }
 
 const (
@@ -81,17 +83,20 @@ func newIndex(keys keySource) *Index {
 	ix := &Index{
 		keys:    keys,
 		flags:   make([]uint8, n),
-		expSec:  make([]int64, n),
-		expNsec: make([]int32, n),
-		created: make([]moment, n),
-		updated: make([]moment, n),
-		usage:   make([]int64, n),
-		limit:   make([]int64, n),
+		expOf:   make([]uint32, n),
 		workers: runtime.GOMAXPROCS(0),
 	}
-	size := 0
+	// A table keeps the times as microseconds already: 24 MB a million keys not to copy.
+	if t, ok := keys.(*KeyTable); ok {
+		ix.table = t
+	} else {
+		ix.created, ix.updated = makeMoments(n), makeMoments(n)
+	}
+	size, nameBytes := 0, 0
+	usage, limit := make([]int64, n), make([]int64, n) // narrowed after the pass
 	for i := range n {
 		k := keys.filterFields(i, &scratch)
+		nameBytes += len(k.Name)
 		size += len(k.Name) + len(k.CertName) + len(k.Description)
 		for _, g := range k.Groups {
 			size += len(g.Name)
@@ -111,36 +116,47 @@ func newIndex(keys keySource) *Index {
 		}
 		if !k.ExpiresAt.IsZero() {
 			fl |= flagExpires
-			ix.expSec[i], ix.expNsec[i] = k.ExpiresAt.Unix(), int32(k.ExpiresAt.Nanosecond())
+			ix.expOf[i] = uint32(len(ix.expSec))
+			ix.expSec = append(ix.expSec, k.ExpiresAt.Unix())
+			ix.expNsec = append(ix.expNsec, int32(k.ExpiresAt.Nanosecond()))
 		}
 		ix.flags[i] = fl
-		ix.created[i], ix.updated[i] = momentOf(k.CreatedAt), momentOf(k.UpdatedAt)
-		ix.usage[i], ix.limit[i] = k.UsageCount, k.MaxUsage
+		if ix.table == nil {
+			ix.created.set(i, k.CreatedAt)
+			ix.updated.set(i, k.UpdatedAt)
+		}
+		usage[i], limit[i] = k.UsageCount, k.MaxUsage
 	}
+	ix.usage, ix.limit = narrowCounts(usage), narrowCounts(limit)
 	// Folding turns an invalid byte into 3-byte U+FFFD; leave room for that, and for the
 	// separators, below the 32-bit offsets.
 	if size > math.MaxUint32/4-n {
 		return ix // Filter falls back to Match, key by key
 	}
 	var names, certs, descs, groups tableBuilder
-	names.init(size/2, n)
+	// Exactly the names and their separators: the folded text is as long unless folding
+	// widens a rune, and the table keeps whatever capacity it was given.
+	names.init(nameBytes+n, n)
 	certs.init(0, 0)
 	descs.init(0, 0)
 	groups.init(0, 0)
-	ix.certOf = make([]uint32, n)
-	ix.descOf = make([]uint32, n)
+	certOf, descOf := make([]uint32, n), make([]uint32, n)
+	var groupOf []uint32
 	ix.groupAt = make([]uint32, n+1)
 	for i := range n {
 		k := keys.filterFields(i, &scratch)
 		names.add(k.Name)
-		ix.certOf[i] = certs.intern(k.CertName)
-		ix.descOf[i] = descs.intern(k.Description)
+		certOf[i] = certs.intern(k.CertName)
+		descOf[i] = descs.intern(k.Description)
 		for _, g := range k.Groups {
-			ix.groupOf = append(ix.groupOf, groups.intern(g.Name))
+			groupOf = append(groupOf, groups.intern(g.Name))
 		}
-		ix.groupAt[i+1] = uint32(len(ix.groupOf))
+		ix.groupAt[i+1] = uint32(len(groupOf))
 	}
 	ix.names, ix.certs, ix.descs, ix.groups = names.done(), certs.done(), descs.done(), groups.done()
+	ix.certOf = narrowEntries(certOf, len(ix.certs.at)-1)
+	ix.descOf = narrowEntries(descOf, len(ix.descs.at)-1)
+	ix.groupOf = narrowEntries(groupOf, len(ix.groups.at)-1)
 	ix.scan = true
 	return ix
 }
@@ -288,12 +304,12 @@ func (ix *Index) keepText(live []uint64, t *term) {
 // otherHas reports whether key k's certificate, description or one of its groups is marked
 // in the per-table results (nil for a table that had no match or is not asked).
 func (ix *Index) otherHas(k int, cert, desc, group []uint64) bool {
-	if cert != nil && has(cert, int(ix.certOf[k])) || desc != nil && has(desc, int(ix.descOf[k])) {
+	if cert != nil && has(cert, ix.certOf.at(k)) || desc != nil && has(desc, ix.descOf.at(k)) {
 		return true
 	}
 	if group != nil {
-		for _, g := range ix.groupOf[ix.groupAt[k]:ix.groupAt[k+1]] {
-			if has(group, int(g)) {
+		for j := ix.groupAt[k]; j < ix.groupAt[k+1]; j++ {
+			if has(group, ix.groupOf.at(int(j))) {
 				return true
 			}
 		}
@@ -307,15 +323,15 @@ func (ix *Index) keyHas(t *term, k int) bool {
 	if (t.kind == termText || t.kind == termName) && strings.Contains(ix.names.entry(k), needle) {
 		return true
 	}
-	if (t.kind == termText || t.kind == termCert) && strings.Contains(ix.certs.entry(int(ix.certOf[k])), needle) {
+	if (t.kind == termText || t.kind == termCert) && strings.Contains(ix.certs.entry(ix.certOf.at(k)), needle) {
 		return true
 	}
-	if t.kind == termText && strings.Contains(ix.descs.entry(int(ix.descOf[k])), needle) {
+	if t.kind == termText && strings.Contains(ix.descs.entry(ix.descOf.at(k)), needle) {
 		return true
 	}
 	if t.kind == termText || t.kind == termGroup {
-		for _, g := range ix.groupOf[ix.groupAt[k]:ix.groupAt[k+1]] {
-			if strings.Contains(ix.groups.entry(int(g)), needle) {
+		for j := ix.groupAt[k]; j < ix.groupAt[k+1]; j++ {
+			if strings.Contains(ix.groups.entry(ix.groupOf.at(int(j))), needle) {
 				return true
 			}
 		}
@@ -326,7 +342,7 @@ func (ix *Index) keyHas(t *term, k int) bool {
 // keepFields applies a term that is not text (status, reenroll, export, times, usage) from
 // the compact arrays. It tests every key of a word, live or not, and masks once per word.
 func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
-	flags, expSec, expNsec := ix.flags, ix.expSec, ix.expNsec
+	flags, expOf, expSec, expNsec := ix.flags, ix.expOf, ix.expSec, ix.expNsec
 	sec, nsec := now.Unix(), int32(now.Nanosecond())
 	at, bound := momentOf(now), t.bound(now)
 	ix.parallel(len(live), func(lo, hi int) {
@@ -348,20 +364,32 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 					switch {
 					case fl&flagEnabled == 0:
 						st = StateDisabled
-					case fl&flagExpires != 0 && (expSec[k] < sec || expSec[k] == sec && expNsec[k] <= nsec):
+					case fl&flagExpires != 0 && (expSec[expOf[k]] < sec || expSec[expOf[k]] == sec && expNsec[expOf[k]] <= nsec):
 						st = StateExpired // now is not before the expiry, as in Key.State
 					case fl&flagExhausted != 0:
 						st = StateExhausted
 					}
 					ok = st == t.state
 				case termExpires:
-					ok = t.expiresOK(moment{expSec[k], expNsec[k]}, fl&flagExpires != 0, at, bound)
+					var exp moment
+					if fl&flagExpires != 0 {
+						exp = moment{expSec[expOf[k]], expNsec[expOf[k]]}
+					}
+					ok = t.expiresOK(exp, fl&flagExpires != 0, at, bound)
 				case termCreated:
-					ok = t.ageOK(ix.created[k], bound)
+					if ix.table != nil {
+						ok = t.ageOK(microMoment(ix.table.rows[k].created), bound)
+					} else {
+						ok = t.ageOK(ix.created.at(k), bound)
+					}
 				case termUpdated:
-					ok = t.ageOK(ix.updated[k], bound)
+					if ix.table != nil {
+						ok = t.ageOK(microMoment(ix.table.rows[k].updated), bound)
+					} else {
+						ok = t.ageOK(ix.updated.at(k), bound)
+					}
 				case termUsage:
-					ok = t.usageOK(ix.usage[k], ix.limit[k])
+					ok = t.usageOK(ix.usage.at(k), ix.limit.at(k))
 				}
 				if ok {
 					keepBits |= 1 << b
@@ -646,4 +674,78 @@ func foldRune(r rune) rune {
 		best = min(best, c)
 	}
 	return best
+}
+
+// entryOf is an entry number per key (or per link), a byte each while the table has at most
+// 256 entries, as certificates, descriptions and groups usually do.
+type entryOf struct {
+	small []uint8
+	wide  []uint32
+}
+
+// narrowEntries keeps v as bytes when every entry number fits one.
+func narrowEntries(v []uint32, entries int) entryOf {
+	if entries > 256 {
+		return entryOf{wide: v}
+	}
+	small := make([]uint8, len(v))
+	for i, x := range v {
+		small[i] = uint8(x)
+	}
+	return entryOf{small: small}
+}
+
+func (e *entryOf) at(i int) int {
+	if e.wide != nil {
+		return int(e.wide[i])
+	}
+	return int(e.small[i])
+}
+
+// moments are times as two arrays: 12 bytes a time, where a []moment takes 16 (padding).
+type moments struct {
+	sec  []int64
+	nsec []int32
+}
+
+func makeMoments(n int) moments { return moments{make([]int64, n), make([]int32, n)} }
+
+func (m *moments) set(i int, t time.Time) { m.sec[i], m.nsec[i] = t.Unix(), int32(t.Nanosecond()) }
+
+func (m *moments) at(i int) moment { return moment{m.sec[i], m.nsec[i]} }
+
+// counts are usage counts or maxima per key, two bytes each while every one fits.
+type counts struct {
+	small []uint16
+	wide  []int64
+}
+
+// narrowCounts keeps v as two bytes a value when every value fits.
+func narrowCounts(v []int64) counts {
+	for _, x := range v {
+		if x < 0 || x > math.MaxUint16 {
+			return counts{wide: v}
+		}
+	}
+	small := make([]uint16, len(v))
+	for i, x := range v {
+		small[i] = uint16(x)
+	}
+	return counts{small: small}
+}
+
+func (c *counts) at(i int) int64 {
+	if c.wide != nil {
+		return c.wide[i]
+	}
+	return int64(c.small[i])
+}
+
+// microMoment is a time kept as Unix microseconds, as time.UnixMicro reads it.
+func microMoment(us int64) moment {
+	sec := us / 1e6
+	if us%1e6 < 0 {
+		sec--
+	}
+	return moment{sec, int32((us - sec*1e6) * 1000)}
 }

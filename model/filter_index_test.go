@@ -177,3 +177,44 @@ func BenchmarkNewIndex(b *testing.B) {
 		NewIndex(keys)
 	}
 }
+
+// TestIndexManyDistinctEntries: with more than 256 distinct certificates, descriptions and
+// groups the per-key entry numbers no longer fit a byte; answers must not change.
+func TestIndexManyDistinctEntries(t *testing.T) {
+	keys := benchKeys(700)
+	for i := range keys {
+		keys[i].Description = fmt.Sprintf("rack %d", i)
+		keys[i].CertName = fmt.Sprintf("ca-%d", i%300)
+		keys[i].Groups = append(keys[i].Groups, GroupRef{ID: int64(1000 + i), Name: fmt.Sprintf("site %d", i)})
+		if i%50 == 7 { // usage counts past two bytes
+			keys[i].UsageCount, keys[i].MaxUsage = int64(65_000+i*10), 70_000
+		}
+	}
+	for _, ix := range []*Index{NewIndex(keys), NewKeyTable(keys).Index()} {
+		if ix.descOf.wide == nil || ix.certOf.wide == nil || ix.groupOf.wide == nil || ix.usage.wide == nil || ix.limit.wide == nil {
+			t.Fatal("entry numbers or counts kept narrow past what fits")
+		}
+		for _, expr := range append([]string{"rack 69", "cert:ca-29", "group:site 5", "site 699", "ca-299 rack",
+			"usage:>66000", "usage:<65536", "usage:>95%"}, indexExprs...) {
+			f, err := ParseFilter(expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := ix.Filter(f, filterNow, nil), matchAll(f, keys, filterNow); !reflect.DeepEqual(got, want) {
+				t.Errorf("Filter(%q) = %v, want %v", expr, got, want)
+			}
+		}
+	}
+	if ix := NewIndex(benchKeys(50)); ix.descOf.small == nil || ix.certOf.small == nil || ix.usage.small == nil {
+		t.Error("few entries or small counts not kept narrow")
+	}
+}
+
+func TestMicroMoment(t *testing.T) {
+	for _, us := range []int64{0, 1, 999_999, 1_000_000, -1, -999_999, -1_000_000, -1_000_001, 1764971608272766} {
+		tm := time.UnixMicro(us)
+		if got, want := microMoment(us), momentOf(tm); got != want {
+			t.Errorf("microMoment(%d) = %v, want %v", us, got, want)
+		}
+	}
+}

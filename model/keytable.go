@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/base64"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -18,25 +19,45 @@ import (
 // methods read one field without building anything. A KeyTable never changes once built, so
 // any number of goroutines may read it.
 type KeyTable struct {
-	rows  []tableRow
-	text  string       // names and descriptions, back to back
-	strs  []string     // shared short strings: clouds, actors, certificate names
-	certs []certRef    // distinct certificates
-	sets  [][]GroupRef // distinct lists of groups, each as in Key.Groups
-	fps   map[int32]string
+	rows    []tableRow
+	text    string            // names and descriptions, back to back
+	strs    []string          // shared short strings: clouds, actors, certificate names
+	certs   []certRef         // distinct certificates
+	attrs   []rowAttrs        // distinct (certificate, cloud, creator, updater)
+	descs   []span            // descriptions, shared where equal
+	sets    [][]GroupRef      // distinct lists of groups, each as in Key.Groups
+	expires []int64           // Unix microseconds; row.exp-1 indexes it, 0 is never
+	fps     map[int32]string  // fingerprints not in the usual form (rowFPText)
+	wide    map[int32]wideRow // numbers that do not fit a row's 32 bits (rowWide)
 }
 
-// tableRow is one key. Fields are ordered for packing: 128 bytes.
+// tableRow is one key: 80 bytes. The id takes 32 bits, the version and the usage counts 16,
+// the name's length 8; the rare key where one of them does not fit keeps them all in
+// KeyTable.wide. What keys share (certificate, cloud, creator and updater; descriptions) is a
+// 32-bit index; an expiry is kept apart, since most keys have none.
 type tableRow struct {
-	id, version                 int64
-	maxUsage, usage             int64
-	expires, created, updated   int64 // Unix microseconds; expires only with rowExpires
-	fp                          [32]byte
-	name, desc                  span
-	cert, set                   uint32 // indexes in certs and sets
-	cloud, createdBy, updatedBy uint32 // indexes in strs
-	flags                       uint8
+	created, updated int64 // Unix microseconds
+	fp               [32]byte
+	id               uint32
+	name             uint32 // offset in text, nameLen bytes
+	desc             uint32 // index in descs
+	attrs            uint32 // index in attrs
+	set              uint32 // index in sets
+	exp              uint32 // 1 + index in expires; 0: never expires
+	version          uint16
+	usage, maxUsage  uint16
+	nameLen          uint8
+	flags            uint8
 }
+
+// wideRow is a key's numbers and name length when one of them does not fit its row.
+type wideRow struct {
+	id, version, usage, maxUsage int64
+	nameLen                      uint32
+}
+
+// rowAttrs are the indexes a key shares with most others.
+type rowAttrs struct{ cert, cloud, createdBy, updatedBy uint32 } // certs, strs, strs, strs
 
 // span is a piece of KeyTable.text.
 type span struct{ off, n uint32 }
@@ -51,8 +72,8 @@ const (
 	rowEnabled = 1 << iota
 	rowReenroll
 	rowExport
-	rowExpires
 	rowFPText // the fingerprint is not SHA256:<43 base64 characters>; see KeyTable.fps
+	rowWide   // id, version, usage or maximum in KeyTable.wide
 )
 
 // fpPrefix starts every fingerprint keyformat makes.
@@ -68,14 +89,45 @@ func (t *KeyTable) Len() int {
 
 func (t *KeyTable) str(s span) string { return t.text[s.off : s.off+s.n] }
 
+func (t *KeyTable) name(i int) string {
+	r := &t.rows[i]
+	n := uint32(r.nameLen)
+	if r.flags&rowWide != 0 {
+		n = t.wide[int32(i)].nameLen
+	}
+	return t.text[r.name : r.name+n]
+}
+
+// numbers are row i's id, version, usage count and maximum.
+func (t *KeyTable) numbers(i int) wideRow {
+	r := &t.rows[i]
+	if r.flags&rowWide != 0 {
+		return t.wide[int32(i)]
+	}
+	return wideRow{int64(r.id), int64(r.version), int64(r.usage), int64(r.maxUsage), uint32(r.nameLen)}
+}
+
+// expiry is row r's expiry in Unix microseconds, when it has one.
+func (t *KeyTable) expiry(r *tableRow) (int64, bool) {
+	if r.exp == 0 {
+		return 0, false
+	}
+	return t.expires[r.exp-1], true
+}
+
 // ID is key i's id.
-func (t *KeyTable) ID(i int) int64 { return t.rows[i].id }
+func (t *KeyTable) ID(i int) int64 {
+	if r := &t.rows[i]; r.flags&rowWide == 0 {
+		return int64(r.id)
+	}
+	return t.wide[int32(i)].id
+}
 
 // Name is key i's name.
-func (t *KeyTable) Name(i int) string { return t.str(t.rows[i].name) }
+func (t *KeyTable) Name(i int) string { return t.name(i) }
 
 // Description is key i's description.
-func (t *KeyTable) Description(i int) string { return t.str(t.rows[i].desc) }
+func (t *KeyTable) Description(i int) string { return t.str(t.descs[t.rows[i].desc]) }
 
 // Groups is key i's machine groups, shared with every key that has the same ones: callers
 // must not change it (appending is safe: its capacity is its length).
@@ -92,7 +144,9 @@ func (t *KeyTable) GroupSets() int { return len(t.sets) }
 func (t *KeyTable) GroupSetRefs(s int) []GroupRef { return t.sets[s] }
 
 // CertName is the name of key i's signing certificate.
-func (t *KeyTable) CertName(i int) string { return t.strs[t.certs[t.rows[i].cert].name] }
+func (t *KeyTable) CertName(i int) string {
+	return t.strs[t.certs[t.attrs[t.rows[i].attrs].cert].name]
+}
 
 // Enabled, AllowReenroll and Exportable are key i's flags.
 func (t *KeyTable) Enabled(i int) bool       { return t.rows[i].flags&rowEnabled != 0 }
@@ -100,7 +154,10 @@ func (t *KeyTable) AllowReenroll(i int) bool { return t.rows[i].flags&rowReenrol
 func (t *KeyTable) Exportable(i int) bool    { return t.rows[i].flags&rowExport != 0 }
 
 // Usage is key i's usage count and maximum (0 = unlimited).
-func (t *KeyTable) Usage(i int) (count, max int64) { return t.rows[i].usage, t.rows[i].maxUsage }
+func (t *KeyTable) Usage(i int) (count, max int64) {
+	n := t.numbers(i)
+	return n.usage, n.maxUsage
+}
 
 // UpdatedMicros is when key i was last changed, in Unix microseconds: cheap to compare.
 func (t *KeyTable) UpdatedMicros(i int) int64 { return t.rows[i].updated }
@@ -109,10 +166,14 @@ func (t *KeyTable) UpdatedMicros(i int) int64 { return t.rows[i].updated }
 func (t *KeyTable) State(i int, now time.Time) KeyState {
 	r := &t.rows[i]
 	var expires time.Time
-	if r.flags&rowExpires != 0 {
-		expires = time.UnixMicro(r.expires)
+	if us, ok := t.expiry(r); ok {
+		expires = time.UnixMicro(us)
 	}
-	return StateOf(r.flags&rowEnabled != 0, expires, r.usage, r.maxUsage, now)
+	count, max := int64(r.usage), int64(r.maxUsage)
+	if r.flags&rowWide != 0 {
+		count, max = t.Usage(i)
+	}
+	return StateOf(r.flags&rowEnabled != 0, expires, count, max, now)
 }
 
 // Fingerprint is key i's fingerprint text. It is built on each call.
@@ -137,28 +198,29 @@ func (t *KeyTable) FingerprintBytes(i int) (fp *[32]byte, ok bool) {
 // Key rebuilds key i. Its strings are shared with the table; Groups is shared too.
 func (t *KeyTable) Key(i int) Key {
 	r := &t.rows[i]
+	a, n := &t.attrs[r.attrs], t.numbers(i)
 	k := Key{
-		ID:            r.id,
-		Name:          t.str(r.name),
+		ID:            n.id,
+		Name:          t.name(i),
 		Groups:        t.sets[r.set],
-		CertID:        t.certs[r.cert].id,
-		CertName:      t.strs[t.certs[r.cert].name],
+		CertID:        t.certs[a.cert].id,
+		CertName:      t.strs[t.certs[a.cert].name],
 		Enabled:       r.flags&rowEnabled != 0,
 		AllowReenroll: r.flags&rowReenroll != 0,
 		Exportable:    r.flags&rowExport != 0,
-		Cloud:         t.strs[r.cloud],
+		Cloud:         t.strs[a.cloud],
 		Fingerprint:   t.Fingerprint(i),
-		Description:   t.str(r.desc),
-		MaxUsage:      r.maxUsage,
-		UsageCount:    r.usage,
+		Description:   t.str(t.descs[r.desc]),
+		MaxUsage:      n.maxUsage,
+		UsageCount:    n.usage,
 		CreatedAt:     time.UnixMicro(r.created).UTC(),
-		CreatedBy:     t.strs[r.createdBy],
+		CreatedBy:     t.strs[a.createdBy],
 		UpdatedAt:     time.UnixMicro(r.updated).UTC(),
-		UpdatedBy:     t.strs[r.updatedBy],
-		Version:       r.version,
+		UpdatedBy:     t.strs[a.updatedBy],
+		Version:       n.version,
 	}
-	if r.flags&rowExpires != 0 {
-		k.ExpiresAt = time.UnixMicro(r.expires).UTC()
+	if us, ok := t.expiry(r); ok {
+		k.ExpiresAt = time.UnixMicro(us).UTC()
 	}
 	return k
 }
@@ -166,9 +228,16 @@ func (t *KeyTable) Key(i int) Key {
 // IndexOf is the position of the key with id, or -1. It reads every id: about a millisecond
 // for a million keys.
 func (t *KeyTable) IndexOf(id int64) int {
-	for i := range t.rows {
-		if t.rows[i].id == id {
-			return i
+	if id >= 0 && id <= math.MaxUint32 {
+		for i := range t.rows {
+			if r := &t.rows[i]; int64(r.id) == id && r.flags&rowWide == 0 {
+				return i
+			}
+		}
+	}
+	for i, w := range t.wide {
+		if w.id == id {
+			return int(i)
 		}
 	}
 	return -1
@@ -178,20 +247,23 @@ func (t *KeyTable) IndexOf(id int64) int {
 func (t *KeyTable) filterFields(i int, k *Key) *Key {
 	r := &t.rows[i]
 	*k = Key{
-		Name:          t.str(r.name),
+		Name:          t.name(i),
 		Groups:        t.sets[r.set],
-		CertName:      t.strs[t.certs[r.cert].name],
-		Description:   t.str(r.desc),
+		CertName:      t.strs[t.certs[t.attrs[r.attrs].cert].name],
+		Description:   t.str(t.descs[r.desc]),
 		Enabled:       r.flags&rowEnabled != 0,
 		AllowReenroll: r.flags&rowReenroll != 0,
 		Exportable:    r.flags&rowExport != 0,
-		MaxUsage:      r.maxUsage,
-		UsageCount:    r.usage,
+		MaxUsage:      int64(r.maxUsage),
+		UsageCount:    int64(r.usage),
 		CreatedAt:     time.UnixMicro(r.created).UTC(),
 		UpdatedAt:     time.UnixMicro(r.updated).UTC(),
 	}
-	if r.flags&rowExpires != 0 {
-		k.ExpiresAt = time.UnixMicro(r.expires).UTC()
+	if r.flags&rowWide != 0 {
+		k.UsageCount, k.MaxUsage = t.Usage(i)
+	}
+	if us, ok := t.expiry(r); ok {
+		k.ExpiresAt = time.UnixMicro(us).UTC()
 	}
 	return k
 }
@@ -202,14 +274,20 @@ func (t *KeyTable) Index() *Index { return newIndex(t) }
 // KeyTableBuilder makes a KeyTable. Rows are set by position, so a table can be filled out of
 // order (by several producers taking turns; the builder itself is not safe for concurrent use).
 type KeyTableBuilder struct {
-	t       KeyTable
-	text    []byte
-	strIdx  map[string]uint32
-	certIdx map[certRef]uint32
-	setIdx  map[string]uint32
-	descs   map[string]span
-	setKey  []byte
-	last    [4]lastStr // per field of Set: the previous string, which the next key usually repeats
+	t        KeyTable
+	text     []byte
+	strIdx   map[string]uint32
+	certIdx  map[certRef]uint32
+	attrIdx  map[rowAttrs]uint32
+	setIdx   map[string]uint32
+	descs    map[string]uint32
+	setKey   []byte
+	last     [4]lastStr // per field of Set: the previous string, which the next key usually repeats
+	lastAttr struct {
+		a  rowAttrs
+		i  uint32
+		ok bool
+	}
 	lastSet struct {
 		groups []GroupRef
 		i      uint32
@@ -232,8 +310,9 @@ func NewKeyTableBuilder(n, nameBytes int) *KeyTableBuilder {
 	b := &KeyTableBuilder{
 		strIdx:  map[string]uint32{},
 		certIdx: map[certRef]uint32{},
+		attrIdx: map[rowAttrs]uint32{},
 		setIdx:  map[string]uint32{},
-		descs:   map[string]span{},
+		descs:   map[string]uint32{},
 		text:    make([]byte, 0, nameBytes),
 	}
 	b.t.rows = make([]tableRow, n)
@@ -272,13 +351,19 @@ func (b *KeyTableBuilder) span(s string) span {
 // Set stores k as row i. The builder copies what it keeps: k may be reused afterwards.
 func (b *KeyTableBuilder) Set(i int, k *Key) {
 	r := &b.t.rows[i]
-	*r = tableRow{
-		id: k.ID, version: k.Version, maxUsage: k.MaxUsage, usage: k.UsageCount,
-		created: k.CreatedAt.UnixMicro(), updated: k.UpdatedAt.UnixMicro(),
-		name:      b.span(k.Name),
-		cloud:     b.cached(0, k.Cloud),
-		createdBy: b.cached(1, k.CreatedBy),
-		updatedBy: b.cached(2, k.UpdatedBy),
+	*r = tableRow{created: k.CreatedAt.UnixMicro(), updated: k.UpdatedAt.UnixMicro()}
+	name := b.span(k.Name)
+	r.name = name.off
+	if fits(k.ID, math.MaxUint32) && fits(k.Version, math.MaxUint16) && fits(k.UsageCount, math.MaxUint16) &&
+		fits(k.MaxUsage, math.MaxUint16) && name.n <= math.MaxUint8 {
+		r.id, r.version, r.usage, r.maxUsage = uint32(k.ID), uint16(k.Version), uint16(k.UsageCount), uint16(k.MaxUsage)
+		r.nameLen = uint8(name.n)
+	} else {
+		r.flags |= rowWide
+		if b.t.wide == nil {
+			b.t.wide = map[int32]wideRow{}
+		}
+		b.t.wide[int32(i)] = wideRow{k.ID, k.Version, k.UsageCount, k.MaxUsage, name.n}
 	}
 	if k.Enabled {
 		r.flags |= rowEnabled
@@ -290,13 +375,14 @@ func (b *KeyTableBuilder) Set(i int, k *Key) {
 		r.flags |= rowExport
 	}
 	if !k.ExpiresAt.IsZero() {
-		r.flags |= rowExpires
-		r.expires = k.ExpiresAt.UnixMicro()
+		b.t.expires = append(b.t.expires, k.ExpiresAt.UnixMicro())
+		r.exp = uint32(len(b.t.expires))
 	}
 	if d, ok := b.descs[k.Description]; ok {
 		r.desc = d
 	} else {
-		r.desc = b.span(k.Description)
+		r.desc = uint32(len(b.t.descs))
+		b.t.descs = append(b.t.descs, b.span(k.Description))
 		if len(b.descs) < maxSharedDescs {
 			b.descs[strings.Clone(k.Description)] = r.desc
 		}
@@ -308,7 +394,8 @@ func (b *KeyTableBuilder) Set(i int, k *Key) {
 		b.t.certs = append(b.t.certs, c)
 		b.certIdx[c] = ci
 	}
-	r.cert = ci
+	r.attrs = b.attrsOf(rowAttrs{cert: ci, cloud: b.cached(0, k.Cloud),
+		createdBy: b.cached(1, k.CreatedBy), updatedBy: b.cached(2, k.UpdatedBy)})
 	r.set = b.groupSet(k.Groups)
 	if !b.setFingerprint(r, k.Fingerprint) {
 		r.flags |= rowFPText
@@ -317,6 +404,25 @@ func (b *KeyTableBuilder) Set(i int, k *Key) {
 		}
 		b.t.fps[int32(i)] = strings.Clone(k.Fingerprint)
 	}
+}
+
+// fits reports whether v is kept exactly in an unsigned field of at most max.
+func fits(v, max int64) bool { return v >= 0 && v <= max }
+
+// attrsOf numbers a (certificate, cloud, creator, updater), storing each distinct one once;
+// the next key usually repeats the previous one's.
+func (b *KeyTableBuilder) attrsOf(a rowAttrs) uint32 {
+	if l := &b.lastAttr; l.ok && l.a == a {
+		return l.i
+	}
+	i, ok := b.attrIdx[a]
+	if !ok {
+		i = uint32(len(b.t.attrs))
+		b.t.attrs = append(b.t.attrs, a)
+		b.attrIdx[a] = i
+	}
+	b.lastAttr.a, b.lastAttr.i, b.lastAttr.ok = a, i, true
+	return i
 }
 
 // setFingerprint stores fp as 32 bytes when it is the usual form and encodes back exactly.
@@ -377,8 +483,13 @@ func appendInt(b []byte, v int64) []byte {
 func (b *KeyTableBuilder) Table() *KeyTable {
 	t := b.t
 	if len(b.text) > 0 {
-		// No copy: nothing writes to b.text after this.
-		t.text = unsafe.String(unsafe.SliceData(b.text), len(b.text))
+		text := b.text
+		if spare := cap(text) - len(text); spare > 1<<20 && spare > len(text)/8 {
+			// The caller's guess of the size was well over: the table would keep it all.
+			text = slices.Clone(text)
+		}
+		// No copy otherwise: nothing writes to b.text after this.
+		t.text = unsafe.String(unsafe.SliceData(text), len(text))
 	}
 	b.t, b.text = KeyTable{}, nil
 	return &t

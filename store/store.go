@@ -87,6 +87,13 @@ type KeyStore interface {
 	// ImportKeys creates every key or none, with one import audit row per key; an error
 	// names the input by position and name. Errors: as CreateKey.
 	ImportKeys(ctx context.Context, in []model.KeyInput) ([]model.Key, error)
+	// ImportKeyStream is ImportKeys for any number of keys: it takes the inputs one at a time
+	// from next (until io.EOF) and stores every one or none, in one transaction with one
+	// import audit row per key, holding no more than one input; it returns how many it stored.
+	// It reads nothing back. An error about one input is a *InputError (its position, and for
+	// a duplicate the key and the earlier input it clashes with), wrapping the errors of
+	// CreateKey; an error of next is returned as it is.
+	ImportKeyStream(ctx context.Context, next KeyStream) (int, error)
 	// CreateKeys is the bulk path (demo data, migrations): every key of keys or none, in one
 	// transaction with ONE audit row that says label and how many. A caller writing very many
 	// keys calls it once per batch. Errors: as CreateKey, naming the input by position.

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"SetKeyEnabledAndDelete", testSetKeyEnabledAndDelete},
 		{"RotateKey", testRotateKey},
 		{"ImportKeysAllOrNothing", testImportKeysAllOrNothing},
+		{"ImportKeyStream", testImportKeyStream},
 		{"CreateKeysBulk", testCreateKeysBulk},
 		{"OverwriteKeyLandsAndIsAuditedAsOverwrite", testOverwriteKeyLandsAndIsAuditedAsOverwrite},
 		{"OverwriteKeyStaleVersionStillConflicts", testOverwriteKeyStaleVersionStillConflicts},

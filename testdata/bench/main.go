@@ -35,6 +35,7 @@ type options struct {
 	out      string // BENCHMARKS.md
 	runs     int    // repetitions of whole-process timings
 	sessions int    // SSH sessions for figure 8
+	sshKeys  int    // the largest store size figure 8 runs on
 	skipSSH  bool
 	fresh    bool   // rebuild the demo stores even when cached
 	only     string // comma-separated step names to run (see steps); empty: all
@@ -47,6 +48,7 @@ func main() {
 	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "where to write the report, relative to the module root (empty: don't)")
 	flag.IntVar(&o.runs, "runs", 5, "repetitions of each whole-process timing at up to 100,000 keys")
 	flag.IntVar(&o.sessions, "sessions", 20, "SSH sessions for figure 8")
+	flag.IntVar(&o.sshKeys, "ssh-keys", 100_000, "figure 8 runs on the largest store size up to this")
 	flag.BoolVar(&o.skipSSH, "skip-ssh", false, "skip figure 8")
 	flag.BoolVar(&o.fresh, "fresh", false, "make the demo stores again even when cached")
 	flag.StringVar(&o.only, "only", "", "run only these steps, comma-separated: "+stepIDs())
@@ -222,7 +224,8 @@ var (
 // change.
 func (s *suite) schemaHash() string {
 	h := sha256.New()
-	_ = filepath.WalkDir(filepath.Join(s.root, "store", "migrations"), func(p string, d fs.DirEntry, err error) error {
+	// The demo stores are SQLite files: their layout is store/sqlite's migrations.
+	_ = filepath.WalkDir(filepath.Join(s.root, "store", "sqlite", "migrations"), func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			b, _ := os.ReadFile(p)
 			h.Write([]byte(d.Name()))

@@ -68,3 +68,12 @@ const methodSSH = `- **8. SSH**: ` + "`provkeys serve`" + ` on the 100,000-key s
   every session presses j repeatedly, all at once, and each press is timed until its screen
   shows the cursor on the next row.
 `
+
+const methodImport = `- **9. keys import**: ` + "`provkeys keys import FILE --group Servers`" + ` of a file of N
+  lines of fresh keys (made once by the suite with keyformat.Generate, cached) into a fresh
+  store holding only that group, against ` + "`provkeys demo --keys N`" + ` into a fresh store,
+  alternated in the same run. Both write N keys in one process; the import also reads,
+  parses and checks every line and writes one audit row per key in one transaction, demo
+  generates its keys and commits a batch at a time with one audit row per batch. Peak
+  resident memory is the import process's ru_maxrss.
+`

@@ -28,9 +28,10 @@ var steps = []step{
 	{id: "json", title: "keys list --json vs sqlite3 -json", tools: []string{"sqlite3"}, method: methodJSON,
 		run: (*suite).listJSON},
 	{id: "ssh", title: "SSH sessions", method: methodSSH, run: (*suite).ssh},
+	{id: "import", title: "keys import vs demo", method: methodImport, run: (*suite).importKeys},
 	// Figures still to come, each its own step here: enrollments per second and p50/p99 with
 	// 64 clients at once against a bare CSR check and sign ("enroll"); the PostgreSQL store
-	// against SQLite ("postgres"); keys import against demo ("import").
+	// against SQLite ("postgres").
 }
 
 // stepIDs are the names -only takes.

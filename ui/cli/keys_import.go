@@ -12,6 +12,7 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/store"
 )
 
 func keysImportCmd(e *env) *cobra.Command {
@@ -23,7 +24,7 @@ func keysImportCmd(e *env) *cobra.Command {
 			if len(groups) == 0 {
 				return usagef("keys import needs at least one --group; see provkeys keys import --help")
 			}
-			label, r := "stdin", e.io.In
+			label, r, size := "stdin", e.io.In, int64(0)
 			if len(pos) == 1 && pos[0] != "-" {
 				f, err := e.openInput(pos[0])
 				if err != nil {
@@ -31,12 +32,11 @@ func keysImportCmd(e *env) *cobra.Command {
 				}
 				defer f.Close()
 				label, r = pos[0], f
+				if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+					size = st.Size()
+				}
 			}
-			lines, err := readImport(r, label)
-			if err != nil {
-				return err
-			}
-			return e.importKeys(label, lines, groups, cert)
+			return e.importKeys(newImportReader(r, label, size), groups, cert)
 		})
 	c.Flags().StringArrayVar(&groups, "group", nil, "a machine `GROUP` for every imported key; repeat for several (required)")
 	c.Flags().StringVar(&cert, "cert", "", "signing certificate `NAME` (default: Client, else the first)")
@@ -54,9 +54,11 @@ func (e *env) openInput(path string) (*os.File, error) {
 	return os.Open(path)
 }
 
-// importKeys stores the checked lines in one transaction, reporting a clash with a stored key
-// by line rather than as the store's one error for the batch.
-func (e *env) importKeys(label string, lines []importLine, groups []string, cert string) error {
+// importKeys streams the file's keys into the store: one transaction, all or none, one line
+// in memory at a time (store.ImportKeyStream). The store finds a name or key used twice, on an
+// earlier line or by a stored key, by its unique indexes; its refusal names the input's
+// position, which the reader maps back to a line.
+func (e *env) importKeys(ir *importReader, groups []string, cert string) error {
 	s, err := e.session()
 	if err != nil {
 		return err
@@ -68,104 +70,154 @@ func (e *env) importKeys(label string, lines []importLine, groups []string, cert
 	if err != nil {
 		return err
 	}
-	existing, err := s.ListKeys(e.ctx)
-	if err != nil {
-		return explain(err, "keys")
+	ir.groups, ir.cert = groups, certName
+	if isTerminal(e.io.Err) {
+		ir.progress = e.io.Err
+		defer fmt.Fprint(e.io.Err, "\r\x1b[K")
 	}
-	names := make(map[string]string, len(existing))
-	prints := make(map[string]string, len(existing))
-	for _, k := range existing {
-		names[strings.ToLower(k.Name)] = k.Name
-		prints[k.Fingerprint] = k.Name
+	n, err := s.ImportKeyStream(e.ctx, ir.next)
+	var ie *store.InputError
+	switch {
+	case errors.As(err, &ie):
+		return ir.refused(ie)
+	case errors.Is(err, errBadLine):
+		return err
+	case err != nil:
+		return fmt.Errorf("%s: nothing imported: %w", ir.label, explain(err, "a key"))
 	}
-	in := make([]model.KeyInput, 0, len(lines))
-	for _, l := range lines {
-		if name, ok := names[strings.ToLower(l.name)]; ok {
-			return fmt.Errorf("%s:%d: %s already exists", label, l.n, keyObject(name))
-		}
-		if name, ok := prints[l.fingerprint]; ok {
-			return fmt.Errorf("%s:%d: this key is already stored as %s", label, l.n, keyObject(name))
-		}
-		in = append(in, model.KeyInput{
-			Name: l.name, Groups: groups, Cert: certName, Enabled: true, Exportable: true,
-			Cloud: l.host, Secret: l.secret,
-		})
+	for _, w := range ir.warnings {
+		fmt.Fprintf(e.io.Err, "provkeys: %s:%d: warning: %s\n", ir.label, w.line, w.text)
 	}
-	// ImportKeys is one transaction with no progress callback: on a terminal, say what is
-	// happening until it returns.
-	tty := isTerminal(e.io.Err)
-	if tty {
-		fmt.Fprintf(e.io.Err, "import: storing %s…", plural(len(in), "key"))
-	}
-	_, err = s.ImportKeys(e.ctx, in)
-	if tty {
-		fmt.Fprint(e.io.Err, "\r\x1b[K")
-	}
-	if err != nil {
-		return fmt.Errorf("%s: nothing imported: %w", label, explain(err, "a key"))
-	}
-	for _, l := range lines {
-		for _, w := range l.warnings {
-			fmt.Fprintf(e.io.Err, "provkeys: %s:%d: warning: %s\n", label, l.n, w)
-		}
-	}
-	fmt.Fprintf(e.out, "Imported %s.\n", plural(len(in), "key"))
+	fmt.Fprintf(e.out, "Imported %s.\n", plural(n, "key"))
 	return nil
 }
 
-// importLine is one checked "name<TAB>key" line of an import file.
-type importLine struct {
-	n                  int // line number
-	name, secret, host string
-	fingerprint        string
-	warnings           []string
+// errBadLine marks the reader's own refusal of a line, already worded "FILE:LINE: why".
+var errBadLine = errors.New("bad line")
+
+// badLine is a line the reader refuses.
+type badLine struct{ msg string }
+
+func (b *badLine) Error() string        { return b.msg }
+func (b *badLine) Is(target error) bool { return target == errBadLine }
+
+// importReader reads an import file of "name<TAB>key" lines one at a time: blank lines and #
+// comments are skipped, and the first bad line fails it all with "FILE:LINE: why", never
+// repeating key material. It keeps only the line number of each key it gave (4 bytes a key),
+// to name lines in the store's refusals, and the few warnings.
+type importReader struct {
+	label    string
+	sc       *bufio.Scanner
+	counted  *countingReader
+	size     int64 // the file's size, for progress; 0 when unknown
+	n        int   // lines read
+	lines    []int32
+	warnings []importWarning
+	groups   []string
+	cert     string
+	progress io.Writer // where to show how far it is (a terminal), or nil
+	shown    int       // the last percentage shown
 }
 
-// readImport reads and checks a whole import file before anything is stored: every line is a
-// name, a tab and a key; blank lines and # comments are skipped. The first bad line fails it
-// all with "FILE:LINE: why", never repeating key material.
-func readImport(r io.Reader, label string) ([]importLine, error) {
-	var (
-		lines  []importLine
-		names  = map[string]int{}
-		prints = map[string]int{}
-		sc     = bufio.NewScanner(r)
-		n      int
-	)
-	sc.Buffer(make([]byte, 0, 4096), maxInput)
-	for sc.Scan() {
-		n++
-		text := strings.TrimSuffix(sc.Text(), "\r")
+type importWarning struct {
+	line int
+	text string
+}
+
+func newImportReader(r io.Reader, label string, size int64) *importReader {
+	cr := &countingReader{r: r}
+	sc := bufio.NewScanner(cr)
+	sc.Buffer(make([]byte, 0, 64<<10), maxInput)
+	return &importReader{label: label, sc: sc, counted: cr, size: size}
+}
+
+// next is the store.KeyStream of the file.
+func (ir *importReader) next() (model.KeyInput, error) {
+	for ir.sc.Scan() {
+		ir.n++
+		text := strings.TrimSuffix(ir.sc.Text(), "\r")
 		if t := strings.TrimSpace(text); t == "" || strings.HasPrefix(t, "#") {
 			continue
 		}
 		name, secret, ok := strings.Cut(text, "\t")
 		if !ok {
-			return nil, fmt.Errorf("%s:%d: expected a name, a tab and a key", label, n)
+			return model.KeyInput{}, ir.bad(ir.n, "expected a name, a tab and a key")
 		}
 		if err := model.ValidateName(model.FieldName, name); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", label, n, err)
+			return model.KeyInput{}, ir.bad(ir.n, err.Error())
 		}
 		k, err := parseSecret(secret)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", label, n, err)
+			return model.KeyInput{}, ir.bad(ir.n, err.Error())
 		}
-		l := importLine{n: n, name: name, secret: keyformat.Format(k), host: k.Host, warnings: k.Warnings}
-		l.fingerprint = keyformat.Fingerprint(l.secret)
-		if prev, ok := names[strings.ToLower(name)]; ok {
-			return nil, fmt.Errorf("%s:%d: the name %q is also used on line %d", label, n, name, prev)
+		for _, w := range k.Warnings {
+			ir.warnings = append(ir.warnings, importWarning{ir.n, w})
 		}
-		if prev, ok := prints[l.fingerprint]; ok {
-			return nil, fmt.Errorf("%s:%d: the same key as on line %d", label, n, prev)
+		ir.lines = append(ir.lines, int32(ir.n))
+		if ir.progress != nil && len(ir.lines)%1024 == 0 {
+			ir.report()
 		}
-		names[strings.ToLower(name)], prints[l.fingerprint] = n, n
-		lines = append(lines, l)
+		return model.KeyInput{
+			Name: name, Groups: ir.groups, Cert: ir.cert, Enabled: true, Exportable: true,
+			Cloud: k.Host, Secret: keyformat.Format(k),
+		}, nil
 	}
-	if err := sc.Err(); err != nil {
+	if err := ir.sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("%s:%d: line too long", label, n+1)
+			return model.KeyInput{}, ir.bad(ir.n+1, "line too long")
 		}
-		return nil, fmt.Errorf("read %s: %w", label, err)
+		return model.KeyInput{}, fmt.Errorf("read %s: %w", ir.label, err)
 	}
-	return lines, nil
+	return model.KeyInput{}, io.EOF
+}
+
+// report shows how far the import is: keys read, and the share of the file when its size
+// is known (not from a pipe).
+func (ir *importReader) report() {
+	if ir.size <= 0 {
+		fmt.Fprintf(ir.progress, "\r\x1b[Kimport: %d keys read", len(ir.lines))
+		return
+	}
+	if pct := int(min(ir.counted.n, ir.size) * 100 / ir.size); pct != ir.shown {
+		ir.shown = pct
+		fmt.Fprintf(ir.progress, "\r\x1b[Kimport: %d keys read (%d%%)", len(ir.lines), pct)
+	}
+}
+
+func (ir *importReader) bad(line int, why string) error {
+	return &badLine{fmt.Sprintf("%s:%d: %s", ir.label, line, why)}
+}
+
+// refused words the store's refusal of one input by its line, and for a duplicate by the
+// earlier line or the stored key it clashes with.
+func (ir *importReader) refused(ie *store.InputError) error {
+	line := func(pos int) int { return int(ir.lines[pos-1]) }
+	if ie.Position < 1 || ie.Position > len(ir.lines) || ie.Earlier > len(ir.lines) {
+		return fmt.Errorf("%s: nothing imported: %w", ir.label, explain(ie.Err, "a key"))
+	}
+	at := fmt.Sprintf("%s:%d", ir.label, line(ie.Position))
+	sameName := strings.EqualFold(ie.Clash, ie.Name)
+	switch {
+	case ie.Earlier > 0 && sameName:
+		return fmt.Errorf("%s: the name %q is also used on line %d", at, ie.Name, line(ie.Earlier))
+	case ie.Earlier > 0:
+		return fmt.Errorf("%s: the same key as on line %d", at, line(ie.Earlier))
+	case ie.Clash != "" && sameName:
+		return fmt.Errorf("%s: %s already exists", at, keyObject(ie.Clash))
+	case ie.Clash != "":
+		return fmt.Errorf("%s: this key is already stored as %s", at, keyObject(ie.Clash))
+	}
+	return fmt.Errorf("%s: nothing imported: %w", at, explain(ie.Err, "a key"))
+}
+
+// countingReader counts the bytes read through it, for the progress line.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }

@@ -35,8 +35,8 @@ func dashboard(e *env, _ *cobra.Command) error {
 		return err
 	}
 	opts := ui.Options{NativeClipboard: ui.NativeClipboard()}
-	p := tea.NewProgram(dash.New(s, s.Actor(), opts),
-		tea.WithInput(e.io.In), tea.WithOutput(e.io.Out), tea.WithContext(e.ctx))
+	p := tea.NewProgram(dash.New(s, s.Actor(), opts), append(ui.ProgramOptions(),
+		tea.WithInput(e.io.In), tea.WithOutput(e.io.Out), tea.WithContext(e.ctx))...)
 	if _, err := p.Run(); err != nil {
 		if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, tea.ErrProgramKilled) {
 			return errors.New("interrupted")

@@ -66,7 +66,11 @@ type Set struct {
 // New builds the shared part of a listing. It reads every key once: call it in a
 // command, not in Update.
 func New(t *model.KeyTable) *Set {
-	s := &Set{Table: t, index: t.Index(), orders: map[SortBy][]int32{}}
+	s := &Set{Table: t, orders: map[SortBy][]int32{}}
+	// The filter index and the passes below each read every key and share nothing: build
+	// the index on another core meanwhile (a third of a second at a million keys).
+	index := make(chan *model.Index, 1)
+	go func() { index <- t.Index() }()
 	for i := range t.Len() {
 		n := t.Name(i)
 		if clean := model.Sanitize(n); clean != n {
@@ -94,6 +98,7 @@ func New(t *model.KeyTable) *Set {
 			break
 		}
 	}
+	s.index = <-index
 	return s
 }
 

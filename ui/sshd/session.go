@@ -196,7 +196,8 @@ func (s *sshServer) program(sess ssh.Session) *tea.Program {
 	m = newIdleQuit(m, s.cfg.IdleTimeout, &o.idled)
 	// The server decides when to stop; a program catching the server's own SIGINT/SIGTERM
 	// would race the graceful shutdown.
-	p := tea.NewProgram(m, append(bm.MakeOptions(sess), tea.WithoutSignalHandler())...)
+	opts := append(bm.MakeOptions(sess), ui.ProgramOptions()...)
+	p := tea.NewProgram(m, append(opts, tea.WithoutSignalHandler())...)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {

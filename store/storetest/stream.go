@@ -1,0 +1,128 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"provkeys/keyformat"
+	"provkeys/model"
+	"provkeys/store"
+)
+
+// streamOf yields ins one at a time, then io.EOF, counting how far it was read.
+func streamOf(ins []model.KeyInput, read *int) store.KeyStream {
+	return func() (model.KeyInput, error) {
+		if *read == len(ins) {
+			return model.KeyInput{}, io.EOF
+		}
+		*read++
+		return ins[*read-1], nil
+	}
+}
+
+// testImportKeyStream: a stream lands whole, audited per key exactly as the key reads back,
+// or not at all; a refused input is named by position, a duplicate with the key and the
+// earlier input it clashes with; the stream's own error comes back as it is.
+func testImportKeyStream(t *testing.T, open Opener) {
+	s := open(t)
+	x := s.Session(admin)
+	ctx := testCtx(t)
+	mustKey(t, x, keyInput("existing"))
+	mustGroup(t, x, "Backups")
+	auditBefore := len(auditEvents(t, s))
+	secrets := make([]string, 4)
+	for i := range secrets {
+		secrets[i], _ = keyformat.Generate("")
+	}
+	in := func(name string, secret string) model.KeyInput {
+		k := keyInput(name)
+		k.Secret, k.Groups = secret, []string{"servers", "Backups"} // as typed, resolved by name
+		return k
+	}
+	failed := func(what string, ins []model.KeyInput, check func(*store.InputError) bool) {
+		t.Helper()
+		read := 0
+		_, err := x.ImportKeyStream(ctx, streamOf(ins, &read))
+		var ie *store.InputError
+		if !errors.As(err, &ie) || !check(ie) {
+			t.Fatalf("%s: %v (%+v)", what, err, ie)
+		}
+		if keys, _ := x.ListKeys(ctx); len(keys) != 1 || len(auditEvents(t, s)) != auditBefore {
+			t.Fatalf("%s: a failed import stored something", what)
+		}
+	}
+	failed("a bad name", []model.KeyInput{in("s-1", secrets[0]), in("s-2", secrets[1]), in("bad/name", secrets[2])},
+		func(e *store.InputError) bool {
+			var v *model.ValidationError
+			return e.Position == 3 && e.Name == "bad/name" && errors.As(e, &v) && v.Field == model.FieldName
+		})
+	failed("a name twice", []model.KeyInput{in("s-1", secrets[0]), in("s-2", secrets[1]), in("S-1", secrets[2])},
+		func(e *store.InputError) bool {
+			return e.Position == 3 && errors.Is(e, model.ErrDuplicate) && e.Earlier == 1 && e.Clash == "s-1"
+		})
+	failed("a key twice", []model.KeyInput{in("s-1", secrets[0]), in("s-2", secrets[1]), in("s-3", secrets[1])},
+		func(e *store.InputError) bool {
+			return e.Position == 3 && errors.Is(e, model.ErrDuplicate) && e.Earlier == 2 && e.Clash == "s-2"
+		})
+	failed("a stored name", []model.KeyInput{in("s-1", secrets[0]), in("EXISTING", secrets[1])},
+		func(e *store.InputError) bool {
+			return e.Position == 2 && errors.Is(e, model.ErrDuplicate) && e.Earlier == 0 && e.Clash == "existing"
+		})
+	// Far apart: the earlier input is already stored when the later one comes.
+	var many []model.KeyInput
+	for i := range 300 {
+		many = append(many, in(fmt.Sprintf("m-%d", i), ""))
+	}
+	many = append(many, in("M-5", ""))
+	failed("a name twice, far apart", many, func(e *store.InputError) bool {
+		return e.Position == 301 && errors.Is(e, model.ErrDuplicate) && e.Earlier == 6 && e.Clash == "m-5"
+	})
+	stop := errors.New("the file went away")
+	read := 0
+	next := streamOf([]model.KeyInput{in("s-1", secrets[0])}, &read)
+	if _, err := x.ImportKeyStream(ctx, func() (model.KeyInput, error) {
+		if read == 1 {
+			return model.KeyInput{}, stop
+		}
+		return next()
+	}); err != stop {
+		t.Fatalf("the stream's error: %v", err)
+	}
+
+	ins := []model.KeyInput{in("s-1", secrets[0]), in("s-2", secrets[1]), in("s-3", "")}
+	ins[1].Description, ins[1].MaxUsage, ins[1].AllowReenroll = "rack 4", 7, true
+	ins[1].ExpiresAt = time.Now().Add(48 * time.Hour)
+	read = 0
+	n, err := x.ImportKeyStream(ctx, streamOf(ins, &read))
+	if err != nil || n != 3 || read != 3 {
+		t.Fatalf("import: %d keys, %d read, %v", n, read, err)
+	}
+	for i, want := range ins {
+		k, err := x.KeyByName(ctx, want.Name)
+		if err != nil {
+			t.Fatalf("%s: %v", want.Name, err)
+		}
+		if want.Secret != "" && k.Fingerprint != keyformat.Fingerprint(want.Secret) {
+			t.Errorf("%s: material not kept", want.Name)
+		}
+		if got, err := x.ExportKey(ctx, k.ID); err != nil || (want.Secret != "" && got != want.Secret) {
+			t.Errorf("%s: export: %v", want.Name, err)
+		}
+		doc, _ := store.AuditJSON(store.AuditKey(k))
+		rows := 0
+		for _, e := range auditEvents(t, s) {
+			if e.Action == model.ActionImport && e.ObjectID == k.ID {
+				rows++
+				if e.New != doc || e.ObjectName != k.Name || e.Old != "" || e.Result != "ok" {
+					t.Errorf("key %d: audit row %+v, want new %s", i+1, e, doc)
+				}
+			}
+		}
+		if rows != 1 {
+			t.Errorf("%s: %d import audit rows", want.Name, rows)
+		}
+	}
+}
