@@ -50,6 +50,7 @@ type Session interface {
 	GroupStore
 	CertStore
 	FilterStore
+	ColumnStore
 	AuditStore
 	MachineStore
 	// Actor is who this session acts as.

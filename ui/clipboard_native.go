@@ -17,3 +17,12 @@ func NativeClipboard() func(string) error {
 		return nil
 	}
 }
+
+// NativeClipboardRead returns a function that reads the system clipboard's text, or nil
+// when there is none; `keys copy` compares before it clears.
+func NativeClipboardRead() func() string {
+	if err := clipboard.Init(); err != nil {
+		return nil
+	}
+	return func() string { return string(clipboard.Read(clipboard.FmtText)) }
+}

@@ -36,6 +36,8 @@ type Store interface {
 	OverwriteKey(ctx context.Context, id, version int64, in model.KeyInput) (model.Key, error)
 	SetKeyEnabled(ctx context.Context, id, version int64, enabled bool) (model.Key, error)
 	DeleteKey(ctx context.Context, id, version int64) error
+	// RotateKey gives key id a new secret with every setting kept; the caller shows it once.
+	RotateKey(ctx context.Context, id, version int64) (model.Key, string, error)
 	RevealKey(ctx context.Context, id int64) (string, error)
 	ExportKey(ctx context.Context, id int64) (string, error)
 
@@ -53,6 +55,11 @@ type Store interface {
 	ListFilters(ctx context.Context) ([]model.SavedFilter, error)
 	SaveFilter(ctx context.Context, name, expr string) (model.SavedFilter, error)
 	DeleteFilter(ctx context.Context, id int64) error
+
+	// KeyColumns is the acting operator's chosen Keys columns, in order (nil: never chosen);
+	// SaveKeyColumns keeps a new choice.
+	KeyColumns(ctx context.Context) ([]string, error)
+	SaveKeyColumns(ctx context.Context, columns []string) error
 
 	// DataVersion changes whenever any process commits a change; the dashboard polls it.
 	DataVersion(ctx context.Context) (int64, error)

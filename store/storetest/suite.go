@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"ViewerForbidden", testViewerForbidden},
 		{"ContextPassesThrough", testContextPassesThrough},
 		{"SavedFilters", testSavedFilters},
+		{"KeyColumnsPerOperator", testKeyColumnsPerOperator},
 		{"ListAudit", testListAudit},
 		{"AuditAppendOnly", testAuditAppendOnly},
 		{"DataVersion", testDataVersion},

@@ -35,6 +35,9 @@ const (
 type IO struct {
 	In       io.Reader
 	Out, Err io.Writer
+	// Terminal opens the controlling terminal, where `keys copy` writes OSC 52 when it runs
+	// locally; nil opens /dev/tty. Over SSH the session is the terminal: Out is used.
+	Terminal func() (io.WriteCloser, error)
 }
 
 // Run executes one command line on stdio as the local operator and returns the exit status.

@@ -21,7 +21,7 @@ func (t *tree) keys() *cobra.Command {
 	return t.group("keys", "manage provisioning keys",
 		keysListCmd(e), keysShowCmd(e), creates(keysAddCmd(e)), keysEditCmd(e),
 		keysSetEnabledCmd(e, true), keysSetEnabledCmd(e, false), keysDeleteCmd(e),
-		keysExportCmd(e), creates(keysImportCmd(e)), keysRotateCmd(e), keysCloneCmd(e))
+		keysExportCmd(e), creates(keysImportCmd(e)), keysRotateCmd(e), keysCloneCmd(e), keysCopyCmd(e))
 }
 
 func keysListCmd(e *env) *cobra.Command {

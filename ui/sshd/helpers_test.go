@@ -265,3 +265,7 @@ func (s *sshFakeSession) ListKeysHead(ctx context.Context, limit int) ([]model.K
 func (s *sshFakeSession) ListKeyTable(ctx context.Context) (*model.KeyTable, error) {
 	return listedFrom{s}.ListKeyTable(ctx)
 }
+
+// The fake sessions have no saved Keys columns; the dashboard asks once it has keys.
+func (s *sshFakeSession) KeyColumns(context.Context) ([]string, error)   { return nil, nil }
+func (s *sshFakeSession) SaveKeyColumns(context.Context, []string) error { return nil }

@@ -95,6 +95,8 @@ func (a *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, pollVersion(a.env.Store)
 	case dataVersionMsg:
 		return a, a.versionRead(msg)
+	case ui.OpenMsg:
+		return a, a.open(msg)
 	}
 	return a, a.broadcast(msg)
 }
@@ -279,3 +281,15 @@ func (a *Model) Page(i int) ui.Page { return a.pages[i] }
 
 // Env is what the frame's pages share.
 func (a *Model) Env() *ui.Env { return a.env }
+
+// open switches to the page msg names, then lets every page see msg: the one it names
+// applies its filter.
+func (a *Model) open(msg ui.OpenMsg) tea.Cmd {
+	for i, p := range a.pages {
+		if p.Title() == msg.Page {
+			a.active = i
+			return tea.Batch(a.resizePages(), a.broadcast(msg))
+		}
+	}
+	return ui.SetStatus(ui.StatusErr, "There is no "+msg.Page+" view in this dashboard.")
+}

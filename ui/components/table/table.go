@@ -20,7 +20,7 @@ type Column struct {
 	Opt   int // 0: always shown; otherwise shown when the width allows, lowest first
 }
 
-// gutter is the cursor marker, a space, the expansion glyph and a space.
+// gutter is the cursor marker, the mark (✓ or a space), the expansion glyph and a space.
 const (
 	gutter = 4
 	colSep = 2
@@ -68,6 +68,9 @@ func layoutColumns(cols []Column, width int) []int {
 	return widths
 }
 
+// MarkGlyph shows a row marked for a bulk action, so marks read without colour.
+const MarkGlyph = "✓"
+
 // View is everything renderTable needs. The funcs are called only for drawn rows.
 type View struct {
 	Cols     []Column
@@ -81,6 +84,7 @@ type View struct {
 	Paint    func(row, col int) (theme.Paint, bool)    // the same, cheaper; wins over style
 	RowPaint *theme.Paint                              // styles.Row as a paint, when set
 	Glyph    func(row int) string                      // one cell: expansion state
+	Mark     func(row int) bool                        // marked for a bulk action: "✓" beside the cursor marker
 	Detail   func(row, width int) []string             // lines under an expanded row, or nil
 	Extra    func(row, width int) int                  // len(detail) without drawing; optional
 }
@@ -179,6 +183,9 @@ func renderRow(t View, i int, widths []int, width int, sty *theme.Styles) string
 	marker := "  "
 	if selected {
 		marker = "› "
+	}
+	if t.Mark != nil && t.Mark(i) {
+		marker = marker[:len(marker)-1] + MarkGlyph
 	}
 	glyph := " "
 	if t.Glyph != nil {

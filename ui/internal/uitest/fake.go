@@ -27,6 +27,7 @@ type FakeStore struct {
 	Version int64
 	NextID  int64
 	Calls   []string
+	Columns []string // the operator's saved Keys columns
 
 	OnCreateKey func(in model.KeyInput) (model.Key, string, error)
 	OnUpdateKey func(id, version int64, in model.KeyInput) (model.Key, error)

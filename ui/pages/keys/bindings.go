@@ -27,6 +27,11 @@ type keyAction struct {
 	// release is the store action of one on key material: a refusal for the role is put to
 	// the store too, for its audit row (askRefusedRelease).
 	release model.Action
+	// command is the action's name in the palette (":disable"), args a placeholder for what
+	// follows it, about one line on what it does; withArgs runs it with that text. An action
+	// without command is not in the palette; one without keys is only there.
+	command, args, about string
+	withArgs             func(args string) tea.Cmd
 }
 
 // Full-help columns of the Keys table.
@@ -37,7 +42,7 @@ const (
 )
 
 // keyActions lists the table's actions in full-help order.
-func (p *keysPage) keyActions() []keyAction {
+func (p *keysPage) keyActions() keyActions {
 	km := &p.km
 	always := func() (bool, string) { return true, "" }
 	rows := func() (bool, string) { _, has := p.current(); return has, "" }
@@ -45,7 +50,7 @@ func (p *keysPage) keyActions() []keyAction {
 		return keyAction{binding: b, check: rows, column: helpMove, run: func() tea.Cmd { run(); return nil }}
 	}
 	half := func() int { return max(1, p.pageRows()/2) }
-	return []keyAction{
+	return keyActions{
 		move(&km.Up, func() { p.moveBy(-1) }),
 		move(&km.Down, func() { p.moveBy(1) }),
 		move(&km.Top, func() { p.moveTo(0) }),
@@ -74,7 +79,7 @@ func (p *keysPage) keyActions() []keyAction {
 		{binding: &km.Copy, check: p.material(model.ActionExport, false), column: helpChange, footer: 7, run: p.copyKey, release: model.ActionExport},
 		{binding: &km.Download, check: p.material(model.ActionExport, true), column: helpChange, footer: 8, run: p.askDownload, release: model.ActionExport},
 		{binding: &km.Reveal, check: p.material(model.ActionReveal, false), column: helpChange, footer: 9, run: p.reveal, release: model.ActionReveal},
-	}
+	}.reviewed(p)
 }
 
 // may is the check of an action that changes keys: the role allows a, and (selected) a key
@@ -135,7 +140,7 @@ func (p *keysPage) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // syncKeys enables exactly the bindings whose action can happen now; help shows only those.
 func (p *keysPage) syncKeys() {
-	table := p.mode == modeTable && p.ask == nil
+	table := !p.Capturing()
 	for _, a := range p.actions {
 		ok, _ := a.check()
 		a.binding.SetEnabled(table && ok)
@@ -173,6 +178,9 @@ func (p *keysPage) tableShortHelp() []key.Binding {
 func (p *keysPage) tableFullHelp() [][]key.Binding {
 	cols := make([][]key.Binding, helpChange+1)
 	for _, a := range p.actions {
+		if len(a.binding.Keys()) == 0 {
+			continue // only in the palette
+		}
 		cols[a.column] = append(cols[a.column], *a.binding)
 	}
 	return cols
@@ -208,7 +216,7 @@ func (p *keysPage) focusFilter() tea.Cmd {
 }
 
 func (p *keysPage) nextSort() tea.Cmd {
-	p.sortCol = (p.sortCol + 1) % len(keyColumns)
+	p.sortCol = p.cols.nextSortable(p.sortCol)
 	p.sortDesc = false
 	p.rebuild()
 	return nil

@@ -310,7 +310,7 @@ func TestExpandAllAndCollapse(t *testing.T) {
 	}
 	d.Press("E")
 	d.MustNotSee("Fingerprint  ")
-	d.Press("l", "space") // expand and collapse again
+	d.Press("l", "enter") // expand and collapse again (space marks: DESIGN.md §10)
 	d.MustNotSee("Fingerprint  ")
 }
 
@@ -326,7 +326,7 @@ func TestMovementKeys(t *testing.T) {
 		want string
 	}{
 		{"j", "k002"}, {"down", "k003"}, {"k", "k002"}, {"up", "k001"}, {"G", "k200"}, {"g", "k001"},
-		{"end", "k200"}, {"home", "k001"}, {"pgdown", "k026"}, {"pgup", "k001"}, {"ctrl+d", "k013"}, {"ctrl+u", "k001"},
+		{"end", "k200"}, {"home", "k001"}, {"pgdown", "k025"}, {"pgup", "k001"}, {"ctrl+d", "k013"}, {"ctrl+u", "k001"},
 	}
 	for _, s := range steps {
 		d.Press(s.key)

@@ -177,7 +177,7 @@ func TestKeysHeadFirst(t *testing.T) {
 	if next == nil {
 		t.Fatal("the head did not start the whole listing")
 	}
-	p.Update(next())
+	deliver(p, next) // the whole listing (and the operator's columns)
 	if v := p.View(120, 30); strings.Contains(v, "loading…") || p.set.Len() != headKeys+50 {
 		t.Fatalf("after the whole listing (%d keys):\n%s", p.set.Len(), v)
 	}

@@ -30,7 +30,7 @@ const (
 type keysPage struct {
 	env     *ui.Env
 	km      keysKeyMap
-	actions []keyAction // the table's actions, each defined once (keysbindings.go)
+	actions keyActions // the table's actions, each defined once (keysbindings.go)
 
 	mode keysMode
 	ask  *confirm.Question // a y/n question or a one-line prompt on top of any mode
@@ -71,6 +71,8 @@ type keysPage struct {
 
 	pendingDownload pendingDownload // what the open download prompt is for
 
+	review // marks, the palette, the hygiene summary, columns (review.go)
+
 	width, height int
 }
 
@@ -79,7 +81,8 @@ func New(e *ui.Env) *keysPage {
 	ti.Prompt = "/ "
 	ti.Placeholder = "filter…  (name:, group:, cert:, status:, reenroll:, export:)"
 	p := &keysPage{env: e, km: defaultKeysKeyMap(), filter: ti, expanded: map[int64]bool{}, cursor: -1, cursorPos: -1,
-		paints: newKeyPaints(&e.Styles)}
+		paints: newKeyPaints(&e.Styles), review: newReview()}
+	p.km.Expand.SetKeys("enter", "right", "l") // space marks (DESIGN.md §10)
 	p.actions = p.keyActions()
 	p.syncKeys()
 	return p
@@ -105,7 +108,9 @@ func (p *keysPage) reload() tea.Cmd {
 }
 
 // Capturing is true whenever typed keys belong to the page rather than to the root.
-func (p *keysPage) Capturing() bool { return p.ask != nil || p.mode != modeTable }
+func (p *keysPage) Capturing() bool {
+	return p.ask != nil || p.mode != modeTable || p.pal != nil || p.chooser != nil
+}
 
 // Update handles one message and then re-derives which bindings are live.
 func (p *keysPage) Update(msg tea.Msg) tea.Cmd {
@@ -134,7 +139,7 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 			p.headTotal = msg.total
 			p.setKeySet(keyset.Of(msg.keys))
 		}
-		return p.reload() // the whole listing; it reports errors, if any
+		return tea.Batch(p.reload(), p.askColumns()) // the whole listing; it reports errors, if any
 	case keysLoadedMsg:
 		if msg.seq != p.loadSeq {
 			return nil // a newer load is on its way
@@ -149,13 +154,16 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 			msg.set = keyset.Of(msg.keys)
 		}
 		p.setKeySet(msg.set)
-		return nil
+		return p.askColumns()
 	case ui.DataChangedMsg:
 		return p.reload()
 	case tea.KeyPressMsg:
 		return p.handleKey(msg)
 	case tea.PasteMsg:
 		return p.forwardInput(msg)
+	}
+	if cmd, ok := p.reviewResult(msg); ok {
+		return cmd
 	}
 	if cmd, ok := p.handleResult(msg); ok {
 		return cmd
@@ -169,6 +177,8 @@ func (p *keysPage) forwardInput(msg tea.Msg) tea.Cmd {
 	switch {
 	case p.ask != nil && p.ask.TakesText():
 		return p.ask.Forward(msg)
+	case p.pal != nil:
+		return p.pal.Forward(msg)
 	case p.mode == modeFilter:
 		return p.updateFilterInput(msg)
 	case p.mode == modeForm && p.form != nil:
@@ -180,6 +190,12 @@ func (p *keysPage) forwardInput(msg tea.Msg) tea.Cmd {
 func (p *keysPage) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if p.ask != nil {
 		return p.answer(msg)
+	}
+	if p.pal != nil {
+		return p.paletteKey(msg)
+	}
+	if p.chooser != nil {
+		return p.chooserKey(msg)
 	}
 	switch p.mode {
 	case modeFilter:
@@ -200,6 +216,12 @@ func (p *keysPage) ShortHelp() []key.Binding {
 	if p.ask != nil {
 		return p.ask.Help()
 	}
+	if p.pal != nil {
+		return p.pal.Help()
+	}
+	if p.chooser != nil {
+		return p.chooser.help()
+	}
 	switch p.mode {
 	case modeFilter:
 		return []key.Binding{ui.WithHelp(km.Accept, "enter", "keep filter"), ui.WithHelp(km.Cancel, "esc", "clear filter")}
@@ -215,7 +237,7 @@ func (p *keysPage) ShortHelp() []key.Binding {
 
 // FullHelp is every live binding, by column.
 func (p *keysPage) FullHelp() [][]key.Binding {
-	if p.ask != nil || p.mode != modeTable {
+	if p.Capturing() {
 		return [][]key.Binding{p.ShortHelp()}
 	}
 	return p.tableFullHelp()

@@ -24,7 +24,8 @@ type keyRow struct {
 	groups string // sanitized, joined with ", "
 }
 
-// Table columns of the Keys view; the order is also the order "s" cycles through.
+// Table columns of the Keys view, by id. Name, groups and status always show (the reference
+// page's columns); the others are chosen and ordered per operator (columns.go).
 const (
 	colName = iota
 	colGroups
@@ -32,19 +33,31 @@ const (
 	colFingerprint
 	colUsage
 	colUpdated
+	colDescription
+	colCert
+	colExpires
+	colCreated
+	colCreatedBy
+	colUpdatedBy
 )
 
-// columnSort is the order each column sorts by.
-var columnSort = [...]keyset.SortBy{colName: keyset.SortName, colGroups: keyset.SortGroups, colStatus: keyset.SortStatus,
+// columnSort is the order each sortable column sorts by.
+var columnSort = map[int]keyset.SortBy{colName: keyset.SortName, colGroups: keyset.SortGroups, colStatus: keyset.SortStatus,
 	colFingerprint: keyset.SortFingerprint, colUsage: keyset.SortUsage, colUpdated: keyset.SortUpdated}
 
 var keyColumns = []table.Column{
 	colName:        {Title: "NAME", Min: 16, Grow: 1},
 	colGroups:      {Title: "MACHINE GROUP(S)", Min: 14, Grow: 1},
 	colStatus:      {Title: "STATUS", Min: 11},
-	colFingerprint: {Title: "FINGERPRINT", Min: 12, Opt: 1},
-	colUsage:       {Title: "USAGE", Min: 9, Opt: 2},
-	colUpdated:     {Title: "UPDATED", Min: 10, Opt: 3},
+	colFingerprint: {Title: "FINGERPRINT", Min: 12},
+	colUsage:       {Title: "USAGE", Min: 9},
+	colUpdated:     {Title: "UPDATED", Min: 10},
+	colDescription: {Title: "DESCRIPTION", Min: 14, Grow: 1},
+	colCert:        {Title: "SIGNING CERT", Min: 12},
+	colExpires:     {Title: "EXPIRES", Min: 10},
+	colCreated:     {Title: "CREATED", Min: 10},
+	colCreatedBy:   {Title: "CREATED BY", Min: 10},
+	colUpdatedBy:   {Title: "UPDATED BY", Min: 10},
 }
 
 // rowOf materializes key i of set for what needs a whole key: the cursor row, an expanded row.
@@ -62,6 +75,8 @@ func (p *keysPage) setKeySet(set *keyset.Set) {
 		p.hideReveal()
 	}
 	p.cursorPos = -1
+	p.pruneMarks()
+	p.countHygiene()
 	p.rebuild()
 }
 
@@ -167,7 +182,7 @@ func (p *keysPage) isExpanded(id int64) bool {
 func (p *keysPage) pageRows() int { return max(1, p.tableHeight()-1) }
 
 // tableHeight is the table's lines: the page less its bar.
-func (p *keysPage) tableHeight() int { return max(0, p.height-1) }
+func (p *keysPage) tableHeight() int { return max(0, p.height-1-p.summaryLines()) }
 
 // fixTop keeps the cursor row on screen after a move, an expansion or a resize.
 func (p *keysPage) fixTop() {
@@ -180,23 +195,25 @@ func (p *keysPage) tableView() table.View {
 	now := p.env.Now()
 	set := p.set
 	pos := func(i int) int { return int(p.view[i]) }
+	shown := p.cols.shown
 	return table.View{
-		Cols: keyColumns, N: len(p.view), Cursor: p.cursor, Top: p.top,
-		SortCol: p.sortCol, SortDesc: p.sortDesc,
-		Cell: func(i, c int) string { return p.cell(pos(i), c, now) },
+		Cols: p.cols.table, N: len(p.view), Cursor: p.cursor, Top: p.top,
+		SortCol: p.cols.index(p.sortCol), SortDesc: p.sortDesc,
+		Cell: func(i, c int) string { return p.cell(pos(i), shown[c], now) },
 		Style: func(i, c int) (lipgloss.Style, bool) {
-			if c != colStatus {
+			if shown[c] != colStatus {
 				return lipgloss.Style{}, false
 			}
 			return stateStyle(sty, set.Table.State(pos(i), now)), true
 		},
 		Paint: func(i, c int) (theme.Paint, bool) {
-			if c != colStatus {
+			if shown[c] != colStatus {
 				return theme.Paint{}, false
 			}
 			return p.paints.state[set.Table.State(pos(i), now)], true
 		},
 		RowPaint: &p.paints.row,
+		Mark:     p.markOf(pos),
 		Glyph: func(i int) string {
 			if p.isExpanded(set.Table.ID(pos(i))) {
 				return "▾"
@@ -262,7 +279,7 @@ func (p *keysPage) cell(i, c int, now time.Time) string {
 	case colUpdated:
 		return ui.Ago(time.UnixMicro(t.UpdatedMicros(i)).UTC(), now)
 	}
-	return ""
+	return p.chosenCell(i, c, now)
 }
 
 // stateLabel pairs each state with a glyph so it reads without colour.

@@ -24,9 +24,23 @@ func (p *keysPage) View(width, height int) string {
 	if p.ask != nil {
 		bar = p.ask.View(width, sty)
 	}
+	summary := p.hygieneLine(width)
+	if summary != "" {
+		bar = theme.FitLine(summary, width) + "\n" + bar
+		height--
+	}
 	body, bh := "", height-1
+	switch {
+	case p.pal != nil:
+		body = p.pal.View(width, bh, sty)
+	case p.chooser != nil:
+		body = p.chooser.view(width, bh, sty)
+	}
 	switch p.mode {
 	case modeForm:
+		if body != "" {
+			break
+		}
 		if p.conflict != nil {
 			body = p.conflict.view(width, bh, sty)
 		} else if p.form != nil {
@@ -37,7 +51,9 @@ func (p *keysPage) View(width, height int) string {
 	case modeSaved:
 		body = p.saved.view(width, bh, sty)
 	default:
-		body = p.tableBody(width, bh)
+		if body == "" {
+			body = p.tableBody(width, bh)
+		}
 	}
 	return bar + "\n" + theme.FitBlock(body, width, bh)
 }
@@ -58,7 +74,7 @@ func (p *keysPage) tableBody(width, height int) string {
 		}
 		return "\n  " + sty.EmptyNotice.Render(ansi.Wordwrap(msg, max(10, width-4), " "))
 	case len(p.view) == 0:
-		return "\n  " + sty.EmptyNotice.Render(fmt.Sprintf("No keys match %q. Press / to change the filter, or / then esc to clear it.",
+		return "\n  " + sty.EmptyNotice.Render(fmt.Sprintf("No keys match %q. Press / to change the filter, or esc to clear it.",
 			model.Sanitize(p.active.Expr)))
 	}
 	return table.Render(p.tableView(), width, height, sty)
@@ -82,8 +98,14 @@ func (p *keysPage) barLine(width int) string {
 	}
 	right := fmt.Sprintf("%d of %d keys · sort %s %s", shown, total,
 		strings.ToLower(keyColumns[p.sortCol].Title), dir)
+	if n := len(p.marks); n > 0 {
+		right = fmt.Sprintf("%d marked · ", n) + right
+	}
 	if width < 70 {
 		right = fmt.Sprintf("%d of %d keys", shown, total)
+		if n := len(p.marks); n > 0 {
+			right = fmt.Sprintf("%d marked · ", n) + right
+		}
 	}
 	if p.headTotal > 0 {
 		right = "loading… " + right

@@ -1,0 +1,104 @@
+package cli
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"provkeys/ui"
+)
+
+// keysCopyCmd puts a key on the clipboard of the terminal the command runs in: OSC 52 to the
+// controlling terminal (over SSH the session is that terminal, so `ssh -t host keys copy
+// NAME` lands the key on the operator's own machine), plus the native clipboard where this
+// build has one. Like `pass -c`, the key is cleared again after --clear-after if the
+// clipboard still holds it; the command waits until then (ctrl+c clears at once).
+func keysCopyCmd(e *env) *cobra.Command {
+	var clearAfter time.Duration
+	c := leaf(e, "copy NAME [--clear-after 45s]", "put a key on your terminal's clipboard, cleared again after 45 s", takes("NAME"),
+		func(e *env, _ *cobra.Command, pos []string) error {
+			s, k, err := e.sessionKey(pos[0])
+			if err != nil {
+				return err
+			}
+			secret, err := s.ExportKey(e.ctx, k.ID) // audited, as every copy
+			if err != nil {
+				return e.explainRelease(err, k.Name)
+			}
+			return e.copyToClipboard(secret, clearAfter)
+		})
+	c.Flags().DurationVar(&clearAfter, "clear-after", 45*time.Second, "clear the clipboard again after this long if it still holds the key (0: never)")
+	return c
+}
+
+// osc52 is the escape sequence that sets the terminal's clipboard to s ("" empties it).
+func osc52(s string) string {
+	return "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(s)) + "\x07"
+}
+
+// copyToClipboard writes secret to the terminal (and the native clipboard), then waits and
+// clears it unless clearAfter is 0.
+func (e *env) copyToClipboard(secret string, clearAfter time.Duration) error {
+	term, closeTerm, err := e.terminal()
+	if err != nil {
+		return err
+	}
+	defer closeTerm()
+	if _, err := io.WriteString(term, osc52(secret)); err != nil {
+		return fmt.Errorf("write to the terminal: %w", err)
+	}
+	native := ui.NativeClipboard()
+	nativeRead := ui.NativeClipboardRead()
+	where := "sent to your terminal's clipboard"
+	if native != nil && e.remote == nil {
+		if err := native(secret); err == nil {
+			where += " and the system clipboard"
+		} else {
+			native = nil
+		}
+	}
+	if clearAfter <= 0 {
+		fmt.Fprintf(e.out, "Copied (%s).\n", where)
+		return e.out.Flush()
+	}
+	fmt.Fprintf(e.out, "Copied (%s); clears in %s (ctrl+c to clear now).\n", where, clearAfter)
+	if err := e.out.Flush(); err != nil {
+		return err
+	}
+	t := time.NewTimer(clearAfter)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-e.ctx.Done():
+	}
+	// OSC 52 cannot be read back without asking the terminal, which we never do: an empty
+	// selection is written while the session lives. The native clipboard is compared first,
+	// so something copied since is left alone.
+	io.WriteString(term, osc52(""))
+	if native != nil && (nativeRead == nil || nativeRead() == secret) {
+		native("")
+	}
+	fmt.Fprintln(e.out, "Cleared the clipboard.")
+	return e.out.Flush()
+}
+
+// terminal is where OSC 52 goes: the SSH session (the command's output) when served, else
+// the controlling terminal.
+func (e *env) terminal() (io.Writer, func(), error) {
+	if e.remote != nil {
+		return e.out, func() { e.out.Flush() }, nil
+	}
+	open := e.io.Terminal
+	if open == nil {
+		open = func() (io.WriteCloser, error) { return os.OpenFile("/dev/tty", os.O_WRONLY, 0) }
+	}
+	w, err := open()
+	if err != nil {
+		return nil, nil, fmt.Errorf("no terminal to copy to (%v): run it in a terminal, or use keys export", err)
+	}
+	return w, func() { w.Close() }, nil
+}

@@ -1,0 +1,18 @@
+package ui
+
+import tea "charm.land/bubbletea/v2"
+
+// OpenMsg asks the frame to switch to the page titled Page and apply Filter there, as
+// typed into its filter bar: from a key, ":history" opens the Audit view on that key, and
+// from a machine group "enter" on its keys opens the Keys view on them. Pages never import
+// each other; the frame routes this message to them all, and the page whose Title is Page
+// applies it.
+type OpenMsg struct {
+	Page   string
+	Filter string
+}
+
+// Open returns a command that sends OpenMsg.
+func Open(page, filter string) tea.Cmd {
+	return func() tea.Msg { return OpenMsg{Page: page, Filter: filter} }
+}
