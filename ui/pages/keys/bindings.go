@@ -135,7 +135,7 @@ func (p *keysPage) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // syncKeys enables exactly the bindings whose action can happen now; help shows only those.
 func (p *keysPage) syncKeys() {
-	table := p.mode == modeTable && p.ask == nil
+	table := p.onTop() == nil
 	for _, a := range p.actions {
 		ok, _ := a.check()
 		a.binding.SetEnabled(table && ok)
@@ -202,7 +202,7 @@ func (p *keysPage) toggleExpandAll() tea.Cmd {
 }
 
 func (p *keysPage) focusFilter() tea.Cmd {
-	p.mode = modeFilter
+	p.push(&filterEditor{p: p})
 	p.filter.CursorEnd()
 	return p.filter.Focus()
 }

@@ -85,7 +85,7 @@ func TestDownloadOverSSHPointsAtTheExportCommand(t *testing.T) {
 	actor.Remote = "192.0.2.1:5555"
 	d := newDriver(t, st, actor, ui.Options{})
 	d.Press("w")
-	if keysOf(d).ask != nil || !strings.Contains(d.Status(), "export alpha") {
-		t.Fatalf("ask %v, status %q", keysOf(d).ask, d.Status())
+	if onTopIs[*question](keysOf(d)) || !strings.Contains(d.Status(), "export alpha") {
+		t.Fatalf("on top %T, status %q", keysOf(d).onTop(), d.Status())
 	}
 }

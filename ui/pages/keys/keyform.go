@@ -41,6 +41,7 @@ type keyValues struct {
 // review screen, then the save.
 type keyForm struct {
 	form.Kit
+	p         *keysPage
 	edit      bool
 	key       model.Key // the key being edited, at the version the store had
 	certs     []model.Cert
@@ -53,8 +54,9 @@ type keyForm struct {
 
 // newKeyForm builds the wizard (edit false) or the edit form for k with the store's
 // certificates and groups. Every default is what pressing enter accepts.
-func newKeyForm(e *ui.Env, edit bool, k model.Key, certs []model.Cert, groups []model.Group, w, h int) *keyForm {
-	f := &keyForm{Kit: form.NewKit(e, w, h), edit: edit, key: k, certs: certs, groups: groups}
+func newKeyForm(p *keysPage, edit bool, k model.Key, certs []model.Cert, groups []model.Group, w, h int) *keyForm {
+	e := p.env
+	f := &keyForm{Kit: form.NewKit(e, w, h), p: p, edit: edit, key: k, certs: certs, groups: groups}
 	v := &keyValues{enabled: true, exportable: true, newGroupEnabled: true}
 	if len(certs) > 0 {
 		v.cert = certs[0].Name
@@ -273,12 +275,12 @@ func keyFieldFor(stage, field string, edit bool) string {
 	return "name" // a field the form doesn't have: show it at the top of the key settings
 }
 
-// view draws the huh form, or the review.
-func (f *keyForm) view(width int, sty *theme.Styles) string {
+// View draws the huh form, or the review.
+func (f *keyForm) View(width, _ int) string {
 	if !f.review {
 		return f.Form.View()
 	}
-	return f.reviewView(width, sty)
+	return f.reviewView(width, &f.Env.Styles)
 }
 
 func (f *keyForm) reviewView(width int, sty *theme.Styles) string {

@@ -10,32 +10,20 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
-	"provkeys/ui/components/confirm"
 	"provkeys/ui/keyset"
 	"provkeys/ui/theme"
-)
-
-// keysMode is what the Keys view shows below its bar.
-type keysMode int
-
-const (
-	modeTable   keysMode = iota
-	modeFilter           // typing in the filter bar, the table filtering live
-	modeForm             // the add wizard or the edit form
-	modeCreated          // a new key, shown once
-	modeSaved            // the saved-filters list
 )
 
 // keysPage is the Keys view: the reference page of DESIGN.md §1.
 type keysPage struct {
 	env     *ui.Env
 	km      keysKeyMap
-	actions []keyAction // the table's actions, each defined once (keysbindings.go)
+	actions []keyAction // the table's actions, each defined once (bindings.go)
 
-	mode keysMode
-	ask  *confirm.Question // a y/n question or a one-line prompt on top of any mode
+	// stack is what is on top of the table, bottom first: the one record of it (overlay.go).
+	stack []overlay
 
-	set     *keyset.Set // every loaded key, shared (see keyset.go)
+	set     *keyset.Set // every loaded key, shared (package keyset)
 	view    []int32     // positions in set.table: filtered and sorted; read-only, may be shared
 	viewBuf []int32     // the page's own memory for view
 	filters keyset.FilterCache
@@ -64,16 +52,10 @@ type keysPage struct {
 	revealSecret string
 	revealToken  int
 
-	form     *keyForm
-	conflict *conflictDialog // over the edit form when its save met a newer version
-	created  *createdKey
-	saved    *savedPanel
-
-	pendingDownload pendingDownload // what the open download prompt is for
-
 	width, height int
 }
 
+// New is the Keys page on e; Init loads the keys.
 func New(e *ui.Env) *keysPage {
 	ti := theme.SteadyInput()
 	ti.Prompt = "/ "
@@ -105,7 +87,7 @@ func (p *keysPage) reload() tea.Cmd {
 }
 
 // Capturing is true whenever typed keys belong to the page rather than to the root.
-func (p *keysPage) Capturing() bool { return p.ask != nil || p.mode != modeTable }
+func (p *keysPage) Capturing() bool { return p.onTop() != nil }
 
 // Update handles one message and then re-derives which bindings are live.
 func (p *keysPage) Update(msg tea.Msg) tea.Cmd {
@@ -122,8 +104,8 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 	case ui.PageSizeMsg:
 		p.width, p.height = msg.Width, msg.Height
 		p.fixTop()
-		if p.form != nil {
-			p.form.Resize(p.width, p.height-1)
+		if f, ok := find[*keyForm](p); ok {
+			f.Resize(p.width, p.height-1)
 		}
 		return nil
 	case keysHeadMsg:
@@ -153,80 +135,33 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 	case ui.DataChangedMsg:
 		return p.reload()
 	case tea.KeyPressMsg:
-		return p.handleKey(msg)
-	case tea.PasteMsg:
-		return p.forwardInput(msg)
+		if o := p.onTop(); o != nil {
+			return p.route(o, msg)
+		}
+		return p.tableKey(msg)
 	}
 	if cmd, ok := p.handleResult(msg); ok {
 		return cmd
 	}
-	return p.forwardInput(msg)
-}
-
-// forwardInput hands everything else (cursor blinks, huh's own messages, pastes) to whatever
-// takes input right now.
-func (p *keysPage) forwardInput(msg tea.Msg) tea.Cmd {
-	switch {
-	case p.ask != nil && p.ask.TakesText():
-		return p.ask.Forward(msg)
-	case p.mode == modeFilter:
-		return p.updateFilterInput(msg)
-	case p.mode == modeForm && p.form != nil:
-		return p.updateForm(msg)
+	// Everything else (a paste, a cursor blink, huh's own messages) is input for the top.
+	if o := p.onTop(); o != nil {
+		return p.route(o, msg)
 	}
 	return nil
 }
 
-func (p *keysPage) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	if p.ask != nil {
-		return p.answer(msg)
-	}
-	switch p.mode {
-	case modeFilter:
-		return p.filterKey(msg)
-	case modeForm:
-		return p.formKey(msg)
-	case modeCreated:
-		return p.createdScreenKey(msg)
-	case modeSaved:
-		return p.savedKey(msg)
-	}
-	return p.tableKey(msg)
-}
-
-// ShortHelp is the footer's one line for the current mode.
+// ShortHelp is the footer's one line: the top overlay's, else the table's.
 func (p *keysPage) ShortHelp() []key.Binding {
-	km := p.km
-	if p.ask != nil {
-		return p.ask.Help()
-	}
-	switch p.mode {
-	case modeFilter:
-		return []key.Binding{ui.WithHelp(km.Accept, "enter", "keep filter"), ui.WithHelp(km.Cancel, "esc", "clear filter")}
-	case modeForm:
-		return p.formHelp()
-	case modeCreated:
-		return p.createdHelp()
-	case modeSaved:
-		return p.savedHelp()
+	if o := p.onTop(); o != nil {
+		return o.Help()
 	}
 	return p.tableShortHelp()
 }
 
 // FullHelp is every live binding, by column.
 func (p *keysPage) FullHelp() [][]key.Binding {
-	if p.ask != nil || p.mode != modeTable {
-		return [][]key.Binding{p.ShortHelp()}
+	if o := p.onTop(); o != nil {
+		return [][]key.Binding{o.Help()}
 	}
 	return p.tableFullHelp()
-}
-
-// answer routes a key to the open question and closes it when answered.
-func (p *keysPage) answer(msg tea.KeyPressMsg) tea.Cmd {
-	q := p.ask
-	done, cmd := q.Update(msg)
-	if done && p.ask == q {
-		p.ask = nil
-	}
-	return cmd
 }

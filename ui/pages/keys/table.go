@@ -67,7 +67,7 @@ func (p *keysPage) setKeySet(set *keyset.Set) {
 
 // rebuild filters and sorts the loaded keys into view and puts the cursor back on its key.
 // It runs in Update only: View never touches every row. The cost is one pass over a shared
-// sort order, plus the filter's search when the filter changed (see keyset.go).
+// sort order, plus the filter's search when the filter changed (package keyset).
 func (p *keysPage) rebuild() {
 	set := p.set
 	if set.Len() == 0 {
