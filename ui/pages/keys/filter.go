@@ -52,30 +52,33 @@ func (p *keysPage) updateFilterInput(msg tea.Msg) tea.Cmd {
 	before := p.filter.Value()
 	var cmd tea.Cmd
 	p.filter, cmd = p.filter.Update(msg)
-	if p.filter.Value() != before {
-		p.applyFilter()
+	if p.filter.Value() != before && p.applyFilter() {
+		p.moveTo(0) // a new query starts at its first match, as fzf and k9s do
 	}
 	return cmd
 }
 
 // applyFilter parses the bar. A term that does not parse is explained in the bar and the
-// last good result stays on screen.
-func (p *keysPage) applyFilter() {
+// last good result stays on screen; ok reports that the filter applied.
+func (p *keysPage) applyFilter() (ok bool) {
 	f, err := model.ParseFilter(p.filter.Value())
 	if err != nil {
 		p.filterErr = form.Bare(err).Error()
-		return
+		return false
 	}
 	p.filterErr = ""
 	p.active = f
 	p.rebuild()
+	return true
 }
 
-// setFilter puts expr in the bar and applies it.
+// setFilter puts expr in the bar, applies it and puts the cursor on its first match.
 func (p *keysPage) setFilter(expr string) {
 	p.filter.SetValue(expr)
 	p.filter.CursorEnd()
-	p.applyFilter()
+	if p.applyFilter() {
+		p.moveTo(0)
+	}
 }
 
 // savedPanel is the list of saved filters.
