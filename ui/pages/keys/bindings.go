@@ -124,9 +124,9 @@ func (p *keysPage) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 		if slices.Contains(a.binding.Keys(), msg.String()) {
 			if ok, why := a.check(); !ok && why != "" {
 				if r, has := p.current(); has && a.release != "" && !p.env.Can(a.release) {
-					return tea.Batch(ui.SetStatus(ui.StatusErr, why), askRefusedRelease(p.env.Store, a.release, r.k.ID))
+					return tea.Batch(p.rowRefusal(why), askRefusedRelease(p.env.Store, a.release, r.k.ID))
 				}
-				return ui.SetStatus(ui.StatusErr, why)
+				return p.rowRefusal(why)
 			}
 		}
 	}

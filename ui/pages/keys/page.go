@@ -48,6 +48,13 @@ type keysPage struct {
 	active    model.Filter // the last filter that parsed
 	filterErr string
 
+	// rowStatus is the status line's message about the row under the cursor (a refusal),
+	// taken off the line when the cursor leaves that row.
+	rowStatus struct {
+		id   int64
+		text string
+	}
+
 	revealID     int64
 	revealSecret string
 	revealToken  int
@@ -93,7 +100,20 @@ func (p *keysPage) Capturing() bool { return p.onTop() != nil }
 func (p *keysPage) Update(msg tea.Msg) tea.Cmd {
 	cmd := p.update(msg)
 	p.syncKeys()
+	if rs := p.rowStatus; rs.id != 0 && rs.id != p.cursorID {
+		p.rowStatus.id = 0
+		cmd = tea.Batch(cmd, func() tea.Msg { return ui.ClearStatusMsg{Text: rs.text} })
+	}
 	return cmd
+}
+
+// rowRefusal shows why an action on the row under the cursor cannot happen, until the
+// cursor leaves that row.
+func (p *keysPage) rowRefusal(why string) tea.Cmd {
+	if _, has := p.current(); has {
+		p.rowStatus.id, p.rowStatus.text = p.cursorID, why
+	}
+	return ui.SetStatus(ui.StatusErr, why)
 }
 
 func (p *keysPage) update(msg tea.Msg) tea.Cmd {

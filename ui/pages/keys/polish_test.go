@@ -3,6 +3,7 @@ package keys
 import (
 	"provkeys/ui"
 	"provkeys/ui/internal/uitest"
+	"strings"
 	"testing"
 )
 
@@ -22,5 +23,31 @@ func TestFilterChangePutsTheCursorOnTheFirstMatch(t *testing.T) {
 	d.Typ("r") // "ar": charlie only
 	if cursorName(d) != "charlie" {
 		t.Fatalf("after narrowing: cursor on %q, want charlie", cursorName(d))
+	}
+}
+
+// A row's refusal is about that row: it goes when the cursor leaves it, while a message
+// that is not about the row stays.
+func TestARowsStatusGoesWhenTheCursorLeavesIt(t *testing.T) {
+	t.Parallel()
+	locked := uitest.TestKey(1, "alpha")
+	locked.Exportable = false
+	d := newDriver(t, uitest.NewFake(locked, uitest.TestKey(2, "bravo")), uitest.Admin, ui.Options{})
+	d.Press("c")
+	if !strings.Contains(d.Status(), "alpha is not exportable") {
+		t.Fatalf("status %q", d.Status())
+	}
+	d.Press("enter") // expanding stays on the row: the refusal stays
+	if !strings.Contains(d.Status(), "alpha is not exportable") {
+		t.Fatalf("status %q after expanding the same row", d.Status())
+	}
+	d.Press("j")
+	if d.Status() != "" {
+		t.Fatalf("status %q after moving to bravo, want none", d.Status())
+	}
+	d.Send(ui.StatusMsg{Text: "Reloading keys…"})
+	d.Press("k")
+	if d.Status() != "Reloading keys…" {
+		t.Fatalf("a status about no row went with the cursor: %q", d.Status())
 	}
 }
