@@ -5,6 +5,7 @@ import (
 	"provkeys/ui/internal/uitest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The filter puts the cursor on the first match whenever the query changes (fzf, k9s), not on
@@ -50,4 +51,16 @@ func TestARowsStatusGoesWhenTheCursorLeavesIt(t *testing.T) {
 	if d.Status() != "Reloading keys…" {
 		t.Fatalf("a status about no row went with the cursor: %q", d.Status())
 	}
+}
+
+// UPDATED follows one rule for every row: a key changed 15 days ago and one changed 40 days
+// ago read alike, so the column can be compared at a glance.
+func TestUpdatedColumnHasOneFormat(t *testing.T) {
+	t.Parallel()
+	recent, old := uitest.TestKey(1, "recent"), uitest.TestKey(2, "old")
+	recent.UpdatedAt = uitest.TestNow.Add(-15 * 24 * time.Hour)
+	old.UpdatedAt = uitest.TestNow.Add(-40 * 24 * time.Hour)
+	d := newDriver(t, uitest.NewFake(recent, old), uitest.Admin, ui.Options{})
+	d.MustSee("2025-12-31 12:00", "2025-12-06 12:00")
+	d.MustNotSee("ago")
 }

@@ -44,7 +44,7 @@ var keyColumns = []table.Column{
 	colStatus:      {Title: "STATUS", Min: 11},
 	colFingerprint: {Title: "FINGERPRINT", Min: 12, Opt: 1},
 	colUsage:       {Title: "USAGE", Min: 9, Opt: 2},
-	colUpdated:     {Title: "UPDATED", Min: 10, Opt: 3},
+	colUpdated:     {Title: "UPDATED", Min: 16, Opt: 3},
 }
 
 // rowOf materializes key i of set for what needs a whole key: the cursor row, an expanded row.
@@ -260,7 +260,7 @@ func (p *keysPage) cell(i, c int, now time.Time) string {
 		}
 		return strconv.FormatInt(n, 10) + "/" + strconv.FormatInt(limit, 10)
 	case colUpdated:
-		return ui.Ago(time.UnixMicro(t.UpdatedMicros(i)).UTC(), now)
+		return ui.Stamp(time.UnixMicro(t.UpdatedMicros(i)).UTC(), now)
 	}
 	return ""
 }
