@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"provkeys/ui"
 
 	tea "charm.land/bubbletea/v2"
@@ -85,7 +87,9 @@ func (p *keysPage) askDownload() tea.Cmd {
 // (a key just created), else the command exports it from the store.
 func (p *keysPage) askPath(id int64, name, held string) tea.Cmd {
 	st, d := p.env.Store, download{id: id, name: name, held: held}
-	q, cmd := confirm.NewPrompt("Save key "+name+" to:", "./"+keyfile.SafeName(name)+".txt", func(path string) tea.Cmd {
+	home, _ := os.UserHomeDir()
+	at := tildePath(filepath.Join(downloadDir(), keyfile.SafeName(name)+".txt"), home)
+	q, cmd := confirm.NewPrompt("Save key "+name+" to:", at, func(path string) tea.Cmd {
 		return downloadCmd(st, d, path, false)
 	}, func() tea.Cmd { return ui.Statusf("Download cancelled.") })
 	p.ask(q)

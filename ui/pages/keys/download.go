@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"provkeys/ui"
 
 	tea "charm.land/bubbletea/v2"
@@ -28,6 +29,9 @@ func downloadCmd(st ui.Store, d download, path string, replace bool) tea.Cmd {
 		path, err := ui.ExpandPath(path)
 		if err != nil {
 			return fileWrittenMsg{download: d, name: name, path: path, err: err}
+		}
+		if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
+			path = filepath.Join(path, keyfile.SafeName(name)+".txt") // a directory gets DIR/NAME.txt
 		}
 		if replace {
 			err = keyfile.CheckReplaceable(path)

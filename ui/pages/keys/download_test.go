@@ -25,7 +25,8 @@ func TestDownloadAsksPathThenAsksBeforeReplacing(t *testing.T) {
 	d := newDriver(t, st, uitest.Admin, ui.Options{})
 	d.Timeout = 5 * time.Second // fsync can be slow on a busy disk
 	d.Press("w")
-	d.MustSee("Save key alpha to: ./alpha.txt")
+	home, _ := os.UserHomeDir()
+	d.MustSee("Save key alpha to: " + tildePath(filepath.Join(downloadDir(), "alpha.txt"), home))
 	p := filepath.Join(t.TempDir(), "alpha.txt")
 	typePath(d, p)
 	b, err := os.ReadFile(p)
