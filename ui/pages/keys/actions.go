@@ -174,5 +174,8 @@ func (p *keysPage) written(msg fileWrittenMsg) tea.Cmd {
 	case msg.err != nil:
 		return ui.Failed("write key "+msg.name+" to a file", msg.err)
 	}
+	if c, ok := find[*createdKey](p); ok && msg.download.held != "" && c.key.ID == msg.download.id {
+		c.kept = true
+	}
 	return ui.Okf("Wrote key %s to %s (mode 0600).", msg.name, model.Sanitize(msg.path))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
+	"provkeys/ui/components/confirm"
 )
 
 // createdKey is a key just created, shown once with its material. The page forgets the
@@ -18,6 +19,8 @@ type createdKey struct {
 	key    model.Key
 	name   string // sanitized
 	secret string
+	// kept is set once the material was copied or downloaded from this screen.
+	kept bool
 }
 
 // Update handles the shown-once screen: c/y copy, w download, enter/esc close.
@@ -29,6 +32,7 @@ func (c *createdKey) Update(m tea.Msg) (bool, tea.Cmd) {
 	p, km := c.p, defaultKeysKeyMap()
 	switch {
 	case key.Matches(msg, km.Copy):
+		c.kept = true
 		return false, copyCmds(c.secret, c.name, p.env.Opts.NativeClipboard)
 	case key.Matches(msg, km.Download):
 		if p.env.Remote() {
@@ -36,6 +40,14 @@ func (c *createdKey) Update(m tea.Msg) (bool, tea.Cmd) {
 		}
 		return false, p.askPath(c.key.ID, c.name, c.secret)
 	case key.Matches(msg, km.Accept), key.Matches(msg, km.Cancel):
+		if !c.key.Exportable && !c.kept {
+			// Closing is final for a sealed key that went nowhere yet: ask first.
+			p.ask(confirm.New("Close? "+c.name+" was neither copied nor downloaded and can never be shown again", func() tea.Cmd {
+				p.remove(c)
+				return ui.Statusf("The new key is no longer shown.")
+			}, nil))
+			return false, nil
+		}
 		return true, ui.Statusf("The new key is no longer shown.")
 	}
 	return false, nil

@@ -64,3 +64,34 @@ func TestUpdatedColumnHasOneFormat(t *testing.T) {
 	d.MustSee("2025-12-31 12:00", "2025-12-06 12:00")
 	d.MustNotSee("ago")
 }
+
+// A new key with View/Export off is gone for good once its screen closes: esc asks first
+// unless it was copied or downloaded.
+func TestCreatedKeyWithExportOffAsksBeforeClosing(t *testing.T) {
+	t.Parallel()
+	d := newDriver(t, uitest.ThreeKeys(), uitest.Admin, ui.Options{})
+	p := keysOf(d)
+	k := uitest.TestKey(9, "sealed")
+	k.Exportable = false
+	p.push(&createdKey{p: p, key: k, name: "sealed", secret: "3|api.example|SECRET"})
+	d.Press("esc")
+	if !onTopIs[*question](p) {
+		t.Fatalf("esc closed the only view of a sealed key: on top %T", p.onTop())
+	}
+	d.MustSee("never be shown again")
+	d.Press("n")
+	if !onTopIs[*createdKey](p) {
+		t.Fatalf("n closed the screen: on top %T", p.onTop())
+	}
+	d.Press("c", "esc") // copied: esc closes at once
+	if p.onTop() != nil {
+		t.Fatalf("esc after a copy: on top %T", p.onTop())
+	}
+	// An exportable key can be shown again later: esc closes at once.
+	k.Exportable = true
+	p.push(&createdKey{p: p, key: k, name: "sealed", secret: "3|api.example|SECRET"})
+	d.Press("esc")
+	if p.onTop() != nil {
+		t.Fatalf("esc on an exportable key: on top %T", p.onTop())
+	}
+}
