@@ -169,13 +169,31 @@ func (p *keysPage) tableShortHelp() []key.Binding {
 	return h
 }
 
-// tableFullHelp is every action of the table, by column.
+// tableFullHelp is every action of the table, by column, and the filter language.
 func (p *keysPage) tableFullHelp() [][]key.Binding {
 	cols := make([][]key.Binding, helpChange+1)
 	for _, a := range p.actions {
 		cols[a.column] = append(cols[a.column], *a.binding)
 	}
-	return cols
+	return append(cols, filterLanguage)
+}
+
+// filterLanguage is the filter's terms as help entries (model.Filter has the whole
+// language): they are examples to type after /, never keys, so no key press matches them.
+var filterLanguage = []key.Binding{
+	filterTerm("name: group: cert:"),
+	filterTerm("status:expired"),
+	filterTerm("export:no reenroll:yes"),
+	filterTerm("expires:<30d, never"),
+	filterTerm("created:<7d updated:>9w"),
+	filterTerm("usage:>80% usage:0"),
+	filterTerm("-term (not)"),
+	filterTerm("a|b (either)"),
+}
+
+func filterTerm(example string) key.Binding {
+	// The key is the example with a NUL in front: no terminal sends that as a key press.
+	return key.NewBinding(key.WithKeys("\x00"+example), key.WithHelp(example, ""))
 }
 
 func (p *keysPage) toggleExpanded() tea.Cmd {

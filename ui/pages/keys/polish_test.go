@@ -95,3 +95,11 @@ func TestCreatedKeyWithExportOffAsksBeforeClosing(t *testing.T) {
 		t.Fatalf("esc on an exportable key: on top %T", p.onTop())
 	}
 }
+
+// ? shows the filter language, every field term included, not only the README.
+func TestHelpShowsTheFilterLanguage(t *testing.T) {
+	t.Parallel()
+	d := newDriver(t, uitest.ThreeKeys(), uitest.Admin, ui.Options{})
+	d.Press("?")
+	d.MustSee("name:", "group:", "cert:", "status:", "reenroll:", "export:", "expires:", "created:", "updated:", "usage:", "-term", "a|b")
+}
