@@ -103,3 +103,17 @@ func TestHelpShowsTheFilterLanguage(t *testing.T) {
 	d.Press("?")
 	d.MustSee("name:", "group:", "cert:", "status:", "reenroll:", "export:", "expires:", "created:", "updated:", "usage:", "-term", "a|b")
 }
+
+// The edit form's review marks what changes, old → new, and leaves the rest plain.
+func TestEditReviewMarksWhatChanges(t *testing.T) {
+	t.Parallel()
+	d := newDriver(t, uitest.ThreeKeys(), uitest.Admin, ui.Options{})
+	d.Press("e")
+	d.Press("ctrl+u") // the name field: delete to the start of the line
+	d.Typ("alpha-2")
+	for range 9 { // name, groups, certificate, status, re-enrollment, View/Export, description, max usage, expiry
+		d.Press("enter")
+	}
+	d.MustSee("Review", "alpha → alpha-2")
+	d.MustNotSee("Client → Client")
+}
