@@ -65,26 +65,8 @@ func Capitalize(s string) string {
 	return string(s[0]-'a'+'A') + s[1:]
 }
 
-// ago is a short relative time for the Updated column.
-func Ago(t, now time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d.Minutes()))
-	case d < 24*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d.Hours()))
-	case d < 30*24*time.Hour:
-		return fmt.Sprintf("%dd ago", int(d.Hours()/24))
-	}
-	return t.In(now.Location()).Format("2006-01-02")
-}
-
-// stamp is an absolute time in the clock's location.
+// Stamp is an absolute time in the clock's location: the one way a time column shows a
+// time, so that every row of it reads alike (no "15d ago" next to a date).
 func Stamp(t, now time.Time) string {
 	if t.IsZero() {
 		return "—"

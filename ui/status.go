@@ -15,6 +15,10 @@ type StatusMsg struct {
 	Text string
 }
 
+// ClearStatusMsg takes Text off the status line if it is still showing there: a page sends
+// it when what the message was about is gone (the cursor left the row it was about).
+type ClearStatusMsg struct{ Text string }
+
 // dataChangedMsg tells every page that another process (or another dashboard) changed the
 // store, so it should reload.
 type DataChangedMsg struct{}

@@ -20,18 +20,18 @@ type Question struct {
 	input *textinput.Model // nil for a y/n question
 	yes   func(answer string) tea.Cmd
 	no    func() tea.Cmd // may be nil
-	km    KeyMap
+	km    keyMap
 }
 
-// KeyMap is the question's own bindings: no page's key map is borrowed, so a page
+// keyMap is the question's own bindings: no page's key map is borrowed, so a page
 // that rebinds "n" (add) or "enter" (expand) cannot change how a question is answered.
-type KeyMap struct {
+type keyMap struct {
 	Yes, No        key.Binding // a y/n question
 	Accept, Cancel key.Binding // a prompt
 }
 
-func DefaultKeyMap() KeyMap {
-	return KeyMap{
+func defaultKeyMap() keyMap {
+	return keyMap{
 		Yes:    key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
 		No:     key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no")),
 		Accept: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
@@ -41,7 +41,7 @@ func DefaultKeyMap() KeyMap {
 
 // New asks text, answered with y (yes) or n/esc (no).
 func New(text string, yes func() tea.Cmd, no func() tea.Cmd) *Question {
-	return &Question{text: text, yes: func(string) tea.Cmd { return yes() }, no: no, km: DefaultKeyMap()}
+	return &Question{text: text, yes: func(string) tea.Cmd { return yes() }, no: no, km: defaultKeyMap()}
 }
 
 // NewPrompt asks for one line of text, prefilled with value; enter answers, esc cancels.
@@ -51,7 +51,7 @@ func NewPrompt(text, value string, yes func(string) tea.Cmd, no func() tea.Cmd) 
 	ti.SetValue(value)
 	ti.CursorEnd()
 	cmd := ti.Focus()
-	return &Question{text: text, input: &ti, yes: yes, no: no, km: DefaultKeyMap()}, cmd
+	return &Question{text: text, input: &ti, yes: yes, no: no, km: defaultKeyMap()}, cmd
 }
 
 // Update answers the question with msg; done reports that it is closed.

@@ -16,7 +16,7 @@ import (
 	"provkeys/ui/theme"
 )
 
-// objForm is a one-page form on the shared formKit, for the Machine Groups view (add,
+// Form is a one-page form on the shared Kit, for the Machine Groups view (add,
 // edit) and the Certificates view (import). enter on the last field submits; a
 // *model.ValidationError from the store goes under the field it names, with the form open.
 type Form struct {
@@ -28,6 +28,8 @@ type Form struct {
 	Saving     bool
 }
 
+// New builds the form titled title, with hint under it and first as the field that other
+// errors land on; makeFields makes the fields with the kit's makers.
 func New(e *ui.Env, title, hint, first string, w, h int, makeFields func(k *Kit) []huh.Field) *Form {
 	f := &Form{Kit: NewKit(e, w, objFormHeight(h)), title: title, hint: hint, makeFields: makeFields, first: first}
 	f.build()
@@ -43,9 +45,10 @@ func (f *Form) build() {
 	f.Finish(huh.NewGroup(f.makeFields(&f.Kit)...).Title(f.title))
 }
 
+// ResizeTo fits the form and its hint into w×h.
 func (f *Form) ResizeTo(w, h int) { f.Resize(w, objFormHeight(h)) }
 
-// step feeds huh; done is true once the last field was submitted.
+// Step feeds huh; done is true once the last field was submitted.
 func (f *Form) Step(msg tea.Msg) (cmd tea.Cmd, done bool) {
 	if f.Saving {
 		return nil, false
@@ -54,7 +57,7 @@ func (f *Form) Step(msg tea.Msg) (cmd tea.Cmd, done bool) {
 	return cmd, f.Form.State == huh.StateCompleted
 }
 
-// fail reopens the form on field id with msg under it.
+// Fail reopens the form on field id with msg under it.
 func (f *Form) Fail(id, msg string) tea.Cmd {
 	f.Saving = false
 	id = f.SetError(id, f.first, msg)
@@ -62,7 +65,7 @@ func (f *Form) Fail(id, msg string) tea.Cmd {
 	return tea.Batch(f.Form.Init(), f.JumpTo(id))
 }
 
-// reopen makes a submitted form editable again after an error that belongs to no field
+// Reopen makes a submitted form editable again after an error that belongs to no field
 // (shown in the status line instead).
 func (f *Form) Reopen() tea.Cmd {
 	f.Saving = false
@@ -70,7 +73,7 @@ func (f *Form) Reopen() tea.Cmd {
 	return f.Form.Init()
 }
 
-// view is the form and its hint, or "Saving…".
+// View is the form and its hint, or "Saving…".
 func (f *Form) View(sty *theme.Styles) string {
 	hint := f.hint
 	if f.Saving {
@@ -84,7 +87,7 @@ func (f *Form) View(sty *theme.Styles) string {
 	return strings.Join(lines, "\n") + "\n\n" + sty.Faint.Render(hint)
 }
 
-// storeFieldErr reports the form field a store error belongs to and its message: a
+// StoreFieldErr reports the form field a store error belongs to and its message: a
 // validation error names its field (mapped by fieldOf), a duplicate name goes under the
 // name. ok is false for errors that belong in the status line.
 func StoreFieldErr(err error, fieldOf func(string) string) (id, msg string, ok bool) {

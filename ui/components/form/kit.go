@@ -14,7 +14,7 @@ import (
 	"provkeys/ui/theme"
 )
 
-// formKit is what every form of the dashboard shares: a huh form built from fields the kit
+// Kit is what every form of the dashboard shares: a huh form built from fields the kit
 // remembers, so a validation error — huh's own check or the store's — can be shown right
 // under its field's title, and the focus moved to it. huh's fields are pointers, and the
 // values they edit live on the heap behind pointers too (REFERENCE.md: huh's stale-copy trap).
@@ -32,7 +32,7 @@ type Kit struct {
 // the message goes away once the value changes.
 type fieldErr struct{ msg, value string }
 
-// formField is where a field sits and how to show an error on it.
+// FormField is where a field sits and how to show an error on it.
 type FormField struct {
 	Field   huh.Field
 	Group   int          // which page of the form
@@ -41,6 +41,7 @@ type FormField struct {
 	Value   func() string
 }
 
+// NewKit is an empty kit for a form of w×h on e; Finish builds the form.
 func NewKit(e *ui.Env, w, h int) Kit {
 	return Kit{Env: e, errs: map[string]fieldErr{}, width: w, height: h}
 }
@@ -54,12 +55,12 @@ func formKeyMap() *huh.KeyMap {
 	return km
 }
 
-// reset forgets the fields before a (re)build.
+// Reset forgets the fields before a (re)build.
 func (k *Kit) Reset() {
 	k.Fields, k.shown = map[string]FormField{}, map[string]string{}
 }
 
-// finish builds the huh form from groups made with the kit's field makers.
+// Finish builds the huh form from groups made with the kit's field makers.
 func (k *Kit) Finish(groups ...*huh.Group) {
 	k.Form = huh.NewForm(groups...).
 		WithTheme(k.Env.Styles.FormTheme).
@@ -79,7 +80,7 @@ func (k *Kit) errText(msg string) string {
 	return k.Env.Styles.Error.Render("✗ " + model.Sanitize(msg))
 }
 
-// resize fits the form to the page.
+// Resize fits the form to the page.
 func (k *Kit) Resize(w, h int) {
 	k.width, k.height = w, h
 	if k.Form != nil {
@@ -87,7 +88,7 @@ func (k *Kit) Resize(w, h int) {
 	}
 }
 
-// input makes a text field and records where it sits.
+// Input makes a text field and records where it sits.
 func (k *Kit) Input(id, title, desc string, val *string, valid func(string) error, group int) *huh.Input {
 	in := huh.NewInput().Key(id).Title(title).Description(desc).Value(val).Validate(valid).CharLimit(theme.MaxTyped)
 	k.Fields[id] = FormField{Field: in, Group: group, Desc: desc,
@@ -95,7 +96,7 @@ func (k *Kit) Input(id, title, desc string, val *string, valid func(string) erro
 	return in
 }
 
-// toggle makes a yes/no field with words on its buttons. Without a description it sits on
+// Toggle makes a yes/no field with words on its buttons. Without a description it sits on
 // one line, its buttons aligned with the other toggles'.
 func (k *Kit) Toggle(id, title, desc, yes, no string, val *bool, group int) *huh.Confirm {
 	c := huh.NewConfirm().Key(id).Affirmative(yes).Negative(no).Value(val).WithButtonAlignment(lipgloss.Left)
@@ -109,7 +110,7 @@ func (k *Kit) Toggle(id, title, desc, yes, no string, val *bool, group int) *huh
 	return c
 }
 
-// choose makes a select field over options (label, value).
+// Choose makes a select field over options (label, value).
 func (k *Kit) Choose(id, title, desc string, opts []huh.Option[string], val *string, group int) *huh.Select[string] {
 	s := huh.NewSelect[string]().Key(id).Title(title).Description(desc).Value(val).Options(opts...).Height(min(8, len(opts)+2))
 	k.Fields[id] = FormField{Field: s, Group: group, Desc: desc,
@@ -117,7 +118,7 @@ func (k *Kit) Choose(id, title, desc string, opts []huh.Option[string], val *str
 	return s
 }
 
-// update feeds huh and redraws it when an error appeared or went away.
+// Update feeds huh and redraws it when an error appeared or went away.
 func (k *Kit) Update(msg tea.Msg) tea.Cmd {
 	m, cmd := k.Form.Update(msg)
 	if hf, ok := m.(*huh.Form); ok {
@@ -161,7 +162,7 @@ func (k *Kit) refresh() tea.Cmd {
 	return cmd
 }
 
-// setError records a store validation error on field id (falling back to fallback when the
+// SetError records a store validation error on field id (falling back to fallback when the
 // form has no such field) and returns the field it landed on.
 func (k *Kit) SetError(id, fallback, msg string) string {
 	if _, ok := k.Fields[id]; !ok {
@@ -173,7 +174,7 @@ func (k *Kit) SetError(id, fallback, msg string) string {
 	return id
 }
 
-// jumpTo moves the form's focus to field id, page by page, then field by field.
+// JumpTo moves the form's focus to field id, page by page, then field by field.
 func (k *Kit) JumpTo(id string) tea.Cmd {
 	target, ok := k.Fields[id]
 	if !ok {
@@ -198,15 +199,16 @@ func (k *Kit) JumpTo(id string) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// validName checks a name as the store will, and says only what is wrong: the message goes
+// ValidName checks a name as the store will, and says only what is wrong: the message goes
 // under the field, which is already named.
 func ValidName(s string) error { return Bare(model.ValidateName(model.FieldName, s)) }
 
+// ValidDescription checks a description as the store will.
 func ValidDescription(s string) error {
 	return Bare(model.ValidateText(model.FieldDescription, s, model.MaxDescriptionRunes))
 }
 
-// bare drops a validation error's field name.
+// Bare drops a validation error's field name.
 func Bare(err error) error {
 	var ve *model.ValidationError
 	if errors.As(err, &ve) {

@@ -84,6 +84,11 @@ func (a *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		id := a.statusID
 		return a, a.env.After(after, clearStatusMsg{id: id})
+	case ui.ClearStatusMsg:
+		if a.status == model.Sanitize(msg.Text) {
+			a.status = ""
+		}
+		return a, nil
 	case clearStatusMsg:
 		if msg.id == a.statusID {
 			a.status = ""

@@ -26,7 +26,7 @@ var groupColumns = []table.Column{
 	gcolStatus:      {Title: "STATUS", Min: 10},
 	gcolKeys:        {Title: "KEYS", Min: 5},
 	gcolDescription: {Title: "DESCRIPTION", Min: 12, Grow: 3, Opt: 1},
-	gcolUpdated:     {Title: "UPDATED", Min: 10, Opt: 2},
+	gcolUpdated:     {Title: "UPDATED", Min: 16, Opt: 2},
 }
 
 // groupCell is one cell of the table.
@@ -41,7 +41,7 @@ func groupCell(r *groupRow, c int, now time.Time) string {
 	case gcolDescription:
 		return ui.OrDash(r.desc)
 	case gcolUpdated:
-		return ui.Ago(r.g.UpdatedAt, now)
+		return ui.Stamp(r.g.UpdatedAt, now)
 	}
 	return ""
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"provkeys/ui"
 
 	tea "charm.land/bubbletea/v2"
@@ -20,11 +22,11 @@ func (p *keysPage) askDelete() tea.Cmd {
 		return nil
 	}
 	st, id, version, name := p.env.Store, r.k.ID, r.k.Version, r.name
-	p.ask = confirm.New(fmt.Sprintf("Delete key %s?", name), func() tea.Cmd {
+	p.ask(confirm.New(fmt.Sprintf("Delete key %s?", name), func() tea.Cmd {
 		return ui.WithStore(func(ctx context.Context) tea.Msg {
 			return keyChangedMsg{verb: "deleted", name: name, err: st.DeleteKey(ctx, id, version)}
 		})
-	}, func() tea.Cmd { return ui.Statusf("Kept key %s.", name) })
+	}, func() tea.Cmd { return ui.Statusf("Kept key %s.", name) }))
 	return nil
 }
 
@@ -84,12 +86,13 @@ func (p *keysPage) askDownload() tea.Cmd {
 // askPath prompts for a download path; held is the material when the page already has it
 // (a key just created), else the command exports it from the store.
 func (p *keysPage) askPath(id int64, name, held string) tea.Cmd {
-	st := p.env.Store
-	q, cmd := confirm.NewPrompt("Save key "+name+" to:", "./"+keyfile.SafeName(name)+".txt", func(path string) tea.Cmd {
-		return downloadCmd(st, id, name, path, held, false)
+	st, d := p.env.Store, download{id: id, name: name, held: held}
+	home, _ := os.UserHomeDir()
+	at := tildePath(filepath.Join(downloadDir(), keyfile.SafeName(name)+".txt"), home)
+	q, cmd := confirm.NewPrompt("Save key "+name+" to:", at, func(path string) tea.Cmd {
+		return downloadCmd(st, d, path, false)
 	}, func() tea.Cmd { return ui.Statusf("Download cancelled.") })
-	p.ask = q
-	p.pendingDownload = pendingDownload{id: id, name: name, held: held}
+	p.ask(q)
 	return cmd
 }
 
@@ -162,14 +165,17 @@ func (p *keysPage) gotSecret(msg secretMsg) tea.Cmd {
 func (p *keysPage) written(msg fileWrittenMsg) tea.Cmd {
 	switch {
 	case msg.exists:
-		d, st := p.pendingDownload, p.env.Store
+		d, st := msg.download, p.env.Store
 		path := msg.path
-		p.ask = confirm.New(fmt.Sprintf("%s exists. Replace it?", model.Sanitize(path)), func() tea.Cmd {
-			return downloadCmd(st, d.id, d.name, path, d.held, true)
-		}, func() tea.Cmd { return ui.Statusf("Left %s as it was.", model.Sanitize(path)) })
+		p.ask(confirm.New(fmt.Sprintf("%s exists. Replace it?", model.Sanitize(path)), func() tea.Cmd {
+			return downloadCmd(st, d, path, true)
+		}, func() tea.Cmd { return ui.Statusf("Left %s as it was.", model.Sanitize(path)) }))
 		return nil
 	case msg.err != nil:
 		return ui.Failed("write key "+msg.name+" to a file", msg.err)
+	}
+	if c, ok := find[*createdKey](p); ok && msg.download.held != "" && c.key.ID == msg.download.id {
+		c.kept = true
 	}
 	return ui.Okf("Wrote key %s to %s (mode 0600).", msg.name, model.Sanitize(msg.path))
 }

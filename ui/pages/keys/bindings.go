@@ -129,9 +129,9 @@ func (p *keysPage) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 		if slices.Contains(a.binding.Keys(), msg.String()) {
 			if ok, why := a.check(); !ok && why != "" {
 				if r, has := p.current(); has && a.release != "" && !p.env.Can(a.release) {
-					return tea.Batch(ui.SetStatus(ui.StatusErr, why), askRefusedRelease(p.env.Store, a.release, r.k.ID))
+					return tea.Batch(p.rowRefusal(why), askRefusedRelease(p.env.Store, a.release, r.k.ID))
 				}
-				return ui.SetStatus(ui.StatusErr, why)
+				return p.rowRefusal(why)
 			}
 		}
 	}
@@ -140,7 +140,7 @@ func (p *keysPage) tableKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // syncKeys enables exactly the bindings whose action can happen now; help shows only those.
 func (p *keysPage) syncKeys() {
-	table := !p.Capturing()
+	table := p.onTop() == nil
 	for _, a := range p.actions {
 		ok, _ := a.check()
 		a.binding.SetEnabled(table && ok)
@@ -174,7 +174,7 @@ func (p *keysPage) tableShortHelp() []key.Binding {
 	return h
 }
 
-// tableFullHelp is every action of the table, by column.
+// tableFullHelp is every action of the table, by column, and the filter language.
 func (p *keysPage) tableFullHelp() [][]key.Binding {
 	cols := make([][]key.Binding, helpChange+1)
 	for _, a := range p.actions {
@@ -183,7 +183,25 @@ func (p *keysPage) tableFullHelp() [][]key.Binding {
 		}
 		cols[a.column] = append(cols[a.column], *a.binding)
 	}
-	return cols
+	return append(cols, filterLanguage)
+}
+
+// filterLanguage is the filter's terms as help entries (model.Filter has the whole
+// language): they are examples to type after /, never keys, so no key press matches them.
+var filterLanguage = []key.Binding{
+	filterTerm("name: group: cert:"),
+	filterTerm("status:expired"),
+	filterTerm("export:no reenroll:yes"),
+	filterTerm("expires:<30d, never"),
+	filterTerm("created:<7d updated:>9w"),
+	filterTerm("usage:>80% usage:0"),
+	filterTerm("-term (not)"),
+	filterTerm("a|b (either)"),
+}
+
+func filterTerm(example string) key.Binding {
+	// The key is the example with a NUL in front: no terminal sends that as a key press.
+	return key.NewBinding(key.WithKeys("\x00"+example), key.WithHelp(example, ""))
 }
 
 func (p *keysPage) toggleExpanded() tea.Cmd {
@@ -210,7 +228,7 @@ func (p *keysPage) toggleExpandAll() tea.Cmd {
 }
 
 func (p *keysPage) focusFilter() tea.Cmd {
-	p.mode = modeFilter
+	p.push(&filterEditor{p: p})
 	p.filter.CursorEnd()
 	return p.filter.Focus()
 }

@@ -131,11 +131,11 @@ func (p *keysPage) askBulkDelete() tea.Cmd {
 		return nil
 	}
 	st := p.env.Store
-	p.ask = confirm.New(fmt.Sprintf("Delete %s (%s)?", plural(len(keys), "marked key"), keyNames(keys, 3)), func() tea.Cmd {
+	p.ask(confirm.New(fmt.Sprintf("Delete %s (%s)?", plural(len(keys), "marked key"), keyNames(keys, 3)), func() tea.Cmd {
 		return runBulk(st, keys, "Deleted", func(ctx context.Context, st ui.Store, k model.Key) (string, error) {
 			return "", st.DeleteKey(ctx, k.ID, k.Version)
 		})
-	}, func() tea.Cmd { return ui.Statusf("Kept the %s.", plural(len(keys), "key")) })
+	}, func() tea.Cmd { return ui.Statusf("Kept the %s.", plural(len(keys), "key")) }))
 	return nil
 }
 
@@ -211,7 +211,7 @@ func (p *keysPage) askBulkExport(path string) tea.Cmd {
 	q, cmd := confirm.NewPrompt("Export "+plural(len(keys), "key")+" to:", "./keys.txt", func(path string) tea.Cmd {
 		return exportKeysCmd(st, keys, path, false)
 	}, func() tea.Cmd { return ui.Statusf("Export cancelled.") })
-	p.ask = q
+	p.ask(q)
 	return cmd
 }
 

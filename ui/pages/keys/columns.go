@@ -91,7 +91,7 @@ func (p *keysPage) chosenCell(i, c int, now time.Time) string {
 		}
 		return ui.ExpiryText(time.UnixMicro(us).UTC(), now)
 	case colCreated:
-		return ui.Ago(time.UnixMicro(t.CreatedMicros(i)).UTC(), now)
+		return ui.Stamp(time.UnixMicro(t.CreatedMicros(i)).UTC(), now)
 	case colCreatedBy:
 		return ui.OrDash(model.Sanitize(t.CreatedBy(i)))
 	case colUpdatedBy:
@@ -153,6 +153,7 @@ func (p *keysPage) setColumns(names []string) {
 
 // columnChooser is the open chooser: every choosable column, shown or not, in order.
 type columnChooser struct {
+	p      *keysPage
 	names  []string
 	on     map[string]bool
 	cursor int
@@ -187,18 +188,21 @@ func (p *keysPage) openColumns() tea.Cmd {
 			c.names = append(c.names, ch.name)
 		}
 	}
-	p.chooser = c
+	c.p = p
+	p.push(c)
 	return nil
 }
 
-// chooserKey handles a key in the open chooser; enter saves for this operator.
-func (p *keysPage) chooserKey(msg tea.KeyPressMsg) tea.Cmd {
-	c := p.chooser
-	km := &c.km
+// Update handles a key in the open chooser; enter saves for this operator.
+func (c *columnChooser) Update(m tea.Msg) (bool, tea.Cmd) {
+	msg, ok := m.(tea.KeyPressMsg)
+	if !ok {
+		return false, nil
+	}
+	p, km := c.p, &c.km
 	switch {
 	case key.Matches(msg, km.Cancel):
-		p.chooser = nil
-		return ui.Statusf("Columns left as they were.")
+		return true, ui.Statusf("Columns left as they were.")
 	case key.Matches(msg, km.Up):
 		c.cursor = max(0, c.cursor-1)
 	case key.Matches(msg, km.Down):
@@ -223,23 +227,23 @@ func (p *keysPage) chooserKey(msg tea.KeyPressMsg) tea.Cmd {
 				names = append(names, n)
 			}
 		}
-		p.chooser = nil
 		p.setColumns(names)
 		st := p.env.Store
-		return ui.WithStore(func(ctx context.Context) tea.Msg {
+		return true, ui.WithStore(func(ctx context.Context) tea.Msg {
 			return columnsMsg{names: names, saved: true, err: st.SaveKeyColumns(ctx, names)}
 		})
 	}
-	return nil
+	return false, nil
 }
 
-func (c *columnChooser) help() []key.Binding {
+func (c *columnChooser) Help() []key.Binding {
 	km := c.km
 	return []key.Binding{km.Toggle, km.MoveUp, km.MoveDown, km.Save, km.Cancel}
 }
 
-// view lists the columns with a box each, shown ones ticked, in the order they will show.
-func (c *columnChooser) view(width, height int, sty *theme.Styles) string {
+// View lists the columns with a box each, shown ones ticked, in the order they will show.
+func (c *columnChooser) View(width, height int) string {
+	sty := &c.p.env.Styles
 	lines := []string{sty.Header.Render("COLUMNS") + sty.Faint.Render("  name, machine group(s) and status always show")}
 	for i, n := range c.names {
 		box := "[ ]"

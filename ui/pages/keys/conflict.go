@@ -42,6 +42,7 @@ const (
 
 // conflictDialog is the open dialog: the three versions it compares and what it waits for.
 type conflictDialog struct {
+	p      *keysPage
 	base   model.Key      // the version the form started from
 	theirs model.Key      // the version the store has now
 	in     model.KeyInput // what the operator asked to save, exactly
@@ -115,41 +116,48 @@ func conflictOf(ctx context.Context, st ui.Store, id int64, in model.KeyInput, e
 
 // openConflict puts the dialog over the edit form whose save was refused.
 func (p *keysPage) openConflict(msg keyConflictMsg) tea.Cmd {
-	f := p.form
+	f := p.form()
 	if f == nil || !f.edit || f.key.ID != msg.theirs.ID {
 		return nil // the form is gone; nothing waits for this answer
 	}
 	f.saving = false
 	c := newConflictDialog(p.env, f.key, msg.theirs, msg.in, msg.err)
-	p.conflict = c
+	c.p = p
+	p.push(c)
 	return ui.SetStatus(ui.StatusErr, "Couldn't save key "+c.name+": "+c.by+" changed it while you were editing.")
 }
 
-// conflictKey handles a key while the dialog is open.
-func (p *keysPage) conflictKey(msg tea.KeyPressMsg) tea.Cmd {
-	c := p.conflict
-	if c.busy != conflictIdle {
-		return nil // wait for the store's answer
+// conflict is the open conflict dialog, if any.
+func (p *keysPage) conflict() *conflictDialog {
+	c, _ := find[*conflictDialog](p)
+	return c
+}
+
+// Update handles a key while the dialog is open.
+func (c *conflictDialog) Update(m tea.Msg) (bool, tea.Cmd) {
+	msg, isKey := m.(tea.KeyPressMsg)
+	if !isKey || c.busy != conflictIdle {
+		return false, nil // wait for the store's answer
 	}
+	p := c.p
 	switch {
 	case key.Matches(msg, c.km.Reload):
 		c.busy = conflictReloading // the dialog says so; a status here could land after the result's
-		return loadFormData(p.env.Store, true, c.base.ID)
+		return false, loadFormData(p.env.Store, true, c.base.ID)
 	case key.Matches(msg, c.km.Overwrite):
 		c.busy = conflictSaving
-		return overwriteCmd(p.env.Store, c.theirs.ID, c.theirs.Version, c.overwriteInput(), c.by)
+		return false, overwriteCmd(p.env.Store, c.theirs.ID, c.theirs.Version, c.overwriteInput(), c.by)
 	case key.Matches(msg, c.km.Cancel):
-		return p.keepEditing()
+		return true, c.keepEditing()
 	}
-	return nil
+	return false, nil
 }
 
-// keepEditing closes the dialog and puts the operator back in the form with every value as
+// keepEditing puts the operator back in the form (the dialog closes) with every value as
 // typed, on the first field both of them changed. The form still starts from the old
 // version, so saving again opens the dialog again if the key is still newer.
-func (p *keysPage) keepEditing() tea.Cmd {
-	c, f := p.conflict, p.form
-	p.conflict = nil
+func (c *conflictDialog) keepEditing() tea.Cmd {
+	f := c.p.form()
 	f.review = false
 	f.build()
 	return tea.Batch(f.Form.Init(), f.JumpTo(c.firstClash()),
@@ -159,7 +167,7 @@ func (p *keysPage) keepEditing() tea.Cmd {
 // reopenAfterConflict takes the form data that "reload" asked for: the form opens again on
 // the fresh key and the operator's input is dropped. ok is false when msg is not for it.
 func (p *keysPage) reopenAfterConflict(msg formDataMsg) (cmd tea.Cmd, ok bool) {
-	c := p.conflict
+	c := p.conflict()
 	if c == nil || c.busy != conflictReloading || !msg.edit {
 		return nil, false
 	}
@@ -169,21 +177,22 @@ func (p *keysPage) reopenAfterConflict(msg formDataMsg) (cmd tea.Cmd, ok bool) {
 	}
 	p.closeForm()
 	opened := p.openForm(msg)
-	if p.form == nil {
+	f := p.form()
+	if f == nil {
 		return opened, true // it refused, and says why
 	}
 	// opened would also say "nothing is saved before the review": say what happened instead.
-	return tea.Batch(p.form.Form.Init(),
+	return tea.Batch(f.Form.Init(),
 		ui.Statusf("Reloaded key %s as %s left it; your changes were discarded.", model.Sanitize(msg.key.Name), c.by)), true
 }
 
 // overwritten closes the form after saving over the other change, or keeps it open on failure.
 func (p *keysPage) overwritten(msg keyOverwrittenMsg) tea.Cmd {
-	c := p.conflict
-	if p.form == nil || c == nil {
+	c := p.conflict()
+	if p.form() == nil || c == nil {
 		return nil
 	}
-	p.conflict = nil
+	p.remove(c)
 	if msg.err != nil {
 		return p.formFailed("key", "save key "+c.name+" over "+msg.over+"'s change", msg.err)
 	}
@@ -191,8 +200,8 @@ func (p *keysPage) overwritten(msg keyOverwrittenMsg) tea.Cmd {
 	return tea.Batch(ui.Okf("Key %s saved over %s's change.", model.Sanitize(msg.key.Name), msg.over), ui.StoreChanged)
 }
 
-// help is the footer while the dialog is open: nothing while it waits.
-func (c *conflictDialog) help() []key.Binding {
+// Help is the footer while the dialog is open: nothing while it waits.
+func (c *conflictDialog) Help() []key.Binding {
 	if c.busy != conflictIdle {
 		return nil
 	}

@@ -52,7 +52,7 @@ func conflicted(t *testing.T) (*uitest.Driver, *uitest.FakeStore) {
 	d := editAlpha(t, st, uitest.Admin)
 	carolChanges(st, "carol", "theirs")
 	d.Press("enter")
-	if keysOf(d).conflict == nil {
+	if keysOf(d).conflict() == nil {
 		t.Fatalf("no conflict dialog after saving over carol's change:\n%s", d.View())
 	}
 	return d, st
@@ -80,11 +80,11 @@ func TestConflictDialogShowsWhoAndWhatChanged(t *testing.T) {
 	if s := d.Status(); !strings.HasPrefix(s, "Couldn't save key alpha") || !strings.Contains(s, "carol") {
 		t.Fatalf("status %q", s)
 	}
-	if f := keysOf(d).form; f == nil || f.v.description != "mine" || f.v.maxUsage != "5" {
+	if f := keysOf(d).form(); f == nil || f.v.description != "mine" || f.v.maxUsage != "5" {
 		t.Fatal("the operator's input is gone")
 	}
 	d.Press("q", "tab", "e", "enter") // none of these act while the dialog is open
-	if d.Quit || d.M.Active() != 0 || keysOf(d).conflict == nil {
+	if d.Quit || d.M.Active() != 0 || keysOf(d).conflict() == nil {
 		t.Fatalf("a stray key acted under the dialog: quit=%v view=%d", d.Quit, d.M.Active())
 	}
 }
@@ -105,8 +105,8 @@ func TestConflictOverwriteSavesTheOperatorsInputOverTheNewVersion(t *testing.T) 
 	if s := d.Status(); !strings.Contains(s, "saved over carol's change") || d.M.StatusKind() != ui.StatusOK {
 		t.Fatalf("status %q", s)
 	}
-	if p := keysOf(d); p.mode != modeTable || p.form != nil || p.conflict != nil {
-		t.Fatalf("mode %d after the overwrite", p.mode)
+	if p := keysOf(d); p.onTop() != nil || p.form() != nil || p.conflict() != nil {
+		t.Fatalf("on top %T after the overwrite", p.onTop())
 	}
 	if k := st.Keys[0]; k.Description != "mine" || !k.Enabled || k.Version != 3 {
 		t.Fatalf("stored key %+v", k)
@@ -121,7 +121,7 @@ func TestConflictOverwriteMeetsAThirdChange(t *testing.T) {
 	carolChanges(st, "dave", "dave's")
 	d.Press("o")
 	d.MustSee("changed by dave", "dave's")
-	if c := keysOf(d).conflict; c == nil || c.theirs.Version != 3 {
+	if c := keysOf(d).conflict(); c == nil || c.theirs.Version != 3 {
 		t.Fatalf("the dialog does not show the third change:\n%s", d.View())
 	}
 	d.Press("o")
@@ -138,10 +138,10 @@ func TestConflictReloadReopensTheFormOnTheFreshKey(t *testing.T) {
 	d, st := conflicted(t)
 	d.Press("r")
 	p := keysOf(d)
-	if p.conflict != nil || p.form == nil || p.mode != modeForm || p.form.review {
-		t.Fatalf("after r: conflict=%v form=%v mode=%d", p.conflict, p.form, p.mode)
+	if p.conflict() != nil || p.form() == nil || !onTopIs[*keyForm](p) || p.form().review {
+		t.Fatalf("after r: conflict=%v form=%v on top %T", p.conflict(), p.form(), p.onTop())
 	}
-	if f := p.form; f.key.Version != 2 || f.v.description != "theirs" || f.v.enabled || f.v.maxUsage != "" {
+	if f := p.form(); f.key.Version != 2 || f.v.description != "theirs" || f.v.enabled || f.v.maxUsage != "" {
 		t.Fatalf("the form did not start from carol's version: %+v, values %+v", f.key, *f.v)
 	}
 	d.MustSee("Edit key alpha", "theirs")
@@ -151,8 +151,8 @@ func TestConflictReloadReopensTheFormOnTheFreshKey(t *testing.T) {
 	for range 10 { // every field, then the review's save
 		d.Press("enter")
 	}
-	if !st.Called("UpdateKey 1 2") || st.Called("OverwriteKey") || keysOf(d).mode != modeTable {
-		t.Fatalf("saving the reloaded form: calls %v, mode %d", st.Calls, keysOf(d).mode)
+	if !st.Called("UpdateKey 1 2") || st.Called("OverwriteKey") || keysOf(d).onTop() != nil {
+		t.Fatalf("saving the reloaded form: calls %v, on top %T", st.Calls, keysOf(d).onTop())
 	}
 }
 
@@ -162,13 +162,13 @@ func TestConflictCancelKeepsTheTypedInput(t *testing.T) {
 		d, st := conflicted(t)
 		d.Press(k)
 		p := keysOf(d)
-		if p.conflict != nil || p.form == nil || p.mode != modeForm || p.form.review {
-			t.Fatalf("%s: conflict=%v mode=%d", k, p.conflict, p.mode)
+		if p.conflict() != nil || p.form() == nil || !onTopIs[*keyForm](p) || p.form().review {
+			t.Fatalf("%s: conflict=%v on top %T", k, p.conflict(), p.onTop())
 		}
-		if f := p.form; f.v.description != "mine" || f.v.maxUsage != "5" || f.key.Version != 1 {
+		if f := p.form(); f.v.description != "mine" || f.v.maxUsage != "5" || f.key.Version != 1 {
 			t.Fatalf("%s: input %+v on version %d", k, *f.v, f.key.Version)
 		}
-		if f := p.form; f.Form.GetFocusedField() != f.Fields["description"].Field {
+		if f := p.form(); f.Form.GetFocusedField() != f.Fields["description"].Field {
 			t.Fatalf("%s: the focus is not on the description, the field both changed", k)
 		}
 		d.MustSee("Edit key alpha", "mine")
@@ -193,13 +193,13 @@ func TestConflictViewerNeverSeesTheDialog(t *testing.T) {
 	viewer := model.Actor{Name: "victor", Role: model.RoleViewer}
 	d := newDriver(t, st, viewer, ui.Options{})
 	d.Press("e")
-	if keysOf(d).form != nil || st.Called("UpdateKey") {
+	if keysOf(d).form() != nil || st.Called("UpdateKey") {
 		t.Fatal("a viewer opened the edit form")
 	}
 	// Even a conflict answer arriving from nowhere opens nothing without an edit form.
 	d.Send(keyConflictMsg{theirs: st.Keys[0], err: &model.ConflictError{Object: `key "alpha"`, By: "carol"}})
 	d.MustNotSee("while you were editing", "overwrite")
-	if keysOf(d).conflict != nil {
+	if keysOf(d).conflict() != nil {
 		t.Fatal("the dialog opened for a viewer")
 	}
 	c := newConflictDialog(d.M.Env(), st.Keys[0], st.Keys[0], st.Keys[0].Input(), nil)
@@ -238,8 +238,8 @@ func TestConflictOnADeletedKeySaysSo(t *testing.T) {
 		return model.Key{}, &model.ConflictError{Object: `key "alpha"`, By: "carol"}
 	}
 	d.Press("enter")
-	if keysOf(d).conflict != nil || !strings.Contains(d.Status(), "no longer exists") {
-		t.Fatalf("status %q, dialog %v", d.Status(), keysOf(d).conflict)
+	if keysOf(d).conflict() != nil || !strings.Contains(d.Status(), "no longer exists") {
+		t.Fatalf("status %q, dialog %v", d.Status(), keysOf(d).conflict())
 	}
 }
 
@@ -256,11 +256,11 @@ func TestConflictOverwriteOfADeletedKeyClosesTheDialog(t *testing.T) {
 	}
 	d.Press("o")
 	p := keysOf(d)
-	if p.conflict != nil || p.form == nil || !strings.Contains(d.Status(), "no longer exists") {
-		t.Fatalf("status %q, dialog %v, form %v", d.Status(), p.conflict, p.form)
+	if p.conflict() != nil || p.form() == nil || !strings.Contains(d.Status(), "no longer exists") {
+		t.Fatalf("status %q, dialog %v, form %v", d.Status(), p.conflict(), p.form())
 	}
 	d.Press("esc")
-	if keysOf(d).mode != modeTable {
+	if keysOf(d).onTop() != nil {
 		t.Fatal("the form did not close on esc after the failed overwrite")
 	}
 }

@@ -145,9 +145,10 @@ func (c *conflictDialog) firstClash() string {
 	return "name"
 }
 
-// view draws the dialog into width×height: who changed the key and when, the table of what
+// View draws the dialog into width×height: who changed the key and when, the table of what
 // they changed, and the choices. Blank lines go first when the screen is short.
-func (c *conflictDialog) view(width, height int, sty *theme.Styles) string {
+func (c *conflictDialog) View(width, height int) string {
+	sty := &c.p.env.Styles
 	wrap := func(s string) []string { return strings.Split(ansi.Wordwrap(s, max(20, width-2), " "), "\n") }
 	lines := []string{sty.Header.Render("Edit key " + c.name + " · Changed while you were editing"), ""}
 	for _, l := range wrap("⚠ " + c.name + " was changed by " + c.by + " " + c.when + " while you were editing.") {

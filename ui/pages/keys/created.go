@@ -9,38 +9,52 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
-	"provkeys/ui/theme"
+	"provkeys/ui/components/confirm"
 )
 
 // createdKey is a key just created, shown once with its material. The page forgets the
 // material as soon as the screen closes.
 type createdKey struct {
+	p      *keysPage
 	key    model.Key
 	name   string // sanitized
 	secret string
+	// kept is set once the material was copied or downloaded from this screen.
+	kept bool
 }
 
-// createdScreenKey handles the shown-once screen: c/y copy, w download, enter/esc close.
-func (p *keysPage) createdScreenKey(msg tea.KeyPressMsg) tea.Cmd {
-	c, km := p.created, defaultKeysKeyMap()
+// Update handles the shown-once screen: c/y copy, w download, enter/esc close.
+func (c *createdKey) Update(m tea.Msg) (bool, tea.Cmd) {
+	msg, isKey := m.(tea.KeyPressMsg)
+	if !isKey {
+		return false, nil
+	}
+	p, km := c.p, defaultKeysKeyMap()
 	switch {
 	case key.Matches(msg, km.Copy):
-		return copyCmds(c.secret, c.name, p.env.Opts.NativeClipboard)
+		c.kept = true
+		return false, copyCmds(c.secret, c.name, p.env.Opts.NativeClipboard)
 	case key.Matches(msg, km.Download):
 		if p.env.Remote() {
-			return ui.SetStatus(ui.StatusErr, "Downloads would land on the server: copy the key instead (c).")
+			return false, ui.SetStatus(ui.StatusErr, "Downloads would land on the server: copy the key instead (c).")
 		}
-		return p.askPath(c.key.ID, c.name, c.secret)
+		return false, p.askPath(c.key.ID, c.name, c.secret)
 	case key.Matches(msg, km.Accept), key.Matches(msg, km.Cancel):
-		p.created = nil
-		p.mode = modeTable
-		return ui.Statusf("The new key is no longer shown.")
+		if !c.key.Exportable && !c.kept {
+			// Closing is final for a sealed key that went nowhere yet: ask first.
+			p.ask(confirm.New("Close? "+c.name+" was neither copied nor downloaded and can never be shown again", func() tea.Cmd {
+				p.remove(c)
+				return ui.Statusf("The new key is no longer shown.")
+			}, nil))
+			return false, nil
+		}
+		return true, ui.Statusf("The new key is no longer shown.")
 	}
-	return nil
+	return false, nil
 }
 
-func (p *keysPage) createdHelp() []key.Binding {
-	km := defaultKeysKeyMap()
+func (c *createdKey) Help() []key.Binding {
+	p, km := c.p, defaultKeysKeyMap()
 	h := []key.Binding{ui.WithHelp(km.Copy, "c", "copy")}
 	if !p.env.Remote() {
 		h = append(h, ui.WithHelp(km.Download, "w", "download"))
@@ -48,8 +62,9 @@ func (p *keysPage) createdHelp() []key.Binding {
 	return append(h, ui.WithHelp(km.Accept, "enter/esc", "done"))
 }
 
-// view shows the key once, wrapped to the width so it can be selected with the mouse too.
-func (c *createdKey) view(width int, sty *theme.Styles) string {
+// View shows the key once, wrapped to the width so it can be selected with the mouse too.
+func (c *createdKey) View(width, _ int) string {
+	sty := &c.p.env.Styles
 	w := max(20, width-4)
 	lines := []string{
 		sty.Success.Render("✓ Created key " + c.name + "."),

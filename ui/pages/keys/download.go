@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"provkeys/ui"
 
 	tea "charm.land/bubbletea/v2"
@@ -12,9 +13,9 @@ import (
 	"provkeys/ui/keyfile"
 )
 
-// pendingDownload remembers which key an open download prompt (or its replace question) is
-// for. held is the material of a key just created, which the store may never release again.
-type pendingDownload struct {
+// download is the key a download prompt (and its replace question) is for. held is the
+// material of a key just created, which the store may never release again.
+type download struct {
 	id   int64
 	name string
 	held string
@@ -22,30 +23,34 @@ type pendingDownload struct {
 
 // downloadCmd writes a key to path in a command: file I/O never runs in Update. Without
 // replace, an existing path comes back as a question instead of being overwritten.
-func downloadCmd(st ui.Store, id int64, name, path, held string, replace bool) tea.Cmd {
+func downloadCmd(st ui.Store, d download, path string, replace bool) tea.Cmd {
+	id, name, held := d.id, d.name, d.held
 	return ui.WithStore(func(ctx context.Context) tea.Msg {
 		path, err := ui.ExpandPath(path)
 		if err != nil {
-			return fileWrittenMsg{name: name, path: path, err: err}
+			return fileWrittenMsg{download: d, name: name, path: path, err: err}
+		}
+		if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
+			path = filepath.Join(path, keyfile.SafeName(name)+".txt") // a directory gets DIR/NAME.txt
 		}
 		if replace {
 			err = keyfile.CheckReplaceable(path)
 		} else if _, lerr := os.Lstat(path); lerr == nil {
-			return fileWrittenMsg{name: name, path: path, exists: true}
+			return fileWrittenMsg{download: d, name: name, path: path, exists: true}
 		}
 		if err != nil {
-			return fileWrittenMsg{name: name, path: path, err: err}
+			return fileWrittenMsg{download: d, name: name, path: path, err: err}
 		}
 		secret := held
 		if secret == "" {
 			if secret, err = st.ExportKey(ctx, id); err != nil {
-				return fileWrittenMsg{name: name, path: path, err: err}
+				return fileWrittenMsg{download: d, name: name, path: path, err: err}
 			}
 		}
 		err = keyfile.Write(path, secret, replace)
 		if errors.Is(err, fs.ErrExist) {
-			return fileWrittenMsg{name: name, path: path, exists: true} // created meanwhile
+			return fileWrittenMsg{download: d, name: name, path: path, exists: true} // created meanwhile
 		}
-		return fileWrittenMsg{name: name, path: path, err: err}
+		return fileWrittenMsg{download: d, name: name, path: path, err: err}
 	})
 }

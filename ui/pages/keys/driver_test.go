@@ -40,3 +40,6 @@ func openView(t *testing.T, st ui.Store, actor model.Actor, n int) *uitest.Drive
 	}
 	return d
 }
+
+// onTopIs reports whether an overlay of type T is on top of the Keys page.
+func onTopIs[T overlay](p *keysPage) bool { _, ok := p.onTop().(T); return ok }

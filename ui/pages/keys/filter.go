@@ -15,23 +15,36 @@ import (
 	"provkeys/ui/theme"
 )
 
-// filterKey handles keys while the filter bar has focus. Only enter, esc and ctrl+c (in the
-// root) act; everything else is typed, so "q" types a q.
-func (p *keysPage) filterKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, p.km.Accept):
-		p.mode = modeTable
-		p.filter.Blur()
-		return nil
-	case key.Matches(msg, p.km.Cancel):
-		p.mode = modeTable
-		p.filter.Blur()
-		p.filter.SetValue("")
-		p.applyFilter()
-		return nil
+// filterEditor is the filter bar with the focus: the table filters live as the operator
+// types. Only enter, esc and ctrl+c (in the root) act; everything else is typed, so "q"
+// types a q.
+type filterEditor struct{ p *keysPage }
+
+func (o *filterEditor) Update(msg tea.Msg) (bool, tea.Cmd) {
+	p := o.p
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, p.km.Accept):
+			p.filter.Blur()
+			return true, nil
+		case key.Matches(k, p.km.Cancel):
+			p.filter.Blur()
+			p.filter.SetValue("")
+			p.applyFilter()
+			return true, nil
+		}
 	}
-	return p.updateFilterInput(msg)
+	return false, p.updateFilterInput(msg)
 }
+
+func (o *filterEditor) View(width, _ int) string { return o.p.barLine(width) }
+
+func (o *filterEditor) Help() []key.Binding {
+	km := o.p.km
+	return []key.Binding{ui.WithHelp(km.Accept, "enter", "keep filter"), ui.WithHelp(km.Cancel, "esc", "clear filter")}
+}
+
+func (o *filterEditor) inBar() {}
 
 // updateFilterInput types into the bar and re-filters the loaded keys in memory on every
 // change; no store round-trip, so typing stays instant.
@@ -39,34 +52,38 @@ func (p *keysPage) updateFilterInput(msg tea.Msg) tea.Cmd {
 	before := p.filter.Value()
 	var cmd tea.Cmd
 	p.filter, cmd = p.filter.Update(msg)
-	if p.filter.Value() != before {
-		p.applyFilter()
+	if p.filter.Value() != before && p.applyFilter() {
+		p.moveTo(0) // a new query starts at its first match, as fzf and k9s do
 	}
 	return cmd
 }
 
 // applyFilter parses the bar. A term that does not parse is explained in the bar and the
-// last good result stays on screen.
-func (p *keysPage) applyFilter() {
+// last good result stays on screen; ok reports that the filter applied.
+func (p *keysPage) applyFilter() (ok bool) {
 	f, err := model.ParseFilter(p.filter.Value())
 	if err != nil {
 		p.filterErr = form.Bare(err).Error()
-		return
+		return false
 	}
 	p.filterErr = ""
 	p.active = f
 	p.rebuild()
+	return true
 }
 
-// setFilter puts expr in the bar and applies it.
+// setFilter puts expr in the bar, applies it and puts the cursor on its first match.
 func (p *keysPage) setFilter(expr string) {
 	p.filter.SetValue(expr)
 	p.filter.CursorEnd()
-	p.applyFilter()
+	if p.applyFilter() {
+		p.moveTo(0)
+	}
 }
 
 // savedPanel is the list of saved filters.
 type savedPanel struct {
+	p       *keysPage
 	filters []model.SavedFilter
 	cursor  int
 	loaded  bool
@@ -74,8 +91,7 @@ type savedPanel struct {
 
 // openSaved shows the saved filters and loads them from the store.
 func (p *keysPage) openSaved() tea.Cmd {
-	p.mode = modeSaved
-	p.saved = &savedPanel{}
+	p.push(&savedPanel{p: p})
 	return loadFilters(p.env.Store)
 }
 
@@ -93,16 +109,16 @@ func (p *keysPage) savedResult(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return ui.Failed("load saved filters", msg.err)
 		}
-		if p.saved != nil {
-			p.saved.filters, p.saved.loaded = msg.filters, true
-			p.saved.cursor = min(p.saved.cursor, max(0, len(msg.filters)-1))
+		if sp, ok := find[*savedPanel](p); ok {
+			sp.filters, sp.loaded = msg.filters, true
+			sp.cursor = min(sp.cursor, max(0, len(msg.filters)-1))
 		}
 	case filterChangedMsg:
 		if msg.err != nil {
 			return ui.Failed(ui.ChangeVerb(msg.verb)+" filter "+msg.name, msg.err)
 		}
 		cmd := ui.Okf("%s filter %s.", ui.Capitalize(msg.verb), msg.name)
-		if p.saved != nil {
+		if _, ok := find[*savedPanel](p); ok {
 			return tea.Batch(cmd, loadFilters(p.env.Store))
 		}
 		return cmd
@@ -110,14 +126,18 @@ func (p *keysPage) savedResult(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// savedKey handles keys in the saved-filters list: enter applies, s saves the current
-// filter under a name, d deletes (after y), esc closes.
-func (p *keysPage) savedKey(msg tea.KeyPressMsg) tea.Cmd {
+// Update handles keys in the saved-filters list: enter applies, s saves the current filter
+// under a name, d deletes (after y), esc closes.
+func (sp *savedPanel) Update(m tea.Msg) (bool, tea.Cmd) {
+	msg, isKey := m.(tea.KeyPressMsg)
+	if !isKey {
+		return false, nil
+	}
 	// A fresh keymap: the table's own bindings are switched off while the list is open.
-	sp, km := p.saved, defaultKeysKeyMap()
+	p, km := sp.p, defaultKeysKeyMap()
 	switch {
 	case key.Matches(msg, km.Cancel), key.Matches(msg, km.SavedFilters):
-		p.mode, p.saved = modeTable, nil
+		return true, nil
 	case key.Matches(msg, km.Up):
 		sp.cursor = max(0, sp.cursor-1)
 	case key.Matches(msg, km.Down):
@@ -125,17 +145,16 @@ func (p *keysPage) savedKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, km.ApplyFilter):
 		if sp.cursor < len(sp.filters) {
 			f := sp.filters[sp.cursor]
-			p.mode, p.saved = modeTable, nil
 			p.setFilter(f.Expr)
-			return ui.Statusf("Applied filter %s.", model.Sanitize(f.Name))
+			return true, ui.Statusf("Applied filter %s.", model.Sanitize(f.Name))
 		}
 	case key.Matches(msg, km.SaveFilter):
 		if !p.env.Can(model.ActionCreate) {
-			return ui.SetStatus(ui.StatusErr, "Read-only: your role can't save filters.")
+			return false, ui.SetStatus(ui.StatusErr, "Read-only: your role can't save filters.")
 		}
 		expr := strings.TrimSpace(p.filter.Value())
 		if expr == "" || p.filterErr != "" {
-			return ui.SetStatus(ui.StatusErr, "Type a filter that works first (/), then save it here.")
+			return false, ui.SetStatus(ui.StatusErr, "Type a filter that works first (/), then save it here.")
 		}
 		st := p.env.Store
 		q, cmd := confirm.NewPrompt("Save filter \""+model.Sanitize(expr)+"\" as:", "", func(name string) tea.Cmd {
@@ -144,27 +163,27 @@ func (p *keysPage) savedKey(msg tea.KeyPressMsg) tea.Cmd {
 				return filterChangedMsg{verb: "saved", name: model.Sanitize(name), err: err}
 			})
 		}, nil)
-		p.ask = q
-		return cmd
+		p.ask(q)
+		return false, cmd
 	case key.Matches(msg, km.DeleteFilter):
 		if !p.env.Can(model.ActionDelete) {
-			return ui.SetStatus(ui.StatusErr, "Read-only: your role can't delete filters.")
+			return false, ui.SetStatus(ui.StatusErr, "Read-only: your role can't delete filters.")
 		}
 		if sp.cursor < len(sp.filters) {
 			f, st := sp.filters[sp.cursor], p.env.Store
 			name := model.Sanitize(f.Name)
-			p.ask = confirm.New("Delete saved filter "+name+"?", func() tea.Cmd {
+			p.ask(confirm.New("Delete saved filter "+name+"?", func() tea.Cmd {
 				return ui.WithStore(func(ctx context.Context) tea.Msg {
 					return filterChangedMsg{verb: "deleted", name: name, err: st.DeleteFilter(ctx, f.ID)}
 				})
-			}, nil)
+			}, nil))
 		}
 	}
-	return nil
+	return false, nil
 }
 
-func (p *keysPage) savedHelp() []key.Binding {
-	km := p.km
+func (sp *savedPanel) Help() []key.Binding {
+	p, km := sp.p, sp.p.km
 	h := []key.Binding{ui.WithHelp(km.ApplyFilter, "enter", "apply")}
 	if p.env.Can(model.ActionCreate) {
 		h = append(h, ui.WithHelp(km.SaveFilter, "s", "save current filter"), ui.WithHelp(km.DeleteFilter, "d", "delete"))
@@ -172,8 +191,9 @@ func (p *keysPage) savedHelp() []key.Binding {
 	return append(h, ui.WithHelp(km.Up, "↑/k", "up"), ui.WithHelp(km.Down, "↓/j", "down"), ui.WithHelp(km.Cancel, "esc", "close"))
 }
 
-// view lists the saved filters, cursor first on screen.
-func (sp *savedPanel) view(width, height int, sty *theme.Styles) string {
+// View lists the saved filters, cursor first on screen.
+func (sp *savedPanel) View(width, height int) string {
+	sty := &sp.p.env.Styles
 	lines := []string{sty.Header.Render("SAVED FILTERS")}
 	switch {
 	case !sp.loaded:

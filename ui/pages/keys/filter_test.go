@@ -33,8 +33,8 @@ func TestSavedFiltersSaveApplyDelete(t *testing.T) {
 
 	// Apply one: the list is sorted as the store returns it; "only charlie" is first.
 	d.Press("k", "enter")
-	if keysOf(d).mode != modeTable || keysOf(d).filter.Value() != "name:charlie" || len(keysOf(d).view) != 1 {
-		t.Fatalf("apply: mode %d filter %q rows %d", keysOf(d).mode, keysOf(d).filter.Value(), len(keysOf(d).view))
+	if keysOf(d).onTop() != nil || keysOf(d).filter.Value() != "name:charlie" || len(keysOf(d).view) != 1 {
+		t.Fatalf("apply: on top %T filter %q rows %d", keysOf(d).onTop(), keysOf(d).filter.Value(), len(keysOf(d).view))
 	}
 	d.MustSee("1 of 3 keys", "charlie")
 
@@ -45,11 +45,11 @@ func TestSavedFiltersSaveApplyDelete(t *testing.T) {
 	if !st.Called("DeleteFilter 7") {
 		t.Fatalf("calls %v", st.Calls)
 	}
-	if sp := keysOf(d).saved; len(sp.filters) != 1 || sp.filters[0].Name != "bravo box" {
+	if sp, _ := find[*savedPanel](keysOf(d)); len(sp.filters) != 1 || sp.filters[0].Name != "bravo box" {
 		t.Fatalf("saved filters after delete: %+v", sp.filters)
 	}
 	d.Press("esc")
-	if keysOf(d).mode != modeTable {
+	if keysOf(d).onTop() != nil {
 		t.Fatal("esc did not close the list")
 	}
 }
@@ -59,7 +59,7 @@ func TestSavingNeedsAFilter(t *testing.T) {
 	st := uitest.ThreeKeys()
 	d := newDriver(t, st, uitest.Admin, ui.Options{})
 	d.Press("F", "s")
-	if keysOf(d).ask != nil || !strings.Contains(d.Status(), "Type a filter") {
+	if onTopIs[*question](keysOf(d)) || !strings.Contains(d.Status(), "Type a filter") {
 		t.Fatalf("status %q", d.Status())
 	}
 }

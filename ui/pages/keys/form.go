@@ -17,7 +17,7 @@ func (p *keysPage) openForm(msg formDataMsg) tea.Cmd {
 	if cmd, ok := p.reopenAfterConflict(msg); ok {
 		return cmd
 	}
-	if p.mode != modeTable || p.ask != nil {
+	if p.onTop() != nil {
 		return nil // the operator moved on meanwhile
 	}
 	doing := "open the add wizard"
@@ -32,67 +32,73 @@ func (p *keysPage) openForm(msg formDataMsg) tea.Cmd {
 	case msg.edit && len(msg.groups) == 0:
 		return ui.SetStatus(ui.StatusErr, "Couldn't "+doing+": there are no machine groups.")
 	}
-	p.form = newKeyForm(p.env, msg.edit, msg.key, msg.certs, msg.groups, p.width, p.height-1)
-	p.mode = modeForm
-	return tea.Batch(p.form.Form.Init(), ui.SetStatus(ui.StatusInfo, "esc cancels at any step; nothing is saved before the review."))
+	f := newKeyForm(p, msg.edit, msg.key, msg.certs, msg.groups, p.width, p.height-1)
+	p.push(f)
+	return tea.Batch(f.Form.Init(), ui.SetStatus(ui.StatusInfo, "esc cancels at any step; nothing is saved before the review."))
 }
 
-// formKey handles keys while the form is open: esc cancels, the review has its own keys,
-// everything else belongs to huh.
-func (p *keysPage) formKey(msg tea.KeyPressMsg) tea.Cmd {
-	f := p.form
-	s := msg.String()
-	if p.conflict != nil {
-		return p.conflictKey(msg)
+// form is the open add wizard or edit form, if any.
+func (p *keysPage) form() *keyForm {
+	f, _ := find[*keyForm](p)
+	return f
+}
+
+// Update handles the form's input: esc cancels, the review has its own keys, everything
+// else belongs to huh.
+func (f *keyForm) Update(msg tea.Msg) (bool, tea.Cmd) {
+	k, isKey := msg.(tea.KeyPressMsg)
+	if !isKey {
+		return f.updateHuh(msg)
 	}
+	s := k.String()
 	if f.saving {
-		return nil // wait for the store's answer
+		return false, nil // wait for the store's answer
 	}
 	if s == "esc" {
-		p.closeForm()
 		if f.edit {
-			return ui.Statusf("Edit cancelled; key %s is unchanged.", model.Sanitize(f.key.Name))
+			return true, ui.Statusf("Edit cancelled; key %s is unchanged.", model.Sanitize(f.key.Name))
 		}
-		return ui.Statusf("Add key cancelled; nothing was saved.")
+		return true, ui.Statusf("Add key cancelled; nothing was saved.")
 	}
 	if !f.review {
-		return p.updateForm(msg)
+		return f.updateHuh(msg)
 	}
 	switch {
 	case s == "shift+tab" || s == "b" || (f.exportGoingOff() && (s == "n" || s == "N")):
 		f.review = false
 		f.build()
-		return tea.Batch(f.Form.Init(), f.JumpTo("name"))
+		return false, tea.Batch(f.Form.Init(), f.JumpTo("name"))
 	case f.exportGoingOff() && (s == "y" || s == "Y"), !f.exportGoingOff() && s == "enter":
-		return p.saveForm()
+		return false, f.p.saveForm()
 	}
-	return nil
+	return false, nil
 }
 
-// updateForm feeds huh and notices when it completes: the review comes next.
-func (p *keysPage) updateForm(msg tea.Msg) tea.Cmd {
-	f := p.form
+// updateHuh feeds huh and notices when it completes: the review comes next.
+func (f *keyForm) updateHuh(msg tea.Msg) (bool, tea.Cmd) {
 	if f.review {
-		return nil
+		return false, nil
 	}
-	cmd := f.Update(msg)
+	cmd := f.Kit.Update(msg)
 	switch f.Form.State {
 	case huh.StateCompleted:
 		f.review = true
 	case huh.StateAborted:
-		p.closeForm()
+		return true, cmd
 	}
-	return cmd
+	return false, cmd
 }
 
+// closeForm closes the form and the conflict dialog over it, if any.
 func (p *keysPage) closeForm() {
-	p.form, p.conflict = nil, nil
-	p.mode = modeTable
+	if f := p.form(); f != nil {
+		p.removeFrom(f)
+	}
 }
 
 // saveForm checks the input with the model's own rules, then saves it in a command.
 func (p *keysPage) saveForm() tea.Cmd {
-	f, st := p.form, p.env.Store
+	f, st := p.form(), p.env.Store
 	if ng := f.newGroup(); ng != nil {
 		if err := ng.Validate(); err != nil {
 			return p.formFailed("group", "", err)
@@ -131,7 +137,7 @@ func (p *keysPage) saveForm() tea.Cmd {
 // formFailed keeps the form open: a validation error goes under its field, anything else is
 // one sentence in the status line with the review still on screen.
 func (p *keysPage) formFailed(stage, doing string, err error) tea.Cmd {
-	f := p.form
+	f := p.form()
 	f.saving = false
 	var ve *model.ValidationError
 	if errors.As(err, &ve) {
@@ -152,7 +158,7 @@ func (p *keysPage) formFailed(stage, doing string, err error) tea.Cmd {
 
 // created shows a new key once, or keeps the wizard open on failure.
 func (p *keysPage) keyCreated(msg keyCreatedMsg) tea.Cmd {
-	f := p.form
+	f := p.form()
 	if f != nil && msg.groupMade != "" {
 		// The group exists now: a retry must pick it, not create it again.
 		f.groups = append(f.groups, model.Group{Name: msg.groupMade})
@@ -169,32 +175,31 @@ func (p *keysPage) keyCreated(msg keyCreatedMsg) tea.Cmd {
 		return p.formFailed(msg.stage, doing, msg.err)
 	}
 	p.closeForm()
-	p.mode = modeCreated
-	p.created = &createdKey{key: msg.key, name: model.Sanitize(msg.key.Name), secret: msg.secret}
+	c := &createdKey{p: p, key: msg.key, name: model.Sanitize(msg.key.Name), secret: msg.secret}
+	p.push(c)
 	p.cursorID = msg.key.ID // the reload puts the cursor on the new key
-	return tea.Batch(ui.Okf("Created key %s.", p.created.name), ui.StoreChanged)
+	return tea.Batch(ui.Okf("Created key %s.", c.name), ui.StoreChanged)
 }
 
 // updated closes the edit form after a save, or keeps it open on failure.
 func (p *keysPage) updated(msg keyUpdatedMsg) tea.Cmd {
-	if p.form == nil {
+	f := p.form()
+	if f == nil {
 		return nil
 	}
 	if msg.err != nil {
-		return p.formFailed("key", "save key "+model.Sanitize(p.form.key.Name), msg.err)
+		return p.formFailed("key", "save key "+model.Sanitize(f.key.Name), msg.err)
 	}
 	p.closeForm()
 	return tea.Batch(ui.Okf("Saved key %s.", model.Sanitize(msg.key.Name)), ui.StoreChanged)
 }
 
-func (p *keysPage) formHelp() []key.Binding {
-	km := p.km
+// Help is the footer while the form is on top.
+func (f *keyForm) Help() []key.Binding {
+	km := f.p.km
 	esc := ui.WithHelp(km.Cancel, "esc", "cancel")
-	f := p.form
 	switch {
-	case p.conflict != nil:
-		return p.conflict.help()
-	case f == nil || !f.review:
+	case !f.review:
 		return formKeysHelp()
 	case f.exportGoingOff():
 		return []key.Binding{ui.WithHelp(km.Yes, "y", "erase View/Export and save"), ui.WithHelp(km.No, "n", "back"), esc}

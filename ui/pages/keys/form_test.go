@@ -58,8 +58,8 @@ func TestWizardEnterThroughCreatesAKeyWithDefaults(t *testing.T) {
 	}
 	d.Press("enter")
 	d.MustNotSee(secret)
-	if keysOf(d).created != nil || cursorName(d) != "web-01" {
-		t.Fatalf("after closing: created=%v cursor on %q", keysOf(d).created, cursorName(d))
+	if onTopIs[*createdKey](keysOf(d)) || cursorName(d) != "web-01" {
+		t.Fatalf("after closing: on top %T cursor on %q", keysOf(d).onTop(), cursorName(d))
 	}
 }
 
@@ -79,8 +79,8 @@ func TestWizardEscCancelsAtAnyStep(t *testing.T) {
 			}
 		}
 		d.Press("esc")
-		if keysOf(d).mode != modeTable || st.Called("CreateKey") || st.Called("CreateGroup") {
-			t.Fatalf("step %d: esc left mode %d or saved", step, keysOf(d).mode)
+		if keysOf(d).onTop() != nil || st.Called("CreateKey") || st.Called("CreateGroup") {
+			t.Fatalf("step %d: esc left on top %T or saved", step, keysOf(d).onTop())
 		}
 		if !strings.Contains(d.Status(), "nothing was saved") {
 			t.Fatalf("step %d: status %q", step, d.Status())
@@ -123,8 +123,8 @@ func TestValidationErrorStaysUnderItsField(t *testing.T) {
 	}
 	d.Press("enter") // save from the review
 	p := keysOf(d)
-	if p.mode != modeForm || p.form == nil || p.form.review {
-		t.Fatalf("the form closed or stayed on the review after a validation error (mode %d)", p.mode)
+	if !onTopIs[*keyForm](p) || p.form() == nil || p.form().review {
+		t.Fatalf("the form closed or stayed on the review after a validation error (on top %T)", p.onTop())
 	}
 	lines := strings.Split(d.View(), "\n")
 	at := -1
@@ -153,7 +153,7 @@ func TestLocalValidationBlocksABadName(t *testing.T) {
 	d.Typ("bad/name")
 	d.Press("enter")
 	d.MustSee("is not allowed")
-	if keysOf(d).form.review {
+	if keysOf(d).form().review {
 		t.Fatal("a bad name got through")
 	}
 }
@@ -173,7 +173,7 @@ func TestStoreErrorIsOneSentenceAndTheWizardStaysOpen(t *testing.T) {
 	if s := d.Status(); !strings.Contains(s, "Couldn't create key alpha: that name is already taken") {
 		t.Fatalf("status %q", s)
 	}
-	if keysOf(d).mode != modeForm || !keysOf(d).form.review {
+	if !onTopIs[*keyForm](keysOf(d)) || !keysOf(d).form().review {
 		t.Fatal("the wizard closed after a store error")
 	}
 }

@@ -33,7 +33,7 @@ func TestHostileInputInForms(t *testing.T) {
 			st, got := uitest.ValidatingFake()
 			d := newDriver(t, st, uitest.Admin, ui.Options{})
 			d.Press("n", "enter", "enter")
-			uitest.MustFocus(t, &keysOf(d).form.Kit, "name")
+			uitest.MustFocus(t, &keysOf(d).form().Kit, "name")
 			d.Send(paste)
 			d.CheckScreen("wizard name")
 			d.EnterThrough("wizard", 9)
@@ -46,7 +46,7 @@ func TestHostileInputInForms(t *testing.T) {
 			for range 6 { // name, groups, certificate, status, re-enrollment, view/export
 				d.Press("tab")
 			}
-			uitest.MustFocus(t, &keysOf(d).form.Kit, "description")
+			uitest.MustFocus(t, &keysOf(d).form().Kit, "description")
 			d.Send(paste)
 			d.CheckScreen("edit")
 			d.EnterThrough("edit", 8)

@@ -76,8 +76,18 @@ func (p *keysPage) jumpTo(i int) tea.Cmd {
 // summaryLines is 1 while the summary is drawn: over the table (or the filter being typed),
 // once keys are loaded, when the page has room.
 func (p *keysPage) summaryLines() int {
-	if (p.mode != modeTable && p.mode != modeFilter) || !p.loaded || p.set.Len() == 0 || p.height <= 3 {
+	if !p.overTable() || !p.loaded || p.set.Len() == 0 || p.height <= 3 {
 		return 0
 	}
 	return 1
+}
+
+// overTable is true while the table shows: nothing on top, or only the filter being typed.
+func (p *keysPage) overTable() bool {
+	o := p.onTop()
+	if o == nil {
+		return true
+	}
+	_, typing := o.(*filterEditor)
+	return typing && len(p.stack) == 1
 }

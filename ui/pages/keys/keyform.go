@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"provkeys/ui"
 	"provkeys/ui/components/form"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,7 @@ type keyValues struct {
 // review screen, then the save.
 type keyForm struct {
 	form.Kit
+	p         *keysPage
 	edit      bool
 	key       model.Key // the key being edited, at the version the store had
 	certs     []model.Cert
@@ -48,13 +50,15 @@ type keyForm struct {
 	v         *keyValues
 	review    bool
 	saving    bool
-	oldExpiry string // the expiry text the edit form started with
+	oldExpiry string    // the expiry text the edit form started with
+	start     keyValues // the values the edit form started with, for the review's old → new
 }
 
 // newKeyForm builds the wizard (edit false) or the edit form for k with the store's
 // certificates and groups. Every default is what pressing enter accepts.
-func newKeyForm(e *ui.Env, edit bool, k model.Key, certs []model.Cert, groups []model.Group, w, h int) *keyForm {
-	f := &keyForm{Kit: form.NewKit(e, w, h), edit: edit, key: k, certs: certs, groups: groups}
+func newKeyForm(p *keysPage, edit bool, k model.Key, certs []model.Cert, groups []model.Group, w, h int) *keyForm {
+	e := p.env
+	f := &keyForm{Kit: form.NewKit(e, w, h), p: p, edit: edit, key: k, certs: certs, groups: groups}
 	v := &keyValues{enabled: true, exportable: true, newGroupEnabled: true}
 	if len(certs) > 0 {
 		v.cert = certs[0].Name
@@ -75,6 +79,8 @@ func newKeyForm(e *ui.Env, edit bool, k model.Key, certs []model.Cert, groups []
 			v.expiry = k.ExpiresAt.In(e.Now().Location()).Format(time.RFC3339)
 		}
 		f.oldExpiry = v.expiry
+		f.start = *v
+		f.start.groups = slices.Clone(v.groups)
 	}
 	f.v = v
 	f.build()
@@ -273,20 +279,54 @@ func keyFieldFor(stage, field string, edit bool) string {
 	return "name" // a field the form doesn't have: show it at the top of the key settings
 }
 
-// view draws the huh form, or the review.
-func (f *keyForm) view(width int, sty *theme.Styles) string {
+// View draws the huh form, or the review.
+func (f *keyForm) View(width, _ int) string {
 	if !f.review {
 		return f.Form.View()
 	}
-	return f.reviewView(width, sty)
+	return f.reviewView(width, &f.Env.Styles)
 }
 
 func (f *keyForm) reviewView(width int, sty *theme.Styles) string {
-	v := f.v
 	title := "Add key · step 4 of 4 · Review"
 	if f.edit {
 		title = "Edit key " + model.Sanitize(f.key.Name) + " · Review"
 	}
+	rows := f.reviewRows(f.v)
+	var was [][2]string
+	if f.edit {
+		was = f.reviewRows(&f.start)
+	}
+	lines := []string{sty.Header.Render(title), ""}
+	changed := false
+	for i, r := range rows {
+		value := sty.Detail.Render(r[1])
+		mark := "  "
+		if was != nil && was[i][1] != r[1] {
+			// An edit marks what it changes: old → new.
+			value = sty.Faint.Render(was[i][1]) + " → " + sty.Warn.Render(r[1])
+			mark, changed = sty.Warn.Render("•")+" ", true
+		}
+		lines = append(lines, mark+sty.Label.Render(theme.Pad(r[0], 21))+value)
+	}
+	if f.edit && !changed {
+		lines = append(lines, "", sty.Faint.Render("Nothing changes: saving keeps the key as it is."))
+	}
+	lines = append(lines, "")
+	switch {
+	case f.saving:
+		lines = append(lines, sty.Faint.Render("Saving…"))
+	case f.exportGoingOff():
+		lines = append(lines, sty.Warn.Render(ansi.Wordwrap("⚠ Turning View/Export off erases this key for good: "+
+			"it can never be copied, downloaded or shown again. Press y to save, n to go back.", max(20, width-2), " ")))
+	default:
+		lines = append(lines, sty.Faint.Render("Press enter to save, shift+tab to go back, esc to cancel."))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// reviewRows are the review's label and value for each field of v.
+func (f *keyForm) reviewRows(v *keyValues) [][2]string {
 	group := model.Sanitize(v.group)
 	switch {
 	case f.edit:
@@ -315,21 +355,7 @@ func (f *keyForm) reviewView(width int, sty *theme.Styles) string {
 		{"Max usage", usage},
 		{"Expires", expires},
 	}
-	lines := []string{sty.Header.Render(title), ""}
-	for _, r := range rows {
-		lines = append(lines, "  "+sty.Label.Render(theme.Pad(r[0], 21))+sty.Detail.Render(r[1]))
-	}
-	lines = append(lines, "")
-	switch {
-	case f.saving:
-		lines = append(lines, sty.Faint.Render("Saving…"))
-	case f.exportGoingOff():
-		lines = append(lines, sty.Warn.Render(ansi.Wordwrap("⚠ Turning View/Export off erases this key for good: "+
-			"it can never be copied, downloaded or shown again. Press y to save, n to go back.", max(20, width-2), " ")))
-	default:
-		lines = append(lines, sty.Faint.Render("Press enter to save, shift+tab to go back, esc to cancel."))
-	}
-	return strings.Join(lines, "\n")
+	return rows
 }
 
 func onOff(v bool, on, off string) string {

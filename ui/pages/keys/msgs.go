@@ -84,10 +84,11 @@ type revealTimeoutMsg struct{ token int }
 
 // fileWrittenMsg is a download's result. exists asks whether to replace the file.
 type fileWrittenMsg struct {
-	path   string
-	name   string
-	exists bool
-	err    error
+	download download
+	path     string
+	name     string
+	exists   bool
+	err      error
 }
 
 // filtersLoadedMsg is the list of saved filters.

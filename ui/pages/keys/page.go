@@ -10,20 +10,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
-	"provkeys/ui/components/confirm"
 	"provkeys/ui/keyset"
 	"provkeys/ui/theme"
-)
-
-// keysMode is what the Keys view shows below its bar.
-type keysMode int
-
-const (
-	modeTable   keysMode = iota
-	modeFilter           // typing in the filter bar, the table filtering live
-	modeForm             // the add wizard or the edit form
-	modeCreated          // a new key, shown once
-	modeSaved            // the saved-filters list
 )
 
 // keysPage is the Keys view: the reference page of DESIGN.md §1.
@@ -32,10 +20,10 @@ type keysPage struct {
 	km      keysKeyMap
 	actions keyActions // the table's actions, each defined once (keysbindings.go)
 
-	mode keysMode
-	ask  *confirm.Question // a y/n question or a one-line prompt on top of any mode
+	// stack is what is on top of the table, bottom first: the one record of it (overlay.go).
+	stack []overlay
 
-	set     *keyset.Set // every loaded key, shared (see keyset.go)
+	set     *keyset.Set // every loaded key, shared (package keyset)
 	view    []int32     // positions in set.table: filtered and sorted; read-only, may be shared
 	viewBuf []int32     // the page's own memory for view
 	filters keyset.FilterCache
@@ -60,22 +48,23 @@ type keysPage struct {
 	active    model.Filter // the last filter that parsed
 	filterErr string
 
+	// rowStatus is the status line's message about the row under the cursor (a refusal),
+	// taken off the line when the cursor leaves that row.
+	rowStatus struct {
+		id   int64
+		text string
+	}
+
 	revealID     int64
 	revealSecret string
 	revealToken  int
-
-	form     *keyForm
-	conflict *conflictDialog // over the edit form when its save met a newer version
-	created  *createdKey
-	saved    *savedPanel
-
-	pendingDownload pendingDownload // what the open download prompt is for
 
 	review // marks, the palette, the hygiene summary, columns (review.go)
 
 	width, height int
 }
 
+// New is the Keys page on e; Init loads the keys.
 func New(e *ui.Env) *keysPage {
 	ti := theme.SteadyInput()
 	ti.Prompt = "/ "
@@ -108,15 +97,26 @@ func (p *keysPage) reload() tea.Cmd {
 }
 
 // Capturing is true whenever typed keys belong to the page rather than to the root.
-func (p *keysPage) Capturing() bool {
-	return p.ask != nil || p.mode != modeTable || p.pal != nil || p.chooser != nil
-}
+func (p *keysPage) Capturing() bool { return p.onTop() != nil }
 
 // Update handles one message and then re-derives which bindings are live.
 func (p *keysPage) Update(msg tea.Msg) tea.Cmd {
 	cmd := p.update(msg)
 	p.syncKeys()
+	if rs := p.rowStatus; rs.id != 0 && rs.id != p.cursorID {
+		p.rowStatus.id = 0
+		cmd = tea.Batch(cmd, func() tea.Msg { return ui.ClearStatusMsg{Text: rs.text} })
+	}
 	return cmd
+}
+
+// rowRefusal shows why an action on the row under the cursor cannot happen, until the
+// cursor leaves that row.
+func (p *keysPage) rowRefusal(why string) tea.Cmd {
+	if _, has := p.current(); has {
+		p.rowStatus.id, p.rowStatus.text = p.cursorID, why
+	}
+	return ui.SetStatus(ui.StatusErr, why)
 }
 
 func (p *keysPage) update(msg tea.Msg) tea.Cmd {
@@ -127,8 +127,8 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 	case ui.PageSizeMsg:
 		p.width, p.height = msg.Width, msg.Height
 		p.fixTop()
-		if p.form != nil {
-			p.form.Resize(p.width, p.height-1)
+		if f, ok := find[*keyForm](p); ok {
+			f.Resize(p.width, p.height-1)
 		}
 		return nil
 	case keysHeadMsg:
@@ -158,9 +158,10 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 	case ui.DataChangedMsg:
 		return p.reload()
 	case tea.KeyPressMsg:
-		return p.handleKey(msg)
-	case tea.PasteMsg:
-		return p.forwardInput(msg)
+		if o := p.onTop(); o != nil {
+			return p.route(o, msg)
+		}
+		return p.tableKey(msg)
 	}
 	if cmd, ok := p.reviewResult(msg); ok {
 		return cmd
@@ -168,87 +169,25 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 	if cmd, ok := p.handleResult(msg); ok {
 		return cmd
 	}
-	return p.forwardInput(msg)
-}
-
-// forwardInput hands everything else (cursor blinks, huh's own messages, pastes) to whatever
-// takes input right now.
-func (p *keysPage) forwardInput(msg tea.Msg) tea.Cmd {
-	switch {
-	case p.ask != nil && p.ask.TakesText():
-		return p.ask.Forward(msg)
-	case p.pal != nil:
-		return p.pal.Forward(msg)
-	case p.mode == modeFilter:
-		return p.updateFilterInput(msg)
-	case p.mode == modeForm && p.form != nil:
-		return p.updateForm(msg)
+	// Everything else (a paste, a cursor blink, huh's own messages) is input for the top.
+	if o := p.onTop(); o != nil {
+		return p.route(o, msg)
 	}
 	return nil
 }
 
-func (p *keysPage) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	if p.ask != nil {
-		return p.answer(msg)
-	}
-	if p.pal != nil {
-		return p.paletteKey(msg)
-	}
-	if p.chooser != nil {
-		return p.chooserKey(msg)
-	}
-	switch p.mode {
-	case modeFilter:
-		return p.filterKey(msg)
-	case modeForm:
-		return p.formKey(msg)
-	case modeCreated:
-		return p.createdScreenKey(msg)
-	case modeSaved:
-		return p.savedKey(msg)
-	}
-	return p.tableKey(msg)
-}
-
-// ShortHelp is the footer's one line for the current mode.
+// ShortHelp is the footer's one line: the top overlay's, else the table's.
 func (p *keysPage) ShortHelp() []key.Binding {
-	km := p.km
-	if p.ask != nil {
-		return p.ask.Help()
-	}
-	if p.pal != nil {
-		return p.pal.Help()
-	}
-	if p.chooser != nil {
-		return p.chooser.help()
-	}
-	switch p.mode {
-	case modeFilter:
-		return []key.Binding{ui.WithHelp(km.Accept, "enter", "keep filter"), ui.WithHelp(km.Cancel, "esc", "clear filter")}
-	case modeForm:
-		return p.formHelp()
-	case modeCreated:
-		return p.createdHelp()
-	case modeSaved:
-		return p.savedHelp()
+	if o := p.onTop(); o != nil {
+		return o.Help()
 	}
 	return p.tableShortHelp()
 }
 
 // FullHelp is every live binding, by column.
 func (p *keysPage) FullHelp() [][]key.Binding {
-	if p.Capturing() {
-		return [][]key.Binding{p.ShortHelp()}
+	if o := p.onTop(); o != nil {
+		return [][]key.Binding{o.Help()}
 	}
 	return p.tableFullHelp()
-}
-
-// answer routes a key to the open question and closes it when answered.
-func (p *keysPage) answer(msg tea.KeyPressMsg) tea.Cmd {
-	q := p.ask
-	done, cmd := q.Update(msg)
-	if done && p.ask == q {
-		p.ask = nil
-	}
-	return cmd
 }

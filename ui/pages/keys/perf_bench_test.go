@@ -154,7 +154,7 @@ func BenchmarkKeysFilterKeystroke(b *testing.B) {
 	b.Run(fmt.Sprintf("keys=%d", len(keys)), func(b *testing.B) {
 		a, p := perfDashboard(b, keys)
 		a.Update(tea.KeyPressMsg{Code: '/', Text: "/"})
-		if p.mode != modeFilter {
+		if !onTopIs[*filterEditor](p) {
 			b.Fatal("/ did not open the filter bar")
 		}
 		var lat []time.Duration

@@ -17,10 +17,8 @@ type review struct {
 	rk      reviewKeyMap
 	marks   map[int64]struct{} // marked keys, by id
 	hygiene [len(hygieneParts)]int
-	pal     *palette.Model // the open palette, or nil
-	recent  []string       // palette commands, most recent first (per dashboard)
+	recent  []string // palette commands, most recent first (per dashboard)
 	cols    columnChoice
-	chooser *columnChooser // the open column chooser, or nil
 	// colsAsked is set once the operator's columns were asked of the store.
 	colsAsked bool
 }
@@ -158,18 +156,36 @@ func (p *keysPage) openPalette() tea.Cmd {
 		entries = append(entries, palette.Entry{Name: a.command, Args: a.args, Key: a.binding.Help().Key, About: a.about})
 	}
 	pal, cmd := palette.New(entries, p.recent)
-	p.pal = pal
+	p.push(&paletteOverlay{p: p, pal: pal})
 	return cmd
 }
 
-// paletteKey hands a key to the open palette and runs what it chose, through the same
-// check as the action's key: a refusal is the same sentence.
-func (p *keysPage) paletteKey(msg tea.KeyPressMsg) tea.Cmd {
-	done, chosen, cmd := p.pal.Update(msg)
-	if !done {
-		return cmd
+// paletteOverlay is the open command palette, on top of the table.
+type paletteOverlay struct {
+	p   *keysPage
+	pal *palette.Model
+}
+
+func (o *paletteOverlay) Update(msg tea.Msg) (bool, tea.Cmd) {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return false, o.pal.Forward(msg)
 	}
-	p.pal = nil
+	done, chosen, cmd := o.pal.Update(k)
+	if !done {
+		return false, cmd
+	}
+	return true, o.p.runChosen(chosen)
+}
+
+func (o *paletteOverlay) View(width, height int) string {
+	return o.pal.View(width, height, &o.p.env.Styles)
+}
+func (o *paletteOverlay) Help() []key.Binding { return o.pal.Help() }
+
+// runChosen runs what the palette chose, through the same check as the action's key: a
+// refusal is the same sentence.
+func (p *keysPage) runChosen(chosen *palette.Choice) tea.Cmd {
 	if chosen == nil {
 		return nil
 	}
@@ -231,8 +247,7 @@ func (p *keysPage) reviewResult(msg tea.Msg) (tea.Cmd, bool) {
 		return p.columnsLoaded(msg), true
 	case ui.OpenMsg:
 		if msg.Page == p.Title() {
-			p.pal, p.chooser = nil, nil
-			p.mode = modeTable
+			p.stack = nil
 			p.setFilter(msg.Filter)
 		}
 		return nil, true

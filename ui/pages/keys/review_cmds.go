@@ -59,12 +59,12 @@ func (p *keysPage) askRotate() tea.Cmd {
 		return nil
 	}
 	st, id, version, name := p.env.Store, r.k.ID, r.k.Version, r.name
-	p.ask = confirm.New(fmt.Sprintf("Rotate key %s? The old secret stops working; machines keep their certificates.", name), func() tea.Cmd {
+	p.ask(confirm.New(fmt.Sprintf("Rotate key %s? The old secret stops working; machines keep their certificates.", name), func() tea.Cmd {
 		return ui.WithStore(func(ctx context.Context) tea.Msg {
 			k, secret, err := st.RotateKey(ctx, id, version)
 			return rotatedMsg{key: k, secret: secret, name: name, err: err}
 		})
-	}, func() tea.Cmd { return ui.Statusf("Kept key %s as it was.", name) })
+	}, func() tea.Cmd { return ui.Statusf("Kept key %s as it was.", name) }))
 	return nil
 }
 
@@ -73,7 +73,7 @@ func (p *keysPage) rotated(msg rotatedMsg) tea.Cmd {
 	if msg.err != nil {
 		return tea.Batch(ui.Failed("rotate key "+msg.name, msg.err), p.reloadOnStale(msg.err))
 	}
-	p.mode = modeCreated
-	p.created = &createdKey{key: msg.key, name: model.Sanitize(msg.key.Name), secret: msg.secret}
-	return tea.Batch(ui.Okf("Rotated key %s: the new secret is shown once.", p.created.name), ui.StoreChanged)
+	c := &createdKey{p: p, key: msg.key, name: model.Sanitize(msg.key.Name), secret: msg.secret}
+	p.push(c)
+	return tea.Batch(ui.Okf("Rotated key %s: the new secret is shown once.", c.name), ui.StoreChanged)
 }

@@ -49,13 +49,13 @@ var keyColumns = []table.Column{
 	colName:        {Title: "NAME", Min: 16, Grow: 1},
 	colGroups:      {Title: "MACHINE GROUP(S)", Min: 14, Grow: 1},
 	colStatus:      {Title: "STATUS", Min: 11},
-	colFingerprint: {Title: "FINGERPRINT", Min: 12},
-	colUsage:       {Title: "USAGE", Min: 9},
-	colUpdated:     {Title: "UPDATED", Min: 10},
+	colFingerprint: {Title: "FINGERPRINT", Min: 12, Opt: 1},
+	colUsage:       {Title: "USAGE", Min: 9, Opt: 2},
+	colUpdated:     {Title: "UPDATED", Min: 16, Opt: 3},
 	colDescription: {Title: "DESCRIPTION", Min: 14, Grow: 1},
 	colCert:        {Title: "SIGNING CERT", Min: 12},
-	colExpires:     {Title: "EXPIRES", Min: 10},
-	colCreated:     {Title: "CREATED", Min: 10},
+	colExpires:     {Title: "EXPIRES", Min: 16},
+	colCreated:     {Title: "CREATED", Min: 16},
 	colCreatedBy:   {Title: "CREATED BY", Min: 10},
 	colUpdatedBy:   {Title: "UPDATED BY", Min: 10},
 }
@@ -82,7 +82,7 @@ func (p *keysPage) setKeySet(set *keyset.Set) {
 
 // rebuild filters and sorts the loaded keys into view and puts the cursor back on its key.
 // It runs in Update only: View never touches every row. The cost is one pass over a shared
-// sort order, plus the filter's search when the filter changed (see keyset.go).
+// sort order, plus the filter's search when the filter changed (package keyset).
 func (p *keysPage) rebuild() {
 	set := p.set
 	if set.Len() == 0 {
@@ -277,7 +277,7 @@ func (p *keysPage) cell(i, c int, now time.Time) string {
 		}
 		return strconv.FormatInt(n, 10) + "/" + strconv.FormatInt(limit, 10)
 	case colUpdated:
-		return ui.Ago(time.UnixMicro(t.UpdatedMicros(i)).UTC(), now)
+		return ui.Stamp(time.UnixMicro(t.UpdatedMicros(i)).UTC(), now)
 	}
 	return p.chosenCell(i, c, now)
 }

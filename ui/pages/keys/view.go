@@ -3,6 +3,7 @@ package keys
 import (
 	"fmt"
 	"provkeys/ui"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,48 +15,37 @@ import (
 	"provkeys/ui/theme"
 )
 
-// View draws the bar and, below it, whatever the mode shows.
+// View draws the bar and, below it, the table or the overlays on top of it (overlay.go).
 func (p *keysPage) View(width, height int) string {
 	if width <= 0 || height <= 0 {
 		return ""
 	}
-	sty := &p.env.Styles
-	bar := p.barLine(width)
-	if p.ask != nil {
-		bar = p.ask.View(width, sty)
+	bh := height - 1
+	bar, body := p.barLine(width), ""
+	for _, o := range p.stack {
+		if _, ok := o.(barOverlay); ok {
+			bar = o.View(width, 1)
+		}
 	}
-	summary := p.hygieneLine(width)
-	if summary != "" {
+	// The hygiene summary sits under the title, over the table only.
+	if summary := p.hygieneLine(width); summary != "" {
 		bar = theme.FitLine(summary, width) + "\n" + bar
-		height--
+		bh--
 	}
-	body, bh := "", height-1
-	switch {
-	case p.pal != nil:
-		body = p.pal.View(width, bh, sty)
-	case p.chooser != nil:
-		body = p.chooser.view(width, bh, sty)
+	if !p.hasBody() {
+		body = p.tableBody(width, bh)
 	}
-	switch p.mode {
-	case modeForm:
-		if body != "" {
-			break
-		}
-		if p.conflict != nil {
-			body = p.conflict.view(width, bh, sty)
-		} else if p.form != nil {
-			body = p.form.view(width, sty)
-		}
-	case modeCreated:
-		body = p.created.view(width, sty)
-	case modeSaved:
-		body = p.saved.view(width, bh, sty)
-	default:
-		if body == "" {
-			body = p.tableBody(width, bh)
+	for _, o := range p.stack {
+		if _, ok := o.(barOverlay); !ok {
+			body = o.View(width, bh)
 		}
 	}
 	return bar + "\n" + theme.FitBlock(body, width, bh)
+}
+
+// hasBody is true when an overlay draws the body, so the table need not be drawn.
+func (p *keysPage) hasBody() bool {
+	return slices.ContainsFunc(p.stack, func(o overlay) bool { _, inBar := o.(barOverlay); return !inBar })
 }
 
 // tableBody is the table, or a friendly notice when there is nothing to draw.
@@ -112,7 +102,7 @@ func (p *keysPage) barLine(width int) string {
 	}
 	var left string
 	switch {
-	case p.mode == modeFilter:
+	case p.filter.Focused():
 		left = sty.BarActive.Render(p.filter.View())
 	case p.filter.Value() != "":
 		left = sty.BarActive.Render("/ " + model.Sanitize(p.filter.Value()))
