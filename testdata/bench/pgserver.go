@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // pgServer is the suite's own private PostgreSQL: initdb into a temporary directory, pg_ctl
@@ -102,11 +105,15 @@ func (s *pgServer) url(db string) string {
 	return "postgres:///" + db + "?host=" + s.sockDir + "&user=provkeys"
 }
 
-// createDB creates database name with the server's createdb.
-func (s *pgServer) createDB(name string) error {
-	out, err := exec.Command(filepath.Join(s.bin, "createdb"), "-h", s.sockDir, "-U", "provkeys", name).CombinedOutput()
+// createDB creates database name, from the maintenance database.
+func (s *pgServer) createDB(ctx context.Context, name string) error {
+	c, err := pgx.Connect(ctx, s.url("postgres"))
 	if err != nil {
-		return fmt.Errorf("createdb %s: %v: %s", name, err, out)
+		return err
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return fmt.Errorf("create database %s: %w", name, err)
 	}
 	return nil
 }

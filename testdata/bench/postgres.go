@@ -44,7 +44,7 @@ func (s *suite) postgresAt(pg *pgServer, n int) error {
 	st := s.stores[n]
 	key := st.db + ".key"
 	dbName := fmt.Sprintf("keys%d", n)
-	if err := pg.createDB(dbName); err != nil {
+	if err := pg.createDB(context.Background(), dbName); err != nil {
 		return err
 	}
 	url := pg.url(dbName)
