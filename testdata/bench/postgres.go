@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -50,7 +51,11 @@ func (s *suite) postgresAt(pg *pgServer, n int) error {
 	url := pg.url(dbName)
 	logf("postgres %d: provkeys migrate --from the cached store", n)
 	t0 := time.Now()
-	if err := s.sh(s.root, s.bin, "migrate", "--from", st.db, "--data-key", key, "--to", url); err != nil {
+	// Run directly rather than through s.sh: the recorded line below names the socket's
+	// temporary directory in a form that stays the same from run to run.
+	mig := exec.Command(s.bin, "migrate", "--from", st.db, "--data-key", key, "--to", url)
+	mig.Stdout, mig.Stderr = os.Stderr, os.Stderr
+	if err := mig.Run(); err != nil {
 		return fmt.Errorf("migrate %d keys: %w", n, err)
 	}
 	logf("postgres %d: migrated in %v", n, time.Since(t0).Round(time.Millisecond))
