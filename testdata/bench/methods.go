@@ -77,3 +77,18 @@ const methodImport = `- **9. keys import**: ` + "`provkeys keys import FILE --gr
   generates its keys and commits a batch at a time with one audit row per batch. Peak
   resident memory is the import process's ru_maxrss.
 `
+
+const methodPostgres = `- **10. PostgreSQL store**: the suite starts its own PostgreSQL (the server binaries on the
+  PATH or in /usr/lib/postgresql/*/bin; initdb into a temporary directory, a Unix socket
+  only, fsync and synchronous_commit on as installed, so a commit is durable as SQLite's
+  WAL with synchronous FULL) on the same machine and copies the cached SQLite demo store
+  into a new database with ` + "`provkeys migrate`" + `, so both stores hold the same keys. Each row
+  is PostgreSQL against that SQLite store, the ratio PostgreSQL / SQLite: start to first full
+  frame and to every key loaded (the same pseudo-terminal driver and the same screens as
+  figure 3, the two stores alternating, medians), ` + "`keys list --json`" + ` (whole process, output
+  to /dev/null, alternating, medians) and one edit's commit in process (both stores opened
+  by the suite through store/engine as the command line opens them: read the key in the
+  middle of the listing, save it back at its version with a new description, commit; 200
+  edits alternating between the stores, SQLite on a copy of the cached store; p50 and p99).
+  The database server shares the machine's cores with provkeys.
+`

@@ -29,9 +29,10 @@ var steps = []step{
 		run: (*suite).listJSON},
 	{id: "ssh", title: "SSH sessions", method: methodSSH, run: (*suite).ssh},
 	{id: "import", title: "keys import vs demo", method: methodImport, run: (*suite).importKeys},
+	{id: "postgres", title: "PostgreSQL store against SQLite", method: methodPostgres,
+		run: (*suite).postgresStores},
 	// Figures still to come, each its own step here: enrollments per second and p50/p99 with
-	// 64 clients at once against a bare CSR check and sign ("enroll"); the PostgreSQL store
-	// against SQLite ("postgres").
+	// 64 clients at once against a bare CSR check and sign ("enroll").
 }
 
 // stepIDs are the names -only takes.
