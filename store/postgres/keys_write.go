@@ -99,7 +99,7 @@ func (w *writeTx) insertKeys(in []store.NewKey, done func(i int, id int64, secre
 	for i := range nks {
 		nk := &nks[i]
 		if _, err := w.Exec(w.ctx, ins, w.row(nk)...); err != nil {
-			return sqlcore.Position(in, i, nameTaken(err, "key", nk.in.Name))
+			return sqlcore.Position(in, i, w.NameTaken(err, "key", nk.in.Name))
 		}
 		if _, err := w.Exec(w.ctx, "INSERT INTO key_groups (key_id, group_id) SELECT $1, unnest($2::bigint[])",
 			nk.id, nk.groupIDs); err != nil {
