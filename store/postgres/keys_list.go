@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"provkeys/model"
-	"provkeys/store"
 )
 
 // Listing every key is the dashboard's start-up and the CLI's `keys list`. It is a handful of
@@ -42,7 +41,7 @@ func (x *session) ListKeyTable(ctx context.Context) (*model.KeyTable, error) {
 // ListKeysHead returns the first limit keys in ListKeys' order and how many keys there are:
 // limit rows through the lower(name) index, whatever the number of keys.
 func (x *session) ListKeysHead(ctx context.Context, limit int) ([]model.Key, int, error) {
-	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
+	if err := x.Authorize(model.ActionRead); err != nil {
 		return nil, 0, err
 	}
 	var keys []model.Key
@@ -104,7 +103,7 @@ func (s *Store) readTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // list reads every key on one snapshot: start gets the number of keys, then put gets each
 // key with its index in name order. put must copy what it keeps of k, which is reused.
 func (x *session) list(ctx context.Context, start func(total int), put func(i int, k *model.Key)) error {
-	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
+	if err := x.Authorize(model.ActionRead); err != nil {
 		return err
 	}
 	return x.s.readTx(ctx, func(tx pgx.Tx) error {

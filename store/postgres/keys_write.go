@@ -81,7 +81,7 @@ var keyColumns = []string{"id", "name", "cert_id", "enabled", "allow_reenroll", 
 func (w *writeTx) row(nk *newKey) []any {
 	in := nk.in
 	created, updated := cmp.Or(in.CreatedAt, w.now), cmp.Or(in.UpdatedAt, in.CreatedAt, w.now)
-	by := w.x.actor.Name
+	by := w.x.Actor().Name
 	return []any{nk.id, in.Name, nk.certID, in.Enabled, in.AllowReenroll, in.Exportable, nk.host,
 		nk.fp, in.Description, in.MaxUsage, in.UsageCount, nullTime(in.ExpiresAt), created,
 		by, updated, by, int64(1)}
