@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"provkeys/model"
+	"provkeys/store/internal/sqlcore"
 )
 
 // Listing every key is the dashboard's start-up and the CLI's `keys list`. It is a handful of
@@ -51,9 +52,9 @@ func (x *session) ListKeysHead(ctx context.Context, limit int) ([]model.Key, int
 			return err
 		}
 		var err error
-		keys, err = queryAll(ctx, tx, func(sc scanner) (model.Key, error) {
+		keys, err = sqlcore.All(ctx, x.E, pgQuerier{tx}, func(row sqlcore.Row) (model.Key, error) {
 			var r keyRow
-			err := sc.Scan(r.dest()...)
+			err := row.Scan(r.dest()...)
 			return r.key(), err
 		}, "SELECT "+keyCols+keyFrom+"ORDER BY lower(k.name) LIMIT $1", max(limit, 0))
 		if err != nil || len(keys) == 0 {

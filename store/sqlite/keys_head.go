@@ -46,7 +46,7 @@ func (x *session) ListKeysHead(ctx context.Context, limit int) ([]model.Key, int
 		return nil, 0, mapErr(err)
 	}
 	for i := range keys {
-		if keys[i].Groups, err = n.keyGroups(ctx, tx, keys[i].ID); err != nil {
+		if keys[i].Groups, err = n.keyGroups(ctx, x.E, tx, keys[i].ID); err != nil {
 			return nil, 0, err
 		}
 	}
