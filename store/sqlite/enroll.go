@@ -16,21 +16,9 @@ import (
 
 // Enroll implements store.Enroller.Enroll: sqlcore.Enroll runs this engine's two steps.
 func (s *Store) Enroll(ctx context.Context, req model.EnrollRequest, certDays int) (model.Enrollment, error) {
-	return sqlcore.Enroll(ctx, engine{s}, enrollSteps{s}, req, certDays)
+	return sqlcore.Enroll(ctx, engine{s}, sqlcore.EnrollSteps{
+		Prepare: s.prepareEnrollment, Commit: s.commitEnrollment, CountRefusal: s.countRefusal}, req, certDays)
 }
-
-// enrollSteps are this engine's steps of an enrollment (sqlcore.EnrollSteps).
-type enrollSteps struct{ s *Store }
-
-func (e enrollSteps) Prepare(ctx context.Context, chk store.EnrollCheck, req model.EnrollRequest, certDays int) (sqlcore.Issued, error) {
-	return e.s.prepareEnrollment(ctx, chk, req, certDays)
-}
-
-func (e enrollSteps) Commit(ctx context.Context, is sqlcore.Issued, req model.EnrollRequest) (model.Enrollment, error) {
-	return e.s.as(store.MachineActor(req)).commitEnrollment(ctx, is, req)
-}
-
-func (e enrollSteps) CountRefusal(ctx context.Context, r *store.Refusal) { e.s.countRefusal(ctx, r) }
 
 // prepareEnrollment reads the key and signs the certificate outside any write transaction.
 func (s *Store) prepareEnrollment(ctx context.Context, chk store.EnrollCheck, req model.EnrollRequest, certDays int) (sqlcore.Issued, error) {
@@ -71,7 +59,8 @@ func (s *Store) prepareEnrollment(ctx context.Context, chk store.EnrollCheck, re
 // commitEnrollment is the short writer transaction of an enrollment: it re-checks the key,
 // counts the use (or revokes the certificate a re-enrollment replaces) and records the
 // machine. Refusals are *store.Refusal; a key edited since is sqlcore.ErrKeyChanged.
-func (x *session) commitEnrollment(ctx context.Context, is sqlcore.Issued, req model.EnrollRequest) (model.Enrollment, error) {
+func (s *Store) commitEnrollment(ctx context.Context, is sqlcore.Issued, req model.EnrollRequest) (model.Enrollment, error) {
+	x := s.as(store.MachineActor(req))
 	st, err := x.s.enrollStmts(ctx)
 	if err != nil {
 		return model.Enrollment{}, err

@@ -38,16 +38,16 @@ var ErrKeyChanged = errors.New("the key changed during the enrollment")
 const enrollAttempts = 3
 
 // EnrollSteps are an engine's two steps of an enrollment, which Enroll runs and retries.
-type EnrollSteps interface {
+type EnrollSteps struct {
 	// Prepare reads the key (refusing early what is already refused) and signs the
 	// certificate, outside any write transaction; it ends in SignEnrollment.
-	Prepare(ctx context.Context, chk store.EnrollCheck, req model.EnrollRequest, certDays int) (Issued, error)
+	Prepare func(ctx context.Context, chk store.EnrollCheck, req model.EnrollRequest, certDays int) (Issued, error)
 	// Commit is one short write transaction: re-check the key (same version, else
 	// ErrKeyChanged; still admitting), take the use or revoke the certificate a
 	// re-enrollment replaces, record the machine and its audit row.
-	Commit(ctx context.Context, is Issued, req model.EnrollRequest) (model.Enrollment, error)
+	Commit func(ctx context.Context, is Issued, req model.EnrollRequest) (model.Enrollment, error)
 	// CountRefusal bumps a known key's refusal counter, best effort.
-	CountRefusal(ctx context.Context, r *store.Refusal)
+	CountRefusal func(ctx context.Context, r *store.Refusal)
 }
 
 // Enroll implements store.Enroller.Enroll over an engine's steps, so the cryptography never
