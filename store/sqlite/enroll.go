@@ -45,13 +45,11 @@ func (s *Store) prepareEnrollment(ctx context.Context, chk store.EnrollCheck, re
 	// decides everything again; this only spares the signature.
 	var prev int64
 	err = st.activeRead.QueryRowContext(ctx, k.ID, strings.ToLower(req.Machine)).Scan(&prev, new(string))
-	switch {
-	case err == nil && !k.Reenroll:
-		return sqlcore.Issued{}, store.AlreadyEnrolled(k.ID, req.Machine)
-	case errors.Is(err, sql.ErrNoRows) && k.MaxUsage > 0 && k.Usage >= k.MaxUsage:
-		return sqlcore.Issued{}, store.NoUsesLeft(k.ID, k.Usage, k.MaxUsage)
-	case err != nil && !errors.Is(err, sql.ErrNoRows):
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return sqlcore.Issued{}, mapErr(err)
+	}
+	if r := k.RefusedEarly(req.Machine, err == nil); r != nil {
+		return sqlcore.Issued{}, r
 	}
 	return s.as(systemActor).SignEnrollment(ctx, k, chk, req, certDays, t)
 }

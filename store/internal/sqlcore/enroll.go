@@ -30,6 +30,20 @@ type Issued struct {
 	Signed ca.Signed
 }
 
+// RefusedEarly is what the key as read already refuses before anything is signed: machine
+// enrolled again (enrolled: its name holds an active enrollment with the key) when the key
+// does not allow re-enrollment, or a new machine when no uses are left. The commit decides
+// everything again; this only spares the signature.
+func (k EnrollKey) RefusedEarly(machine string, enrolled bool) error {
+	switch {
+	case enrolled && !k.Reenroll:
+		return store.AlreadyEnrolled(k.ID, machine)
+	case !enrolled && k.MaxUsage > 0 && k.Usage >= k.MaxUsage:
+		return store.NoUsesLeft(k.ID, k.Usage, k.MaxUsage)
+	}
+	return nil
+}
+
 // ErrKeyChanged: the key was edited between the read that signed the certificate and the
 // transaction; the certificate may carry stale groups or the wrong CA, so it is signed again.
 var ErrKeyChanged = errors.New("the key changed during the enrollment")
