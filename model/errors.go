@@ -14,6 +14,19 @@ var (
 	ErrForbidden     = errors.New("not allowed for your role")
 	ErrInUse         = errors.New("in use")
 	ErrNotExportable = errors.New("key is not exportable")
+	ErrAmbiguous     = errors.New("the name matches more than one object") // use the id
+
+	// Enrollment refusals. The service maps them to HTTP statuses with errors.Is, never by text.
+	// ErrKeyRefused is the one answer for an unknown, disabled or expired key: a client
+	// must not learn which of the three it is, so the sentence is the same for all.
+	ErrKeyRefused = errors.New("the provisioning key was refused: it is unknown, disabled or expired")
+	// ErrNoUsesLeft: the key admitted as many machines as its max usage allows.
+	ErrNoUsesLeft = errors.New("the provisioning key has no uses left")
+	// ErrAlreadyEnrolled: the machine name is enrolled with this key and the key does not
+	// allow re-enrollment.
+	ErrAlreadyEnrolled = errors.New("this machine is already enrolled with this key, and the key does not allow re-enrollment")
+	// ErrCannotSign: the key's signing certificate cannot sign (verify only, or expired).
+	ErrCannotSign = errors.New("the key's signing certificate cannot sign")
 )
 
 // ValidationError says which field of an input is wrong and why, in a plain sentence.

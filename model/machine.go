@@ -1,9 +1,6 @@
 package model
 
-import (
-	"errors"
-	"time"
-)
+import "time"
 
 // RoleMachine is the role recorded for a machine enrolling itself. It may not take any
 // operator action (Can is false for every Action): enrollment is not an operator action.
@@ -24,22 +21,6 @@ const (
 	FieldMachine = "machine"
 	FieldCSR     = "csr"
 	FieldPrivKey = "private key"
-)
-
-// Enrollment refusals. The service maps them to HTTP statuses with errors.Is, never by text.
-var (
-	// ErrKeyRefused is the one answer for an unknown, disabled or expired key: a client
-	// must not learn which of the three it is, so the sentence is the same for all.
-	ErrKeyRefused = errors.New("the provisioning key was refused: it is unknown, disabled or expired")
-	// ErrNoUsesLeft: the key admitted as many machines as its max usage allows.
-	ErrNoUsesLeft = errors.New("the provisioning key has no uses left")
-	// ErrAlreadyEnrolled: the machine name is enrolled with this key and the key does not
-	// allow re-enrollment.
-	ErrAlreadyEnrolled = errors.New("this machine is already enrolled with this key, and the key does not allow re-enrollment")
-	// ErrCannotSign: the key's signing certificate cannot sign (verify only, or expired).
-	ErrCannotSign = errors.New("the key's signing certificate cannot sign")
-	// ErrAmbiguous: a name matches more than one object; use the id.
-	ErrAmbiguous = errors.New("the name matches more than one object")
 )
 
 // Machine is one enrollment: a machine that presented a key and got a certificate. A

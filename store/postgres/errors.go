@@ -14,6 +14,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/store"
+	"provkeys/store/internal/sqlcore"
 )
 
 // SQLSTATE codes the engine acts on.
@@ -31,14 +32,8 @@ const (
 // mapErr is the one place driver errors become model sentinels. Unknown errors pass through,
 // and so do a context's deadline and cancellation.
 func mapErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return err
-	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return model.ErrNotFound
+	if mapped, done := sqlcore.MapShared(err, pgx.ErrNoRows); done {
+		return mapped
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
@@ -147,20 +142,6 @@ func (e dupError) Is(target error) bool { return target == model.ErrDuplicate }
 
 // fingerprint is true when the failed index is a key's fingerprint (the same material).
 func (e dupError) fingerprint() bool { return strings.Contains(e.pe.ConstraintName, "fingerprint") }
-
-// nameTaken turns a uniqueness failure into a sentence naming what is duplicated; other errors
-// pass through mapErr.
-func nameTaken(err error, what, name string) error {
-	err = mapErr(err)
-	var d dupError
-	if !errors.As(err, &d) {
-		return err
-	}
-	if strings.Contains(d.pe.ConstraintName, "fingerprint") {
-		return fmt.Errorf("this key is already stored (same fingerprint): %w", model.ErrDuplicate)
-	}
-	return fmt.Errorf("a %s named %q %w", what, name, model.ErrDuplicate)
-}
 
 // Describe names the database url (a URL or a key=value connection string) points at, for
 // messages: database, user and host, never the password.

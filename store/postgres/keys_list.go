@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"provkeys/model"
-	"provkeys/store"
+	"provkeys/store/internal/sqlcore"
 )
 
 // Listing every key is the dashboard's start-up and the CLI's `keys list`. It is a handful of
@@ -42,7 +42,7 @@ func (x *session) ListKeyTable(ctx context.Context) (*model.KeyTable, error) {
 // ListKeysHead returns the first limit keys in ListKeys' order and how many keys there are:
 // limit rows through the lower(name) index, whatever the number of keys.
 func (x *session) ListKeysHead(ctx context.Context, limit int) ([]model.Key, int, error) {
-	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
+	if err := x.Authorize(model.ActionRead); err != nil {
 		return nil, 0, err
 	}
 	var keys []model.Key
@@ -52,9 +52,9 @@ func (x *session) ListKeysHead(ctx context.Context, limit int) ([]model.Key, int
 			return err
 		}
 		var err error
-		keys, err = queryAll(ctx, tx, func(sc scanner) (model.Key, error) {
+		keys, err = sqlcore.All(ctx, x.E, pgQuerier{tx}, func(row sqlcore.Row) (model.Key, error) {
 			var r keyRow
-			err := sc.Scan(r.dest()...)
+			err := row.Scan(r.dest()...)
 			return r.key(), err
 		}, "SELECT "+keyCols+keyFrom+"ORDER BY lower(k.name) LIMIT $1", max(limit, 0))
 		if err != nil || len(keys) == 0 {
@@ -104,7 +104,7 @@ func (s *Store) readTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // list reads every key on one snapshot: start gets the number of keys, then put gets each
 // key with its index in name order. put must copy what it keeps of k, which is reused.
 func (x *session) list(ctx context.Context, start func(total int), put func(i int, k *model.Key)) error {
-	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
+	if err := x.Authorize(model.ActionRead); err != nil {
 		return err
 	}
 	return x.s.readTx(ctx, func(tx pgx.Tx) error {

@@ -81,7 +81,7 @@ var keyColumns = []string{"id", "name", "cert_id", "enabled", "allow_reenroll", 
 func (w *writeTx) row(nk *newKey) []any {
 	in := nk.in
 	created, updated := cmp.Or(in.CreatedAt, w.now), cmp.Or(in.UpdatedAt, in.CreatedAt, w.now)
-	by := w.x.actor.Name
+	by := w.x.Actor().Name
 	return []any{nk.id, in.Name, nk.certID, in.Enabled, in.AllowReenroll, in.Exportable, nk.host,
 		nk.fp, in.Description, in.MaxUsage, in.UsageCount, nullTime(in.ExpiresAt), created,
 		by, updated, by, int64(1)}
@@ -99,7 +99,7 @@ func (w *writeTx) insertKeys(in []store.NewKey, done func(i int, id int64, secre
 	for i := range nks {
 		nk := &nks[i]
 		if _, err := w.Exec(w.ctx, ins, w.row(nk)...); err != nil {
-			return sqlcore.Position(in, i, nameTaken(err, "key", nk.in.Name))
+			return sqlcore.Position(in, i, w.NameTaken(err, "key", nk.in.Name))
 		}
 		if _, err := w.Exec(w.ctx, "INSERT INTO key_groups (key_id, group_id) SELECT $1, unnest($2::bigint[])",
 			nk.id, nk.groupIDs); err != nil {

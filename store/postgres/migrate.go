@@ -5,61 +5,24 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"provkeys/store"
+	"provkeys/store/internal/sqlcore"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migration is one numbered schema step: its SQL, then an optional Go step that runs in the
-// same transaction (for data that needs Go, such as generated certificates).
-type migration struct {
-	version int
-	name    string
-	sql     string
-	after   func(w *writeTx) error
-}
-
-// afterSteps are the Go steps keyed by migration number.
+// afterSteps are the Go steps keyed by migration number: each runs right after that step's SQL,
+// in the same transaction, for data that needs Go (such as generated certificates).
 var afterSteps = map[int]func(w *writeTx) error{
 	1: seedV1,
 }
 
-// migrations reads the embedded files "NNNN_name.sql", which must be numbered 1, 2, 3, ...
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
-			return nil, fmt.Errorf("migration file %q is not named NNNN_name.sql", e.Name())
-		}
-		b, err := migrationFS.ReadFile(path.Join("migrations", e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b), after: afterSteps[v]})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: want number %d", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
+// migrations are this engine's schema steps, in order.
+func migrations() ([]sqlcore.Migration, error) { return sqlcore.ReadMigrations(migrationFS) }
 
 // SchemaVersion is the newest schema this build knows.
 func SchemaVersion() int {
@@ -125,15 +88,15 @@ func (s *Store) migrate(ctx context.Context) error {
 	sys := s.as(systemActor)
 	w := sys.wrap(sys.In(ctx, pgTx{pgQuerier{tx}, tx}))
 	for _, m := range ms[have:] {
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
-			return fmt.Errorf("open store %s: migration %s: %w", s.target, m.name, mapErr(err))
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			return fmt.Errorf("open store %s: migration %s: %w", s.target, m.Name, mapErr(err))
 		}
-		if m.after != nil {
-			if err := m.after(w); err != nil {
-				return fmt.Errorf("open store %s: migration %s: %w", s.target, m.name, mapErr(err))
+		if after := afterSteps[m.Version]; after != nil {
+			if err := after(w); err != nil {
+				return fmt.Errorf("open store %s: migration %s: %w", s.target, m.Name, mapErr(err))
 			}
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name); err != nil {
+		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.Version, m.Name); err != nil {
 			return s.openErr(err)
 		}
 	}

@@ -59,8 +59,7 @@ type Store struct {
 // listing, DataVersion and Scrub.
 type session struct {
 	*sqlcore.Session
-	s     *Store
-	actor model.Actor
+	s *Store
 }
 
 // MinServerVersion is the oldest PostgreSQL this engine runs on (server_version_num): 13
@@ -155,18 +154,15 @@ func (s *Store) DataKeyPath() string { return s.keyPath }
 func (s *Store) Session(a model.Actor) store.Session { return s.as(a) }
 
 func (s *Store) as(a model.Actor) *session {
-	return &session{Session: sqlcore.NewSession(engine{s}, a), s: s, actor: a}
+	return &session{Session: sqlcore.NewSession(engine{s}, a), s: s}
 }
-
-// Actor is who this session acts as.
-func (x *session) Actor() model.Actor { return x.actor }
 
 // DataVersion changes whenever anything in the database changes, from this process or any
 // other, within the time a NOTIFY takes to arrive. It answers from memory: fifty dashboards
 // polling it put no load on the server. While the listening connection is down it fails
 // with ErrUnavailable, since changes could be missed; it moves once after the reconnect.
 func (x *session) DataVersion(ctx context.Context) (int64, error) {
-	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
+	if err := x.Authorize(model.ActionRead); err != nil {
 		return 0, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -182,7 +178,7 @@ var errScrubServer = errors.New("PostgreSQL keeps old row versions in its data f
 // Scrub cannot reach into the server's files: the rows no longer hold the material, and
 // errScrubServer says what may remain.
 func (x *session) Scrub(ctx context.Context) error {
-	if err := store.Authorize(x.actor, model.ActionUpdate); err != nil {
+	if err := x.Authorize(model.ActionUpdate); err != nil {
 		return err
 	}
 	return errScrubServer

@@ -15,27 +15,6 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// scanner is one row to scan: a *sql.Row or the current row of *sql.Rows.
-type scanner interface{ Scan(...any) error }
-
-// queryAll runs query and scans every row it returns with scan.
-func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, mapErr(err)
-		}
-		out = append(out, v)
-	}
-	return out, mapErr(rows.Err())
-}
-
 // now is the store's clock, at the precision the columns keep (microseconds), so a value
 // returned from a change equals the one read back later.
 func now() time.Time { return sqlcore.Now() }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -15,134 +14,51 @@ import (
 	"provkeys/store/internal/sqlcore"
 )
 
-// enrollKey is what enrollment reads of a key.
-type enrollKey struct {
-	id, certID, version int64
-	name                string
-	enabled, reenroll   bool
-	maxUsage, usage     int64
-	expires             sql.NullInt64
-}
-
-// issued is an enrollment prepared outside the writer: the key as read, the machine's
-// certificate already signed. It leaves the store only once commitEnrollment has counted the
-// use; a refused one is dropped here and never seen.
-type issued struct {
-	key    enrollKey
-	groups []string
-	issuer *store.CAEntry
-	signed ca.Signed
-}
-
-// errKeyChanged: the key was edited between the read that signed the certificate and the
-// transaction; the certificate may carry stale groups or the wrong CA, so it is signed again.
-var errKeyChanged = errors.New("the key changed during the enrollment")
-
-// enrollAttempts bounds the re-signing when the key keeps changing under an enrollment.
-const enrollAttempts = 3
-
-// Enroll implements store.Enroller.Enroll in two steps, so the cryptography never holds the
-// single writer:
-//
-//  1. prepareEnrollment, on the read pool and in parallel across requests: find the key by
-//     fingerprint, check its state (and refuse early what is already refused in the last
-//     committed state), unseal its CA key and sign the certificate with a fresh serial.
-//  2. commitEnrollment, one short BEGIN IMMEDIATE transaction: re-check the key (same
-//     version, still admitting), take the use with one conditional UPDATE or revoke the
-//     certificate a re-enrollment replaces, record the machine and its audit row.
-//
-// The certificate is returned only after step 2 committed; when step 2 refuses, the signed
-// certificate is discarded (nothing lists its serial, nothing trusts it without the chain
-// the machine never got). A refusal writes only the key's refusal counter.
+// Enroll implements store.Enroller.Enroll: sqlcore.Enroll runs this engine's two steps.
 func (s *Store) Enroll(ctx context.Context, req model.EnrollRequest, certDays int) (model.Enrollment, error) {
-	chk, err := store.CheckEnrollRequest(req)
-	if err != nil {
-		return model.Enrollment{}, err
-	}
-	x := s.as(store.MachineActor(req))
-	for attempt := 1; ; attempt++ {
-		var out model.Enrollment
-		is, err := s.prepareEnrollment(ctx, chk, req, certDays)
-		if err == nil {
-			out, err = x.commitEnrollment(ctx, is, req)
-		}
-		if errors.Is(err, errKeyChanged) && attempt < enrollAttempts {
-			continue
-		}
-		var r *store.Refusal
-		if errors.As(err, &r) {
-			s.countRefusal(ctx, r)
-			return model.Enrollment{}, r.Err
-		}
-		if err != nil {
-			return model.Enrollment{}, sqlcore.CtxErr(ctx, err)
-		}
-		return out, nil
-	}
+	return sqlcore.Enroll(ctx, engine{s}, sqlcore.EnrollSteps{
+		Prepare: s.prepareEnrollment, Commit: s.commitEnrollment, CountRefusal: s.countRefusal}, req, certDays)
 }
 
 // prepareEnrollment reads the key and signs the certificate outside any write transaction.
-func (s *Store) prepareEnrollment(ctx context.Context, chk store.EnrollCheck, req model.EnrollRequest, certDays int) (issued, error) {
+func (s *Store) prepareEnrollment(ctx context.Context, chk store.EnrollCheck, req model.EnrollRequest, certDays int) (sqlcore.Issued, error) {
 	st, err := s.enrollStmts(ctx)
 	if err != nil {
-		return issued{}, err
+		return sqlcore.Issued{}, err
 	}
-	var k enrollKey
-	err = st.keyByFP.QueryRowContext(ctx, chk.Fingerprint).Scan(&k.id, &k.certID, &k.version, &k.name,
-		&k.enabled, &k.reenroll, &k.maxUsage, &k.usage, &k.expires)
+	var k sqlcore.EnrollKey
+	var expires sql.NullInt64
+	err = st.keyByFP.QueryRowContext(ctx, chk.Fingerprint).Scan(&k.ID, &k.CertID, &k.Version, &k.Name,
+		&k.Enabled, &k.Reenroll, &k.MaxUsage, &k.Usage, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return issued{}, store.UnknownKey()
+		return sqlcore.Issued{}, store.UnknownKey()
 	}
 	if err != nil {
-		return issued{}, mapErr(err)
+		return sqlcore.Issued{}, mapErr(err)
 	}
+	k.Expires = fromNullMicros(expires)
 	t := now()
-	if r := store.KeyAdmits(k.id, k.enabled, fromNullMicros(k.expires), t); r != nil {
-		return issued{}, r
+	if r := store.KeyAdmits(k.ID, k.Enabled, k.Expires, t); r != nil {
+		return sqlcore.Issued{}, r
 	}
 	// Refused in the last committed state already: refuse without signing. The transaction
 	// decides everything again; this only spares the signature.
 	var prev int64
-	err = st.activeRead.QueryRowContext(ctx, k.id, strings.ToLower(req.Machine)).Scan(&prev, new(string))
-	switch {
-	case err == nil && !k.reenroll:
-		return issued{}, store.AlreadyEnrolled(k.id, req.Machine)
-	case errors.Is(err, sql.ErrNoRows) && k.maxUsage > 0 && k.usage >= k.maxUsage:
-		return issued{}, store.NoUsesLeft(k.id, k.usage, k.maxUsage)
-	case err != nil && !errors.Is(err, sql.ErrNoRows):
-		return issued{}, mapErr(err)
+	err = st.activeRead.QueryRowContext(ctx, k.ID, strings.ToLower(req.Machine)).Scan(&prev, new(string))
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return sqlcore.Issued{}, mapErr(err)
 	}
-	sys := s.as(systemActor)
-	issuer, err := sys.CACert(ctx, sys.Read(), k.certID)
-	if err != nil {
-		return issued{}, err
+	if r := k.RefusedEarly(req.Machine, err == nil); r != nil {
+		return sqlcore.Issued{}, r
 	}
-	signer, err := sys.CASigner(ctx, sys.Read(), k.certID, issuer.Name)
-	if errors.Is(err, model.ErrCannotSign) {
-		return issued{}, store.CannotSign(k.id, err)
-	}
-	if err != nil {
-		return issued{}, err
-	}
-	if err := ca.CanSign(issuer.Cert, t); err != nil {
-		return issued{}, store.CannotSign(k.id, fmt.Errorf("%w: %q %v", model.ErrCannotSign, issuer.Name, err))
-	}
-	groups, err := queryAll(ctx, s.rdb, scanString, keyGroupNamesSQL, k.id)
-	if err != nil {
-		return issued{}, err
-	}
-	signed, err := ca.SignMachine(issuer.Cert, signer, ca.MachineCert{Request: chk.CSR, Machine: req.Machine,
-		Groups: groups, Days: certDays, Now: t})
-	if err != nil {
-		return issued{}, err
-	}
-	return issued{key: k, groups: groups, issuer: issuer, signed: signed}, nil
+	return s.as(systemActor).SignEnrollment(ctx, k, chk, req, certDays, t)
 }
 
 // commitEnrollment is the short writer transaction of an enrollment: it re-checks the key,
 // counts the use (or revokes the certificate a re-enrollment replaces) and records the
-// machine. Refusals are *store.Refusal; a key edited since is errKeyChanged.
-func (x *session) commitEnrollment(ctx context.Context, is issued, req model.EnrollRequest) (model.Enrollment, error) {
+// machine. Refusals are *store.Refusal; a key edited since is sqlcore.ErrKeyChanged.
+func (s *Store) commitEnrollment(ctx context.Context, is sqlcore.Issued, req model.EnrollRequest) (model.Enrollment, error) {
+	x := s.as(store.MachineActor(req))
 	st, err := x.s.enrollStmts(ctx)
 	if err != nil {
 		return model.Enrollment{}, err
@@ -154,33 +70,33 @@ func (x *session) commitEnrollment(ctx context.Context, is issued, req model.Enr
 	defer wtx.Rollback(ctx)
 	w := x.wrap(x.In(ctx, wtx))
 	tx := w.Tx
-	k := is.key
+	k := is.Key
 	var version int64
 	var enabled bool
 	var expires sql.NullInt64
-	err = tx.StmtContext(ctx, st.keyState).QueryRowContext(ctx, k.id).Scan(&version, &enabled, &expires)
+	err = tx.StmtContext(ctx, st.keyState).QueryRowContext(ctx, k.ID).Scan(&version, &enabled, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.Enrollment{}, store.UnknownKey() // deleted meanwhile
 	}
 	if err != nil {
 		return model.Enrollment{}, mapErr(err)
 	}
-	if version != k.version {
-		return model.Enrollment{}, errKeyChanged
+	if version != k.Version {
+		return model.Enrollment{}, sqlcore.ErrKeyChanged
 	}
-	if r := store.KeyAdmits(k.id, enabled, fromNullMicros(expires), w.now); r != nil {
+	if r := store.KeyAdmits(k.ID, enabled, fromNullMicros(expires), w.now); r != nil {
 		return model.Enrollment{}, r
 	}
 	var prevID int64
 	var prevSerial string
-	err = tx.StmtContext(ctx, st.activeWrite).QueryRowContext(ctx, k.id, strings.ToLower(req.Machine)).Scan(&prevID, &prevSerial)
+	err = tx.StmtContext(ctx, st.activeWrite).QueryRowContext(ctx, k.ID, strings.ToLower(req.Machine)).Scan(&prevID, &prevSerial)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return model.Enrollment{}, mapErr(err)
 	}
 	reenroll := err == nil
 	switch {
-	case reenroll && !k.reenroll:
-		return model.Enrollment{}, store.AlreadyEnrolled(k.id, req.Machine)
+	case reenroll && !k.Reenroll:
+		return model.Enrollment{}, store.AlreadyEnrolled(k.ID, req.Machine)
 	case reenroll:
 		if _, err := tx.StmtContext(ctx, st.revoke).ExecContext(ctx, micros(w.now), prevID); err != nil {
 			return model.Enrollment{}, mapErr(err)
@@ -190,10 +106,10 @@ func (x *session) commitEnrollment(ctx context.Context, is issued, req model.Enr
 			return model.Enrollment{}, err
 		}
 	}
-	m := model.Machine{Name: req.Machine, KeyID: k.id, KeyName: k.name, Groups: is.groups,
-		CertID: k.certID, CertName: is.issuer.Name, Serial: ca.SerialHex(is.signed.Serial),
-		NotAfter: is.signed.NotAfter.UTC().Truncate(time.Microsecond), EnrolledAt: w.now,
-		Remote: req.Remote, UsedUse: !reenroll, Certificate: is.signed.DER}
+	m := model.Machine{Name: req.Machine, KeyID: k.ID, KeyName: k.Name, Groups: is.Groups,
+		CertID: k.CertID, CertName: is.Issuer.Name, Serial: ca.SerialHex(is.Signed.Serial),
+		NotAfter: is.Signed.NotAfter.UTC().Truncate(time.Microsecond), EnrolledAt: w.now,
+		Remote: req.Remote, UsedUse: !reenroll, Certificate: is.Signed.DER}
 	if m.ID, err = insertMachine(ctx, tx.StmtContext(ctx, st.insert), m); err != nil {
 		return model.Enrollment{}, err
 	}
@@ -208,13 +124,13 @@ func (x *session) commitEnrollment(ctx context.Context, is issued, req model.Enr
 		return model.Enrollment{}, mapErr(err)
 	}
 	x.s.commits.Add(1)
-	return model.Enrollment{Machine: m, Certificate: ca.EncodeDER(is.signed.DER), Chain: is.issuer.Chain}, nil
+	return model.Enrollment{Machine: m, Certificate: ca.EncodeDER(is.Signed.DER), Chain: is.Issuer.Chain}, nil
 }
 
 // reserveUse takes one use of key k in a single statement (st, the prepared conditional
 // UPDATE), so no interleaving of any number of writers can admit more machines than max usage.
-func (w *writeTx) reserveUse(st *sql.Stmt, k enrollKey) error {
-	res, err := st.ExecContext(w.ctx, k.id)
+func (w *writeTx) reserveUse(st *sql.Stmt, k sqlcore.EnrollKey) error {
+	res, err := st.ExecContext(w.ctx, k.ID)
 	if err != nil {
 		return mapErr(err)
 	}
@@ -223,19 +139,9 @@ func (w *writeTx) reserveUse(st *sql.Stmt, k enrollKey) error {
 		return mapErr(err)
 	}
 	if n != 1 {
-		return store.NoUsesLeft(k.id, k.usage, k.maxUsage)
+		return store.NoUsesLeft(k.ID, k.Usage, k.MaxUsage)
 	}
 	return nil
-}
-
-// keyGroupNamesSQL lists a key's machine group names, sorted case-insensitively.
-const keyGroupNamesSQL = `SELECT g.name FROM key_groups kg JOIN groups g ON g.id = kg.group_id
-	WHERE kg.key_id = ? ORDER BY lower(g.name), g.id`
-
-func scanString(sc scanner) (string, error) {
-	var v string
-	err := sc.Scan(&v)
-	return v, err
 }
 
 func insertMachine(ctx context.Context, st *sql.Stmt, m model.Machine) (int64, error) {

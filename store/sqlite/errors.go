@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"provkeys/model"
+	"provkeys/store/internal/sqlcore"
 )
 
 // errNotADB marks a file that is not an SQLite database.
@@ -19,14 +19,8 @@ var errNotADB = errors.New("not an SQLite database")
 // mapErr is the one place driver errors become model sentinels. Unknown errors pass through,
 // and so do a context's deadline and cancellation.
 func mapErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return err
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return model.ErrNotFound
+	if mapped, done := sqlcore.MapShared(err, sql.ErrNoRows); done {
+		return mapped
 	}
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
@@ -86,18 +80,4 @@ func isBusy(err error) bool {
 func isNotADB(err error) bool {
 	var se *sqlite.Error
 	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_NOTADB
-}
-
-// nameTaken turns a uniqueness failure into a sentence naming what is duplicated; other errors
-// pass through mapErr.
-func nameTaken(err error, what, name string) error {
-	err = mapErr(err)
-	var d dupError
-	if !errors.As(err, &d) {
-		return err
-	}
-	if strings.Contains(d.column(), ".fingerprint") {
-		return fmt.Errorf("this key is already stored (same fingerprint): %w", model.ErrDuplicate)
-	}
-	return fmt.Errorf("a %s named %q %w", what, name, model.ErrDuplicate)
 }

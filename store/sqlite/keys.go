@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"provkeys/model"
+	"provkeys/store/internal/sqlcore"
 )
 
 // keyCols are the columns of model.Key, never material.
@@ -99,9 +100,9 @@ func sortRefs(g []model.GroupRef) {
 }
 
 // keyGroups reads key id's groups, sorted as ListKeys sorts them.
-func (n *names) keyGroups(ctx context.Context, q querier, id int64) ([]model.GroupRef, error) {
-	refs, err := queryAll(ctx, q, func(sc scanner) (g model.GroupRef, err error) {
-		err = sc.Scan(&g.ID)
+func (n *names) keyGroups(ctx context.Context, e sqlcore.Engine, q querier, id int64) ([]model.GroupRef, error) {
+	refs, err := sqlcore.All(ctx, e, sqlQuerier{q}, func(r sqlcore.Row) (g model.GroupRef, err error) {
+		err = r.Scan(&g.ID)
 		g.Name = n.groups[g.ID]
 		return g, err
 	}, "SELECT group_id FROM key_groups WHERE key_id = ?", id)

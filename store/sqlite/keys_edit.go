@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"provkeys/model"
-	"provkeys/store"
 )
 
 // ErrScrubBusy is Scrub's answer while another reader's snapshot keeps old WAL frames alive.
@@ -16,7 +15,7 @@ var ErrScrubBusy = errors.New("an old copy remains in the store's WAL file while
 // Readers holding an older snapshot keep the WAL alive: then it waits only briefly and says
 // so (ErrScrubBusy) instead of stalling an edit for the whole busy timeout.
 func (x *session) Scrub(ctx context.Context) error {
-	if err := store.Authorize(x.actor, model.ActionUpdate); err != nil {
+	if err := x.Authorize(model.ActionUpdate); err != nil {
 		return err
 	}
 	return x.s.scrub(ctx)

@@ -6,14 +6,13 @@ import (
 	"errors"
 
 	"provkeys/model"
-	"provkeys/store"
 )
 
 // ListKeysHead returns the first limit keys in ListKeys' order, and how many keys there are:
 // enough to draw a first screen at once while the whole listing loads. It reads limit rows
 // through the name index, whatever the number of keys.
 func (x *session) ListKeysHead(ctx context.Context, limit int) ([]model.Key, int, error) {
-	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
+	if err := x.Authorize(model.ActionRead); err != nil {
 		return nil, 0, err
 	}
 	tx, err := x.s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -47,7 +46,7 @@ func (x *session) ListKeysHead(ctx context.Context, limit int) ([]model.Key, int
 		return nil, 0, mapErr(err)
 	}
 	for i := range keys {
-		if keys[i].Groups, err = n.keyGroups(ctx, tx, keys[i].ID); err != nil {
+		if keys[i].Groups, err = n.keyGroups(ctx, x.E, tx, keys[i].ID); err != nil {
 			return nil, 0, err
 		}
 	}

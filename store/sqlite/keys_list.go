@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 
 	"provkeys/model"
-	"provkeys/store"
 )
 
 // Listing every key is the dashboard's start-up and the CLI's `keys list`, so it is built for
@@ -62,7 +61,7 @@ func (x *session) ListKeyTable(ctx context.Context) (*model.KeyTable, error) {
 }
 
 func (x *session) list(ctx context.Context, table bool) (*listing, error) {
-	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
+	if err := x.Authorize(model.ActionRead); err != nil {
 		return nil, err
 	}
 	// Two connections on one snapshot, unless a commit lands while they start; then again,

@@ -75,7 +75,7 @@ func (kw *keyWriter) insert(in store.NewKey) (int64, string, error) {
 	p, _ := keyformat.Parse(secret)
 	id := kw.next
 	created, updated := cmp.Or(in.CreatedAt, w.now), cmp.Or(in.UpdatedAt, in.CreatedAt, w.now)
-	by := w.x.actor.Name
+	by := w.x.Actor().Name
 	_, err = kw.insKey.ExecContext(kw.sctx, id, in.Name, strings.ToLower(in.Name), certID, in.Enabled,
 		in.AllowReenroll, in.Exportable, p.Host, keyformat.Fingerprint(secret),
 		in.Description, in.MaxUsage, in.UsageCount, nullMicros(in.ExpiresAt), micros(created), by,

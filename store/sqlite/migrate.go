@@ -7,12 +7,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
-	"path"
 	"provkeys/store"
-	"sort"
-	"strconv"
+	"provkeys/store/internal/sqlcore"
 	"strings"
 	"time"
 )
@@ -20,16 +17,8 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migration is one numbered schema step: its SQL, then an optional Go step that runs in the
-// same transaction (for data that needs Go, such as generated certificates).
-type migration struct {
-	version int
-	name    string
-	sql     string
-	after   func(ctx context.Context, tx *sql.Tx, s *Store) error
-}
-
-// afterSteps are the Go steps keyed by migration number.
+// afterSteps are the Go steps keyed by migration number: each runs right after that step's SQL,
+// in the same transaction, for data that needs Go (such as generated certificates).
 var afterSteps = map[int]func(ctx context.Context, tx *sql.Tx, s *Store) error{
 	1: seedV1,
 }
@@ -38,33 +27,8 @@ var afterSteps = map[int]func(ctx context.Context, tx *sql.Tx, s *Store) error{
 // to prove the later steps carry its data over. Nothing else changes it.
 var schemaLimit int
 
-// migrations reads the embedded files "NNNN_name.sql", which must be numbered 1, 2, 3, ...
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
-			return nil, fmt.Errorf("migration file %q is not named NNNN_name.sql", e.Name())
-		}
-		b, err := migrationFS.ReadFile(path.Join("migrations", e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b), after: afterSteps[v]})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: want number %d", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
+// migrations are this engine's schema steps, in order.
+func migrations() ([]sqlcore.Migration, error) { return sqlcore.ReadMigrations(migrationFS) }
 
 // SchemaVersion is the newest schema (PRAGMA user_version) this build knows.
 func SchemaVersion() int {
@@ -86,7 +50,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	return retryBusy(ctx, func() error { return s.migrateOnce(ctx, ms) })
 }
 
-func (s *Store) migrateOnce(ctx context.Context, ms []migration) error {
+func (s *Store) migrateOnce(ctx context.Context, ms []sqlcore.Migration) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return s.openErr(err)
@@ -135,7 +99,7 @@ func (s *Store) migrateOnce(ctx context.Context, ms []migration) error {
 // (PRAGMA foreign_keys is a no-op inside a transaction, so it is set around it): dropping the
 // old copy of a parent table must not cascade into its children. PRAGMA foreign_key_check
 // then proves every reference still holds before the commit.
-func (s *Store) applyMigrations(ctx context.Context, conn *sql.Conn, ms []migration) (err error) {
+func (s *Store) applyMigrations(ctx context.Context, conn *sql.Conn, ms []sqlcore.Migration) (err error) {
 	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
 		return s.openErr(err)
 	}
@@ -159,12 +123,12 @@ func (s *Store) applyMigrations(ctx context.Context, conn *sql.Conn, ms []migrat
 		return fmt.Errorf("open store %s: it was made by a newer provkeys (schema %d)", s.path, uv)
 	}
 	for _, m := range ms[uv:] {
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("open store %s: migration %s: %w", s.path, m.name, mapErr(err))
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("open store %s: migration %s: %w", s.path, m.Name, mapErr(err))
 		}
-		if m.after != nil {
-			if err := m.after(ctx, tx, s); err != nil {
-				return fmt.Errorf("open store %s: migration %s: %w", s.path, m.name, mapErr(err))
+		if after := afterSteps[m.Version]; after != nil {
+			if err := after(ctx, tx, s); err != nil {
+				return fmt.Errorf("open store %s: migration %s: %w", s.path, m.Name, mapErr(err))
 			}
 		}
 	}

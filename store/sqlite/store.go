@@ -54,8 +54,7 @@ type Store struct {
 // listing fast paths, DataVersion and Scrub.
 type session struct {
 	*sqlcore.Session
-	s     *Store
-	actor model.Actor
+	s *Store
 }
 
 // Options says what Open opens. The caller resolves them (flags, environment, defaults):
@@ -291,11 +290,8 @@ func (s *Store) Session(a model.Actor) store.Session { return s.as(a) }
 
 // as is Session with the engine's own type, for the engine and its tests.
 func (s *Store) as(a model.Actor) *session {
-	return &session{Session: sqlcore.NewSession(engine{s}, a), s: s, actor: a}
+	return &session{Session: sqlcore.NewSession(engine{s}, a), s: s}
 }
-
-// Actor is who this session acts as.
-func (x *session) Actor() model.Actor { return x.actor }
 
 // DataVersion changes whenever any connection or process commits; poll it to notice changes.
 //
@@ -306,7 +302,7 @@ func (x *session) Actor() model.Actor { return x.actor }
 // move data_version). Both parts only grow, so their sum changes whenever either does. The
 // value means nothing by itself: compare it with the previous one.
 func (x *session) DataVersion(ctx context.Context) (int64, error) {
-	if err := store.Authorize(x.actor, model.ActionRead); err != nil {
+	if err := x.Authorize(model.ActionRead); err != nil {
 		return 0, err
 	}
 	s := x.s

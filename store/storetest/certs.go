@@ -31,9 +31,7 @@ func TestCA(t testing.TB, isCA bool) string {
 }
 
 func testImportCert(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	c, err := x.ImportCert(ctx, "Corp CA", TestCA(t, true))
 	if err != nil {
 		t.Fatal(err)
@@ -64,9 +62,7 @@ func testImportCert(t *testing.T, open Opener) {
 }
 
 func testDeleteCert(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	_, x, ctx := openAsAdmin(t, open)
 	mustKey(t, x, keyInput("web-01"))
 	mustKey(t, x, keyInput("web-02"))
 	client, _ := x.CertByName(ctx, "Client")

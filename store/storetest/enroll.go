@@ -118,9 +118,7 @@ func testEnrollIssuesVerifiableCertificate(t *testing.T, open Opener) {
 }
 
 func testEnrollRefusals(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	disabled := keyInput("off")
 	disabled.Enabled = false
 	kOff, secretOff := mustKey(t, x, disabled)
@@ -241,9 +239,7 @@ func testEnrollUsageLimitUnderConcurrency(t *testing.T, open Opener) {
 }
 
 func testReenroll(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	in := keyInput("once")
 	in.MaxUsage = 1
 	_, secret := mustKey(t, x, in)
@@ -312,9 +308,7 @@ func newTestCA(t testing.TB, cn string) (certPEM, keyPEM string) {
 }
 
 func testImportedCAs(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	certA, keyA := newTestCA(t, "Corp CA")
 	certB, keyB := newTestCA(t, "Other CA")
 	if _, err := x.ImportCertWithKey(ctx, "Corp", certA, keyB); err == nil {
@@ -359,9 +353,7 @@ func testImportedCAs(t *testing.T, open Opener) {
 }
 
 func testRevocationAndCRL(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	k, secret := mustKey(t, x, keyInput("fleet"))
 	var ms []model.Machine
 	for _, n := range []string{"a", "b", "c"} {

@@ -59,9 +59,7 @@ func testConflicts(t *testing.T, open Opener) {
 }
 
 func testNotFound(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	_, x, ctx := openAsAdmin(t, open)
 	in := keyInput("x")
 	for name, f := range map[string]func() error{
 		"Key":           func() error { _, err := x.Key(ctx, 999); return err },

@@ -9,9 +9,7 @@ import (
 )
 
 func testGroups(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	g, err := x.CreateGroup(ctx, model.GroupInput{Name: "Windows Servers", Description: "DCs", Enabled: true})
 	if err != nil || g.Version != 1 || g.CreatedBy != "alice" || !g.Enabled {
 		t.Fatalf("create: %+v %v", g, err)

@@ -13,9 +13,7 @@ import (
 )
 
 func testCreateAndReadKey(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	mustGroup(t, x, "Servers")
 	mustGroup(t, x, "Build Agents")
 	exp := now().Add(48 * time.Hour)
@@ -93,9 +91,7 @@ func testListKeysSortedWithGroups(t *testing.T, open Opener) {
 }
 
 func testDuplicateNames(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	_, x, ctx := openAsAdmin(t, open)
 	mustKey(t, x, keyInput("Web"))
 	if _, _, err := x.CreateKey(ctx, keyInput("web")); !errors.Is(err, model.ErrDuplicate) || !strings.Contains(err.Error(), `"web"`) {
 		t.Fatalf("Web vs web: %v", err)
@@ -118,9 +114,7 @@ func testDuplicateNames(t *testing.T, open Opener) {
 }
 
 func testCreateKeyWithSecret(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	_, x, ctx := openAsAdmin(t, open)
 	given, _ := keyformat.Generate("api-f4.prod.zpath.net")
 	in := keyInput("given")
 	in.Secret = given
@@ -163,9 +157,7 @@ func testUnknownGroupOrCert(t *testing.T, open Opener) {
 }
 
 func testUpdateKey(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	mustGroup(t, x, "Other")
 	k, _ := mustKey(t, x, keyInput("web-01"))
 	in := k.Input()
@@ -198,9 +190,7 @@ func testUpdateKey(t *testing.T, open Opener) {
 }
 
 func testExportOffErasesMaterial(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	_, x, ctx := openAsAdmin(t, open)
 	k, secret := mustKey(t, x, keyInput("web-01"))
 	in := k.Input()
 	in.Exportable = false
@@ -230,9 +220,7 @@ func testExportOffErasesMaterial(t *testing.T, open Opener) {
 }
 
 func testSetKeyEnabledAndDelete(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	k, _ := mustKey(t, x, keyInput("web-01"))
 	d, err := x.SetKeyEnabled(ctx, k.ID, k.Version, false)
 	if err != nil || d.Enabled || d.Version != 2 {
@@ -260,9 +248,7 @@ func testSetKeyEnabledAndDelete(t *testing.T, open Opener) {
 }
 
 func testImportKeysAllOrNothing(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	mustKey(t, x, keyInput("existing"))
 	auditBefore := len(auditEvents(t, s))
 	given, _ := keyformat.Generate("")

@@ -12,9 +12,7 @@ import (
 // testListKeysHeadAndTableAgree: the first screenful and the compact table say what ListKeys
 // says, in the same order.
 func testListKeysHeadAndTableAgree(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	mustGroup(t, x, "Alpha")
 	for i, n := range []string{"zeta", "Beta", "alpha-2", "ALPHA-1", "gamma", "delta", "Eta"} {
 		in := keyInput(n)
@@ -60,9 +58,7 @@ func testListKeysHeadAndTableAgree(t *testing.T, open Opener) {
 
 // testCreateKeysBulk: a batch lands whole with its history and one audit row, or not at all.
 func testCreateKeysBulk(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	mustGroup(t, x, "Servers")
 	mustGroup(t, x, "Alpha")
 	created := now().Add(-48 * time.Hour)
@@ -114,9 +110,7 @@ func testCreateKeysBulk(t *testing.T, open Opener) {
 // testAuditAppendOnly: what the trail says is never rewritten by later changes, and newer
 // events come first with larger ids.
 func testAuditAppendOnly(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	k, _ := mustKey(t, x, keyInput("web-01"))
 	early := auditEvents(t, s)
 	in := k.Input()

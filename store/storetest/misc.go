@@ -9,9 +9,7 @@ import (
 )
 
 func testSavedFilters(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	f, err := x.SaveFilter(ctx, "Broken", "status:disabled")
 	if err != nil {
 		t.Fatal(err)
@@ -47,9 +45,7 @@ func testSavedFilters(t *testing.T, open Opener) {
 }
 
 func testListAudit(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	k, _ := mustKey(t, x, keyInput("web-01"))
 	if _, err := x.RevealKey(ctx, k.ID); err != nil {
 		t.Fatal(err)

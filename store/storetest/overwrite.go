@@ -27,9 +27,7 @@ func conflictingEdit(t *testing.T, s store.Store) (mine, theirs model.Key) {
 }
 
 func testOverwriteKeyLandsAndIsAuditedAsOverwrite(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	mine, theirs := conflictingEdit(t, s)
 	in := mine.Input()
 	in.Description, in.MaxUsage = "mine", 9
@@ -71,9 +69,7 @@ func testOverwriteKeyLandsAndIsAuditedAsOverwrite(t *testing.T, open Opener) {
 // TestOverwriteKeyStaleVersionStillConflicts: the overwrite is checked against the version
 // the dialog showed, so a third change made meanwhile is never replaced unseen.
 func testOverwriteKeyStaleVersionStillConflicts(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	mine, theirs := conflictingEdit(t, s)
 	dave := s.Session(model.Actor{Name: "dave", Role: model.RoleAdmin})
 	third := theirs.Input()
@@ -125,9 +121,7 @@ func testOverwriteKeyViewerForbidden(t *testing.T, open Opener) {
 
 // TestOverwriteKeyKeepsTheEditRules: overwriting is not a way around what an update refuses.
 func testOverwriteKeyKeepsTheEditRules(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	mine, theirs := conflictingEdit(t, s)
 	in := theirs.Input()
 	in.Cloud = "api-f4.prod.zpath.net"

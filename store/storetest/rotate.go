@@ -13,9 +13,7 @@ import (
 // secret no longer verifies, the new one does and is what export gives; the audit row holds
 // both fingerprints and never a secret; a stale version conflicts; viewers may not.
 func testRotateKey(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	in := keyInput("kiosk-1")
 	in.Description, in.MaxUsage, in.AllowReenroll = "lobby", 5, true
 	k, oldSecret := mustKey(t, x, in)

@@ -74,6 +74,13 @@ var (
 	viewer = model.Actor{Name: "victor", Role: model.RoleViewer}
 )
 
+// openAsAdmin opens a fresh store for one behaviour and returns it with an admin's session
+// and a context that ends with the test: the three things nearly every behaviour starts from.
+func openAsAdmin(t *testing.T, open Opener) (store.Store, store.Session, context.Context) {
+	s := open(t)
+	return s, s.Session(admin), testCtx(t)
+}
+
 func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)

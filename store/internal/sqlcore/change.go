@@ -206,3 +206,18 @@ func All[T any](ctx context.Context, e Engine, q Querier, scan func(Row) (T, err
 	}
 	return out, e.MapErr(rows.Err())
 }
+
+// MapShared is the part of an engine's error mapping both engines share: nil stays nil, a
+// context's deadline or cancellation passes through unchanged, and the driver's "no rows"
+// (noRows) becomes model.ErrNotFound. done is false when the engine's own codes must decide.
+func MapShared(err, noRows error) (mapped error, done bool) {
+	switch {
+	case err == nil:
+		return nil, true
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		return err, true
+	case errors.Is(err, noRows):
+		return model.ErrNotFound, true
+	}
+	return err, false
+}
