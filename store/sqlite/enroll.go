@@ -258,6 +258,11 @@ func (s *Store) countRefusal(ctx context.Context, r *store.Refusal) {
 	if r.KeyID == 0 {
 		return
 	}
+	release, err := s.writer.acquire(ctx)
+	if err != nil {
+		return
+	}
+	defer release()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return
