@@ -88,11 +88,14 @@ func demoCmd(e *env) *cobra.Command {
 func serveCmd(e *env) *cobra.Command {
 	var listen, hostKey, operators, enrollListen string
 	var hostnames []string
-	var certDays int
+	var certDays, refusalBurst int
 	c := leaf(e, "serve [--listen ADDR] [--host-key PATH] [--operators PATH] [--enroll-listen ADDR|off]", "serve the dashboard to operators over SSH and enrollments to machines over HTTPS", takes(),
 		func(e *env, _ *cobra.Command, _ []string) error {
 			if certDays < 1 {
 				return usagef("--machine-cert-days must be 1 or more")
+			}
+			if refusalBurst < 1 {
+				return usagef("--enroll-refusal-burst must be 1 or more")
 			}
 			if _, err := e.session(); err != nil {
 				return err
@@ -115,7 +118,7 @@ func serveCmd(e *env) *cobra.Command {
 			if enrollListen != "off" {
 				var err error
 				enr, err = enroll.Listen(ctx, st, enroll.Config{Addr: enrollListen, Hostnames: hostnames,
-					CertDays: certDays, ErrorLog: e.io.Err,
+					CertDays: certDays, RefusalBurst: refusalBurst, ErrorLog: e.io.Err,
 					SSHSessions: func() float64 { return float64(sessions.Load()) }})
 				if err != nil {
 					return err
@@ -162,6 +165,7 @@ func serveCmd(e *env) *cobra.Command {
 	c.Flags().StringVar(&enrollListen, "enroll-listen", enroll.DefaultAddr, "the `ADDR` machines enroll at over HTTPS, or off")
 	c.Flags().StringArrayVar(&hostnames, "enroll-hostname", nil, "a `NAME` or address the enrollment service's certificate is for (repeat; default: this host's name, localhost, 127.0.0.1)")
 	c.Flags().IntVar(&certDays, "machine-cert-days", ca.DefaultMachineDays, "how many `DAYS` a machine certificate is valid (never past its CA)")
+	c.Flags().IntVar(&refusalBurst, "enroll-refusal-burst", 20, "how many refused enrollments one client address may have in a burst, `N`, before it waits (one more a second); raise it behind a load balancer, where every machine has its address")
 	c.Annotations = map[string]string{localOnly: "true"}
 	return c
 }
