@@ -339,7 +339,7 @@ func (ix *Index) keyHas(t *term, k int) bool {
 	return false
 }
 
-// keepFields applies a term that is not text (status, reenroll, export, times, usage) from
+// keepFields applies a term that is not text (status, reenroll, export, times, usage, used) from
 // the compact arrays. It tests every key of a word, live or not, and masks once per word.
 func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 	flags, expOf, expSec, expNsec := ix.flags, ix.expOf, ix.expSec, ix.expNsec
@@ -390,6 +390,8 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 					}
 				case termUsage:
 					ok = t.usageOK(ix.usage.at(k), ix.limit.at(k))
+				case termUsed:
+					ok = (ix.usage.at(k) > 0) == t.yes
 				}
 				if ok {
 					keepBits |= 1 << b
