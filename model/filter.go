@@ -19,6 +19,8 @@ import (
 //     so an enabled key past its expiry is status:expired, not status:enabled.
 //   - reenroll:yes|no and export:yes|no match Allow Re-Enrollment and View/Export.
 //   - used:yes|no matches whether any machine has enrolled with the key (a use counted).
+//   - machine:NAME matches the machine that enrolled with the key most recently
+//     (Key.LastMachine), as name: matches the key's name.
 //   - expires:, created:, updated: and usage: compare times and usage (see filter_terms.go):
 //     expires:<30d, expires:>30d, expires:expired, created:<7d, updated:>90d, usage:>80%.
 //   - A leading - negates a term: -group:kiosks is every key in no group named like kiosks.
@@ -67,6 +69,7 @@ const (
 	termUpdated
 	termUsage
 	termUsed
+	termMachine // text, but in none of the Index's tables: answered key by key
 )
 
 // isText reports whether a term of kind k searches text.
@@ -93,7 +96,7 @@ type term struct {
 }
 
 // fieldList names the fields in the order help shows them.
-const fieldList = "name:, group:, cert:, status:, reenroll:, export:, expires:, created:, updated:, usage:, used:"
+const fieldList = "name:, group:, cert:, status:, reenroll:, export:, expires:, created:, updated:, usage:, used:, machine:"
 
 // fieldKind maps a lower-case field name to its kind.
 func fieldKind(name string) (termKind, bool) {
@@ -120,6 +123,8 @@ func fieldKind(name string) (termKind, bool) {
 		return termUsage, true
 	case "used":
 		return termUsed, true
+	case "machine":
+		return termMachine, true
 	}
 	return termText, false
 }
@@ -403,6 +408,8 @@ func (t *term) match(k *Key, now time.Time) bool {
 		return t.usageOK(k.UsageCount, k.MaxUsage)
 	case termUsed:
 		return (k.UsageCount > 0) == t.yes
+	case termMachine:
+		return t.in(k.LastMachine)
 	}
 	return false
 }

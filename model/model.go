@@ -82,6 +82,7 @@ type Key struct {
 	Description   string
 	MaxUsage      int64 // 0 = unlimited
 	UsageCount    int64
+	LastMachine   string    // the machine that enrolled with the key most recently; "" if none
 	ExpiresAt     time.Time // zero = never
 	CreatedAt     time.Time
 	CreatedBy     string
