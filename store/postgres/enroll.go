@@ -184,11 +184,15 @@ func (x *session) commitEnrollment(ctx context.Context, is issued, req model.Enr
 		if _, err := tx.Exec(ctx, "UPDATE machines SET revoked_at = $1 WHERE id = $2", w.now, prevID); err != nil {
 			return model.Enrollment{}, mapErr(err)
 		}
+		if _, err := tx.Exec(ctx, "UPDATE keys SET last_machine = $2 WHERE id = $1", k.id, req.Machine); err != nil {
+			return model.Enrollment{}, mapErr(err)
+		}
 	default:
 		// One conditional UPDATE takes the use: under any number of writers on any number
-		// of replicas, a key with max usage N admits exactly N machines.
-		tag, err := tx.Exec(ctx, `UPDATE keys SET usage_count = usage_count + 1
-			WHERE id = $1 AND (max_usage = 0 OR usage_count < max_usage)`, k.id)
+		// of replicas, a key with max usage N admits exactly N machines. The key's last
+		// machine changes with it; its version does not (an enrollment is not an edit).
+		tag, err := tx.Exec(ctx, `UPDATE keys SET usage_count = usage_count + 1, last_machine = $2
+			WHERE id = $1 AND (max_usage = 0 OR usage_count < max_usage)`, k.id, req.Machine)
 		if err != nil {
 			return model.Enrollment{}, mapErr(err)
 		}

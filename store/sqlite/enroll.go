@@ -185,8 +185,11 @@ func (x *session) commitEnrollment(ctx context.Context, is issued, req model.Enr
 		if _, err := tx.StmtContext(ctx, st.revoke).ExecContext(ctx, micros(w.now), prevID); err != nil {
 			return model.Enrollment{}, mapErr(err)
 		}
+		if _, err := tx.StmtContext(ctx, st.lastMachine).ExecContext(ctx, k.id, req.Machine); err != nil {
+			return model.Enrollment{}, mapErr(err)
+		}
 	default:
-		if err := w.reserveUse(tx.StmtContext(ctx, st.reserve), k); err != nil {
+		if err := w.reserveUse(tx.StmtContext(ctx, st.reserve), k, req.Machine); err != nil {
 			return model.Enrollment{}, err
 		}
 	}
@@ -213,8 +216,8 @@ func (x *session) commitEnrollment(ctx context.Context, is issued, req model.Enr
 
 // reserveUse takes one use of key k in a single statement (st, the prepared conditional
 // UPDATE), so no interleaving of any number of writers can admit more machines than max usage.
-func (w *writeTx) reserveUse(st *sql.Stmt, k enrollKey) error {
-	res, err := st.ExecContext(w.ctx, k.id)
+func (w *writeTx) reserveUse(st *sql.Stmt, k enrollKey, machine string) error {
+	res, err := st.ExecContext(w.ctx, k.id, machine)
 	if err != nil {
 		return mapErr(err)
 	}

@@ -222,7 +222,7 @@ func TestConcurrentOpenOfNewFile(t *testing.T) {
 }
 
 func TestSchemaVersion(t *testing.T) {
-	if SchemaVersion() != 3 {
+	if SchemaVersion() != 4 {
 		t.Fatalf("SchemaVersion = %d", SchemaVersion())
 	}
 	if _, err := migrations(); err != nil {
