@@ -284,6 +284,13 @@ func TestServeBinaryCurlOpenSSL(t *testing.T) {
 	if k := s.keyDoc("fleet"); k.UsageCount != 1 {
 		t.Fatalf("usage %d, want 1", k.UsageCount)
 	}
+	s.addKey("idle")
+	for filter, want := range map[string]string{"machine:WEB-01": "fleet", "used:yes": "fleet", "used:no": "idle"} {
+		var ks []struct{ Name string }
+		if err := json.Unmarshal([]byte(s.pk("keys", "list", "--filter", filter, "--json")), &ks); err != nil || len(ks) != 1 || ks[0].Name != want {
+			t.Fatalf("keys list --filter %s: %+v (%v), want only %s", filter, ks, err, want)
+		}
+	}
 
 	t.Run("disabled, expired and unknown keys are refused alike, nothing written", func(t *testing.T) {
 		off := s.addKey("off", "--disabled")
