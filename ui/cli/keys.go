@@ -400,7 +400,7 @@ func keysDeleteCmd(e *env) *cobra.Command {
 				return err
 			}
 			if expr != "" {
-				return bulk{cmd: "keys delete", verb: "Delete", done: "Deleted"}.run(e, expr, yes, deleteAction)
+				return bulk{cmd: "keys delete", verb: "Delete", done: "Deleted", revokes: true}.run(e, expr, yes, deleteAction)
 			}
 			s, k, err := e.sessionKey(pos[0])
 			if err != nil {
