@@ -23,11 +23,14 @@ type FakeStore struct {
 	Groups  []model.Group
 	Certs   []model.Cert
 	Filters []model.SavedFilter
-	Secrets map[int64]string
-	Version int64
-	NextID  int64
-	Calls   []string
-	Columns []string // the operator's saved Keys columns
+	// Machines are the enrollments, oldest first; VerifyOnly names certificates without a key.
+	Machines   []model.Machine
+	VerifyOnly []string
+	Secrets    map[int64]string
+	Version    int64
+	NextID     int64
+	Calls      []string
+	Columns    []string // the operator's saved Keys columns
 
 	OnCreateKey func(in model.KeyInput) (model.Key, string, error)
 	OnUpdateKey func(id, version int64, in model.KeyInput) (model.Key, error)
