@@ -21,3 +21,8 @@ type DataChangedMsg struct{}
 
 // pageSizeMsg tells a page the width and height the root gives it.
 type PageSizeMsg struct{ Width, Height int }
+
+// ShowPageMsg asks the frame to switch to the page titled Title; the frame then hands the
+// message to every page, and a list page with that title puts Filter in its filter bar (the
+// Keys page's m opens the Machines tab on one key's machines).
+type ShowPageMsg struct{ Title, Filter string }

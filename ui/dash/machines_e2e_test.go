@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"provkeys/model"
 	"provkeys/store/sqlite"
@@ -60,10 +61,16 @@ func TestE2EMachinesTab(t *testing.T) {
 
 	tm := startTerm(t, 130, 30, nil, provkeysBinary(t)+" --db "+db)
 	tm.waitFor("of 1 keys")
-	for range 4 {
-		tm.keys("Tab")
-	}
+	// m on a key opens the Machines tab on that key's machines.
+	tm.keys("m")
 	screen := tm.waitFor("3 of 3 machines")
+	if !strings.Contains(screen, "/ fleet") {
+		t.Fatalf("m did not filter the Machines tab to the key:\n%s", screen)
+	}
+	tm.keys("/")
+	time.Sleep(200 * time.Millisecond)
+	tm.keys("Escape") // clear the filter
+	tm.waitGone("/ fleet")
 	for _, want := range []string{"[Machines]", "MACHINE", "KEY", "CERT EXPIRES", "STATUS", "FROM", "192.0.2.10:40000", "Kiosks"} {
 		if !strings.Contains(screen, want) {
 			t.Fatalf("the Machines tab lacks %q:\n%s", want, screen)

@@ -91,6 +91,14 @@ func (a *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case ui.ActorChangedMsg:
 		return a, a.changeActor(msg)
+	case ui.ShowPageMsg:
+		for i, p := range a.pages {
+			if p.Title() == msg.Title {
+				a.active = i
+				return a, p.Update(msg)
+			}
+		}
+		return a, nil
 	case PollMsg:
 		return a, pollVersion(a.env.Store)
 	case dataVersionMsg:
