@@ -131,7 +131,7 @@ func TestKeyMaterialRules(t *testing.T) {
 	}
 }
 
-// TestMigrateKeyLastMachine runs migration 4's backfill on a store whose keys forgot their
+// TestMigrateKeyLastMachine runs migration 5's backfill on a store whose keys forgot their
 // machines: each key gets the name of its newest machine (a re-enrollment included), keys
 // without machines keep "".
 func TestMigrateKeyLastMachine(t *testing.T) {
@@ -154,7 +154,7 @@ func TestMigrateKeyLastMachine(t *testing.T) {
 	if _, err := raw.Exec("UPDATE keys SET last_machine = ''"); err != nil {
 		t.Fatal(err)
 	}
-	script, err := migrationFS.ReadFile("migrations/0004_key_last_machine.sql")
+	script, err := migrationFS.ReadFile("migrations/0005_key_last_machine.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
