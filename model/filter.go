@@ -18,6 +18,9 @@ import (
 //   - status:enabled|disabled|expired|exhausted matches the key's derived state (Key.State),
 //     so an enabled key past its expiry is status:expired, not status:enabled.
 //   - reenroll:yes|no and export:yes|no match Allow Re-Enrollment and View/Export.
+//   - used:yes|no matches whether any machine has enrolled with the key (a use counted).
+//   - machine:NAME matches the machine that enrolled with the key most recently
+//     (Key.LastMachine), as name: matches the key's name.
 //   - expires:, created:, updated: and usage: compare times and usage (see filter_terms.go):
 //     expires:<30d, expires:>30d, expires:expired, created:<7d, updated:>90d, usage:>80%.
 //   - A leading - negates a term: -group:kiosks is every key in no group named like kiosks.
@@ -65,6 +68,8 @@ const (
 	termCreated
 	termUpdated
 	termUsage
+	termUsed
+	termMachine // text, but in none of the Index's tables: answered key by key
 )
 
 // isText reports whether a term of kind k searches text.
@@ -83,7 +88,7 @@ type term struct {
 	fold   uint64   // 0x20 in every byte when the needle starts with a letter, else 0
 	first  uint64   // the needle's first byte, lower-case, in every byte of a word
 	state  KeyState // for termStatus
-	yes    bool     // for termReenroll and termExport
+	yes    bool     // for termReenroll, termExport and termUsed
 	cmp    int8     // for relative terms: cmpLess, cmpGreater, cmpEqual, cmpExpired, cmpNever
 	pct    bool     // for termUsage: n is a percentage of max usage
 	n      int64    // for termUsage
@@ -91,7 +96,7 @@ type term struct {
 }
 
 // fieldList names the fields in the order help shows them.
-const fieldList = "name:, group:, cert:, status:, reenroll:, export:, expires:, created:, updated:, usage:"
+const fieldList = "name:, group:, cert:, status:, reenroll:, export:, expires:, created:, updated:, usage:, used:, machine:"
 
 // fieldKind maps a lower-case field name to its kind.
 func fieldKind(name string) (termKind, bool) {
@@ -116,6 +121,10 @@ func fieldKind(name string) (termKind, bool) {
 		return termUpdated, true
 	case "usage":
 		return termUsage, true
+	case "used":
+		return termUsed, true
+	case "machine":
+		return termMachine, true
 	}
 	return termText, false
 }
@@ -249,7 +258,7 @@ func newTerm(kind termKind, value, field, raw string) (*term, error) {
 		switch kind {
 		case termStatus:
 			example = "status:enabled"
-		case termReenroll, termExport:
+		case termReenroll, termExport, termUsed:
 			example = field + ":yes"
 		case termExpires, termCreated, termUpdated:
 			example = field + ":<30d"
@@ -267,7 +276,7 @@ func newTerm(kind termKind, value, field, raw string) (*term, error) {
 			}
 		}
 		return nil, filterError(fmt.Sprintf("%s: want enabled, disabled, expired or exhausted", Sanitize(raw)))
-	case termReenroll, termExport:
+	case termReenroll, termExport, termUsed:
 		switch lv {
 		case "yes":
 			return &term{kind: kind, yes: true}, nil
@@ -343,7 +352,7 @@ func (t *term) narrows(prev *term, exact bool) bool {
 	switch t.kind {
 	case termStatus, termExpires, termCreated, termUpdated:
 		return false
-	case termReenroll, termExport:
+	case termReenroll, termExport, termUsed:
 		return t.yes == prev.yes
 	case termUsage:
 		return t.cmp == prev.cmp && t.pct == prev.pct && t.n == prev.n
@@ -397,6 +406,10 @@ func (t *term) match(k *Key, now time.Time) bool {
 		return t.ageOK(momentOf(k.UpdatedAt), t.bound(now))
 	case termUsage:
 		return t.usageOK(k.UsageCount, k.MaxUsage)
+	case termUsed:
+		return (k.UsageCount > 0) == t.yes
+	case termMachine:
+		return t.in(k.LastMachine)
 	}
 	return false
 }

@@ -242,10 +242,11 @@ func (ix *Index) keepClause(live []uint64, c *clause, now time.Time, count int) 
 // keepTerm keeps the live keys (count of them) that match the one term t at now.
 func (ix *Index) keepTerm(live []uint64, t *term, now time.Time, count int) {
 	switch {
-	case !t.kind.isText():
+	case !t.kind.isText() && t.kind != termMachine:
 		ix.keepFields(live, t, now)
-	case !ix.scan || strings.IndexByte(t.folded, 0) >= 0:
-		// No tables, or a needle holding the separator: ask Match, key by key.
+	case t.kind == termMachine || !ix.scan || strings.IndexByte(t.folded, 0) >= 0:
+		// The last machine is in no table; or there are no tables, or the needle holds the
+		// separator: ask Match, key by key.
 		ix.keep(live, func(k int) bool {
 			var scratch Key
 			return t.match(ix.keys.filterFields(k, &scratch), now)
@@ -339,7 +340,7 @@ func (ix *Index) keyHas(t *term, k int) bool {
 	return false
 }
 
-// keepFields applies a term that is not text (status, reenroll, export, times, usage) from
+// keepFields applies a term that is not text (status, reenroll, export, times, usage, used) from
 // the compact arrays. It tests every key of a word, live or not, and masks once per word.
 func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 	flags, expOf, expSec, expNsec := ix.flags, ix.expOf, ix.expSec, ix.expNsec
@@ -390,6 +391,8 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 					}
 				case termUsage:
 					ok = t.usageOK(ix.usage.at(k), ix.limit.at(k))
+				case termUsed:
+					ok = (ix.usage.at(k) > 0) == t.yes
 				}
 				if ok {
 					keepBits |= 1 << b

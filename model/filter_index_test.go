@@ -18,6 +18,8 @@ var indexExprs = []string{
 	`"web server"`, "name:server", "name:web", "group:dmz", "group:servers", `group:"build agents"`,
 	"cert:client", "cert:web", "status:enabled", "status:disabled", "status:expired",
 	"status:exhausted", "reenroll:yes", "export:no", "cert:client status:enabled export:yes",
+	"used:yes", "used:no", "used:yes web", "-used:no", "used:yes|no", "machine:node", "machine:KIOSK used:yes", "web machine:17", "-machine:node",
+	"used:yes", "used:no", "used:yes web",
 	"büro", "BÜRO", "300k", "k", "s", "ſ", "\u212a", `"10:30"`, `"says \"hi\""`, "\x00", "a\x00b",
 	"ǆ", "σίσυφος", "\xff", "straße", "prod-0042", "ürō",
 	// A first term that leaves few keys sends the next ones down the key-by-key path.

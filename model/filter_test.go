@@ -20,11 +20,11 @@ func groups(names ...string) []GroupRef {
 
 // filterKeys covers every field a term can look at.
 var filterKeys = []Key{
-	{Name: "web-01", Groups: groups("Servers"), CertName: "Client", Enabled: true, AllowReenroll: true, Exportable: true, Description: "Frontend in Frankfurt"},
+	{Name: "web-01", Groups: groups("Servers"), CertName: "Client", Enabled: true, AllowReenroll: true, Exportable: true, Description: "Frontend in Frankfurt", UsageCount: 2, LastMachine: "node-17"},
 	{Name: "Web Server", Groups: groups("DMZ", "Servers"), CertName: "Root", Enabled: true, Exportable: true},
 	{Name: "laptop-007", Groups: groups("Laptops"), CertName: "Client", Enabled: false},
 	{Name: "build-agent", Groups: groups("Build Agents"), CertName: "CI", Enabled: true, Exportable: true, ExpiresAt: filterNow.Add(-time.Hour), Description: "rotated at 10:30"},
-	{Name: "kiosk", Groups: groups("Kiosks"), CertName: "Client", Enabled: true, Exportable: true, MaxUsage: 5, UsageCount: 5, Description: "Büro Empfang"},
+	{Name: "kiosk", Groups: groups("Kiosks"), CertName: "Client", Enabled: true, Exportable: true, MaxUsage: 5, UsageCount: 5, Description: "Büro Empfang", LastMachine: "Lobby-Kiosk-2"},
 	{Name: "thermo", Groups: groups("Sensors"), CertName: "Root", Enabled: true, Exportable: true, Description: "reads 300\u212a", ExpiresAt: filterNow.Add(time.Hour)},
 	{Name: "quoted", Groups: groups("Misc"), CertName: "Root", Enabled: true, Exportable: true, Description: `says "hi" \o/`},
 	{Name: "nothing"}, // no groups, no certificate: a half-loaded row must not panic
@@ -83,6 +83,14 @@ func TestFilterMatch(t *testing.T) {
 		{"reenroll yes", "reenroll:yes", []string{"web-01"}},
 		{"export no", "export:no", []string{"laptop-007", "nothing"}},
 		{"mixed terms", "cert:client status:enabled export:yes", []string{"web-01"}},
+		{"used yes", "used:yes", []string{"web-01", "kiosk"}},
+		{"used no", "used:NO", []string{"Web Server", "laptop-007", "build-agent", "thermo", "quoted", "nothing"}},
+		{"used and status", "used:yes status:enabled", []string{"web-01"}},
+		{"machine field", "machine:NODE", []string{"web-01"}},
+		{"machine field is the last machine only", "machine:kiosk", []string{"kiosk"}},
+		{"machine is not free text", "node-17", nil},
+		{"machine alternatives", "machine:node|lobby", []string{"web-01", "kiosk"}},
+		{"not used", "-used:yes", []string{"Web Server", "laptop-007", "build-agent", "thermo", "quoted", "nothing"}},
 		{"Unicode free text", "büro", []string{"kiosk"}},
 		{"Unicode free text ignores case", "BÜRO", []string{"kiosk"}},
 		{"ASCII needle finds a Kelvin sign", "300k", []string{"thermo"}},
@@ -107,13 +115,14 @@ func TestFilterErrors(t *testing.T) {
 		in      string
 		wantMsg string
 	}{
-		{"unknown field", "colour:red", `unknown field "colour:" (use name:, group:, cert:, status:, reenroll:, export:, expires:, created:, updated:, usage:)`},
+		{"unknown field", "colour:red", `unknown field "colour:" (use name:, group:, cert:, status:, reenroll:, export:, expires:, created:, updated:, usage:, used:, machine:)`},
 		{"unknown field as typed", "web Colour:red", `unknown field "Colour:"`},
 		{"URL needs quotes", "http://example.com", `unknown field "http:"`},
 		{"bad status", "status:bogus", "status:bogus: want enabled, disabled, expired or exhausted"},
 		{"bad status quoted", `status:"on hold"`, `status:"on hold": want enabled`},
 		{"bad reenroll", "reenroll:maybe", "reenroll:maybe: want yes or no"},
 		{"true is not yes", "export:true", "export:true: want yes or no"},
+		{"used wants yes or no", "used:1", "used:1: want yes or no"},
 		{"name without value", "name:", `name: needs a value, such as name:web or name:"web server"`},
 		{"name with empty quotes", `name:""`, `name:"" needs a value`},
 		{"status without value", "status: enabled", "status: needs a value, such as status:enabled"},

@@ -23,6 +23,7 @@ type KeyDoc struct {
 	Description        string  `json:"description"`
 	MaxUsage           int64   `json:"max_usage"`
 	UsageCount         int64   `json:"usage_count"`
+	LastMachine        string  `json:"last_machine"` // the machine that enrolled last; "" if none
 	ExpiresAt          *string `json:"expires_at"`
 	CreatedAt          string  `json:"created_at"`
 	CreatedBy          string  `json:"created_by"`
@@ -44,7 +45,7 @@ func NewKeyDoc(k Key, secret string) KeyDoc {
 		ID: k.ID, Name: k.Name, Groups: k.GroupNames(), Status: k.Status(), Enabled: k.Enabled,
 		SigningCertificate: k.CertName, AllowReenrollment: k.AllowReenroll, Exportable: k.Exportable,
 		Cloud: k.Cloud, Fingerprint: k.Fingerprint, Description: k.Description,
-		MaxUsage: k.MaxUsage, UsageCount: k.UsageCount, ExpiresAt: expires,
+		MaxUsage: k.MaxUsage, UsageCount: k.UsageCount, LastMachine: k.LastMachine, ExpiresAt: expires,
 		CreatedAt: docTime(k.CreatedAt), CreatedBy: k.CreatedBy,
 		UpdatedAt: docTime(k.UpdatedAt), UpdatedBy: k.UpdatedBy, Version: k.Version, Key: secret,
 	}

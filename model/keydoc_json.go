@@ -62,6 +62,7 @@ func AppendKeyDocJSONAt(b []byte, k *Key, secret, prefix, indent string, now tim
 	b = appendJSONString(field(b, "description"), k.Description)
 	b = strconv.AppendInt(field(b, "max_usage"), k.MaxUsage, 10)
 	b = strconv.AppendInt(field(b, "usage_count"), k.UsageCount, 10)
+	b = appendJSONString(field(b, "last_machine"), k.LastMachine)
 	b = field(b, "expires_at")
 	if k.ExpiresAt.IsZero() {
 		b = append(b, "null"...)

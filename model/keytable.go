@@ -20,15 +20,18 @@ import (
 // any number of goroutines may read it.
 type KeyTable struct {
 	rows    []tableRow
-	text    string            // names and descriptions, back to back
-	strs    []string          // shared short strings: clouds, actors, certificate names
-	certs   []certRef         // distinct certificates
-	attrs   []rowAttrs        // distinct (certificate, cloud, creator, updater)
-	descs   []span            // descriptions, shared where equal
-	sets    [][]GroupRef      // distinct lists of groups, each as in Key.Groups
-	expires []int64           // Unix microseconds; row.exp-1 indexes it, 0 is never
-	fps     map[int32]string  // fingerprints not in the usual form (rowFPText)
-	wide    map[int32]wideRow // numbers that do not fit a row's 32 bits (rowWide)
+	text    string           // names and descriptions, back to back
+	strs    []string         // shared short strings: clouds, actors, certificate names
+	certs   []certRef        // distinct certificates
+	attrs   []rowAttrs       // distinct (certificate, cloud, creator, updater)
+	descs   []span           // descriptions, shared where equal
+	sets    [][]GroupRef     // distinct lists of groups, each as in Key.Groups
+	expires []int64          // Unix microseconds; row.exp-1 indexes it, 0 is never
+	fps     map[int32]string // fingerprints not in the usual form (rowFPText)
+	// lastMachine is each key's LastMachine as a span of text; nil while no key has one
+	// (most stores before their machines enroll), so the rows stay as small as they are.
+	lastMachine []span
+	wide        map[int32]wideRow // numbers that do not fit a row's 32 bits (rowWide)
 }
 
 // tableRow is one key: 80 bytes. The id takes 32 bits, the version and the usage counts 16,
@@ -88,6 +91,14 @@ func (t *KeyTable) Len() int {
 }
 
 func (t *KeyTable) str(s span) string { return t.text[s.off : s.off+s.n] }
+
+// LastMachine is the machine that enrolled with key i most recently, "" if none.
+func (t *KeyTable) LastMachine(i int) string {
+	if t.lastMachine == nil {
+		return ""
+	}
+	return t.str(t.lastMachine[i])
+}
 
 func (t *KeyTable) name(i int) string {
 	r := &t.rows[i]
@@ -213,6 +224,7 @@ func (t *KeyTable) Key(i int) Key {
 		Description:   t.str(t.descs[r.desc]),
 		MaxUsage:      n.maxUsage,
 		UsageCount:    n.usage,
+		LastMachine:   t.LastMachine(i),
 		CreatedAt:     time.UnixMicro(r.created).UTC(),
 		CreatedBy:     t.strs[a.createdBy],
 		UpdatedAt:     time.UnixMicro(r.updated).UTC(),
@@ -256,6 +268,7 @@ func (t *KeyTable) filterFields(i int, k *Key) *Key {
 		Exportable:    r.flags&rowExport != 0,
 		MaxUsage:      int64(r.maxUsage),
 		UsageCount:    int64(r.usage),
+		LastMachine:   t.LastMachine(i),
 		CreatedAt:     time.UnixMicro(r.created).UTC(),
 		UpdatedAt:     time.UnixMicro(r.updated).UTC(),
 	}
@@ -397,6 +410,12 @@ func (b *KeyTableBuilder) Set(i int, k *Key) {
 	r.attrs = b.attrsOf(rowAttrs{cert: ci, cloud: b.cached(0, k.Cloud),
 		createdBy: b.cached(1, k.CreatedBy), updatedBy: b.cached(2, k.UpdatedBy)})
 	r.set = b.groupSet(k.Groups)
+	if k.LastMachine != "" {
+		if b.t.lastMachine == nil {
+			b.t.lastMachine = make([]span, len(b.t.rows))
+		}
+		b.t.lastMachine[i] = b.span(k.LastMachine)
+	}
 	if !b.setFingerprint(r, k.Fingerprint) {
 		r.flags |= rowFPText
 		if b.t.fps == nil {

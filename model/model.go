@@ -82,6 +82,7 @@ type Key struct {
 	Description   string
 	MaxUsage      int64 // 0 = unlimited
 	UsageCount    int64
+	LastMachine   string    // the machine that enrolled with the key most recently; "" if none
 	ExpiresAt     time.Time // zero = never
 	CreatedAt     time.Time
 	CreatedBy     string
@@ -208,6 +209,8 @@ type Cert struct {
 	KeyCount  int
 	CreatedAt time.Time
 	CreatedBy string
+	// CanSign is true when the store holds the CA's private key; false is "verify only".
+	CanSign bool
 }
 
 // AuditEvent is one append-only row of who did what. Old and New never hold key material.

@@ -3,8 +3,8 @@ package ui
 import tea "charm.land/bubbletea/v2"
 
 // OpenMsg asks the frame to switch to the page titled Page and apply Filter there, as
-// typed into its filter bar: from a key, ":history" opens the Audit view on that key, and
-// from a machine group "enter" on its keys opens the Keys view on them. Pages never import
+// typed into its filter bar: from a key, ":history" opens the Audit view on that key and m
+// its machines in the Machines view. Pages never import
 // each other; the frame routes this message to them all, and the page whose Title is Page
 // applies it.
 type OpenMsg struct {

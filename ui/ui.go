@@ -52,6 +52,12 @@ type Store interface {
 
 	ListAudit(ctx context.Context, limit int) ([]model.AuditEvent, error)
 
+	// ListMachines is the machines enrolled with key keyID (0: all), newest first.
+	ListMachines(ctx context.Context, keyID int64) ([]model.Machine, error)
+	RevokeMachine(ctx context.Context, id int64) (model.Machine, error)
+	// ActiveMachineCount is how many machines deleting key keyID would revoke.
+	ActiveMachineCount(ctx context.Context, keyID int64) (int, error)
+
 	ListFilters(ctx context.Context) ([]model.SavedFilter, error)
 	SaveFilter(ctx context.Context, name, expr string) (model.SavedFilter, error)
 	DeleteFilter(ctx context.Context, id int64) error

@@ -96,11 +96,15 @@ func (s *Store) commitEnrollment(ctx context.Context, is sqlcore.Issued, req mod
 		if _, err := tx.Exec(ctx, "UPDATE machines SET revoked_at = $1 WHERE id = $2", w.now, prevID); err != nil {
 			return model.Enrollment{}, mapErr(err)
 		}
+		if _, err := tx.Exec(ctx, "UPDATE keys SET last_machine = $2 WHERE id = $1", k.ID, req.Machine); err != nil {
+			return model.Enrollment{}, mapErr(err)
+		}
 	default:
 		// One conditional UPDATE takes the use: under any number of writers on any number
-		// of replicas, a key with max usage N admits exactly N machines.
-		tag, err := tx.Exec(ctx, `UPDATE keys SET usage_count = usage_count + 1
-			WHERE id = $1 AND (max_usage = 0 OR usage_count < max_usage)`, k.ID)
+		// of replicas, a key with max usage N admits exactly N machines. The key's last
+		// machine changes with it; its version does not (an enrollment is not an edit).
+		tag, err := tx.Exec(ctx, `UPDATE keys SET usage_count = usage_count + 1, last_machine = $2
+			WHERE id = $1 AND (max_usage = 0 OR usage_count < max_usage)`, k.ID, req.Machine)
 		if err != nil {
 			return model.Enrollment{}, mapErr(err)
 		}

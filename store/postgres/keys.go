@@ -10,7 +10,7 @@ import (
 // read keys k joined to certs c.
 const keyCols = `k.id, k.name, k.cert_id, c.name, k.enabled, k.allow_reenroll, k.exportable, k.cloud,
 	k.fingerprint, k.description, k.max_usage, k.usage_count, k.expires_at, k.created_at,
-	k.created_by, k.updated_at, k.updated_by, k.version`
+	k.created_by, k.updated_at, k.updated_by, k.version, k.last_machine`
 
 // keyFrom is the FROM clause keyCols need.
 const keyFrom = ` FROM keys k JOIN certs c ON c.id = k.cert_id `
@@ -26,7 +26,7 @@ func (r *keyRow) dest() []any {
 	k := &r.k
 	return []any{&k.ID, &k.Name, &k.CertID, &k.CertName, &k.Enabled, &k.AllowReenroll, &k.Exportable,
 		&k.Cloud, &k.Fingerprint, &k.Description, &k.MaxUsage, &k.UsageCount, &r.expires, &r.created,
-		&k.CreatedBy, &r.updated, &k.UpdatedBy, &k.Version}
+		&k.CreatedBy, &r.updated, &k.UpdatedBy, &k.Version, &k.LastMachine}
 }
 
 // key is the scanned row as a Key (without its groups).

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"database/sql"
 	"errors"
+	"sync"
 	"time"
 
 	"provkeys/model"
@@ -29,19 +30,26 @@ func (e engine) ScrubErased(ctx context.Context) { _ = e.s.scrub(ctx) }
 
 func (e engine) BeforeCommit(context.Context, sqlcore.Tx) error { return nil }
 
-// Begin starts a BEGIN IMMEDIATE transaction on the writer. busy_timeout already waits up to
-// 5 s for another process's write lock; a BUSY past that is retried, since nothing has run yet.
+// Begin waits for this process's writer turn (writerQueue: first come, first served), then
+// starts a BEGIN IMMEDIATE transaction on the writer. busy_timeout already waits up to 5 s
+// for another process's write lock; a BUSY past that is retried, since nothing has run yet.
+// The turn passes on when the transaction commits or rolls back.
 func (e engine) Begin(ctx context.Context) (sqlcore.Tx, error) {
+	release, err := e.s.writer.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var tx *sql.Tx
-	err := retryBusy(ctx, func() error {
+	err = retryBusy(ctx, func() error {
 		var err error
 		tx, err = e.s.db.BeginTx(ctx, nil)
 		return err
 	})
 	if err != nil {
+		release()
 		return nil, mapErr(err)
 	}
-	return sqlTx{sqlQuerier{tx}, tx}, nil
+	return sqlTx{sqlQuerier{tx}, tx, sync.OnceFunc(release)}, nil
 }
 
 func (e engine) Duplicate(err error) (dup, fingerprint bool) {
@@ -100,14 +108,22 @@ type sqlRows struct{ *sql.Rows }
 
 func (r sqlRows) Close() { r.Rows.Close() }
 
-// sqlTx is a write transaction seen as a sqlcore.Tx.
+// sqlTx is a write transaction seen as a sqlcore.Tx; done gives the writer's turn back.
 type sqlTx struct {
 	sqlQuerier
-	tx *sql.Tx
+	tx   *sql.Tx
+	done func()
 }
 
-func (t sqlTx) Commit(context.Context) error   { return t.tx.Commit() }
-func (t sqlTx) Rollback(context.Context) error { return t.tx.Rollback() }
+func (t sqlTx) Commit(context.Context) error {
+	defer t.done()
+	return t.tx.Commit()
+}
+
+func (t sqlTx) Rollback(context.Context) error {
+	defer t.done()
+	return t.tx.Rollback()
+}
 
 // writeTx is one change in progress: the shared one (sqlcore.W, ? placeholders and
 // time.Time values) and its database/sql transaction for this engine's own statements.

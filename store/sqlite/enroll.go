@@ -101,8 +101,11 @@ func (s *Store) commitEnrollment(ctx context.Context, is sqlcore.Issued, req mod
 		if _, err := tx.StmtContext(ctx, st.revoke).ExecContext(ctx, micros(w.now), prevID); err != nil {
 			return model.Enrollment{}, mapErr(err)
 		}
+		if _, err := tx.StmtContext(ctx, st.lastMachine).ExecContext(ctx, k.ID, req.Machine); err != nil {
+			return model.Enrollment{}, mapErr(err)
+		}
 	default:
-		if err := w.reserveUse(tx.StmtContext(ctx, st.reserve), k); err != nil {
+		if err := w.reserveUse(tx.StmtContext(ctx, st.reserve), k, req.Machine); err != nil {
 			return model.Enrollment{}, err
 		}
 	}
@@ -129,8 +132,8 @@ func (s *Store) commitEnrollment(ctx context.Context, is sqlcore.Issued, req mod
 
 // reserveUse takes one use of key k in a single statement (st, the prepared conditional
 // UPDATE), so no interleaving of any number of writers can admit more machines than max usage.
-func (w *writeTx) reserveUse(st *sql.Stmt, k sqlcore.EnrollKey) error {
-	res, err := st.ExecContext(w.ctx, k.ID)
+func (w *writeTx) reserveUse(st *sql.Stmt, k sqlcore.EnrollKey, machine string) error {
+	res, err := st.ExecContext(w.ctx, k.ID, machine)
 	if err != nil {
 		return mapErr(err)
 	}
@@ -164,6 +167,11 @@ func (s *Store) countRefusal(ctx context.Context, r *store.Refusal) {
 	if r.KeyID == 0 {
 		return
 	}
+	release, err := s.writer.acquire(ctx)
+	if err != nil {
+		return
+	}
+	defer release()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return

@@ -14,6 +14,7 @@ import (
 type enrollStatements struct {
 	keyByFP, activeRead                            *sql.Stmt // readers
 	keyState, activeWrite, reserve, revoke, insert *sql.Stmt // writer, inside the transaction
+	lastMachine                                    *sql.Stmt // writer: a re-enrollment's key summary
 }
 
 // enrollPrep holds the statements once prepared.
@@ -41,8 +42,11 @@ func (s *Store) enrollStmts(ctx context.Context) (*enrollStatements, error) {
 		prep(s.rdb, &st.activeRead, activeMachineSQL)
 		prep(s.db, &st.keyState, "SELECT version, enabled, expires_at FROM keys WHERE id = ?")
 		prep(s.db, &st.activeWrite, activeMachineSQL)
-		prep(s.db, &st.reserve, `UPDATE keys SET usage_count = usage_count + 1
-			WHERE id = ? AND (max_usage = 0 OR usage_count < max_usage)`)
+		// The use and the key's last machine change together; version does not move, since
+		// an enrollment is not an edit of the key and must not conflict with one.
+		prep(s.db, &st.reserve, `UPDATE keys SET usage_count = usage_count + 1, last_machine = ?2
+			WHERE id = ?1 AND (max_usage = 0 OR usage_count < max_usage)`)
+		prep(s.db, &st.lastMachine, "UPDATE keys SET last_machine = ?2 WHERE id = ?1")
 		prep(s.db, &st.revoke, "UPDATE machines SET revoked_at = ? WHERE id = ?")
 		prep(s.db, &st.insert, `INSERT INTO machines (name, name_key, key_id, key_name, groups,
 			cert_id, cert_name, serial, not_after, enrolled_at, remote, used_use, certificate)
@@ -58,7 +62,7 @@ func (p *enrollPrep) close() {
 		return
 	}
 	for _, st := range []*sql.Stmt{p.st.keyByFP, p.st.activeRead, p.st.keyState, p.st.activeWrite,
-		p.st.reserve, p.st.revoke, p.st.insert} {
+		p.st.reserve, p.st.revoke, p.st.insert, p.st.lastMachine} {
 		if st != nil {
 			st.Close()
 		}

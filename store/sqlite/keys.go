@@ -15,7 +15,7 @@ import (
 // keyCols are the columns of model.Key, never material.
 const keyCols = `k.id, k.name, k.cert_id, k.enabled, k.allow_reenroll, k.exportable, k.cloud,
 	k.fingerprint, k.description, k.max_usage, k.usage_count, k.expires_at, k.created_at,
-	k.created_by, k.updated_at, k.updated_by, k.version`
+	k.created_by, k.updated_at, k.updated_by, k.version, k.last_machine`
 
 // keyRow is the scan target for keyCols.
 type keyRow struct {
@@ -28,7 +28,7 @@ func (r *keyRow) dest() []any {
 	k := &r.k
 	return []any{&k.ID, &k.Name, &k.CertID, &k.Enabled, &k.AllowReenroll, &k.Exportable, &k.Cloud,
 		&k.Fingerprint, &k.Description, &k.MaxUsage, &k.UsageCount, &r.expires, &r.created,
-		&k.CreatedBy, &r.updated, &k.UpdatedBy, &k.Version}
+		&k.CreatedBy, &r.updated, &k.UpdatedBy, &k.Version, &k.LastMachine}
 }
 
 // names resolves group and certificate ids, and interns repeated strings so a million keys

@@ -23,6 +23,11 @@ func (x *session) Scrub(ctx context.Context) error {
 
 // scrub is Scrub's work, also run (best effort) after an edit erases material.
 func (s *Store) scrub(ctx context.Context) error {
+	release, err := s.writer.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return mapErr(err)

@@ -31,7 +31,7 @@ import (
 // (SQLite gives | and << the same precedence: hence the parentheses.)
 const listCols = `id, name, cert_id, enabled | (allow_reenroll << 1) | (exportable << 2), cloud,
 	fingerprint, description, max_usage, usage_count, expires_at, created_at, created_by,
-	updated_at, updated_by, version`
+	updated_at, updated_by, version, last_machine`
 
 // listChunk is how many ids one job of the key scan covers; tests make it small.
 var listChunk int64 = 32768

@@ -18,19 +18,19 @@ import (
 // allocation instead of six.
 
 // packedCol is one key as "ID CERT FLAGS MAX USAGE EXPIRES CREATED UPDATED VERSION:" followed
-// by name, cloud, fingerprint, description, created_by and updated_by, each pair apart by the
+// by name, cloud, fingerprint, description, created_by, updated_by and last_machine, each pair apart by the
 // unit separator (0x1F), which validated text never holds. FLAGS packs enabled,
 // allow_reenroll, exportable and "expires is set" in bits 0-3. concat converts and copies in
 // one pass; the numbers' conversion to text is most of its cost, so there are few of them.
 const packedCol = `concat(id, ' ', cert_id, ' ',
 	enabled | (allow_reenroll << 1) | (exportable << 2) | ((expires_at IS NOT NULL) << 3), ' ',
 	max_usage, ' ', usage_count, ' ', coalesce(expires_at, 0), ' ', created_at, ' ', updated_at, ' ',
-	version, ':', concat_ws(char(31), name, cloud, fingerprint, description, created_by, updated_by))`
+	version, ':', concat_ws(char(31), name, cloud, fingerprint, description, created_by, updated_by, last_machine))`
 
 // packedInts is how many numbers start a packed row, and packedTexts how many texts end it.
 const (
 	packedInts  = 9
-	packedTexts = 6
+	packedTexts = 7
 	packedSep   = "\x1f"
 )
 
@@ -90,6 +90,7 @@ func unpackRow(row string, k *model.Key) error {
 	k.CreatedAt, k.UpdatedAt, k.Version = fromMicros(n[6]), fromMicros(n[7]), n[8]
 	k.Name, k.Cloud, k.Fingerprint = texts[0], texts[1], texts[2]
 	k.Description, k.CreatedBy, k.UpdatedBy = texts[3], texts[4], texts[5]
+	k.LastMachine = texts[6]
 	return nil
 }
 
@@ -116,6 +117,7 @@ func readUnpacked(ctx context.Context, c rawConn, id int64, k *model.Key) error 
 			k.UpdatedAt = fromMicros(asInt(d[12]))
 			k.UpdatedBy = asString(d[13])
 			k.Version = asInt(d[14])
+			k.LastMachine = asString(d[15])
 			return nil
 		})
 	if err == nil && !found {

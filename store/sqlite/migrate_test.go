@@ -1,8 +1,14 @@
 package sqlite
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"provkeys/keyformat"
@@ -122,5 +128,44 @@ func TestKeyMaterialRules(t *testing.T) {
 	}
 	if _, err := raw.Exec("INSERT INTO key_material (key_id, material) VALUES (?, x'00')", k.ID); err == nil {
 		t.Fatal("material stored for a key that is not exportable")
+	}
+}
+
+// TestMigrateKeyLastMachine runs migration 5's backfill on a store whose keys forgot their
+// machines: each key gets the name of its newest machine (a re-enrollment included), keys
+// without machines keep "".
+func TestMigrateKeyLastMachine(t *testing.T) {
+	s := openTestStore(t)
+	x := s.as(admin)
+	ctx := testCtx(t)
+	in := keyInput("fleet")
+	in.AllowReenroll = true
+	k, secret := mustKey(t, x, in)
+	unused, _ := mustKey(t, x, keyInput("unused"))
+	for _, m := range []string{"web-01", "web-02", "web-01"} {
+		csrKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		der, _ := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, csrKey)
+		csr := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+		if _, err := s.Enroll(ctx, model.EnrollRequest{Key: secret, Machine: m, CSR: csr, Remote: "192.0.2.1:1"}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw := rawDB(t, s)
+	if _, err := raw.Exec("UPDATE keys SET last_machine = ''"); err != nil {
+		t.Fatal(err)
+	}
+	script, err := migrationFS.ReadFile("migrations/0005_key_last_machine.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, backfill, _ := strings.Cut(string(script), ";") // the ALTER TABLE already ran
+	if _, err := raw.Exec(backfill); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[int64]string{k.ID: "web-01", unused.ID: ""} {
+		var got string
+		if err := raw.QueryRow("SELECT last_machine FROM keys WHERE id = ?", id).Scan(&got); err != nil || got != want {
+			t.Fatalf("key %d: last machine %q (%v), want %q", id, got, err, want)
+		}
 	}
 }

@@ -435,3 +435,77 @@ func testServerTLS(t *testing.T, open Opener) {
 		t.Fatalf("%d issue rows", n)
 	}
 }
+
+// testKeyLastMachine: the key remembers the machine that enrolled with it most recently, in
+// every way keys are read, after enrollments and re-enrollments alike; a key edit keeps it, and
+// an enrollment does not move the key's version (it is not an edit).
+func testKeyLastMachine(t *testing.T, open Opener) {
+	s := open(t)
+	x := s.Session(admin)
+	ctx := testCtx(t)
+	in := keyInput("fleet")
+	in.AllowReenroll = true
+	k, secret := mustKey(t, x, in)
+	other, _ := mustKey(t, x, keyInput("unused"))
+	check := func(want string) {
+		t.Helper()
+		got, err := x.Key(ctx, k.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.LastMachine != want || got.Version != k.Version {
+			t.Fatalf("Key: last machine %q version %d, want %q version %d", got.LastMachine, got.Version, want, k.Version)
+		}
+		byName, _ := x.KeyByName(ctx, "fleet")
+		keys, _ := x.ListKeys(ctx)
+		head, _, _ := x.ListKeysHead(ctx, 10)
+		table, err := x.ListKeyTable(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range keys {
+			wantHere := ""
+			if keys[i].ID == k.ID {
+				wantHere = want
+			}
+			if keys[i].LastMachine != wantHere || table.LastMachine(i) != wantHere || table.Key(i).LastMachine != wantHere {
+				t.Fatalf("listing of key %s: %q / table %q, want %q", keys[i].Name, keys[i].LastMachine, table.LastMachine(i), wantHere)
+			}
+		}
+		for _, hk := range head {
+			if hk.ID == k.ID && hk.LastMachine != want {
+				t.Fatalf("ListKeysHead: %q, want %q", hk.LastMachine, want)
+			}
+		}
+		if byName.LastMachine != want {
+			t.Fatalf("KeyByName: %q, want %q", byName.LastMachine, want)
+		}
+	}
+	check("")
+	for _, m := range []string{"web-01", "web-02", "web-01"} { // the last one re-enrolls
+		if _, err := s.Enroll(ctx, enrollReq(secret, m, t), 0); err != nil {
+			t.Fatal(err)
+		}
+		check(m)
+	}
+	f, err := model.ParseFilter("machine:WEB-01 used:yes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := x.ListKeys(ctx)
+	for _, kk := range keys {
+		if f.Match(kk, time.Now()) != (kk.ID == k.ID) {
+			t.Fatalf("filter %q on key %s", f.Expr, kk.Name)
+		}
+	}
+	if got, _ := x.Key(ctx, other.ID); got.LastMachine != "" {
+		t.Fatalf("a key nobody used has last machine %q", got.LastMachine)
+	}
+	in.Description = "edited"
+	if _, err := x.UpdateKey(ctx, k.ID, k.Version, in); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := x.Key(ctx, k.ID); got.LastMachine != "web-01" {
+		t.Fatalf("an edit lost the last machine: %q", got.LastMachine)
+	}
+}

@@ -60,6 +60,7 @@ func Run(t *testing.T, open Opener) {
 		{"EnrollRefusalsWriteOnlyCounters", testEnrollRefusals},
 		{"EnrollUsageLimitUnderConcurrency", testEnrollUsageLimitUnderConcurrency},
 		{"Reenroll", testReenroll},
+		{"KeyLastMachine", testKeyLastMachine},
 		{"EnrollWithErasedMaterial", testEnrollWithErasedMaterial},
 		{"ImportedCAsAndVerifyOnly", testImportedCAs},
 		{"RevocationAndCRL", testRevocationAndCRL},

@@ -92,3 +92,12 @@ const methodPostgres = `- **10. PostgreSQL store**: the suite starts its own Pos
   edits alternating between the stores, SQLite on a copy of the cached store; p50 and p99).
   The database server shares the machine's cores with provkeys.
 `
+
+const methodEnroll = `- **11. Enrollment**: ` + "`provkeys serve`" + ` on a copy of the 100,000-key store; 64 clients
+  at once (Go's HTTP client, TLS trusting the exported Root CA, kept-alive connections) post
+  ` + "`/v1/enroll`" + ` with one key (re-enrollment allowed, no usage limit) and distinct machine
+  names until 6,000 enrollments (after 256 to warm up), each timed from request to its 201. The
+  peer is store/ca's ` + "`BenchmarkCheckAndSign`" + ` in the same run: one CSR parse and signature
+  check plus one P-256 certificate signature, on one core. Ratio = enrollments/s over bare
+  signings/s.
+`

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -12,7 +14,7 @@ import (
 // certs is the signing certificates noun: list, import, delete.
 func (t *tree) certs() *cobra.Command {
 	e := t.e
-	return t.group("certs", "manage signing certificates", certsListCmd(e), creates(certsImportCmd(e)), certsDeleteCmd(e))
+	return t.group("certs", "manage signing certificates", certsListCmd(e), certsExportCmd(e), creates(certsImportCmd(e)), certsDeleteCmd(e))
 }
 
 // certJSON is a signing certificate as `certs list --json` prints it.
@@ -23,6 +25,7 @@ type certJSON struct {
 	Issuer    string `json:"issuer"`
 	ExpiresAt string `json:"expires_at"`
 	KeyCount  int    `json:"key_count"`
+	CanSign   bool   `json:"can_sign"`
 	CreatedAt string `json:"created_at"`
 	CreatedBy string `json:"created_by"`
 }
@@ -44,7 +47,7 @@ func certsListCmd(e *env) *cobra.Command {
 					ct := certs[i]
 					return certJSON{
 						ID: ct.ID, Name: ct.Name, Subject: ct.Subject, Issuer: ct.Issuer,
-						ExpiresAt: jsonTime(ct.NotAfter), KeyCount: ct.KeyCount,
+						ExpiresAt: jsonTime(ct.NotAfter), KeyCount: ct.KeyCount, CanSign: ct.CanSign,
 						CreatedAt: jsonTime(ct.CreatedAt), CreatedBy: ct.CreatedBy,
 					}
 				})
@@ -54,9 +57,13 @@ func certsListCmd(e *env) *cobra.Command {
 				return nil
 			}
 			tw := e.newTable()
-			row(tw, "NAME", "SUBJECT", "EXPIRES", "KEYS")
+			row(tw, "NAME", "SUBJECT", "EXPIRES", "KEYS", "SIGNS")
 			for _, ct := range certs {
-				row(tw, ct.Name, ct.Subject, humanTime(ct.NotAfter), strconv.Itoa(ct.KeyCount))
+				signs := "yes"
+				if !ct.CanSign {
+					signs = "verify only"
+				}
+				row(tw, ct.Name, ct.Subject, humanTime(ct.NotAfter), strconv.Itoa(ct.KeyCount), signs)
 			}
 			return tw.Flush()
 		})
@@ -65,30 +72,76 @@ func certsListCmd(e *env) *cobra.Command {
 }
 
 func certsImportCmd(e *env) *cobra.Command {
-	c := leaf(e, "import NAME FILE.pem", "add a CA certificate from a PEM file (- reads standard input)", takes("NAME", "FILE.pem"),
+	var keyFile string
+	c := leaf(e, "import NAME FILE.pem [--key KEY.pem]", "add a CA certificate from a PEM file (- reads standard input), with its private key to sign machine certificates", takes("NAME", "FILE.pem"),
 		func(e *env, _ *cobra.Command, pos []string) error {
+			if keyFile == "-" && pos[1] == "-" {
+				return usagef("certs import: the certificate and --key cannot both be standard input")
+			}
 			pemText, err := e.readPEM(pos[1])
 			if err != nil {
 				return err
+			}
+			var keyPEM []byte
+			if keyFile != "" {
+				// Never echoed: a read error names the file, a parse error says what is wrong.
+				if keyPEM, err = e.readPEM(keyFile); err != nil {
+					return err
+				}
 			}
 			s, err := e.session()
 			if err != nil {
 				return err
 			}
-			ct, err := s.ImportCert(e.ctx, pos[0], string(pemText))
+			var ct model.Cert
+			if keyPEM != nil {
+				ct, err = s.ImportCertWithKey(e.ctx, pos[0], string(pemText), string(keyPEM))
+			} else {
+				ct, err = s.ImportCert(e.ctx, pos[0], string(pemText))
+			}
 			if err != nil {
 				return explain(err, certObject(pos[0]))
 			}
-			fmt.Fprintf(e.out, "Imported signing certificate %s (%s, expires %s).\n",
-				model.Sanitize(ct.Name), model.Sanitize(ct.Subject), humanTime(ct.NotAfter))
+			how := "verify only: keys signed by it cannot enroll machines; import it with --key to sign"
+			if keyPEM != nil {
+				how = "with its private key, sealed: it signs machine certificates"
+			}
+			fmt.Fprintf(e.out, "Imported signing certificate %s (%s, expires %s), %s.\n",
+				model.Sanitize(ct.Name), model.Sanitize(ct.Subject), humanTime(ct.NotAfter), how)
 			return nil
 		})
+	c.Flags().StringVar(&keyFile, "key", "", "the CA's private key `KEY.pem` (PKCS#8, PKCS#1 or SEC 1; stored encrypted)")
+	_ = c.MarkFlagFilename("key", "pem", "key")
 	c.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 		if len(args) == 1 {
 			return []string{"pem", "crt"}, cobra.ShellCompDirectiveFilterFileExt
 		}
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
+	return c
+}
+
+// certsExportCmd prints a CA certificate in PEM, for machines and relying parties to trust
+// (the Root as enroll --ca). Never the private key: nothing on the command line prints one.
+func certsExportCmd(e *env) *cobra.Command {
+	c := leaf(e, "export NAME", "print a CA certificate (PEM), never its private key", takes("NAME"),
+		func(e *env, _ *cobra.Command, pos []string) error {
+			s, err := e.session()
+			if err != nil {
+				return err
+			}
+			ct, err := e.cert(s, pos[0])
+			if err != nil {
+				return err
+			}
+			pemText := ct.PEM
+			if !strings.HasSuffix(pemText, "\n") {
+				pemText += "\n"
+			}
+			_, err = io.WriteString(e.out, pemText)
+			return err
+		})
+	c.ValidArgsFunction = e.completeCerts
 	return c
 }
 

@@ -422,7 +422,7 @@ func TestKeyJSONFields(t *testing.T) {
 	secret := f.addKey("web-01")
 	want := []string{"id", "name", "groups", "status", "state", "enabled", "signing_certificate",
 		"allow_reenrollment", "exportable", "cloud", "fingerprint", "description", "max_usage",
-		"usage_count", "expires_at", "created_at", "created_by", "updated_at", "updated_by", "version"}
+		"usage_count", "last_machine", "expires_at", "created_at", "created_by", "updated_at", "updated_by", "version"}
 	ks := f.keys()
 	if len(ks) != 1 {
 		t.Fatalf("keys list --json: %d keys, want 1", len(ks))

@@ -117,3 +117,20 @@ func names[T any](list []T, name func(T) string) []string {
 	}
 	return out
 }
+
+// completeMachines completes the name of an enrolled machine from the store.
+func (e *env) completeMachines(_ *cobra.Command, args []string, typed string) ([]string, cobra.ShellCompDirective) {
+	return e.completeNames(args, typed, func(s store.Session) ([]string, error) {
+		ms, err := s.ListMachines(e.ctx, 0)
+		// A re-enrolled machine has several rows under one name: offer it once.
+		seen := map[string]bool{}
+		var out []string
+		for _, m := range ms {
+			if k := strings.ToLower(m.Name); !seen[k] {
+				seen[k] = true
+				out = append(out, m.Name)
+			}
+		}
+		return out, err
+	})
+}

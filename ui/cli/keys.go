@@ -400,17 +400,29 @@ func keysDeleteCmd(e *env) *cobra.Command {
 				return err
 			}
 			if expr != "" {
-				return bulk{cmd: "keys delete", verb: "Delete", done: "Deleted"}.run(e, expr, yes, deleteAction)
+				return bulk{cmd: "keys delete", verb: "Delete", done: "Deleted", revokes: true}.run(e, expr, yes, deleteAction)
 			}
 			s, k, err := e.sessionKey(pos[0])
 			if err != nil {
 				return err
 			}
-			if err := e.confirm("keys delete", yes, "Delete key "+k.Name+"?"); err != nil {
+			n, err := s.ActiveMachineCount(e.ctx, k.ID)
+			if err != nil {
+				return explain(err, keyObject(k.Name))
+			}
+			q := "Delete key " + k.Name + "?"
+			if n > 0 {
+				q = fmt.Sprintf("Delete key %s and revoke the %s enrolled with it?", k.Name, plural(n, "active machine"))
+			}
+			if err := e.confirm("keys delete", yes, q); err != nil {
 				return err
 			}
 			if err := s.DeleteKey(e.ctx, k.ID, k.Version); err != nil {
 				return explain(err, keyObject(k.Name))
+			}
+			if n > 0 {
+				fmt.Fprintf(e.out, "Deleted key %s and revoked %s.\n", model.Sanitize(k.Name), plural(n, "machine"))
+				return nil
 			}
 			fmt.Fprintf(e.out, "Deleted key %s.\n", model.Sanitize(k.Name))
 			return nil

@@ -20,6 +20,9 @@ type bulk struct {
 	cmd  string // "keys disable", for the confirmation's refusal
 	verb string // "Disable"
 	done string // "Disabled"
+	// revokes says the action revokes the keys' active machines (delete): the question then
+	// says how many.
+	revokes bool
 }
 
 // matchingKeys lists the keys expr matches now, for a bulk command.
@@ -57,6 +60,20 @@ func (b bulk) run(e *env, expr string, yes bool, act bulkAction) error {
 		return nil
 	}
 	question := fmt.Sprintf("%s %s matching %s (%s)?", b.verb, plural(len(keys), "key"), expr, nameList(keys, 5))
+	if b.revokes {
+		machines := 0
+		for _, k := range keys {
+			n, err := s.ActiveMachineCount(e.ctx, k.ID)
+			if err != nil {
+				return explain(err, keyObject(k.Name))
+			}
+			machines += n
+		}
+		if machines > 0 {
+			question = fmt.Sprintf("%s %s matching %s (%s) and revoke the %s enrolled with them?", b.verb,
+				plural(len(keys), "key"), expr, nameList(keys, 5), plural(machines, "active machine"))
+		}
+	}
 	if err := e.confirm(b.cmd, yes, question); err != nil {
 		return err
 	}

@@ -71,8 +71,8 @@ func newRoot(e *env) *cobra.Command {
 	})
 	t := &tree{e: e, root: root}
 	root.SetHelpFunc(t.help)
-	root.AddCommand(t.keys(), t.groups(), t.certs())
-	t.add(root, decodeCmd(e), verifyCmd(e), auditCmd(e), creates(demoCmd(e)), creates(serveCmd(e)), migrateCmd(e), versionCmd(e),
+	root.AddCommand(t.keys(), t.groups(), t.certs(), t.machines())
+	t.add(root, decodeCmd(e), verifyCmd(e), auditCmd(e), creates(demoCmd(e)), creates(serveCmd(e)), enrollCmd(e), migrateCmd(e), versionCmd(e),
 		completionCmd(e, root))
 	root.AddCommand(exportAlias(e))
 	return root

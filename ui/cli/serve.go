@@ -1,12 +1,17 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -14,9 +19,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"provkeys/model"
+	"provkeys/store/ca"
 	demodata "provkeys/store/demo"
 	"provkeys/ui"
 	"provkeys/ui/dash"
+	"provkeys/ui/enroll"
 	"provkeys/ui/sshd"
 )
 
@@ -74,12 +81,22 @@ func demoCmd(e *env) *cobra.Command {
 	return c
 }
 
-// serveCmd runs the SSH server until the context ends (SIGINT or SIGTERM); SIGHUP re-reads
-// the operators file. Commands sent over SSH run this same command tree as the operator.
+// serveCmd runs the SSH server and the HTTPS enrollment service, in one process on one
+// store, until the context ends (SIGINT or SIGTERM); SIGHUP re-reads the operators file.
+// Commands sent over SSH run this same command tree as the operator. Either server failing
+// stops both.
 func serveCmd(e *env) *cobra.Command {
-	var listen, hostKey, operators string
-	c := leaf(e, "serve [--listen ADDR] [--host-key PATH] [--operators PATH]", "serve the dashboard to operators over SSH", takes(),
+	var listen, hostKey, operators, enrollListen string
+	var hostnames []string
+	var certDays, refusalBurst int
+	c := leaf(e, "serve [--listen ADDR] [--host-key PATH] [--operators PATH] [--enroll-listen ADDR|off]", "serve the dashboard to operators over SSH and enrollments to machines over HTTPS", takes(),
 		func(e *env, _ *cobra.Command, _ []string) error {
+			if certDays < 1 {
+				return usagef("--machine-cert-days must be 1 or more")
+			}
+			if refusalBurst < 1 {
+				return usagef("--enroll-refusal-burst must be 1 or more")
+			}
 			if _, err := e.session(); err != nil {
 				return err
 			}
@@ -91,21 +108,64 @@ func serveCmd(e *env) *cobra.Command {
 			if operators == "" {
 				operators = filepath.Join(dir, "operators")
 			}
+			if len(hostnames) == 0 {
+				hostnames = enroll.DefaultHostnames()
+			}
+			ctx, stop := context.WithCancel(e.ctx)
+			defer stop()
+			sessions := new(atomic.Int64)
+			var enr *enroll.Server
+			if enrollListen != "off" {
+				var err error
+				enr, err = enroll.Listen(ctx, st, enroll.Config{Addr: enrollListen, Hostnames: hostnames,
+					CertDays: certDays, RefusalBurst: refusalBurst, ErrorLog: e.io.Err,
+					SSHSessions: func() float64 { return float64(sessions.Load()) }})
+				if err != nil {
+					return err
+				}
+				// The same key=value line the SSH server writes for its host key, so an
+				// operator pins both the same way.
+				slog.New(slog.NewTextHandler(e.io.Err, nil)).Info("serving enrollments over HTTPS",
+					"addr", enr.Addr().String(), "root_ca", enr.RootFingerprint(), "names", strings.Join(hostnames, ","))
+			}
 			hup := make(chan os.Signal, 1)
 			signal.Notify(hup, syscall.SIGHUP)
 			defer signal.Stop(hup)
-			return sshd.Serve(e.ctx, sshd.Config{
+			var wg sync.WaitGroup
+			var enrErr error
+			if enr != nil {
+				wg.Go(func() {
+					if enrErr = enr.Serve(ctx); enrErr != nil {
+						stop()
+					}
+				})
+			}
+			sshErr := sshd.Serve(ctx, sshd.Config{
 				Listen: listen, HostKeyPath: hostKey, OperatorsPath: operators,
-				Open:     func(a model.Actor) ui.Store { return st.Session(a) },
-				Exporter: func(a model.Actor) sshd.KeyExporter { return st.Session(a) },
-				Command:  SessionRunner(st.Session),
-				Log:      e.io.Err,
-				Reload:   hup,
+				Open:         func(a model.Actor) ui.Store { return st.Session(a) },
+				Exporter:     func(a model.Actor) sshd.KeyExporter { return st.Session(a) },
+				Command:      SessionRunner(st.Session),
+				Log:          e.io.Err,
+				Reload:       hup,
+				OpenSessions: sessions,
 			})
+			stop()
+			wg.Wait()
+			if sshErr != nil {
+				return sshErr
+			}
+			if enrErr != nil {
+				return fmt.Errorf("enrollment service: %w", enrErr)
+			}
+			return nil
 		})
-	c.Flags().StringVar(&listen, "listen", sshd.DefaultListen, "the `ADDR` to listen on")
+	c.Flags().StringVar(&listen, "listen", sshd.DefaultListen, "the `ADDR` to listen on for SSH")
 	c.Flags().StringVar(&hostKey, "host-key", "", "the SSH host key `PATH` (default: ssh_host_ed25519 beside the database; generated on first start)")
 	c.Flags().StringVar(&operators, "operators", "", "the operators file `PATH` (default: operators beside the database)")
+	c.Flags().StringVar(&enrollListen, "enroll-listen", enroll.DefaultAddr, "the `ADDR` machines enroll at over HTTPS, or off")
+	c.Flags().StringArrayVar(&hostnames, "enroll-hostname", nil, "a `NAME` or address the enrollment service's certificate is for (repeat; default: this host's name, localhost, 127.0.0.1)")
+	c.Flags().IntVar(&certDays, "machine-cert-days", ca.DefaultMachineDays, "how many `DAYS` a machine certificate is valid (never past its CA)")
+	c.Flags().IntVar(&refusalBurst, "enroll-refusal-burst", 20, "how many refused enrollments one client address may have in a burst, `N`, before it waits (one more a second); raise it behind a load balancer, where every machine has its address")
 	c.Annotations = map[string]string{localOnly: "true"}
 	return c
 }

@@ -1,5 +1,5 @@
-// Package dash is the dashboard: New puts the Keys, Machine Groups, Certificates and Audit
-// pages in the frame. The command line and the SSH server start it; a page is added to the
+// Package dash is the dashboard: New puts the Keys, Machine Groups, Certificates, Audit and
+// Machines pages in the frame. The command line and the SSH server start it; a page is added to the
 // tabs by adding its constructor to New.
 package dash
 
@@ -10,6 +10,7 @@ import (
 	"provkeys/ui/pages/certs"
 	"provkeys/ui/pages/groups"
 	"provkeys/ui/pages/keys"
+	"provkeys/ui/pages/machines"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -17,9 +18,9 @@ import (
 )
 
 // New returns the dashboard's root model for st, acting as actor: the Keys, Machine Groups,
-// Certificates and Audit pages in one frame. Run it with tea.NewProgram(dash.New(...)).Run();
+// Certificates, Audit and Machines pages in one frame. Run it with tea.NewProgram(dash.New(...)).Run();
 // it asks for the alternate screen itself.
 func New(st ui.Store, actor model.Actor, opts ui.Options) tea.Model {
 	e := ui.NewEnv(st, actor, opts)
-	return frame.New(e, keys.New(e), groups.New(e), certs.New(e), audit.New(e))
+	return frame.New(e, keys.New(e), groups.New(e), certs.New(e), audit.New(e), machines.New(e))
 }

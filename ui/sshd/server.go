@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -94,6 +95,9 @@ type Config struct {
 	// MaxSessions bounds authenticated connections in total, MaxPerAddr those from one IP
 	// address.
 	MaxSessions, MaxPerAddr int
+	// OpenSessions, when set, always holds how many sessions are open, for a metrics gauge
+	// read from another goroutine (the enrollment service's /metrics).
+	OpenSessions *atomic.Int64
 
 	// newDashboard builds each session's model; New unless a test substitutes a stub.
 	newDashboard func(ui.Store, model.Actor, ui.Options) tea.Model

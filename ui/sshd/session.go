@@ -217,6 +217,9 @@ func (s *sshServer) begin(o *opSession) bool {
 	}
 	s.active++
 	s.sessions[o] = struct{}{}
+	if s.cfg.OpenSessions != nil {
+		s.cfg.OpenSessions.Add(1)
+	}
 	return true
 }
 
@@ -225,6 +228,9 @@ func (s *sshServer) end(o *opSession) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.active--
+	if s.cfg.OpenSessions != nil {
+		s.cfg.OpenSessions.Add(-1)
+	}
 	delete(s.programs, o)
 	delete(s.sessions, o)
 }

@@ -12,12 +12,13 @@ import (
 )
 
 const certCols = `c.id, c.name, c.pem, c.subject, c.issuer, c.not_after,
-	(SELECT count(*) FROM keys WHERE cert_id = c.id), c.created_at, c.created_by`
+	(SELECT count(*) FROM keys WHERE cert_id = c.id), c.created_at, c.created_by,
+	c.private_key IS NOT NULL`
 
 func (x *Session) scanCert(sc Row) (model.Cert, error) {
 	var c model.Cert
 	var notAfter, created Time
-	err := sc.Scan(&c.ID, &c.Name, &c.PEM, &c.Subject, &c.Issuer, &notAfter, &c.KeyCount, &created, &c.CreatedBy)
+	err := sc.Scan(&c.ID, &c.Name, &c.PEM, &c.Subject, &c.Issuer, &notAfter, &c.KeyCount, &created, &c.CreatedBy, &c.CanSign)
 	c.NotAfter, c.CreatedAt = notAfter.T, created.T
 	return c, x.E.MapErr(err)
 }

@@ -16,7 +16,7 @@ import (
 // read keys k joined to certs c (keyFrom).
 const keyCols = `k.id, k.name, k.cert_id, c.name, k.enabled, k.allow_reenroll, k.exportable, k.cloud,
 	k.fingerprint, k.description, k.max_usage, k.usage_count, k.expires_at, k.created_at,
-	k.created_by, k.updated_at, k.updated_by, k.version`
+	k.created_by, k.updated_at, k.updated_by, k.version, k.last_machine`
 
 const keyFrom = ` FROM keys k JOIN certs c ON c.id = k.cert_id `
 
@@ -35,7 +35,7 @@ func (x *Session) ReadKey(ctx context.Context, q Querier, where string, arg any)
 	var expires, created, updated Time
 	err := q.QueryRow(ctx, "SELECT "+keyCols+keyFrom+"WHERE "+where, arg).Scan(&k.ID, &k.Name, &k.CertID,
 		&k.CertName, &k.Enabled, &k.AllowReenroll, &k.Exportable, &k.Cloud, &k.Fingerprint, &k.Description,
-		&k.MaxUsage, &k.UsageCount, &expires, &created, &k.CreatedBy, &updated, &k.UpdatedBy, &k.Version)
+		&k.MaxUsage, &k.UsageCount, &expires, &created, &k.CreatedBy, &updated, &k.UpdatedBy, &k.Version, &k.LastMachine)
 	if err != nil {
 		return model.Key{}, x.E.MapErr(err)
 	}

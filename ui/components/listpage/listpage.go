@@ -150,6 +150,14 @@ func (p *Page[S, T]) update(msg tea.Msg) tea.Cmd {
 		return p.loaded(msg)
 	case ui.DataChangedMsg:
 		return p.Reload()
+	case ui.OpenMsg:
+		if msg.Page == p.spec.Title {
+			p.List.typing = false
+			p.List.filter.Blur()
+			p.List.filter.SetValue(msg.Filter)
+			p.List.rebuild()
+		}
+		return nil
 	case ChangedMsg:
 		return p.changed(msg)
 	case tea.KeyPressMsg:

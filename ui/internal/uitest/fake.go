@@ -23,11 +23,14 @@ type FakeStore struct {
 	Groups  []model.Group
 	Certs   []model.Cert
 	Filters []model.SavedFilter
-	Secrets map[int64]string
-	Version int64
-	NextID  int64
-	Calls   []string
-	Columns []string // the operator's saved Keys columns
+	// Machines are the enrollments, oldest first; VerifyOnly names certificates without a key.
+	Machines   []model.Machine
+	VerifyOnly []string
+	Secrets    map[int64]string
+	Version    int64
+	NextID     int64
+	Calls      []string
+	Columns    []string // the operator's saved Keys columns
 
 	OnCreateKey func(in model.KeyInput) (model.Key, string, error)
 	OnUpdateKey func(id, version int64, in model.KeyInput) (model.Key, error)
@@ -304,7 +307,11 @@ func (f *FakeStore) ListCerts(context.Context) ([]model.Cert, error) {
 	f.record("ListCerts")
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
-	return slices.Clone(f.Certs), nil
+	out := slices.Clone(f.Certs)
+	for i := range out {
+		out[i].CanSign = !slices.ContainsFunc(f.VerifyOnly, func(v string) bool { return strings.EqualFold(v, out[i].Name) })
+	}
+	return out, nil
 }
 
 func (f *FakeStore) ImportCert(_ context.Context, name, pemText string) (model.Cert, error) {

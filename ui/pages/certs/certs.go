@@ -20,7 +20,7 @@ import (
 // certsPage is the Certificates view: list the signing certificates, import one from a PEM
 // file, delete one that no key uses.
 type certsPage struct {
-	listpage.Page[model.Cert, certRow]
+	listpage.Page[signingCert, certRow]
 	values *certValues
 }
 
@@ -29,13 +29,13 @@ const certsPageID = "certs"
 
 func New(e *ui.Env) ui.Page {
 	p := &certsPage{}
-	p.Page = listpage.New(e, listpage.Spec[model.Cert, certRow]{
+	p.Page = listpage.New(e, listpage.Spec[signingCert, certRow]{
 		Title: "Certificates", Plural: "signing certificates", BarNoun: func() string { return "certificates" },
 		Placeholder: "filter by name, subject or issuer…", Reloading: "Reloading signing certificates…",
-		Load: ui.Store.ListCerts,
-		Rows: func(cs []model.Cert) []certRow { return listpage.MapRows(cs, newCertRow) },
+		Load: loadCerts,
+		Rows: func(cs []signingCert) []certRow { return listpage.MapRows(cs, newCertRow) },
 		ID:   func(r *certRow) int64 { return r.c.ID },
-		Text: func(r *certRow) string { return r.name + "\n" + r.subject + "\n" + r.issuer },
+		Text: func(r *certRow) string { return r.name + "\n" + r.subject + "\n" + r.issuer + "\n" + r.signs },
 
 		Columns: func(int) []table.Column { return certColumns },
 		Cell:    certCell,
@@ -51,15 +51,42 @@ func New(e *ui.Env) ui.Page {
 	return p
 }
 
+// signingCert is a certificate and whether the store holds its private key.
+type signingCert struct {
+	model.Cert
+	canSign bool
+}
+
+// loadCerts lists the certificates with whether each can sign: one imported without its
+// private key verifies only, and its keys refuse enrollment.
+func loadCerts(s ui.Store, ctx context.Context) ([]signingCert, error) {
+	cs, err := s.ListCerts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]signingCert, len(cs))
+	for i, c := range cs {
+		out[i] = signingCert{Cert: c, canSign: c.CanSign}
+	}
+	return out, nil
+}
+
 // certRow is a loaded certificate with its display strings sanitized and clipped once.
 type certRow struct {
 	c                                model.Cert
+	canSign                          bool
 	name, subject, issuer, createdBy string
+	signs                            string // "signs" or "verify only", for the filter
 }
 
-func newCertRow(c model.Cert) certRow {
-	return certRow{c: c, name: ui.ClipText(c.Name, ui.ClipName), subject: ui.ClipText(c.Subject, ui.ClipNote),
-		issuer: ui.ClipText(c.Issuer, ui.ClipNote), createdBy: ui.ClipText(c.CreatedBy, ui.ClipName)}
+func newCertRow(sc signingCert) certRow {
+	c := sc.Cert
+	signs := "signs"
+	if !sc.canSign {
+		signs = "verify only"
+	}
+	return certRow{c: c, canSign: sc.canSign, name: ui.ClipText(c.Name, ui.ClipName), subject: ui.ClipText(c.Subject, ui.ClipNote),
+		issuer: ui.ClipText(c.Issuer, ui.ClipNote), createdBy: ui.ClipText(c.CreatedBy, ui.ClipName), signs: signs}
 }
 
 func (p *certsPage) Short(km *listpage.KeyMap) []key.Binding {

@@ -198,7 +198,9 @@ func TestCertsFilterAndEmpty(t *testing.T) {
 
 func TestCertsGolden(t *testing.T) {
 	t.Parallel()
-	d := openView(t, uitest.NewViewsStore(), uitest.Admin, 2)
+	st := uitest.NewViewsStore()
+	st.VerifyOnly = []string{"Old Partner"} // imported without its private key
+	d := openView(t, st, uitest.Admin, 2)
 	uitest.RequireGolden(t, "certs_table.golden", uitest.Screen(d))
 	uitest.SendSize(d, 80, 24)
 	d.Press("G", "enter")

@@ -85,6 +85,10 @@ func (p *certsPage) detailLines(r *certRow, width int) []string {
 	if c.KeyCount > 0 {
 		uses = fmt.Sprintf("%d key(s) sign with it", c.KeyCount)
 	}
+	signing := "signs machine certificates (its private key is in the store, sealed)"
+	if !r.canSign {
+		signing = "verify only: imported without its private key, so keys signed by it cannot enroll machines"
+	}
 	created := ui.Stamp(c.CreatedAt, now)
 	if c.CreatedBy != "" {
 		created += " by " + r.createdBy
@@ -92,6 +96,7 @@ func (p *certsPage) detailLines(r *certRow, width int) []string {
 	return listpage.DetailLines([]listpage.Detail{
 		{Label: "Subject", Value: ui.OrDash(r.subject), Wrap: true},
 		{Label: "Issuer", Value: issuer, Wrap: true},
+		{Label: "Signing", Value: signing, Wrap: true},
 		{Label: "Not after", Value: ui.ExpiryText(c.NotAfter, now), Half: true},
 		{Label: "Keys", Value: uses, Half: true},
 		{Label: "Created", Value: created, Half: true},

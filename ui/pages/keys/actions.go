@@ -15,14 +15,39 @@ import (
 	"provkeys/ui/keyfile"
 )
 
-// askDelete asks before deleting the key under the cursor.
+// askDelete asks before deleting the key under the cursor. It first counts the key's active
+// machines, since deleting the key revokes them: the question says how many.
 func (p *keysPage) askDelete() tea.Cmd {
 	r, ok := p.current()
 	if !ok {
 		return nil
 	}
 	st, id, version, name := p.env.Store, r.k.ID, r.k.Version, r.name
-	p.ask(confirm.New(fmt.Sprintf("Delete key %s?", name), func() tea.Cmd {
+	return ui.WithStore(func(ctx context.Context) tea.Msg {
+		n, err := st.ActiveMachineCount(ctx, id)
+		return deleteAskMsg{id: id, version: version, name: name, machines: n, err: err}
+	})
+}
+
+// deleteAskMsg is a key about to be deleted, with how many active machines it would revoke.
+type deleteAskMsg struct {
+	id, version int64
+	name        string
+	machines    int
+	err         error
+}
+
+// confirmDelete opens the question once the machines are counted.
+func (p *keysPage) confirmDelete(msg deleteAskMsg) tea.Cmd {
+	if msg.err != nil {
+		return ui.Failed("count the machines of key "+msg.name, msg.err)
+	}
+	st, id, version, name := p.env.Store, msg.id, msg.version, msg.name
+	question := fmt.Sprintf("Delete key %s?", name)
+	if msg.machines > 0 {
+		question = fmt.Sprintf("Delete key %s and revoke the %d active machine(s) enrolled with it?", name, msg.machines)
+	}
+	p.ask(confirm.New(question, func() tea.Cmd {
 		return ui.WithStore(func(ctx context.Context) tea.Msg {
 			return keyChangedMsg{verb: "deleted", name: name, err: st.DeleteKey(ctx, id, version)}
 		})
@@ -99,6 +124,8 @@ func (p *keysPage) askPath(id int64, name, held string) tea.Cmd {
 // handleResult applies the result of a command; ok is false for messages it doesn't know.
 func (p *keysPage) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
+	case deleteAskMsg:
+		return p.confirmDelete(msg), true
 	case keyChangedMsg:
 		if msg.err != nil {
 			return tea.Batch(ui.Failed(ui.ChangeVerb(msg.verb)+" key "+msg.name, msg.err), p.reloadOnStale(msg.err)), true

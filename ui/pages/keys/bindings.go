@@ -67,6 +67,10 @@ func (p *keysPage) keyActions() keyActions {
 		{binding: &km.SavedFilters, check: always, column: helpView, run: p.openSaved},
 		{binding: &km.Sort, check: always, column: helpView, run: p.nextSort},
 		{binding: &km.SortReverse, check: always, column: helpView, run: p.reverseSort},
+		{binding: &km.Machines, check: rows, column: helpView, run: func() tea.Cmd {
+			r, _ := p.current()
+			return ui.Open("Machines", r.k.Name)
+		}},
 		{binding: &km.Reload, check: always, column: helpView,
 			run: func() tea.Cmd { return tea.Batch(p.reload(), ui.Statusf("Reloading keys…")) }},
 

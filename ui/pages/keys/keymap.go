@@ -15,6 +15,7 @@ type keysKeyMap struct {
 	ui.RowKeyMap
 	SavedFilters, Sort, SortReverse       key.Binding
 	Copy, Download, Reveal                key.Binding
+	Machines                              key.Binding // open the Machines tab on this key's machines
 	Yes, No                               key.Binding // erasing View/Export on the review
 	SaveFilter, DeleteFilter, ApplyFilter key.Binding // in the saved-filters list
 }
@@ -28,6 +29,7 @@ func defaultKeysKeyMap() keysKeyMap {
 		Copy:         key.NewBinding(key.WithKeys("c", "y"), key.WithHelp("c", "copy")),
 		Download:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "download")),
 		Reveal:       key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "reveal")),
+		Machines:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "its machines")),
 		Yes:          key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
 		No:           key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no")),
 		SaveFilter:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save current")),

@@ -365,3 +365,20 @@ func TestDataVersionChangeReloads(t *testing.T) {
 	d.Send(frame.PollMsg{})
 	d.MustSee("1 of 1 keys")
 }
+
+// TestDeleteNamesTheMachinesItRevokes: the question counts the key's active machines only.
+func TestDeleteNamesTheMachinesItRevokes(t *testing.T) {
+	t.Parallel()
+	st := uitest.ThreeKeys()
+	st.Machines = []model.Machine{
+		{ID: 1, Name: "m1", KeyID: 1}, {ID: 2, Name: "m2", KeyID: 1},
+		{ID: 3, Name: "old", KeyID: 1, RevokedAt: time.Now()}, {ID: 4, Name: "other", KeyID: 2},
+	}
+	d := newDriver(t, st, uitest.Admin, ui.Options{})
+	d.Press("d")
+	d.MustSee("Delete key alpha and revoke the 2 active machine(s) enrolled with it? y/n")
+	d.Press("n")
+	if st.Called("DeleteKey") {
+		t.Fatal("deleted without y")
+	}
+}
