@@ -190,4 +190,3 @@ func cmpErr(first, err error) error {
 	}
 	return err
 }
-
