@@ -38,6 +38,10 @@ var (
 	buildErr   error
 )
 
+// startEnv is the environment before any test changed it (package variables are set before
+// the first test runs).
+var startEnv = os.Environ()
+
 // binary builds provkeys from the module root into a temporary directory, once.
 func binary(t *testing.T) string {
 	t.Helper()
@@ -59,6 +63,9 @@ func binary(t *testing.T) string {
 			}
 		}
 		cmd := exec.Command(goCmd, append(build, "provkeys")...)
+		// The environment the tests started with: fixtures point HOME at a temporary
+		// directory, and go would then fetch every module and build from scratch there.
+		cmd.Env = startEnv
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
