@@ -267,5 +267,9 @@ func (s *sshFakeSession) ListKeyTable(ctx context.Context) (*model.KeyTable, err
 }
 
 // The fake sessions have no saved Keys columns; the dashboard asks once it has keys.
-func (s *sshFakeSession) KeyColumns(context.Context) ([]string, error)   { return nil, nil }
-func (s *sshFakeSession) SaveKeyColumns(context.Context, []string) error { return nil }
+func (s *sshFakeSession) ListMachines(context.Context, int64) ([]model.Machine, error) {
+	return nil, nil
+}
+func (s *sshFakeSession) ActiveMachineCount(context.Context, int64) (int, error) { return 0, nil }
+func (s *sshFakeSession) KeyColumns(context.Context) ([]string, error)           { return nil, nil }
+func (s *sshFakeSession) SaveKeyColumns(context.Context, []string) error         { return nil }
