@@ -9,7 +9,8 @@
 // the same transaction as the change. Errors are model sentinels, wrapped with a sentence:
 //
 //   - model.ErrNotFound: no such object;
-//   - model.ErrDuplicate: the name (case-insensitive) or the key material is taken;
+//   - model.ErrDuplicate: the name (case-insensitive) or the key material is taken (the same
+//     decoded payload under any spelling; the error names the key that holds it, HeldBy);
 //   - *model.ConflictError (errors.Is model.ErrConflict): the object changed since the given
 //     version was read; it names who changed it and when;
 //   - model.ErrForbidden: the actor's role does not allow it (the refusal is audited);
@@ -76,8 +77,8 @@ type KeyStore interface {
 	Key(ctx context.Context, id int64) (model.Key, error)
 	// KeyByName returns a key by name, case-insensitively. Errors: ErrForbidden, ErrNotFound.
 	KeyByName(ctx context.Context, name string) (model.Key, error)
-	// VerifyKey finds the key whose fingerprint matches secret, also for keys whose material
-	// was erased. Errors: ErrForbidden, *model.ValidationError (secret does not parse),
+	// VerifyKey finds the key that holds secret's payload (PayloadHash), whatever its
+	// spelling, also for keys whose material was erased. Errors: ErrForbidden, *model.ValidationError (secret does not parse),
 	// ErrNotFound.
 	VerifyKey(ctx context.Context, secret string) (model.Key, error)
 

@@ -124,7 +124,12 @@ func (x *Session) RotateKey(ctx context.Context, id, version int64) (model.Key, 
 		if secret, err = store.KeySecret(model.KeyInput{Cloud: old.Cloud}); err != nil {
 			return err
 		}
-		if err := w.Versioned("keys", "key", id, version, "fingerprint = ?", keyformat.Fingerprint(secret)); err != nil {
+		hash, err := store.PayloadHash(secret)
+		if err != nil {
+			return err
+		}
+		// The new payload's hash replaces the old one: the old secret no longer verifies.
+		if err := w.Versioned("keys", "key", id, version, "fingerprint = ?, payload_hash = ?", keyformat.Fingerprint(secret), hash); err != nil {
 			return err
 		}
 		if !old.Exportable { // the material is sealed to the key's id; a key not exportable keeps none
