@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"DefaultCertificates", testDefaultCertificates},
 		{"ImportCert", testImportCert},
 		{"DeleteCert", testDeleteCert},
+		{"InUseNamesCapped", testInUseNamesCapped},
 		{"Conflicts", testConflicts},
 		{"NotFound", testNotFound},
 		{"ViewerForbidden", testViewerForbidden},
