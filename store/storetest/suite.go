@@ -56,6 +56,7 @@ func Run(t *testing.T, open Opener) {
 		{"SavedFilters", testSavedFilters},
 		{"KeyColumnsPerOperator", testKeyColumnsPerOperator},
 		{"ListAudit", testListAudit},
+		{"ReleaseAuditedAsItsPurpose", testReleaseAuditedAsItsPurpose},
 		{"AuditAppendOnly", testAuditAppendOnly},
 		{"DataVersion", testDataVersion},
 		{"EnrollIssuesVerifiableCertificate", testEnrollIssuesVerifiableCertificate},

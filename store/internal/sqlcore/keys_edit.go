@@ -193,8 +193,8 @@ func (x *Session) RevealKey(ctx context.Context, id int64) (string, error) {
 	return x.release(ctx, id, model.ActionReveal)
 }
 
-// ExportKey returns the key material for copy or download (audited as export). The audit row
-// is committed before the key is returned. A key that is not exportable gives
+// ExportKey returns the key material for the command line and SSH (audited as export). The
+// audit row is committed before the key is returned. A key that is not exportable gives
 // ErrNotExportable.
 func (x *Session) ExportKey(ctx context.Context, id int64) (string, error) {
 	return x.release(ctx, id, model.ActionExport)
