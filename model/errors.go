@@ -55,21 +55,25 @@ func (e *ConflictError) Error() string {
 // Is makes errors.Is(err, ErrConflict) true.
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
+// InUseShown is how many key names an InUseError carries at most: a certificate used by a
+// million keys must not put a million names in one error.
+const InUseShown = 5
+
 // InUseError is ErrInUse naming what still uses the object.
 type InUseError struct {
 	Object string   // e.g. `machine group "Servers"`
-	Users  []string // names of the keys that use it
+	Users  []string // names of the first keys that use it (at most InUseShown), sorted
+	Count  int      // how many keys use it; len(Users) when zero
 }
 
 func (e *InUseError) Error() string {
-	const show = 5
-	names := e.Users
+	n := max(e.Count, len(e.Users))
+	names := e.Users[:min(InUseShown, len(e.Users))]
 	more := ""
-	if len(names) > show {
-		more = fmt.Sprintf(" and %d more", len(names)-show)
-		names = names[:show]
+	if n > len(names) {
+		more = fmt.Sprintf(" and %d more", n-len(names))
 	}
-	return fmt.Sprintf("%s is used by %d key(s): %q%s", e.Object, len(e.Users), names, more)
+	return fmt.Sprintf("%s is used by %d key(s): %q%s", e.Object, n, names, more)
 }
 
 // Is makes errors.Is(err, ErrInUse) true.

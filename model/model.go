@@ -33,8 +33,10 @@ const (
 	ActionDelete    Action = "delete"
 	ActionEnable    Action = "enable"
 	ActionDisable   Action = "disable"
-	ActionExport    Action = "export" // copy or download: key material leaves the store
-	ActionReveal    Action = "reveal" // key material shown on screen
+	ActionExport    Action = "export"   // key material written out by the command line or over SSH
+	ActionReveal    Action = "reveal"   // key material shown on screen
+	ActionCopy      Action = "copy"     // key material sent to the clipboard from the dashboard
+	ActionDownload  Action = "download" // key material written to a file from the dashboard
 	ActionImport    Action = "import"
 	ActionRotate    Action = "rotate" // a new secret for a key, every setting kept
 )

@@ -9,7 +9,8 @@
 // the same transaction as the change. Errors are model sentinels, wrapped with a sentence:
 //
 //   - model.ErrNotFound: no such object;
-//   - model.ErrDuplicate: the name (case-insensitive) or the key material is taken;
+//   - model.ErrDuplicate: the name (case-insensitive) or the key material is taken (the same
+//     decoded payload under any spelling; the error names the key that holds it, HeldBy);
 //   - *model.ConflictError (errors.Is model.ErrConflict): the object changed since the given
 //     version was read; it names who changed it and when;
 //   - model.ErrForbidden: the actor's role does not allow it (the refusal is audited);
@@ -61,8 +62,9 @@ type Session interface {
 	DataVersion(ctx context.Context) (int64, error)
 }
 
-// KeyStore is the provisioning keys. Listings never carry key material; only RevealKey and
-// ExportKey release it, each under its own audit row committed before the key is returned.
+// KeyStore is the provisioning keys. Listings never carry key material; only ReleaseKey (and
+// its RevealKey and ExportKey) releases it, under an audit row naming the purpose committed
+// before the key is returned.
 type KeyStore interface {
 	// ListKeys returns every key sorted by name, case-insensitively. Errors: ErrForbidden.
 	ListKeys(ctx context.Context) ([]model.Key, error)
@@ -76,8 +78,8 @@ type KeyStore interface {
 	Key(ctx context.Context, id int64) (model.Key, error)
 	// KeyByName returns a key by name, case-insensitively. Errors: ErrForbidden, ErrNotFound.
 	KeyByName(ctx context.Context, name string) (model.Key, error)
-	// VerifyKey finds the key whose fingerprint matches secret, also for keys whose material
-	// was erased. Errors: ErrForbidden, *model.ValidationError (secret does not parse),
+	// VerifyKey finds the key that holds secret's payload (PayloadHash), whatever its
+	// spelling, also for keys whose material was erased. Errors: ErrForbidden, *model.ValidationError (secret does not parse),
 	// ErrNotFound.
 	VerifyKey(ctx context.Context, secret string) (model.Key, error)
 
@@ -120,13 +122,22 @@ type KeyStore interface {
 	// which the caller shows once. The rotate audit row holds the old fingerprint and the new.
 	// Errors: ErrForbidden, ErrNotFound, *model.ConflictError.
 	RotateKey(ctx context.Context, id, version int64) (model.Key, string, error)
-	// RevealKey returns key id's material for the screen (audited as reveal). Errors:
-	// ErrForbidden, ErrNotFound, ErrNotExportable, or a sentence when the material does not
-	// open under the data key.
+	// ReleaseKey returns key id's material for purpose, one of ReleaseActions (reveal on
+	// screen, copy to the clipboard, download to a file, export from the command line or
+	// SSH), under an audit row of that action committed before the key is returned. Errors:
+	// ErrForbidden, ErrNotFound, ErrNotExportable, *model.ValidationError (purpose is not a
+	// release), or a sentence when the material does not open under the data key.
+	ReleaseKey(ctx context.Context, id int64, purpose model.Action) (string, error)
+	// RevealKey is ReleaseKey(ctx, id, model.ActionReveal).
 	RevealKey(ctx context.Context, id int64) (string, error)
-	// ExportKey returns key id's material for copy or download (audited as export). Errors:
-	// as RevealKey.
+	// ExportKey is ReleaseKey(ctx, id, model.ActionExport).
 	ExportKey(ctx context.Context, id int64) (string, error)
+	// AuditKeyUse records what became of key id's material that the caller already holds,
+	// releasing none: the copy or download (purpose) of the key shown once after its
+	// creation (failure nil: "ok"), or a download or export whose file could not be written
+	// after ReleaseKey (failure's sentence is the row's result; it never holds material).
+	// Errors: ErrForbidden, ErrNotFound, *model.ValidationError (purpose is not a release).
+	AuditKeyUse(ctx context.Context, id int64, purpose model.Action, failure error) error
 	// Scrub makes erased key material (View/Export turned off) gone from the files too, not
 	// only from the rows: nil means no copy is left; an error says what remains and until
 	// when (another reader's snapshot can keep an old copy alive). Errors: ErrForbidden.

@@ -51,7 +51,7 @@ func InUseRefusal(what string, err error) (tea.Cmd, bool) {
 		names = append(names, OrDash(model.Sanitize(u)))
 	}
 	list := strings.Join(names, ", ")
-	switch n := len(iu.Users); {
+	switch n := max(iu.Count, len(iu.Users)); {
 	case n == 0:
 		list = "keys"
 	case n > show:

@@ -40,6 +40,12 @@ type Store interface {
 	RotateKey(ctx context.Context, id, version int64) (model.Key, string, error)
 	RevealKey(ctx context.Context, id int64) (string, error)
 	ExportKey(ctx context.Context, id int64) (string, error)
+	// ReleaseKey returns a key's material audited as purpose (model.ActionReveal,
+	// ActionCopy, ActionDownload): every screen audits each as itself.
+	ReleaseKey(ctx context.Context, id int64, purpose model.Action) (string, error)
+	// AuditKeyUse records a copy or download of material the page already holds (the key
+	// shown once after creation), or a download that failed after the release.
+	AuditKeyUse(ctx context.Context, id int64, purpose model.Action, failure error) error
 
 	ListGroups(ctx context.Context) ([]model.Group, error)
 	CreateGroup(ctx context.Context, in model.GroupInput) (model.Group, error)

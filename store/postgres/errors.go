@@ -141,7 +141,10 @@ func (e dupError) Error() string        { return model.ErrDuplicate.Error() }
 func (e dupError) Is(target error) bool { return target == model.ErrDuplicate }
 
 // fingerprint is true when the failed index is a key's fingerprint (the same material).
-func (e dupError) fingerprint() bool { return strings.Contains(e.pe.ConstraintName, "fingerprint") }
+func (e dupError) fingerprint() bool {
+	// The same secret under another spelling fails on payload_hash: a fingerprint clash too.
+	return strings.Contains(e.pe.ConstraintName, "fingerprint") || strings.Contains(e.pe.ConstraintName, "payload_hash")
+}
 
 // Describe names the database url (a URL or a key=value connection string) points at, for
 // messages: database, user and host, never the password.

@@ -20,20 +20,22 @@ type newKey struct {
 	in       store.NewKey
 	secret   string
 	host, fp string
+	hash     []byte // store.PayloadHash
 	material []byte
 	certID   int64
 	groupIDs []int64
 }
 
 // prepare resolves and seals every input, naming the input by position when there are
-// several, and refuses a batch that names a key or its material twice.
+// several, and refuses a batch that names a key or its secret twice, or a secret a stored key
+// holds.
 func (w *writeTx) prepare(in []store.NewKey) ([]newKey, error) {
 	ids, err := engine{w.x.s}.NextIDs(w.ctx, w.W, "keys", len(in))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]newKey, len(in))
-	names, fps := map[string]bool{}, map[string]bool{}
+	names, hashes := map[string]bool{}, map[string]string{}
 	for i, k := range in {
 		if i%256 == 0 && w.ctx.Err() != nil {
 			return nil, w.ctx.Err()
@@ -42,16 +44,48 @@ func (w *writeTx) prepare(in []store.NewKey) ([]newKey, error) {
 		if err == nil && names[strings.ToLower(k.Name)] {
 			err = fmt.Errorf("a key named %q %w", k.Name, model.ErrDuplicate)
 		}
-		if err == nil && fps[nk.fp] {
-			err = fmt.Errorf("this key is already stored (same fingerprint): %w", model.ErrDuplicate)
+		if holder, ok := hashes[string(nk.hash)]; err == nil && ok {
+			err = store.HeldBy(holder)
 		}
 		if err != nil {
 			return nil, sqlcore.Position(in, i, err)
 		}
-		names[strings.ToLower(k.Name)], fps[nk.fp] = true, true
+		names[strings.ToLower(k.Name)], hashes[string(nk.hash)] = true, k.Name
 		out[i] = nk
 	}
-	return out, nil
+	return out, w.heldAlready(in, out)
+}
+
+// heldAlready refuses inputs whose secret a stored key already holds, naming that key, in
+// one query for the whole batch. It is asked before the INSERT because a failed statement
+// ends a PostgreSQL transaction; the unique index stays the backstop against a concurrent
+// insert.
+func (w *writeTx) heldAlready(in []store.NewKey, nks []newKey) error {
+	hashes := make([][]byte, len(nks))
+	for i := range nks {
+		hashes[i] = nks[i].hash
+	}
+	rows, err := w.Query(w.ctx, "SELECT name, payload_hash FROM keys WHERE payload_hash = ANY($1) LIMIT 1", hashes)
+	if err != nil {
+		return mapErr(err)
+	}
+	type held struct {
+		name string
+		hash []byte
+	}
+	found, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (h held, err error) {
+		err = r.Scan(&h.name, &h.hash)
+		return h, err
+	})
+	if err != nil || len(found) == 0 {
+		return mapErr(err)
+	}
+	for i := range nks {
+		if string(nks[i].hash) == string(found[0].hash) {
+			return sqlcore.Position(in, i, store.HeldBy(found[0].name))
+		}
+	}
+	return store.HeldBy(found[0].name)
 }
 
 func (w *writeTx) prepareOne(id int64, in store.NewKey) (newKey, error) {
@@ -64,8 +98,12 @@ func (w *writeTx) prepareOne(id int64, in store.NewKey) (newKey, error) {
 		return newKey{}, err
 	}
 	p, _ := keyformat.Parse(secret)
+	hash, err := store.PayloadHash(secret)
+	if err != nil {
+		return newKey{}, err
+	}
 	nk := newKey{id: id, in: in, secret: secret, host: p.Host, fp: keyformat.Fingerprint(secret),
-		certID: certID, groupIDs: groupIDs}
+		hash: hash, certID: certID, groupIDs: groupIDs}
 	if in.Exportable {
 		nk.material = w.x.s.sealer.Seal("key", id, []byte(secret))
 	}
@@ -75,7 +113,7 @@ func (w *writeTx) prepareOne(id int64, in store.NewKey) (newKey, error) {
 // keyColumns are the columns a new key's row fills, in row's order.
 var keyColumns = []string{"id", "name", "cert_id", "enabled", "allow_reenroll", "exportable", "cloud",
 	"fingerprint", "description", "max_usage", "usage_count", "expires_at", "created_at",
-	"created_by", "updated_at", "updated_by", "version"}
+	"created_by", "updated_at", "updated_by", "version", "payload_hash"}
 
 // row is nk's values for keyColumns; zero times mean now.
 func (w *writeTx) row(nk *newKey) []any {
@@ -84,7 +122,7 @@ func (w *writeTx) row(nk *newKey) []any {
 	by := w.x.Actor().Name
 	return []any{nk.id, in.Name, nk.certID, in.Enabled, in.AllowReenroll, in.Exportable, nk.host,
 		nk.fp, in.Description, in.MaxUsage, in.UsageCount, nullTime(in.ExpiresAt), created,
-		by, updated, by, int64(1)}
+		by, updated, by, int64(1), nk.hash}
 }
 
 // insertKeys stores validated inputs one INSERT each, calling done after each with its id
@@ -95,7 +133,7 @@ func (w *writeTx) insertKeys(in []store.NewKey, done func(i int, id int64, secre
 		return err
 	}
 	ins := `INSERT INTO keys (` + strings.Join(keyColumns, ", ") + `) VALUES ($1, $2, $3, $4, $5, $6,
-		$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`
+		$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`
 	for i := range nks {
 		nk := &nks[i]
 		if _, err := w.Exec(w.ctx, ins, w.row(nk)...); err != nil {

@@ -19,6 +19,7 @@ var migrationFS embed.FS
 // in the same transaction, for data that needs Go (such as generated certificates).
 var afterSteps = map[int]func(w *writeTx) error{
 	1: seedV1,
+	6: backfillPayloadHash,
 }
 
 // migrations are this engine's schema steps, in order.

@@ -65,7 +65,10 @@ func (e dupError) column() string {
 }
 
 // fingerprint is true when the failed constraint is a key's fingerprint (the same material).
-func (e dupError) fingerprint() bool { return strings.Contains(e.column(), ".fingerprint") }
+func (e dupError) fingerprint() bool {
+	// The same secret under another spelling fails on payload_hash: a fingerprint clash too.
+	return strings.Contains(e.column(), ".fingerprint") || strings.Contains(e.column(), ".payload_hash")
+}
 
 // isBusy is true for SQLITE_BUSY and SQLITE_LOCKED in any extended form.
 func isBusy(err error) bool {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 
 	"provkeys/keyformat"
@@ -34,8 +35,8 @@ func (w *writeTx) keyWriter() (*keyWriter, error) {
 	kw.next = ids[0]
 	kw.insKey, err = w.PrepareContext(w.ctx, `INSERT INTO keys (id, name, name_key, cert_id, enabled,
 		allow_reenroll, exportable, cloud, fingerprint, description, max_usage,
-		usage_count, expires_at, created_at, created_by, updated_at, updated_by, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`)
+		usage_count, expires_at, created_at, created_by, updated_at, updated_by, version, payload_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -73,15 +74,19 @@ func (kw *keyWriter) insert(in store.NewKey) (int64, string, error) {
 		return 0, "", err
 	}
 	p, _ := keyformat.Parse(secret)
+	hash, err := store.PayloadHash(secret)
+	if err != nil {
+		return 0, "", err
+	}
 	id := kw.next
 	created, updated := cmp.Or(in.CreatedAt, w.now), cmp.Or(in.UpdatedAt, in.CreatedAt, w.now)
 	by := w.x.Actor().Name
 	_, err = kw.insKey.ExecContext(kw.sctx, id, in.Name, strings.ToLower(in.Name), certID, in.Enabled,
 		in.AllowReenroll, in.Exportable, p.Host, keyformat.Fingerprint(secret),
 		in.Description, in.MaxUsage, in.UsageCount, nullMicros(in.ExpiresAt), micros(created), by,
-		micros(updated), by)
+		micros(updated), by, hash)
 	if err != nil {
-		return 0, "", w.NameTaken(err, "key", in.Name)
+		return 0, "", w.keyTaken(err, in.Name, hash)
 	}
 	if in.Exportable {
 		material := w.x.s.sealer.Seal("key", id, []byte(secret))
@@ -96,6 +101,21 @@ func (kw *keyWriter) insert(in store.NewKey) (int64, string, error) {
 	}
 	kw.next++
 	return id, secret, nil
+}
+
+// keyTaken words a failed key INSERT: a name taken says so; the same secret (payload or
+// fingerprint) names the key that already holds it, which may be an earlier input of the
+// same batch. SQLite rolls back only the failed statement, so the transaction can still ask.
+func (w *writeTx) keyTaken(err error, name string, hash []byte) error {
+	var d dupError
+	if !errors.As(mapErr(err), &d) || strings.Contains(d.column(), ".name") {
+		return w.NameTaken(err, "key", name)
+	}
+	var holder string
+	if qerr := w.Tx.QueryRowContext(w.ctx, "SELECT name FROM keys WHERE payload_hash = ?", hash).Scan(&holder); qerr != nil {
+		return w.NameTaken(err, "key", name)
+	}
+	return store.HeldBy(holder)
 }
 
 // insertKeys stores validated inputs in order, calling done after each with its id and secret.

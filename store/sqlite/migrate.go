@@ -21,6 +21,7 @@ var migrationFS embed.FS
 // in the same transaction, for data that needs Go (such as generated certificates).
 var afterSteps = map[int]func(ctx context.Context, tx *sql.Tx, s *Store) error{
 	1: seedV1,
+	6: backfillPayloadHash,
 }
 
 // schemaLimit, when set, stops migrations at that schema: tests make an older store with it

@@ -233,7 +233,7 @@ func TestBinaryFullDisk(t *testing.T) {
 	}
 	fill(64 << 10) // room for the -shm file, not for a thousand keys
 	before := fileHash(t, db)
-	r := runBin(t, nil, "", "--db", db, "demo", "--keys", "1000")
+	r := runBin(t, nil, "", "--db", db, "demo", "--keys", "1000", "--yes")
 	t.Logf("write on a full disk: %s", oneSentence(t, r, "disk is full"))
 	if fileHash(t, db) != before {
 		t.Fatal("the failed write changed the store file")

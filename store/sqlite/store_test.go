@@ -222,7 +222,7 @@ func TestConcurrentOpenOfNewFile(t *testing.T) {
 }
 
 func TestSchemaVersion(t *testing.T) {
-	if SchemaVersion() != 5 {
+	if SchemaVersion() != 6 {
 		t.Fatalf("SchemaVersion = %d", SchemaVersion())
 	}
 	if _, err := migrations(); err != nil {

@@ -126,7 +126,7 @@ func testCreateKeyWithSecret(t *testing.T, open Opener) {
 		t.Fatalf("export: %v", err)
 	}
 	in.Name = "again"
-	if _, _, err := x.CreateKey(ctx, in); !errors.Is(err, model.ErrDuplicate) || !strings.Contains(err.Error(), "fingerprint") {
+	if _, _, err := x.CreateKey(ctx, in); !errors.Is(err, model.ErrDuplicate) || !strings.Contains(err.Error(), `"given"`) {
 		t.Fatalf("same key twice: %v", err)
 	}
 	in.Secret = "3|api.private.zscaler.com|abc..."

@@ -72,13 +72,23 @@ func certsListCmd(e *env) *cobra.Command {
 }
 
 func certsImportCmd(e *env) *cobra.Command {
-	var keyFile string
-	c := leaf(e, "import NAME FILE.pem [--key KEY.pem]", "add a CA certificate from a PEM file (- reads standard input), with its private key to sign machine certificates", takes("NAME", "FILE.pem"),
+	var keyFile, flagName string
+	// One rule for names, as groups add and keys add: the name is the first argument or
+	// --name. The PEM file is always the last argument.
+	c := leaf(e, "import [NAME] FILE.pem [--name N] [--key KEY.pem]", "add a CA certificate from a PEM file (- reads standard input), with its private key to sign machine certificates", takes("[NAME]", "FILE.pem"),
 		func(e *env, _ *cobra.Command, pos []string) error {
-			if keyFile == "-" && pos[1] == "-" {
+			file := pos[len(pos)-1]
+			name, err := nameArg("certs import", pos[:len(pos)-1], flagName)
+			if err != nil {
+				return err
+			}
+			if name == "" {
+				return usagef("certs import needs a NAME (before FILE.pem, or --name); see provkeys certs import --help")
+			}
+			if keyFile == "-" && file == "-" {
 				return usagef("certs import: the certificate and --key cannot both be standard input")
 			}
-			pemText, err := e.readPEM(pos[1])
+			pemText, err := e.readPEM(file)
 			if err != nil {
 				return err
 			}
@@ -95,12 +105,12 @@ func certsImportCmd(e *env) *cobra.Command {
 			}
 			var ct model.Cert
 			if keyPEM != nil {
-				ct, err = s.ImportCertWithKey(e.ctx, pos[0], string(pemText), string(keyPEM))
+				ct, err = s.ImportCertWithKey(e.ctx, name, string(pemText), string(keyPEM))
 			} else {
-				ct, err = s.ImportCert(e.ctx, pos[0], string(pemText))
+				ct, err = s.ImportCert(e.ctx, name, string(pemText))
 			}
 			if err != nil {
-				return explain(err, certObject(pos[0]))
+				return explain(err, certObject(name))
 			}
 			how := "verify only: keys signed by it cannot enroll machines; import it with --key to sign"
 			if keyPEM != nil {
@@ -112,8 +122,9 @@ func certsImportCmd(e *env) *cobra.Command {
 		})
 	c.Flags().StringVar(&keyFile, "key", "", "the CA's private key `KEY.pem` (PKCS#8, PKCS#1 or SEC 1; stored encrypted)")
 	_ = c.MarkFlagFilename("key", "pem", "key")
+	c.Flags().StringVar(&flagName, "name", "", "the certificate's `NAME` (or as the first argument)")
 	c.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-		if len(args) == 1 {
+		if len(args) >= 1 {
 			return []string{"pem", "crt"}, cobra.ShellCompDirectiveFilterFileExt
 		}
 		return nil, cobra.ShellCompDirectiveNoFileComp

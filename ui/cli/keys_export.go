@@ -116,6 +116,10 @@ func (e *env) exportToFile(name, path string, force bool) error {
 		return e.explainRelease(err, k.Name)
 	}
 	if err := f.Commit(secret); err != nil {
+		// The release's row says "export ok"; the trail must also say the file never came.
+		if aerr := s.AuditKeyUse(e.ctx, k.ID, model.ActionExport, err); aerr != nil {
+			return errors.Join(err, fmt.Errorf("the failed export was not recorded in the audit trail: %w", aerr))
+		}
 		return err
 	}
 	fmt.Fprintf(e.out, "Wrote key %s to %s.\n", model.Sanitize(k.Name), model.Sanitize(path))

@@ -53,16 +53,33 @@ func dashboard(e *env, _ *cobra.Command) error {
 	return nil
 }
 
+// maxDemoKeys caps demo --keys without --force: a mistyped N (a killed run of a huge one
+// left 4.3 million keys in a live store) must not fill a store unasked.
+const maxDemoKeys = 2_000_000
+
 func demoCmd(e *env) *cobra.Command {
 	var n int
-	c := leaf(e, "demo [--keys N]", "fill the store with realistic sample data", takes(),
+	var yes, force bool
+	c := leaf(e, "demo [--keys N] [--yes] [--force]", "fill the store with realistic sample data", takes(),
 		func(e *env, _ *cobra.Command, _ []string) error {
 			if n < 1 {
 				return usagef("--keys must be 1 or more")
 			}
+			if n > maxDemoKeys && !force {
+				return usagef("--keys %d is more than %d; add --force to add that many", n, maxDemoKeys)
+			}
 			s, err := e.session()
 			if err != nil {
 				return err
+			}
+			// Demo data goes into an empty store; a store with keys is asked about first.
+			if _, have, err := s.ListKeysHead(e.ctx, 0); err != nil {
+				return explain(err, "the store")
+			} else if have > 0 {
+				q := fmt.Sprintf("The store already holds %s; add %s of demo data to it?", plural(have, "key"), plural(n, "key"))
+				if err := e.confirm("demo", yes, q); err != nil {
+					return err
+				}
 			}
 			var progress func(done, total int) // nil: Demo reports to no one
 			if isTerminal(e.io.Err) {
@@ -77,6 +94,8 @@ func demoCmd(e *env) *cobra.Command {
 			return nil
 		})
 	c.Flags().IntVar(&n, "keys", 200, "how many sample keys to add, `N`")
+	c.Flags().BoolVar(&yes, "yes", false, "add to a store that already has keys without asking")
+	c.Flags().BoolVar(&force, "force", false, fmt.Sprintf("allow --keys over %d", maxDemoKeys))
 	c.Annotations = map[string]string{localOnly: "true"}
 	return c
 }

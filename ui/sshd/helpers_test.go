@@ -116,6 +116,12 @@ func (s *sshFakeSession) RevealKey(ctx context.Context, id int64) (string, error
 	return s.ExportKey(ctx, id)
 }
 
+func (s *sshFakeSession) ReleaseKey(ctx context.Context, id int64, _ model.Action) (string, error) {
+	return s.ExportKey(ctx, id)
+}
+
+func (s *sshFakeSession) AuditKeyUse(context.Context, int64, model.Action, error) error { return nil }
+
 func (s *sshFakeSession) ListGroups(context.Context) ([]model.Group, error) {
 	return []model.Group{{ID: 1, Name: "Servers", Enabled: true, KeyCount: 1, Version: 1}}, nil
 }

@@ -137,12 +137,8 @@ func (x *Session) DeleteCert(ctx context.Context, id int64) error {
 		if err != nil {
 			return NotFound(err, "signing certificate", id)
 		}
-		users, err := w.keyNames("SELECT name FROM keys WHERE cert_id = ? ORDER BY "+w.d.ByName("name"), id)
-		if err != nil {
+		if err := w.inUse(fmt.Sprintf("signing certificate %q", old.Name), "FROM keys k WHERE k.cert_id = ?", id); err != nil {
 			return err
-		}
-		if len(users) > 0 {
-			return &model.InUseError{Object: fmt.Sprintf("signing certificate %q", old.Name), Users: users}
 		}
 		if _, err := w.Exec(w.Ctx, "DELETE FROM certs WHERE id = ?", id); err != nil {
 			return w.MapErr(err)

@@ -124,13 +124,9 @@ func (x *Session) DeleteGroup(ctx context.Context, id, version int64) error {
 		if err != nil {
 			return err
 		}
-		users, err := w.keyNames(`SELECT k.name FROM key_groups kg JOIN keys k ON k.id = kg.key_id
-			WHERE kg.group_id = ? ORDER BY `+w.d.ByName("k.name"), id)
-		if err != nil {
+		if err := w.inUse(fmt.Sprintf("machine group %q", old.Name),
+			"FROM key_groups kg JOIN keys k ON k.id = kg.key_id WHERE kg.group_id = ?", id); err != nil {
 			return err
-		}
-		if len(users) > 0 {
-			return &model.InUseError{Object: fmt.Sprintf("machine group %q", old.Name), Users: users}
 		}
 		if err := w.DeleteVersioned("groups", "machine group", id, version); err != nil {
 			return err
@@ -139,7 +135,22 @@ func (x *Session) DeleteGroup(ctx context.Context, id, version int64) error {
 	})
 }
 
-// keyNames runs a query that lists key names.
-func (w *W) keyNames(q string, args ...any) ([]string, error) {
-	return All(w.Ctx, w.X.E, w, func(sc Row) (n string, err error) { return n, sc.Scan(&n) }, q, args...)
+// inUse is the *model.InUseError for object when keys use it, nil when none: how many, and
+// the first model.InUseShown names (a certificate used by a million keys must not put a
+// million names in one error). from is the FROM and WHERE of the keys k that use it, with
+// the object's id as its one parameter.
+func (w *W) inUse(object, from string, id int64) error {
+	var n int
+	if err := w.QueryRow(w.Ctx, "SELECT count(*) "+from, id).Scan(&n); err != nil {
+		return w.MapErr(err)
+	}
+	if n == 0 {
+		return nil
+	}
+	names, err := All(w.Ctx, w.X.E, w, func(sc Row) (n string, err error) { return n, sc.Scan(&n) },
+		"SELECT k.name "+from+" ORDER BY "+w.d.ByName("k.name")+" LIMIT ?", id, model.InUseShown)
+	if err != nil {
+		return err
+	}
+	return &model.InUseError{Object: object, Users: names, Count: n}
 }

@@ -10,6 +10,7 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/store"
 )
 
 // keyCols are the columns of model.Key with its certificate's name, never material; they
@@ -72,20 +73,27 @@ func (x *Session) KeyByName(ctx context.Context, name string) (model.Key, error)
 	return k, err
 }
 
-// VerifyKey finds the key whose fingerprint matches secret. It looks the fingerprint up, so
-// it works for keys whose material was erased; a secret that does not parse is a
-// *model.ValidationError, and an unknown one is ErrNotFound.
+// VerifyKey finds the key that holds secret's payload, whatever its spelling (version "03",
+// host in capitals, another host), so a variant of a disabled key is that disabled key. It
+// looks the payload hash up, so it works for keys whose material was erased; a secret that
+// does not parse is a *model.ValidationError, and an unknown one is ErrNotFound.
 func (x *Session) VerifyKey(ctx context.Context, secret string) (model.Key, error) {
 	if err := x.Authorize(model.ActionRead); err != nil {
 		return model.Key{}, err
 	}
-	p, err := keyformat.Parse(secret)
+	hash, err := store.PayloadHash(secret)
 	if err != nil {
-		return model.Key{}, &model.ValidationError{Field: model.FieldKey, Msg: err.Error()}
+		return model.Key{}, err
 	}
-	k, err := x.ReadKey(ctx, x.Read(), "k.fingerprint = ?", keyformat.Fingerprint(keyformat.Format(p)))
+	k, err := x.ReadKey(ctx, x.Read(), "k.payload_hash = ?", hash)
 	if errors.Is(err, model.ErrNotFound) {
-		return k, fmt.Errorf("no stored key has this fingerprint: %w", model.ErrNotFound)
+		// A key whose material was erased before payload hashes were kept has none: its
+		// fingerprint still finds it when the spelling is the stored one.
+		p, _ := keyformat.Parse(secret)
+		k, err = x.ReadKey(ctx, x.Read(), "k.payload_hash IS NULL AND k.fingerprint = ?", keyformat.Fingerprint(keyformat.Format(p)))
+	}
+	if errors.Is(err, model.ErrNotFound) {
+		return k, fmt.Errorf("no stored key holds this payload: %w", model.ErrNotFound)
 	}
 	return k, err
 }

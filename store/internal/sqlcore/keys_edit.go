@@ -124,7 +124,12 @@ func (x *Session) RotateKey(ctx context.Context, id, version int64) (model.Key, 
 		if secret, err = store.KeySecret(model.KeyInput{Cloud: old.Cloud}); err != nil {
 			return err
 		}
-		if err := w.Versioned("keys", "key", id, version, "fingerprint = ?", keyformat.Fingerprint(secret)); err != nil {
+		hash, err := store.PayloadHash(secret)
+		if err != nil {
+			return err
+		}
+		// The new payload's hash replaces the old one: the old secret no longer verifies.
+		if err := w.Versioned("keys", "key", id, version, "fingerprint = ?, payload_hash = ?", keyformat.Fingerprint(secret), hash); err != nil {
 			return err
 		}
 		if !old.Exportable { // the material is sealed to the key's id; a key not exportable keeps none
@@ -188,8 +193,8 @@ func (x *Session) RevealKey(ctx context.Context, id int64) (string, error) {
 	return x.release(ctx, id, model.ActionReveal)
 }
 
-// ExportKey returns the key material for copy or download (audited as export). The audit row
-// is committed before the key is returned. A key that is not exportable gives
+// ExportKey returns the key material for the command line and SSH (audited as export). The
+// audit row is committed before the key is returned. A key that is not exportable gives
 // ErrNotExportable.
 func (x *Session) ExportKey(ctx context.Context, id int64) (string, error) {
 	return x.release(ctx, id, model.ActionExport)

@@ -244,6 +244,25 @@ func (f *FakeStore) ExportKey(_ context.Context, id int64) (string, error) {
 	return f.exportKey(id)
 }
 
+// ReleaseKey records "ReleaseKey ID PURPOSE".
+func (f *FakeStore) ReleaseKey(_ context.Context, id int64, purpose model.Action) (string, error) {
+	f.record("ReleaseKey %d %s", id, purpose)
+	if purpose == model.ActionReveal {
+		return f.revealKey(id)
+	}
+	return f.exportKey(id)
+}
+
+// AuditKeyUse records "AuditKeyUse ID PURPOSE ok" or "... failed: SENTENCE".
+func (f *FakeStore) AuditKeyUse(_ context.Context, id int64, purpose model.Action, failure error) error {
+	if failure != nil {
+		f.record("AuditKeyUse %d %s failed: %v", id, purpose, failure)
+	} else {
+		f.record("AuditKeyUse %d %s ok", id, purpose)
+	}
+	return nil
+}
+
 func (f *FakeStore) ListGroups(context.Context) ([]model.Group, error) {
 	f.record("ListGroups")
 	f.Mu.Lock()

@@ -80,8 +80,8 @@ func (p *keysPage) keyActions() keyActions {
 			run: func() tea.Cmd { r, _ := p.current(); return loadFormData(p.env.Store, true, r.k.ID) }},
 		{binding: &km.Delete, check: p.may(model.ActionDelete, true), column: helpChange, footer: 5, run: p.askDelete},
 		{binding: &km.Toggle, check: p.may(model.ActionUpdate, true), column: helpChange, footer: 6, run: p.toggle},
-		{binding: &km.Copy, check: p.material(model.ActionExport, false), column: helpChange, footer: 7, run: p.copyKey, release: model.ActionExport},
-		{binding: &km.Download, check: p.material(model.ActionExport, true), column: helpChange, footer: 8, run: p.askDownload, release: model.ActionExport},
+		{binding: &km.Copy, check: p.material(model.ActionCopy, false), column: helpChange, footer: 7, run: p.copyKey, release: model.ActionCopy},
+		{binding: &km.Download, check: p.material(model.ActionDownload, true), column: helpChange, footer: 8, run: p.askDownload, release: model.ActionDownload},
 		{binding: &km.Reveal, check: p.material(model.ActionReveal, false), column: helpChange, footer: 9, run: p.reveal, release: model.ActionReveal},
 	}.reviewed(p)
 }

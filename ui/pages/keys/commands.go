@@ -72,17 +72,28 @@ func loadFormData(st ui.Store, edit bool, id int64) tea.Cmd {
 	})
 }
 
-// fetchSecret exports (for copy) or reveals (for the screen) one key's material.
+// fetchSecret releases one key's material for the clipboard or the screen, audited as a
+// copy or a reveal.
 func fetchSecret(st ui.Store, purpose exportPurpose, id int64, name string) tea.Cmd {
 	return ui.WithStore(func(ctx context.Context) tea.Msg {
-		var s string
-		var err error
+		action := model.ActionCopy
 		if purpose == forReveal {
-			s, err = st.RevealKey(ctx, id)
-		} else {
-			s, err = st.ExportKey(ctx, id)
+			action = model.ActionReveal
 		}
+		s, err := st.ReleaseKey(ctx, id, action)
 		return secretMsg{purpose: purpose, id: id, name: name, secret: s, err: err}
+	})
+}
+
+// auditUse records a copy or download of material the page already holds (the key shown
+// once after creation): the store releases nothing, but the trail must show it left. A
+// failure to record it is said in the status line.
+func auditUse(st ui.Store, id int64, purpose model.Action, failure error) tea.Cmd {
+	return ui.WithStore(func(ctx context.Context) tea.Msg {
+		if err := st.AuditKeyUse(ctx, id, purpose, failure); err != nil {
+			return ui.StatusMsg{Kind: ui.StatusErr, Text: fmt.Sprintf("The %s was not recorded in the audit trail: %s", purpose, ui.Sentence(err, "the key"))}
+		}
+		return nil
 	})
 }
 

@@ -33,7 +33,8 @@ func (c *createdKey) Update(m tea.Msg) (bool, tea.Cmd) {
 	switch {
 	case key.Matches(msg, km.Copy):
 		c.kept = true
-		return false, copyCmds(c.secret, c.name, p.env.Opts.NativeClipboard)
+		return false, tea.Batch(copyCmds(c.secret, c.name, p.env.Opts.NativeClipboard),
+			auditUse(p.env.Store, c.key.ID, model.ActionCopy, nil))
 	case key.Matches(msg, km.Download):
 		if p.env.Remote() {
 			return false, ui.SetStatus(ui.StatusErr, "Downloads would land on the server: copy the key instead (c).")

@@ -3,6 +3,7 @@ package keys
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"provkeys/model"
 	"provkeys/ui/keyfile"
 )
 
@@ -33,9 +35,10 @@ func downloadCmd(st ui.Store, d download, path string, replace bool) tea.Cmd {
 		if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
 			path = filepath.Join(path, keyfile.SafeName(name)+".txt") // a directory gets DIR/NAME.txt
 		}
-		if replace {
-			err = keyfile.CheckReplaceable(path)
-		} else if _, lerr := os.Lstat(path); lerr == nil {
+		// The file is opened before the key is released: a missing directory or a refused
+		// path costs no release, and only a write that then fails is audited as failed.
+		f, err := keyfile.Create(path, replace)
+		if errors.Is(err, fs.ErrExist) {
 			return fileWrittenMsg{download: d, name: name, path: path, exists: true}
 		}
 		if err != nil {
@@ -43,13 +46,18 @@ func downloadCmd(st ui.Store, d download, path string, replace bool) tea.Cmd {
 		}
 		secret := held
 		if secret == "" {
-			if secret, err = st.ExportKey(ctx, id); err != nil {
+			if secret, err = st.ReleaseKey(ctx, id, model.ActionDownload); err != nil {
+				f.Abort()
 				return fileWrittenMsg{download: d, name: name, path: path, err: err}
 			}
 		}
-		err = keyfile.Write(path, secret, replace)
-		if errors.Is(err, fs.ErrExist) {
-			return fileWrittenMsg{download: d, name: name, path: path, exists: true} // created meanwhile
+		err = f.Commit(secret)
+		if held != "" || err != nil {
+			// A held key was never released for this download; a failed write must not
+			// stand in the trail as the release's "ok" alone.
+			if aerr := st.AuditKeyUse(ctx, id, model.ActionDownload, err); aerr != nil && err == nil {
+				err = fmt.Errorf("the key was written, but the download was not recorded in the audit trail: %w", aerr)
+			}
 		}
 		return fileWrittenMsg{download: d, name: name, path: path, err: err}
 	})

@@ -90,3 +90,26 @@ func TestDownloadOverSSHPointsAtTheExportCommand(t *testing.T) {
 		t.Fatalf("on top %T, status %q", keysOf(d).onTop(), d.Status())
 	}
 }
+
+// TestDownloadAuditedAsWhatHappened: a download is released as a download (not an export);
+// a path in a missing directory fails before the key is released, so the trail holds no
+// "ok" for a file that was never written.
+func TestDownloadAuditedAsWhatHappened(t *testing.T) {
+	t.Parallel()
+	st := uitest.ThreeKeys()
+	d := newDriver(t, st, uitest.Admin, ui.Options{})
+	d.Timeout = 5 * time.Second
+	d.Press("w")
+	typePath(d, filepath.Join(t.TempDir(), "missing", "alpha.txt"))
+	if st.Called("ReleaseKey") || st.Called("ExportKey") {
+		t.Fatalf("a download into a missing directory released the key: %q", st.Calls)
+	}
+	if !strings.Contains(d.Status(), "missing") {
+		t.Fatalf("status %q", d.Status())
+	}
+	d.Press("w")
+	typePath(d, filepath.Join(t.TempDir(), "alpha.txt"))
+	if !st.Called("ReleaseKey 1 download") || st.Called("ExportKey") {
+		t.Fatalf("download not released as a download: %q", st.Calls)
+	}
+}

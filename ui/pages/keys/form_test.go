@@ -1,6 +1,8 @@
 package keys
 
 import (
+	"fmt"
+	"path/filepath"
 	"provkeys/ui"
 	"provkeys/ui/internal/uitest"
 	"reflect"
@@ -53,8 +55,16 @@ func TestWizardEnterThroughCreatesAKeyWithDefaults(t *testing.T) {
 	if len(d.Clipboard) != 1 || d.Clipboard[0] != secret {
 		t.Fatalf("copy on the created screen sent %q", d.Clipboard)
 	}
-	if st.Called("ExportKey") {
+	if st.Called("ExportKey") || st.Called("ReleaseKey") {
 		t.Fatal("the new key's copy went back to the store; it already has the secret")
+	}
+	if !st.Called(fmt.Sprintf("AuditKeyUse %d copy ok", st.NextID)) {
+		t.Fatalf("the new key's copy left no audit row: %q", st.Calls)
+	}
+	d.Press("w")
+	typePath(d, filepath.Join(t.TempDir(), "web-01.txt"))
+	if !st.Called(fmt.Sprintf("AuditKeyUse %d download ok", st.NextID)) || st.Called("ReleaseKey") {
+		t.Fatalf("the new key's download left no audit row: %q", st.Calls)
 	}
 	d.Press("enter")
 	d.MustNotSee(secret)

@@ -177,8 +177,8 @@ func TestCopySendsOSC52AndNativeClipboard(t *testing.T) {
 	if len(native) != 1 || native[0] != want {
 		t.Fatalf("native clipboard got %q", native)
 	}
-	if !st.Called("ExportKey 1") {
-		t.Fatal("copy did not export through the store (audit)")
+	if !st.Called("ReleaseKey 1 copy") {
+		t.Fatal("copy was not released through the store as a copy (audit)")
 	}
 	if s := d.Status(); !strings.Contains(s, "copied alpha") && !strings.Contains(s, "Copied alpha") ||
 		!strings.Contains(s, "system clipboard") {
@@ -221,7 +221,7 @@ func TestNotExportableRefusesCopyDownloadReveal(t *testing.T) {
 			t.Fatalf("%s: status %q, want %q", key, d.Status(), want)
 		}
 	}
-	if st.Called("ExportKey") || st.Called("RevealKey") || len(d.Clipboard) > 0 || onTopIs[*question](keysOf(d)) {
+	if st.Called("ExportKey") || st.Called("RevealKey") || st.Called("ReleaseKey") || len(d.Clipboard) > 0 || onTopIs[*question](keysOf(d)) {
 		t.Fatal("a non-exportable key released material or asked for a path")
 	}
 	d.Press("?")
@@ -245,7 +245,7 @@ func TestViewerCannotChangeOrReleaseMaterial(t *testing.T) {
 			t.Fatalf("%s: status %q", key, d.Status())
 		}
 	}
-	// ExportKey and RevealKey are asked, for the store to write its refused audit row
+	// The release methods are asked, for the store to write its refused audit row
 	// (TestViewerMaterialAttemptsReachTheStore); nothing they return is used.
 	for _, c := range []string{"CreateKey", "UpdateKey", "DeleteKey", "SetKeyEnabled", "Key "} {
 		if st.Called(c) {

@@ -15,11 +15,7 @@ import (
 // only on the operator's screen. The answer is dropped either way; nothing is shown.
 func askRefusedRelease(st ui.Store, a model.Action, id int64) tea.Cmd {
 	return ui.WithStore(func(ctx context.Context) tea.Msg {
-		if a == model.ActionReveal {
-			_, _ = st.RevealKey(ctx, id)
-		} else {
-			_, _ = st.ExportKey(ctx, id)
-		}
+		_, _ = st.ReleaseKey(ctx, id, a)
 		return nil
 	})
 }
