@@ -36,7 +36,8 @@ const (
 	ActionExport    Action = "export" // copy or download: key material leaves the store
 	ActionReveal    Action = "reveal" // key material shown on screen
 	ActionImport    Action = "import"
-	ActionRotate    Action = "rotate" // a new secret for a key, every setting kept
+	ActionRotate    Action = "rotate"  // a new secret for a key, every setting kept
+	ActionSession   Action = "session" // an operator's session ended or changed role (SSH reload)
 )
 
 // Can is the one place that says which role may take which action.
@@ -55,10 +56,11 @@ type ObjectType string
 
 // Object types in the audit trail.
 const (
-	ObjectKey    ObjectType = "key"
-	ObjectGroup  ObjectType = "group"
-	ObjectCert   ObjectType = "certificate"
-	ObjectFilter ObjectType = "filter"
+	ObjectKey     ObjectType = "key"
+	ObjectGroup   ObjectType = "group"
+	ObjectCert    ObjectType = "certificate"
+	ObjectFilter  ObjectType = "filter"
+	ObjectSession ObjectType = "session" // an operator's SSH session; its name is the operator
 )
 
 // GroupRef names a machine group a key belongs to.

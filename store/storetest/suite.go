@@ -55,6 +55,7 @@ func Run(t *testing.T, open Opener) {
 		{"KeyColumnsPerOperator", testKeyColumnsPerOperator},
 		{"ListAudit", testListAudit},
 		{"AuditAppendOnly", testAuditAppendOnly},
+		{"AuditEvent", testAuditEvent},
 		{"DataVersion", testDataVersion},
 		{"EnrollIssuesVerifiableCertificate", testEnrollIssuesVerifiableCertificate},
 		{"EnrollRefusalsWriteOnlyCounters", testEnrollRefusals},
