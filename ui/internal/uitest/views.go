@@ -21,6 +21,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	_ "github.com/charmbracelet/x/exp/golden" // defines -update for RequireGolden
 
 	"provkeys/model"
 )
@@ -204,8 +205,8 @@ func (d *Driver) LineAfter(first, next string) {
 	d.T.Fatalf("no line %q followed by %q:\n%s", first, next, d.View())
 }
 
-// requireGolden compares got with testdata/name; `go test ./ui -update` rewrites it (the
-// flag is the golden package's, shared with the Keys view's golden tests).
+// RequireGolden compares got with testdata/name; `go test ./ui/pages/X -update` rewrites it
+// (the flag is the golden package's, imported here so every page's tests have it).
 func RequireGolden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
@@ -216,7 +217,7 @@ func RequireGolden(t *testing.T, name, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./ui -update to create it)", err)
+		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	if string(want) != got {
 		t.Fatalf("%s differs; got:\n%s\nwant:\n%s", path, got, want)

@@ -145,11 +145,10 @@ func (p *certsPage) askDelete() tea.Cmd {
 		return nil
 	}
 	store, id, name := p.Env.Store, r.c.ID, r.name
-	text := fmt.Sprintf("Delete certificate %s?", name)
 	if r.c.KeyCount > 0 {
-		text = fmt.Sprintf("Delete certificate %s (%d key(s) use it)?", name, r.c.KeyCount)
+		return ui.InUseBefore("certificate "+name, r.c.KeyCount)
 	}
-	p.Ask = confirm.New(text, func() tea.Cmd {
+	p.Ask = confirm.New(fmt.Sprintf("Delete certificate %s?", name), func() tea.Cmd {
 		return ui.WithStore(func(ctx context.Context) tea.Msg {
 			return listpage.ChangedMsg{Page: certsPageID, Verb: "deleted", Name: name, Err: store.DeleteCert(ctx, id)}
 		})

@@ -110,11 +110,10 @@ func (p *groupsPage) askDelete() tea.Cmd {
 	}
 	g := &r.g
 	st, id, version, name := p.Env.Store, g.ID, g.Version, r.name
-	text := fmt.Sprintf("Delete machine group %s?", name)
 	if g.KeyCount > 0 {
-		text = fmt.Sprintf("Delete machine group %s (%d key(s) use it)?", name, g.KeyCount)
+		return ui.InUseBefore("machine group "+name, g.KeyCount)
 	}
-	p.Ask = confirm.New(text, func() tea.Cmd {
+	p.Ask = confirm.New(fmt.Sprintf("Delete machine group %s?", name), func() tea.Cmd {
 		return ui.WithStore(func(ctx context.Context) tea.Msg {
 			return listpage.ChangedMsg{Page: groupsPageID, Verb: "deleted", Name: name, Err: st.DeleteGroup(ctx, id, version)}
 		})
