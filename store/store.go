@@ -156,6 +156,9 @@ type GroupStore interface {
 	// UpdateGroup replaces group id's fields if it is still at version. Errors: ErrForbidden,
 	// *model.ValidationError, ErrNotFound, ErrDuplicate, *model.ConflictError.
 	UpdateGroup(ctx context.Context, id, version int64, in model.GroupInput) (model.Group, error)
+	// OverwriteGroup is UpdateGroup saved on purpose over a newer version the operator was
+	// shown (version is that one), audited as an overwrite. Errors: as UpdateGroup.
+	OverwriteGroup(ctx context.Context, id, version int64, in model.GroupInput) (model.Group, error)
 	// DeleteGroup deletes group id if it is still at version and no key uses it. Errors:
 	// ErrForbidden, ErrNotFound, *model.ConflictError, *model.InUseError naming the keys.
 	DeleteGroup(ctx context.Context, id, version int64) error

@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"OverwriteKeyStaleVersionStillConflicts", testOverwriteKeyStaleVersionStillConflicts},
 		{"OverwriteKeyViewerForbidden", testOverwriteKeyViewerForbidden},
 		{"OverwriteKeyKeepsTheEditRules", testOverwriteKeyKeepsTheEditRules},
+		{"OverwriteGroup", testOverwriteGroup},
 		{"Groups", testGroups},
 		{"KeyNeedsAGroup", testKeyNeedsAGroup},
 		{"DefaultCertificates", testDefaultCertificates},
