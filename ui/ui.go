@@ -44,6 +44,9 @@ type Store interface {
 	ListGroups(ctx context.Context) ([]model.Group, error)
 	CreateGroup(ctx context.Context, in model.GroupInput) (model.Group, error)
 	UpdateGroup(ctx context.Context, id, version int64, in model.GroupInput) (model.Group, error)
+	// OverwriteGroup is UpdateGroup saved over a newer version on purpose, after the
+	// conflict dialog showed it (version is that newer one); it is audited as an overwrite.
+	OverwriteGroup(ctx context.Context, id, version int64, in model.GroupInput) (model.Group, error)
 	DeleteGroup(ctx context.Context, id, version int64) error
 
 	ListCerts(ctx context.Context) ([]model.Cert, error)

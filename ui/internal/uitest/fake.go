@@ -272,6 +272,16 @@ func (f *FakeStore) CreateGroup(_ context.Context, in model.GroupInput) (model.G
 
 func (f *FakeStore) UpdateGroup(_ context.Context, id, version int64, in model.GroupInput) (model.Group, error) {
 	f.record("UpdateGroup %d %d %s %v", id, version, in.Name, in.Enabled)
+	return f.editGroup(id, version, in)
+}
+
+// OverwriteGroup is UpdateGroup recorded as an overwrite.
+func (f *FakeStore) OverwriteGroup(_ context.Context, id, version int64, in model.GroupInput) (model.Group, error) {
+	f.record("OverwriteGroup %d %d %s %v", id, version, in.Name, in.Enabled)
+	return f.editGroup(id, version, in)
+}
+
+func (f *FakeStore) editGroup(id, version int64, in model.GroupInput) (model.Group, error) {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	for i, g := range f.Groups {

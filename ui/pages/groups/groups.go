@@ -17,8 +17,9 @@ import (
 // groupsPage is the Machine Groups view: list, filter, add, edit, toggle and delete groups.
 type groupsPage struct {
 	listpage.Page[model.Group, groupRow]
-	values  *groupValues
-	editing *model.Group // the group being edited, at the version the form started from
+	values   *groupValues
+	editing  *model.Group   // the group being edited, at the version the form started from
+	conflict *groupConflict // over the edit form when its save met a newer version
 }
 
 // groupRow is a loaded group with its display strings sanitized and clipped once, at load
@@ -69,8 +70,11 @@ func (p *groupsPage) Full(km *listpage.KeyMap) []key.Binding {
 }
 
 func (p *groupsPage) Result(msg tea.Msg) (tea.Cmd, bool) {
-	if msg, ok := msg.(groupSavedMsg); ok {
+	switch msg := msg.(type) {
+	case groupSavedMsg:
 		return p.saved(msg), true
+	case groupConflictMsg:
+		return p.openConflict(msg), true
 	}
 	return nil, false
 }
