@@ -3,6 +3,7 @@ package listpage
 import (
 	"fmt"
 	"provkeys/ui"
+	"provkeys/ui/components/form"
 	"slices"
 	"strings"
 
@@ -40,6 +41,11 @@ type listPane[T any] struct {
 
 	filter textinput.Model
 	typing bool // the bar has focus
+	// compile, when set, turns the bar's text into a test of an item (a filter language);
+	// keep is its last good test, and filterErr names the term that does not parse.
+	compile   func(expr string) (func(*T) bool, error)
+	keep      func(*T) bool
+	filterErr string
 
 	Width, Height int // the page's size
 }
@@ -62,12 +68,24 @@ func (l *listPane[T]) setItems(items []T) {
 	l.rebuild()
 }
 
-// rebuild applies the filter and puts the cursor back on its item.
+// rebuild applies the filter and puts the cursor back on its item. With a filter language,
+// a bar that does not parse is explained and the last good result stays on screen.
 func (l *listPane[T]) rebuild() {
-	words := strings.Fields(strings.ToLower(model.Sanitize(l.filter.Value())))
+	expr := model.Sanitize(l.filter.Value())
+	words := strings.Fields(strings.ToLower(expr))
+	match := func(i int) bool { return matchesAll(l.search[i], words) }
+	if l.compile != nil {
+		keep, err := l.compile(expr)
+		if l.filterErr = ""; err != nil {
+			l.filterErr = form.Bare(err).Error()
+		} else {
+			l.keep = keep
+		}
+		match = func(i int) bool { return l.keep == nil || l.keep(&l.Items[i]) }
+	}
 	view := l.View[:0]
-	for i, s := range l.search {
-		if matchesAll(s, words) {
+	for i := range l.search {
+		if match(i) {
 			view = append(view, i)
 		}
 	}
@@ -213,6 +231,9 @@ func (l *listPane[T]) barLine(width int, noun string, sty *theme.Styles) string 
 		left = sty.BarActive.Render("/ " + model.Sanitize(l.filter.Value()))
 	default:
 		left = sty.Bar.Render("/ filter…")
+	}
+	if l.filterErr != "" {
+		left += "  " + sty.Error.Render("✗ "+model.Sanitize(l.filterErr))
 	}
 	room := width - ansi.StringWidth(right) - 1
 	if room < 10 {
