@@ -334,6 +334,12 @@ func (f *FakeStore) ImportCert(_ context.Context, name, pemText string) (model.C
 	return c, nil
 }
 
+// ImportCertWithKey is ImportCert; the key's length is recorded, never the key.
+func (f *FakeStore) ImportCertWithKey(ctx context.Context, name, certPEM, keyPEM string) (model.Cert, error) {
+	f.record("ImportCertWithKey %s %d %d", name, len(certPEM), len(keyPEM))
+	return f.ImportCert(ctx, name, certPEM)
+}
+
 func (f *FakeStore) DeleteCert(_ context.Context, id int64) error {
 	f.record("DeleteCert %d", id)
 	f.Mu.Lock()

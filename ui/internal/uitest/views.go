@@ -31,16 +31,17 @@ import (
 // store does it), in-use refusals that name keys, and an audit trail of the test's own.
 type ViewsStore struct {
 	*FakeStore
-	Vmu        sync.Mutex
-	inputs     []string // "create|update ID VERSION: NAME|DESCRIPTION|ENABLED"
-	Imported   []string // PEM texts the store was given
-	Audit      []model.AuditEvent
-	Limits     []int
-	GroupUsers map[int64][]string
-	CertUsers  map[int64][]string
-	CreateErr  error // returned by CreateGroup once, if set
-	UpdateErr  error // returned by UpdateGroup once, if set
-	ImportErr  error // returned by ImportCert once, if set
+	Vmu          sync.Mutex
+	inputs       []string // "create|update ID VERSION: NAME|DESCRIPTION|ENABLED"
+	Imported     []string // PEM texts the store was given
+	ImportedKeys []string // private keys ImportCertWithKey was given, beside them
+	Audit        []model.AuditEvent
+	Limits       []int
+	GroupUsers   map[int64][]string
+	CertUsers    map[int64][]string
+	CreateErr    error // returned by CreateGroup once, if set
+	UpdateErr    error // returned by UpdateGroup once, if set
+	ImportErr    error // returned by ImportCert once, if set
 }
 
 func NewViewsStore() *ViewsStore {
@@ -164,6 +165,13 @@ func (s *ViewsStore) ImportCert(ctx context.Context, name, pemText string) (mode
 		s.Mu.Unlock()
 	}
 	return out, err
+}
+
+// ImportCertWithKey checks the certificate as ImportCert does and records the key beside it.
+func (s *ViewsStore) ImportCertWithKey(ctx context.Context, name, certPEM, keyPEM string) (model.Cert, error) {
+	s.record("ImportCertWithKey %s", name)
+	s.note(&s.ImportedKeys, "%s", keyPEM)
+	return s.ImportCert(ctx, name, certPEM)
 }
 
 func (s *ViewsStore) DeleteCert(ctx context.Context, id int64) error {
