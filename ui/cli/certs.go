@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"provkeys/model"
+	"provkeys/store"
 )
 
 // certs is the signing certificates noun: list, import, delete.
@@ -34,13 +35,9 @@ func certsListCmd(e *env) *cobra.Command {
 	var asJSON bool
 	c := leaf(e, "list [--json]", "list signing certificates", takes(),
 		func(e *env, _ *cobra.Command, _ []string) error {
-			s, err := e.session()
+			certs, err := listAll(e, "signing certificates", store.Session.ListCerts)
 			if err != nil {
 				return err
-			}
-			certs, err := s.ListCerts(e.ctx)
-			if err != nil {
-				return explain(err, "signing certificates")
 			}
 			if asJSON {
 				return e.writeJSONArray(len(certs), func(i int) any {
@@ -52,20 +49,14 @@ func certsListCmd(e *env) *cobra.Command {
 					}
 				})
 			}
-			if len(certs) == 0 {
-				fmt.Fprintln(e.out, "No signing certificates; import one with: provkeys certs import NAME FILE.pem")
-				return nil
-			}
-			tw := e.newTable()
-			row(tw, "NAME", "SUBJECT", "EXPIRES", "KEYS", "SIGNS")
-			for _, ct := range certs {
-				signs := "yes"
-				if !ct.CanSign {
-					signs = "verify only"
-				}
-				row(tw, ct.Name, ct.Subject, humanTime(ct.NotAfter), strconv.Itoa(ct.KeyCount), signs)
-			}
-			return tw.Flush()
+			return writeTable(e, certs, "No signing certificates; import one with: provkeys certs import NAME FILE.pem",
+				[]string{"NAME", "SUBJECT", "EXPIRES", "KEYS", "SIGNS"}, func(ct model.Cert) []string {
+					signs := "yes"
+					if !ct.CanSign {
+						signs = "verify only"
+					}
+					return []string{ct.Name, ct.Subject, humanTime(ct.NotAfter), strconv.Itoa(ct.KeyCount), signs}
+				})
 		})
 	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 	return c

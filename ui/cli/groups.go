@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"provkeys/model"
+	"provkeys/store"
 )
 
 // groups is the machine groups noun: list, add, edit, delete.
@@ -38,13 +39,9 @@ func groupsListCmd(e *env) *cobra.Command {
 	var asJSON bool
 	c := leaf(e, "list [--json]", "list machine groups", takes(),
 		func(e *env, _ *cobra.Command, _ []string) error {
-			s, err := e.session()
+			groups, err := listAll(e, "machine groups", store.Session.ListGroups)
 			if err != nil {
 				return err
-			}
-			groups, err := s.ListGroups(e.ctx)
-			if err != nil {
-				return explain(err, "machine groups")
 			}
 			if asJSON {
 				return e.writeJSONArray(len(groups), func(i int) any {
@@ -57,16 +54,10 @@ func groupsListCmd(e *env) *cobra.Command {
 					}
 				})
 			}
-			if len(groups) == 0 {
-				fmt.Fprintln(e.out, "No machine groups; create one with: provkeys groups add --name NAME")
-				return nil
-			}
-			tw := e.newTable()
-			row(tw, "NAME", "STATUS", "KEYS", "DESCRIPTION", "UPDATED")
-			for _, g := range groups {
-				row(tw, g.Name, groupStatus(g), strconv.Itoa(g.KeyCount), g.Description, humanTime(g.UpdatedAt))
-			}
-			return tw.Flush()
+			return writeTable(e, groups, "No machine groups; create one with: provkeys groups add --name NAME",
+				[]string{"NAME", "STATUS", "KEYS", "DESCRIPTION", "UPDATED"}, func(g model.Group) []string {
+					return []string{g.Name, groupStatus(g), strconv.Itoa(g.KeyCount), g.Description, humanTime(g.UpdatedAt)}
+				})
 		})
 	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 	return c
@@ -117,11 +108,7 @@ func groupsEditCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := e.session()
-			if err != nil {
-				return err
-			}
-			g, err := e.group(s, pos[0])
+			s, g, err := e.sessionGroup(pos[0])
 			if err != nil {
 				return err
 			}
@@ -154,11 +141,7 @@ func groupsDeleteCmd(e *env) *cobra.Command {
 	var yes bool
 	c := leaf(e, "delete NAME [--yes]", "delete a machine group no key uses", takes("NAME"),
 		func(e *env, _ *cobra.Command, pos []string) error {
-			s, err := e.session()
-			if err != nil {
-				return err
-			}
-			g, err := e.group(s, pos[0])
+			s, g, err := e.sessionGroup(pos[0])
 			if err != nil {
 				return err
 			}

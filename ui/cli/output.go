@@ -16,6 +16,21 @@ import (
 // newTable returns a writer that aligns tab-separated cells; call row for each line and Flush.
 func (e *env) newTable() *tabwriter.Writer { return tabwriter.NewWriter(e.out, 0, 0, 2, ' ', 0) }
 
+// writeTable prints items as a table under header, one row of cells each, or the empty
+// sentence when there are none.
+func writeTable[T any](e *env, items []T, empty string, header []string, cells func(T) []string) error {
+	if len(items) == 0 {
+		fmt.Fprintln(e.out, empty)
+		return nil
+	}
+	tw := e.newTable()
+	row(tw, header...)
+	for _, it := range items {
+		row(tw, cells(it)...)
+	}
+	return tw.Flush()
+}
+
 // row writes one table line. Cells are sanitized, which also removes tabs and newlines that
 // would break the columns.
 func row(tw *tabwriter.Writer, cells ...string) {
