@@ -194,53 +194,18 @@ func (l *listPane[T]) tableKey(msg tea.KeyPressMsg, km *KeyMap) (tea.Cmd, bool) 
 // filterKey handles a key while the bar has focus: enter keeps the filter, esc clears it,
 // anything else is typed (so "q" is a letter here, not quit).
 func (l *listPane[T]) filterKey(msg tea.KeyPressMsg, km *KeyMap) tea.Cmd {
-	switch {
-	case key.Matches(msg, km.Accept):
-		l.typing = false
-		l.filter.Blur()
-		return nil
-	case key.Matches(msg, km.Cancel):
-		l.typing = false
-		l.filter.Blur()
-		l.filter.SetValue("")
-		l.rebuild()
-		return nil
-	}
-	return l.updateFilter(msg)
+	return ui.FilterKey(msg, km.Accept, km.Cancel, &l.filter, func() { l.typing = false }, l.rebuild)
 }
 
 // updateFilter types into the bar and filters the loaded items on every change.
 func (l *listPane[T]) updateFilter(msg tea.Msg) tea.Cmd {
-	before := l.filter.Value()
-	var cmd tea.Cmd
-	l.filter, cmd = l.filter.Update(msg)
-	if l.filter.Value() != before {
-		l.rebuild()
-	}
-	return cmd
+	return ui.TypeInto(&l.filter, msg, l.rebuild)
 }
 
 // barLine is the filter bar with "N of M <noun>" on the right.
 func (l *listPane[T]) barLine(width int, noun string, sty *theme.Styles) string {
 	right := fmt.Sprintf("%d of %d %s", len(l.View), len(l.Items), noun)
-	var left string
-	switch {
-	case l.typing:
-		left = sty.BarActive.Render(l.filter.View())
-	case l.filter.Value() != "":
-		left = sty.BarActive.Render("/ " + model.Sanitize(l.filter.Value()))
-	default:
-		left = sty.Bar.Render("/ filter…")
-	}
-	if l.filterErr != "" {
-		left += "  " + sty.Error.Render("✗ "+model.Sanitize(l.filterErr))
-	}
-	room := width - ansi.StringWidth(right) - 1
-	if room < 10 {
-		return theme.FitLine(left, width)
-	}
-	left = theme.FitLine(left, room)
-	return left + strings.Repeat(" ", max(1, width-ansi.StringWidth(left)-ansi.StringWidth(right))) + sty.Faint.Render(right)
+	return ui.FilterBar(width, &l.filter, l.typing, l.filterErr, right, sty)
 }
 
 // notice is the body shown instead of the table while loading, after a failed load, or when

@@ -101,9 +101,9 @@ func (p *groupsPage) toggle() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	g := &r.g
-	st, id, version, name := p.Env.Store, g.ID, g.Version, r.name
-	in := model.GroupInput{Name: g.Name, Description: g.Description, Enabled: !g.Enabled}
+	st, id, version, name := p.Env.Store, r.g.ID, r.g.Version, r.name
+	in := groupInput(r.g)
+	in.Enabled = !in.Enabled
 	verb := "disabled"
 	if in.Enabled {
 		verb = "enabled"
@@ -117,14 +117,13 @@ func (p *groupsPage) toggle() tea.Cmd {
 // askDelete asks before deleting the group under the cursor.
 func (p *groupsPage) askDelete() tea.Cmd {
 	r, ok := p.List.Current()
-	if !ok {
+	switch {
+	case !ok:
 		return nil
+	case r.g.KeyCount > 0:
+		return ui.InUseBefore("machine group "+r.name, r.g.KeyCount)
 	}
-	g := &r.g
-	st, id, version, name := p.Env.Store, g.ID, g.Version, r.name
-	if g.KeyCount > 0 {
-		return ui.InUseBefore("machine group "+name, g.KeyCount)
-	}
+	st, id, version, name := p.Env.Store, r.g.ID, r.g.Version, r.name
 	p.Ask = confirm.New(fmt.Sprintf("Delete machine group %s?", name), func() tea.Cmd {
 		return ui.WithStore(func(ctx context.Context) tea.Msg {
 			return listpage.ChangedMsg{Page: groupsPageID, Verb: "deleted", Name: name, Err: st.DeleteGroup(ctx, id, version)}
