@@ -36,31 +36,22 @@ type groupJSON struct {
 func groupStatus(g model.Group) string { return model.Key{Enabled: g.Enabled}.Status() }
 
 func groupsListCmd(e *env) *cobra.Command {
-	var asJSON bool
-	c := leaf(e, "list [--json]", "list machine groups", takes(),
-		func(e *env, _ *cobra.Command, _ []string) error {
-			groups, err := listAll(e, "machine groups", store.Session.ListGroups)
-			if err != nil {
-				return err
+	return listCmd(e, "list machine groups", listing[model.Group]{
+		what: "machine groups", list: store.Session.ListGroups,
+		doc: func(g model.Group) any {
+			return groupJSON{
+				ID: g.ID, Name: g.Name, Description: g.Description, Status: groupStatus(g),
+				Enabled: g.Enabled, KeyCount: g.KeyCount, CreatedAt: jsonTime(g.CreatedAt),
+				CreatedBy: g.CreatedBy, UpdatedAt: jsonTime(g.UpdatedAt), UpdatedBy: g.UpdatedBy,
+				Version: g.Version,
 			}
-			if asJSON {
-				return e.writeJSONArray(len(groups), func(i int) any {
-					g := groups[i]
-					return groupJSON{
-						ID: g.ID, Name: g.Name, Description: g.Description, Status: groupStatus(g),
-						Enabled: g.Enabled, KeyCount: g.KeyCount, CreatedAt: jsonTime(g.CreatedAt),
-						CreatedBy: g.CreatedBy, UpdatedAt: jsonTime(g.UpdatedAt), UpdatedBy: g.UpdatedBy,
-						Version: g.Version,
-					}
-				})
-			}
-			return writeTable(e, groups, "No machine groups; create one with: provkeys groups add --name NAME",
-				[]string{"NAME", "STATUS", "KEYS", "DESCRIPTION", "UPDATED"}, func(g model.Group) []string {
-					return []string{g.Name, groupStatus(g), strconv.Itoa(g.KeyCount), g.Description, humanTime(g.UpdatedAt)}
-				})
-		})
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
-	return c
+		},
+		empty:  "No machine groups; create one with: provkeys groups add --name NAME",
+		header: []string{"NAME", "STATUS", "KEYS", "DESCRIPTION", "UPDATED"},
+		cells: func(g model.Group) []string {
+			return []string{g.Name, groupStatus(g), strconv.Itoa(g.KeyCount), g.Description, humanTime(g.UpdatedAt)}
+		},
+	})
 }
 
 func groupsAddCmd(e *env) *cobra.Command {
