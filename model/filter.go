@@ -135,6 +135,41 @@ func fieldKind(name string) (termKind, bool) {
 // that is never closed.
 func ParseFilter(expr string) (Filter, error) {
 	f := Filter{Expr: expr}
+	err := eachTerm(expr, func(neg bool, field string, values []string, raw string) error {
+		kind := termText
+		if field != "" {
+			k, ok := fieldKind(strings.ToLower(field))
+			if !ok {
+				return filterError(fmt.Sprintf("unknown field %q (use %s)", field+":", fieldList))
+			}
+			kind = k
+		}
+		c := clause{neg: neg}
+		for _, value := range values {
+			t, err := newTerm(kind, value, strings.ToLower(field), raw)
+			if err != nil {
+				return err
+			}
+			if t != nil {
+				c.alts = append(c.alts, *t)
+			}
+		}
+		if len(c.alts) > 0 {
+			f.terms = append(f.terms, c)
+		}
+		return nil
+	})
+	if err != nil {
+		return Filter{}, err
+	}
+	return f, nil
+}
+
+// eachTerm splits a filter expression (the Keys and the Audit filters share the syntax)
+// into its terms and calls fn with each: negated by a leading -, its field name as typed
+// ("" for free text), its values (| alternatives, quotes removed) and the term as typed, for
+// messages. It stops at fn's first error or an unterminated quote.
+func eachTerm(expr string, fn func(neg bool, field string, values []string, raw string) error) error {
 	for i := 0; ; {
 		for i < len(expr) {
 			r, n := utf8.DecodeRuneInString(expr[i:])
@@ -144,7 +179,7 @@ func ParseFilter(expr string) (Filter, error) {
 			i += n
 		}
 		if i >= len(expr) {
-			return f, nil
+			return nil
 		}
 		start := i
 		neg := expr[i] == '-'
@@ -152,31 +187,13 @@ func ParseFilter(expr string) (Filter, error) {
 			i++
 		}
 		field, valueAt := fieldAt(expr, i)
-		kind := termText
-		if field != "" {
-			k, ok := fieldKind(strings.ToLower(field))
-			if !ok {
-				return Filter{}, filterError(fmt.Sprintf("unknown field %q (use %s)", field+":", fieldList))
-			}
-			kind = k
-		}
 		values, next, err := readValues(expr, valueAt)
 		if err != nil {
-			return Filter{}, err
+			return err
 		}
 		i = next
-		c := clause{neg: neg}
-		for _, value := range values {
-			t, err := newTerm(kind, value, strings.ToLower(field), expr[start:i])
-			if err != nil {
-				return Filter{}, err
-			}
-			if t != nil {
-				c.alts = append(c.alts, *t)
-			}
-		}
-		if len(c.alts) > 0 {
-			f.terms = append(f.terms, c)
+		if err := fn(neg, field, values, expr[start:i]); err != nil {
+			return err
 		}
 	}
 }

@@ -38,7 +38,8 @@ const (
 	ActionCopy      Action = "copy"     // key material sent to the clipboard from the dashboard
 	ActionDownload  Action = "download" // key material written to a file from the dashboard
 	ActionImport    Action = "import"
-	ActionRotate    Action = "rotate" // a new secret for a key, every setting kept
+	ActionRotate    Action = "rotate"  // a new secret for a key, every setting kept
+	ActionSession   Action = "session" // an operator's session ended or changed role (SSH reload)
 )
 
 // Can is the one place that says which role may take which action.
@@ -57,10 +58,11 @@ type ObjectType string
 
 // Object types in the audit trail.
 const (
-	ObjectKey    ObjectType = "key"
-	ObjectGroup  ObjectType = "group"
-	ObjectCert   ObjectType = "certificate"
-	ObjectFilter ObjectType = "filter"
+	ObjectKey     ObjectType = "key"
+	ObjectGroup   ObjectType = "group"
+	ObjectCert    ObjectType = "certificate"
+	ObjectFilter  ObjectType = "filter"
+	ObjectSession ObjectType = "session" // an operator's SSH session; its name is the operator
 )
 
 // GroupRef names a machine group a key belongs to.

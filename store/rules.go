@@ -127,3 +127,22 @@ func ParseCA(pemText string) (*x509.Certificate, string, error) {
 	}
 	return c, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})), nil
 }
+
+// MaxAuditText bounds an AuditEvent's name and result, in characters.
+const MaxAuditText = 512
+
+// ValidateAuditEvent checks an AuditEvent's words: action and object type present, and no
+// text the audit trail could not show as it is.
+func ValidateAuditEvent(a model.Action, t model.ObjectType, name, result string) error {
+	if a == "" || t == "" {
+		return &model.ValidationError{Field: "audit event", Msg: "needs an action and an object type"}
+	}
+	for _, f := range []struct{ field, s string }{
+		{"action", string(a)}, {"object type", string(t)}, {"name", name}, {"result", result},
+	} {
+		if err := model.ValidateText(f.field, f.s, MaxAuditText); err != nil {
+			return err
+		}
+	}
+	return nil
+}

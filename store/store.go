@@ -167,6 +167,9 @@ type GroupStore interface {
 	// UpdateGroup replaces group id's fields if it is still at version. Errors: ErrForbidden,
 	// *model.ValidationError, ErrNotFound, ErrDuplicate, *model.ConflictError.
 	UpdateGroup(ctx context.Context, id, version int64, in model.GroupInput) (model.Group, error)
+	// OverwriteGroup is UpdateGroup saved on purpose over a newer version the operator was
+	// shown (version is that one), audited as an overwrite. Errors: as UpdateGroup.
+	OverwriteGroup(ctx context.Context, id, version int64, in model.GroupInput) (model.Group, error)
 	// DeleteGroup deletes group id if it is still at version and no key uses it. Errors:
 	// ErrForbidden, ErrNotFound, *model.ConflictError, *model.InUseError naming the keys.
 	DeleteGroup(ctx context.Context, id, version int64) error
@@ -214,6 +217,15 @@ type AuditStore interface {
 	// ListAudit returns the newest limit events, newest first (limit <= 0: all). Errors:
 	// ErrForbidden.
 	ListAudit(ctx context.Context, limit int) ([]model.AuditEvent, error)
+	// AuditEvent appends a row for something that happened outside the store's own changes,
+	// such as the SSH server ending or demoting the session's operator after a reload of the
+	// operators file: action and objectType say what kind of event (model.ActionSession,
+	// model.ObjectSession), name what it is about, result what happened ("ok" or a sentence).
+	// The row carries this session's actor. Text with control characters is refused, not
+	// cleaned, so the trail holds what the caller said. It needs only model.ActionRead: an
+	// operator's own session is theirs to record. Errors: ErrForbidden,
+	// *model.ValidationError (an empty action or type, or text the trail cannot hold).
+	AuditEvent(ctx context.Context, action model.Action, objectType model.ObjectType, name, result string) error
 }
 
 // Enroller is the store as the enrollment service uses it, with no operator behind the calls,

@@ -38,6 +38,16 @@ func CleanInput(msg tea.Msg) (tea.Msg, bool) {
 	return msg, true
 }
 
+// InUseBefore refuses, before any question, to delete what the list shows n keys use. The
+// store's own refusal (InUseRefusal) still stands behind it for a list older than the store.
+func InUseBefore(what string, n int) tea.Cmd {
+	keys := "1 key uses"
+	if n != 1 {
+		keys = fmt.Sprintf("%d keys use", n)
+	}
+	return SetStatus(StatusErr, "Can't delete "+what+": "+keys+" it.")
+}
+
 // InUseRefusal words a delete the store refused because keys still use the object, naming
 // the first few keys; ok is false for any other error.
 func InUseRefusal(what string, err error) (tea.Cmd, bool) {

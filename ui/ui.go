@@ -50,10 +50,16 @@ type Store interface {
 	ListGroups(ctx context.Context) ([]model.Group, error)
 	CreateGroup(ctx context.Context, in model.GroupInput) (model.Group, error)
 	UpdateGroup(ctx context.Context, id, version int64, in model.GroupInput) (model.Group, error)
+	// OverwriteGroup is UpdateGroup saved over a newer version on purpose, after the
+	// conflict dialog showed it (version is that newer one); it is audited as an overwrite.
+	OverwriteGroup(ctx context.Context, id, version int64, in model.GroupInput) (model.Group, error)
 	DeleteGroup(ctx context.Context, id, version int64) error
 
 	ListCerts(ctx context.Context) ([]model.Cert, error)
 	ImportCert(ctx context.Context, name, pemText string) (model.Cert, error)
+	// ImportCertWithKey is ImportCert with the CA's PEM private key, so that keys signed by
+	// it can enroll machines; the key is never echoed, not even in errors.
+	ImportCertWithKey(ctx context.Context, name, certPEM, keyPEM string) (model.Cert, error)
 	DeleteCert(ctx context.Context, id int64) error
 
 	ListAudit(ctx context.Context, limit int) ([]model.AuditEvent, error)
@@ -94,6 +100,11 @@ type Options struct {
 	// 0 means once a second.
 	PollInterval time.Duration
 
+	// Remote is true for a dashboard served over SSH (ui/sshd sets it): the operator is
+	// elsewhere, so the dashboard never reads the server's files on their behalf — the
+	// certificate import takes pasted PEM text instead of a path.
+	Remote bool
+
 	// Keys, when set, is shared by dashboards of one process so that they hold one listing
 	// of the keys between them instead of one each (Serve sets it for its sessions).
 	Keys *keyset.Cache
@@ -123,7 +134,7 @@ func (e *Env) Can(a model.Action) bool { return e.Actor.Role.Can(a) }
 
 // remote is true when the dashboard serves an operator over SSH, where a file written by
 // "download" would land on the server rather than on the operator's machine.
-func (e *Env) Remote() bool { return e.Actor.Remote != "" }
+func (e *Env) Remote() bool { return e.Opts.Remote || e.Actor.Remote != "" }
 
 // newEnv is what the pages of one dashboard share, with the options' defaults filled in.
 func NewEnv(st Store, actor model.Actor, opts Options) *Env {

@@ -91,21 +91,15 @@ func auditCmd(e *env) *cobra.Command {
 			case format == "jsonl":
 				return e.writeAuditJSONL(events)
 			}
-			if len(events) == 0 {
-				fmt.Fprintln(e.out, "No audit events.")
-				return nil
-			}
-			tw := e.newTable()
-			row(tw, "TIME", "ACTOR", "ACTION", "OBJECT", "RESULT")
-			for _, ev := range events {
-				actor := ev.Actor
-				if ev.Remote != "" {
-					actor += " (" + ev.Remote + ")"
-				}
-				row(tw, ev.At.Local().Format("2006-01-02 15:04:05"), actor, string(ev.Action),
-					fmt.Sprintf("%s %q", ev.ObjectType, ev.ObjectName), ev.Result)
-			}
-			return tw.Flush()
+			return writeTable(e, events, "No audit events.", []string{"TIME", "ACTOR", "ACTION", "OBJECT", "RESULT"},
+				func(ev model.AuditEvent) []string {
+					actor := ev.Actor
+					if ev.Remote != "" {
+						actor += " (" + ev.Remote + ")"
+					}
+					return []string{ev.At.Local().Format("2006-01-02 15:04:05"), actor, string(ev.Action),
+						fmt.Sprintf("%s %q", ev.ObjectType, ev.ObjectName), ev.Result}
+				})
 		})
 	c.Flags().IntVar(&limit, "limit", 50, "show the newest `N` events (0: all; csv and jsonl give all unless set)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"provkeys/model"
+	"provkeys/store"
 )
 
 // certs is the signing certificates noun: list, import, delete.
@@ -31,44 +32,25 @@ type certJSON struct {
 }
 
 func certsListCmd(e *env) *cobra.Command {
-	var asJSON bool
-	c := leaf(e, "list [--json]", "list signing certificates", takes(),
-		func(e *env, _ *cobra.Command, _ []string) error {
-			s, err := e.session()
-			if err != nil {
-				return err
+	return listCmd(e, "list signing certificates", listing[model.Cert]{
+		what: "signing certificates", list: store.Session.ListCerts,
+		doc: func(ct model.Cert) any {
+			return certJSON{
+				ID: ct.ID, Name: ct.Name, Subject: ct.Subject, Issuer: ct.Issuer,
+				ExpiresAt: jsonTime(ct.NotAfter), KeyCount: ct.KeyCount, CanSign: ct.CanSign,
+				CreatedAt: jsonTime(ct.CreatedAt), CreatedBy: ct.CreatedBy,
 			}
-			certs, err := s.ListCerts(e.ctx)
-			if err != nil {
-				return explain(err, "signing certificates")
+		},
+		empty:  "No signing certificates; import one with: provkeys certs import NAME FILE.pem",
+		header: []string{"NAME", "SUBJECT", "EXPIRES", "KEYS", "SIGNS"},
+		cells: func(ct model.Cert) []string {
+			signs := "yes"
+			if !ct.CanSign {
+				signs = "verify only"
 			}
-			if asJSON {
-				return e.writeJSONArray(len(certs), func(i int) any {
-					ct := certs[i]
-					return certJSON{
-						ID: ct.ID, Name: ct.Name, Subject: ct.Subject, Issuer: ct.Issuer,
-						ExpiresAt: jsonTime(ct.NotAfter), KeyCount: ct.KeyCount, CanSign: ct.CanSign,
-						CreatedAt: jsonTime(ct.CreatedAt), CreatedBy: ct.CreatedBy,
-					}
-				})
-			}
-			if len(certs) == 0 {
-				fmt.Fprintln(e.out, "No signing certificates; import one with: provkeys certs import NAME FILE.pem")
-				return nil
-			}
-			tw := e.newTable()
-			row(tw, "NAME", "SUBJECT", "EXPIRES", "KEYS", "SIGNS")
-			for _, ct := range certs {
-				signs := "yes"
-				if !ct.CanSign {
-					signs = "verify only"
-				}
-				row(tw, ct.Name, ct.Subject, humanTime(ct.NotAfter), strconv.Itoa(ct.KeyCount), signs)
-			}
-			return tw.Flush()
-		})
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
-	return c
+			return []string{ct.Name, ct.Subject, humanTime(ct.NotAfter), strconv.Itoa(ct.KeyCount), signs}
+		},
+	})
 }
 
 func certsImportCmd(e *env) *cobra.Command {

@@ -27,11 +27,7 @@ func decodeCmd(e *env) *cobra.Command {
 	var asJSON bool
 	c := leaf(e, "decode KEY|- [--json]", "show a key's version, host, payload size and fingerprint", takes("KEY|-"),
 		func(e *env, _ *cobra.Command, pos []string) error {
-			text, err := e.argOrStdin(pos[0])
-			if err != nil {
-				return err
-			}
-			k, err := parseSecret(text)
+			k, err := e.secretArg(pos[0])
 			if err != nil {
 				return err
 			}
@@ -67,11 +63,7 @@ func decodeCmd(e *env) *cobra.Command {
 func verifyCmd(e *env) *cobra.Command {
 	c := leaf(e, "verify KEY|-", "succeed if the key is known, enabled, unexpired and not exhausted", takes("KEY|-"),
 		func(e *env, _ *cobra.Command, pos []string) error {
-			text, err := e.argOrStdin(pos[0])
-			if err != nil {
-				return err
-			}
-			k, err := parseSecret(text)
+			k, err := e.secretArg(pos[0])
 			if err != nil {
 				return err
 			}

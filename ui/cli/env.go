@@ -200,6 +200,33 @@ func groupObject(name string) string { return fmt.Sprintf("machine group %q", na
 func certObject(name string) string  { return fmt.Sprintf("signing certificate %q", name) }
 
 // key looks a key up by name.
+// listAll opens the store and lists what list returns; a failure says what was being listed.
+func listAll[T any](e *env, what string, list func(store.Session, context.Context) ([]T, error)) ([]T, error) {
+	s, err := e.session()
+	if err != nil {
+		return nil, err
+	}
+	items, err := list(s, e.ctx)
+	return items, explain(err, what)
+}
+
+// sessionGroup opens the store and looks machine group name up in it.
+func (e *env) sessionGroup(name string) (store.Session, model.Group, error) {
+	return sessionLookup(e, name, e.group)
+}
+
+// sessionLookup opens the store and looks name up in it with look: the start of every
+// command on one key or group.
+func sessionLookup[T any](e *env, name string, look func(store.Session, string) (T, error)) (store.Session, T, error) {
+	s, err := e.session()
+	if err != nil {
+		var zero T
+		return nil, zero, err
+	}
+	v, err := look(s, name)
+	return s, v, err
+}
+
 func (e *env) key(s store.Session, name string) (model.Key, error) {
 	k, err := s.KeyByName(e.ctx, name)
 	return k, explain(err, keyObject(name))

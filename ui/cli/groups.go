@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"provkeys/model"
+	"provkeys/store"
 )
 
 // groups is the machine groups noun: list, add, edit, delete.
@@ -35,41 +36,22 @@ type groupJSON struct {
 func groupStatus(g model.Group) string { return model.Key{Enabled: g.Enabled}.Status() }
 
 func groupsListCmd(e *env) *cobra.Command {
-	var asJSON bool
-	c := leaf(e, "list [--json]", "list machine groups", takes(),
-		func(e *env, _ *cobra.Command, _ []string) error {
-			s, err := e.session()
-			if err != nil {
-				return err
+	return listCmd(e, "list machine groups", listing[model.Group]{
+		what: "machine groups", list: store.Session.ListGroups,
+		doc: func(g model.Group) any {
+			return groupJSON{
+				ID: g.ID, Name: g.Name, Description: g.Description, Status: groupStatus(g),
+				Enabled: g.Enabled, KeyCount: g.KeyCount, CreatedAt: jsonTime(g.CreatedAt),
+				CreatedBy: g.CreatedBy, UpdatedAt: jsonTime(g.UpdatedAt), UpdatedBy: g.UpdatedBy,
+				Version: g.Version,
 			}
-			groups, err := s.ListGroups(e.ctx)
-			if err != nil {
-				return explain(err, "machine groups")
-			}
-			if asJSON {
-				return e.writeJSONArray(len(groups), func(i int) any {
-					g := groups[i]
-					return groupJSON{
-						ID: g.ID, Name: g.Name, Description: g.Description, Status: groupStatus(g),
-						Enabled: g.Enabled, KeyCount: g.KeyCount, CreatedAt: jsonTime(g.CreatedAt),
-						CreatedBy: g.CreatedBy, UpdatedAt: jsonTime(g.UpdatedAt), UpdatedBy: g.UpdatedBy,
-						Version: g.Version,
-					}
-				})
-			}
-			if len(groups) == 0 {
-				fmt.Fprintln(e.out, "No machine groups; create one with: provkeys groups add --name NAME")
-				return nil
-			}
-			tw := e.newTable()
-			row(tw, "NAME", "STATUS", "KEYS", "DESCRIPTION", "UPDATED")
-			for _, g := range groups {
-				row(tw, g.Name, groupStatus(g), strconv.Itoa(g.KeyCount), g.Description, humanTime(g.UpdatedAt))
-			}
-			return tw.Flush()
-		})
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
-	return c
+		},
+		empty:  "No machine groups; create one with: provkeys groups add --name NAME",
+		header: []string{"NAME", "STATUS", "KEYS", "DESCRIPTION", "UPDATED"},
+		cells: func(g model.Group) []string {
+			return []string{g.Name, groupStatus(g), strconv.Itoa(g.KeyCount), g.Description, humanTime(g.UpdatedAt)}
+		},
+	})
 }
 
 func groupsAddCmd(e *env) *cobra.Command {
@@ -117,11 +99,7 @@ func groupsEditCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := e.session()
-			if err != nil {
-				return err
-			}
-			g, err := e.group(s, pos[0])
+			s, g, err := e.sessionGroup(pos[0])
 			if err != nil {
 				return err
 			}
@@ -154,11 +132,7 @@ func groupsDeleteCmd(e *env) *cobra.Command {
 	var yes bool
 	c := leaf(e, "delete NAME [--yes]", "delete a machine group no key uses", takes("NAME"),
 		func(e *env, _ *cobra.Command, pos []string) error {
-			s, err := e.session()
-			if err != nil {
-				return err
-			}
-			g, err := e.group(s, pos[0])
+			s, g, err := e.sessionGroup(pos[0])
 			if err != nil {
 				return err
 			}

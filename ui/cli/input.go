@@ -143,3 +143,12 @@ func (e *env) progressLine(label string) func(done, total int) {
 		fmt.Fprintf(e.io.Err, "\r\x1b[K%s: %d of %d (%d%%)", label, done, total, pct)
 	}
 }
+
+// secretArg reads a key given as an argument, or on standard input for "-", and parses it.
+func (e *env) secretArg(arg string) (keyformat.Key, error) {
+	text, err := e.argOrStdin(arg)
+	if err != nil {
+		return keyformat.Key{}, err
+	}
+	return parseSecret(text)
+}

@@ -90,11 +90,7 @@ func keysShowCmd(e *env) *cobra.Command {
 	var reveal, asJSON bool
 	c := leaf(e, "show NAME [--reveal] [--json]", "show every field of a key", takes("NAME"),
 		func(e *env, _ *cobra.Command, pos []string) error {
-			s, err := e.session()
-			if err != nil {
-				return err
-			}
-			k, err := e.key(s, pos[0])
+			s, k, err := e.sessionKey(pos[0])
 			if err != nil {
 				return err
 			}
@@ -280,11 +276,7 @@ func keysEditCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := e.session()
-			if err != nil {
-				return err
-			}
-			k, err := e.key(s, pos[0])
+			s, k, err := e.sessionKey(pos[0])
 			if err != nil {
 				return err
 			}

@@ -15,12 +15,7 @@ import (
 
 // sessionKey opens the session and looks a key up by name: the start of most key commands.
 func (e *env) sessionKey(name string) (store.Session, model.Key, error) {
-	s, err := e.session()
-	if err != nil {
-		return nil, model.Key{}, err
-	}
-	k, err := e.key(s, name)
-	return s, k, err
+	return sessionLookup(e, name, e.key)
 }
 
 // explainRelease words a refused export or reveal. Key material goes to admins only; a viewer

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -11,10 +12,56 @@ import (
 	"unicode/utf8"
 
 	"provkeys/model"
+	"provkeys/store"
+
+	"github.com/spf13/cobra"
 )
 
 // newTable returns a writer that aligns tab-separated cells; call row for each line and Flush.
 func (e *env) newTable() *tabwriter.Writer { return tabwriter.NewWriter(e.out, 0, 0, 2, ' ', 0) }
+
+// listing is a "NOUN list [--json]" command: what it lists (for failures), how, and how an
+// item is written as JSON or as a table row (empty: the sentence when there is none).
+type listing[T any] struct {
+	what   string
+	list   func(store.Session, context.Context) ([]T, error)
+	doc    func(T) any
+	empty  string
+	header []string
+	cells  func(T) []string
+}
+
+// listCmd is a "list [--json]" command made of l.
+func listCmd[T any](e *env, short string, l listing[T]) *cobra.Command {
+	var asJSON bool
+	c := leaf(e, "list [--json]", short, takes(), func(e *env, _ *cobra.Command, _ []string) error {
+		items, err := listAll(e, l.what, l.list)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return e.writeJSONArray(len(items), func(i int) any { return l.doc(items[i]) })
+		}
+		return writeTable(e, items, l.empty, l.header, l.cells)
+	})
+	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return c
+}
+
+// writeTable prints items as a table under header, one row of cells each, or the empty
+// sentence when there are none.
+func writeTable[T any](e *env, items []T, empty string, header []string, cells func(T) []string) error {
+	if len(items) == 0 {
+		fmt.Fprintln(e.out, empty)
+		return nil
+	}
+	tw := e.newTable()
+	row(tw, header...)
+	for _, it := range items {
+		row(tw, cells(it)...)
+	}
+	return tw.Flush()
+}
 
 // row writes one table line. Cells are sanitized, which also removes tabs and newlines that
 // would break the columns.

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"provkeys/model"
+	"provkeys/store"
 	"provkeys/store/ca"
 	demodata "provkeys/store/demo"
 	"provkeys/ui"
@@ -159,15 +160,10 @@ func serveCmd(e *env) *cobra.Command {
 					}
 				})
 			}
-			sshErr := sshd.Serve(ctx, sshd.Config{
-				Listen: listen, HostKeyPath: hostKey, OperatorsPath: operators,
-				Open:         func(a model.Actor) ui.Store { return st.Session(a) },
-				Exporter:     func(a model.Actor) sshd.KeyExporter { return st.Session(a) },
-				Command:      SessionRunner(st.Session),
-				Log:          e.io.Err,
-				Reload:       hup,
-				OpenSessions: sessions,
-			})
+			cfg := serverConfig(st)
+			cfg.Listen, cfg.HostKeyPath, cfg.OperatorsPath = listen, hostKey, operators
+			cfg.Log, cfg.Reload, cfg.OpenSessions = e.io.Err, hup, sessions
+			sshErr := sshd.Serve(ctx, cfg)
 			stop()
 			wg.Wait()
 			if sshErr != nil {
@@ -187,6 +183,20 @@ func serveCmd(e *env) *cobra.Command {
 	c.Flags().IntVar(&refusalBurst, "enroll-refusal-burst", 20, "how many refused enrollments one client address may have in a burst, `N`, before it waits (one more a second); raise it behind a load balancer, where every machine has its address")
 	c.Annotations = map[string]string{localOnly: "true"}
 	return c
+}
+
+// serverConfig is what the SSH server takes from the store: each operator's session of it
+// for the dashboard, exports and commands, and the audit row for a session a reload of the
+// operators file ended or demoted.
+func serverConfig(st store.Store) sshd.Config {
+	return sshd.Config{
+		Open:     func(a model.Actor) ui.Store { return st.Session(a) },
+		Exporter: func(a model.Actor) sshd.KeyExporter { return st.Session(a) },
+		Command:  SessionRunner(st.Session),
+		AuditSession: func(ctx context.Context, a model.Actor, result string) error {
+			return st.Session(a).AuditEvent(ctx, model.ActionSession, model.ObjectSession, a.Name, result)
+		},
+	}
 }
 
 func versionCmd(e *env) *cobra.Command {

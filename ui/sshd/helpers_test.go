@@ -130,6 +130,9 @@ func (s *sshFakeSession) ListCerts(context.Context) ([]model.Cert, error) {
 	return []model.Cert{{ID: 1, Name: "Client", KeyCount: 1}}, nil
 }
 
+// CertCanSign: the one certificate holds its key, as the store's generated CAs do.
+func (s *sshFakeSession) CertCanSign(context.Context, string) (bool, error) { return true, nil }
+
 func (s *sshFakeSession) ListAudit(context.Context, int) ([]model.AuditEvent, error) {
 	return nil, nil
 }

@@ -188,7 +188,7 @@ func (s *sshServer) export(sess *opSession, args []string) {
 func (s *sshServer) program(sess ssh.Session) *tea.Program {
 	o := sess.(*opSession)
 	// Every session shares one listing of the keys per data version (KeyCache).
-	m := s.cfg.newDashboard(s.cfg.Open(o.actor), o.actor, ui.Options{Keys: s.keys})
+	m := s.cfg.newDashboard(s.cfg.Open(o.actor), o.actor, ui.Options{Keys: s.keys, Remote: true})
 	if m == nil {
 		refuse(sess, 1, "the dashboard is not available")
 		return nil

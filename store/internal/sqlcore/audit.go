@@ -52,3 +52,14 @@ func (w *W) AuditResult(a model.Action, t model.ObjectType, id int64, name strin
 		w.Now, act.Name, string(act.Role), act.Remote, string(a), string(t), id, name, o, n, result)
 	return w.MapErr(err)
 }
+
+// AuditEvent appends a row for an event outside the store's own changes (an SSH session
+// ended by a reload), as this session's actor.
+func (x *Session) AuditEvent(ctx context.Context, a model.Action, t model.ObjectType, name, result string) error {
+	if err := store.ValidateAuditEvent(a, t, name, result); err != nil {
+		return err
+	}
+	return x.Change(ctx, model.ActionRead, t, 0, func(w *W) error {
+		return w.AuditResult(a, t, 0, name, nil, nil, result)
+	})
+}

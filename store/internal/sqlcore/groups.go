@@ -87,14 +87,27 @@ func (w *W) groupAt(id, version int64) (model.Group, error) {
 
 // UpdateGroup replaces group id's fields if it is still at version.
 func (x *Session) UpdateGroup(ctx context.Context, id, version int64, in model.GroupInput) (model.Group, error) {
-	if err := x.Authorize(model.ActionUpdate); err != nil {
-		return model.Group{}, x.Refuse(ctx, model.ActionUpdate, model.ObjectGroup, id, err)
+	return x.editGroup(ctx, model.ActionUpdate, id, version, in)
+}
+
+// OverwriteGroup is UpdateGroup saved on purpose over the newer version the operator was
+// shown in the conflict dialog (version is that one): every rule of an update, the version
+// check included, so a third change made meanwhile is a conflict again; audited as an
+// overwrite, with the overwritten version as the old values.
+func (x *Session) OverwriteGroup(ctx context.Context, id, version int64, in model.GroupInput) (model.Group, error) {
+	return x.editGroup(ctx, model.ActionOverwrite, id, version, in)
+}
+
+// editGroup is UpdateGroup and OverwriteGroup: the same version-checked change, audited as a.
+func (x *Session) editGroup(ctx context.Context, a model.Action, id, version int64, in model.GroupInput) (model.Group, error) {
+	if err := x.Authorize(a); err != nil {
+		return model.Group{}, x.Refuse(ctx, a, model.ObjectGroup, id, err)
 	}
 	if err := in.Validate(); err != nil {
 		return model.Group{}, err
 	}
 	var g model.Group
-	err := x.Change(ctx, model.ActionUpdate, model.ObjectGroup, id, func(w *W) error {
+	err := x.Change(ctx, a, model.ObjectGroup, id, func(w *W) error {
 		old, err := w.groupAt(id, version)
 		if err != nil {
 			return err
@@ -108,7 +121,7 @@ func (x *Session) UpdateGroup(ctx context.Context, id, version int64, in model.G
 		if g, err = x.readGroup(w.Ctx, w, "g.id = ?", id); err != nil {
 			return err
 		}
-		return w.Audit(model.ActionUpdate, model.ObjectGroup, id, g.Name, store.AuditGroup(old), store.AuditGroup(g))
+		return w.Audit(a, model.ObjectGroup, id, g.Name, store.AuditGroup(old), store.AuditGroup(g))
 	})
 	if err != nil {
 		return model.Group{}, err

@@ -96,6 +96,17 @@ func (k *Kit) Input(id, title, desc string, val *string, valid func(string) erro
 	return in
 }
 
+// Text makes a multi-line field (huh's, on bubbles' textarea) of lines rows for text that
+// is pasted rather than typed. enter moves on; alt+enter or ctrl+j starts a new line. The
+// external editor (ctrl+e) is off: over SSH it would run on the server.
+func (k *Kit) Text(id, title, desc string, val *string, valid func(string) error, lines, limit, group int) *huh.Text {
+	t := huh.NewText().Key(id).Title(title).Description(desc).Value(val).Validate(valid).
+		Lines(lines).CharLimit(limit).ExternalEditor(false).ShowLineNumbers(false)
+	k.Fields[id] = FormField{Field: t, Group: group, Desc: desc,
+		SetDesc: func(s string) { t.Description(s) }, Value: func() string { return *val }}
+	return t
+}
+
 // Toggle makes a yes/no field with words on its buttons. Without a description it sits on
 // one line, its buttons aligned with the other toggles'.
 func (k *Kit) Toggle(id, title, desc, yes, no string, val *bool, group int) *huh.Confirm {

@@ -48,6 +48,10 @@ type Spec[S, T any] struct {
 	Rows func(items []S) []T
 	ID   func(*T) int64
 	Text func(*T) string // what the filter looks in
+	// Match, when set, makes the filter bar a language instead of plain words: it compiles
+	// the bar's text into a test of a row, or an error naming the term that does not parse
+	// (shown in the bar while the last good test stays).
+	Match func(expr string) (func(*T) bool, error)
 	// FollowTop keeps a cursor at the top on the newest row after a reload (tail -f).
 	FollowTop bool
 
@@ -103,8 +107,10 @@ type LoadedMsg[S any] struct {
 
 // newListPage builds the page from spec.
 func New[S, T any](e *ui.Env, spec Spec[S, T]) Page[S, T] {
-	return Page[S, T]{Env: e, spec: spec, Km: DefaultKeyMap(),
+	p := Page[S, T]{Env: e, spec: spec, Km: DefaultKeyMap(),
 		List: newListPane(spec.ID, spec.Text, spec.Placeholder)}
+	p.List.compile = spec.Match
+	return p
 }
 
 // Title is the tab caption.

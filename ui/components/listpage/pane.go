@@ -3,6 +3,7 @@ package listpage
 import (
 	"fmt"
 	"provkeys/ui"
+	"provkeys/ui/components/form"
 	"slices"
 	"strings"
 
@@ -40,6 +41,11 @@ type listPane[T any] struct {
 
 	filter textinput.Model
 	typing bool // the bar has focus
+	// compile, when set, turns the bar's text into a test of an item (a filter language);
+	// keep is its last good test, and filterErr names the term that does not parse.
+	compile   func(expr string) (func(*T) bool, error)
+	keep      func(*T) bool
+	filterErr string
 
 	Width, Height int // the page's size
 }
@@ -62,12 +68,24 @@ func (l *listPane[T]) setItems(items []T) {
 	l.rebuild()
 }
 
-// rebuild applies the filter and puts the cursor back on its item.
+// rebuild applies the filter and puts the cursor back on its item. With a filter language,
+// a bar that does not parse is explained and the last good result stays on screen.
 func (l *listPane[T]) rebuild() {
-	words := strings.Fields(strings.ToLower(model.Sanitize(l.filter.Value())))
+	expr := model.Sanitize(l.filter.Value())
+	words := strings.Fields(strings.ToLower(expr))
+	match := func(i int) bool { return matchesAll(l.search[i], words) }
+	if l.compile != nil {
+		keep, err := l.compile(expr)
+		if l.filterErr = ""; err != nil {
+			l.filterErr = form.Bare(err).Error()
+		} else {
+			l.keep = keep
+		}
+		match = func(i int) bool { return l.keep == nil || l.keep(&l.Items[i]) }
+	}
 	view := l.View[:0]
-	for i, s := range l.search {
-		if matchesAll(s, words) {
+	for i := range l.search {
+		if match(i) {
 			view = append(view, i)
 		}
 	}
@@ -176,50 +194,18 @@ func (l *listPane[T]) tableKey(msg tea.KeyPressMsg, km *KeyMap) (tea.Cmd, bool) 
 // filterKey handles a key while the bar has focus: enter keeps the filter, esc clears it,
 // anything else is typed (so "q" is a letter here, not quit).
 func (l *listPane[T]) filterKey(msg tea.KeyPressMsg, km *KeyMap) tea.Cmd {
-	switch {
-	case key.Matches(msg, km.Accept):
-		l.typing = false
-		l.filter.Blur()
-		return nil
-	case key.Matches(msg, km.Cancel):
-		l.typing = false
-		l.filter.Blur()
-		l.filter.SetValue("")
-		l.rebuild()
-		return nil
-	}
-	return l.updateFilter(msg)
+	return ui.FilterKey(msg, km.Accept, km.Cancel, &l.filter, func() { l.typing = false }, l.rebuild)
 }
 
 // updateFilter types into the bar and filters the loaded items on every change.
 func (l *listPane[T]) updateFilter(msg tea.Msg) tea.Cmd {
-	before := l.filter.Value()
-	var cmd tea.Cmd
-	l.filter, cmd = l.filter.Update(msg)
-	if l.filter.Value() != before {
-		l.rebuild()
-	}
-	return cmd
+	return ui.TypeInto(&l.filter, msg, l.rebuild)
 }
 
 // barLine is the filter bar with "N of M <noun>" on the right.
 func (l *listPane[T]) barLine(width int, noun string, sty *theme.Styles) string {
 	right := fmt.Sprintf("%d of %d %s", len(l.View), len(l.Items), noun)
-	var left string
-	switch {
-	case l.typing:
-		left = sty.BarActive.Render(l.filter.View())
-	case l.filter.Value() != "":
-		left = sty.BarActive.Render("/ " + model.Sanitize(l.filter.Value()))
-	default:
-		left = sty.Bar.Render("/ filter…")
-	}
-	room := width - ansi.StringWidth(right) - 1
-	if room < 10 {
-		return theme.FitLine(left, width)
-	}
-	left = theme.FitLine(left, room)
-	return left + strings.Repeat(" ", max(1, width-ansi.StringWidth(left)-ansi.StringWidth(right))) + sty.Faint.Render(right)
+	return ui.FilterBar(width, &l.filter, l.typing, l.filterErr, right, sty)
 }
 
 // notice is the body shown instead of the table while loading, after a failed load, or when

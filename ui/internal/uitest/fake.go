@@ -291,6 +291,16 @@ func (f *FakeStore) CreateGroup(_ context.Context, in model.GroupInput) (model.G
 
 func (f *FakeStore) UpdateGroup(_ context.Context, id, version int64, in model.GroupInput) (model.Group, error) {
 	f.record("UpdateGroup %d %d %s %v", id, version, in.Name, in.Enabled)
+	return f.editGroup(id, version, in)
+}
+
+// OverwriteGroup is UpdateGroup recorded as an overwrite.
+func (f *FakeStore) OverwriteGroup(_ context.Context, id, version int64, in model.GroupInput) (model.Group, error) {
+	f.record("OverwriteGroup %d %d %s %v", id, version, in.Name, in.Enabled)
+	return f.editGroup(id, version, in)
+}
+
+func (f *FakeStore) editGroup(id, version int64, in model.GroupInput) (model.Group, error) {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	for i, g := range f.Groups {
@@ -341,6 +351,12 @@ func (f *FakeStore) ImportCert(_ context.Context, name, pemText string) (model.C
 	c := model.Cert{ID: f.NextID, Name: name, PEM: pemText, Subject: "CN=" + name, NotAfter: TestNow.AddDate(1, 0, 0)}
 	f.Certs = append(f.Certs, c)
 	return c, nil
+}
+
+// ImportCertWithKey is ImportCert; the key's length is recorded, never the key.
+func (f *FakeStore) ImportCertWithKey(ctx context.Context, name, certPEM, keyPEM string) (model.Cert, error) {
+	f.record("ImportCertWithKey %s %d %d", name, len(certPEM), len(keyPEM))
+	return f.ImportCert(ctx, name, certPEM)
 }
 
 func (f *FakeStore) DeleteCert(_ context.Context, id int64) error {

@@ -21,6 +21,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	_ "github.com/charmbracelet/x/exp/golden" // defines -update for RequireGolden
 
 	"provkeys/model"
 )
@@ -30,16 +31,17 @@ import (
 // store does it), in-use refusals that name keys, and an audit trail of the test's own.
 type ViewsStore struct {
 	*FakeStore
-	Vmu        sync.Mutex
-	inputs     []string // "create|update ID VERSION: NAME|DESCRIPTION|ENABLED"
-	Imported   []string // PEM texts the store was given
-	Audit      []model.AuditEvent
-	Limits     []int
-	GroupUsers map[int64][]string
-	CertUsers  map[int64][]string
-	CreateErr  error // returned by CreateGroup once, if set
-	UpdateErr  error // returned by UpdateGroup once, if set
-	ImportErr  error // returned by ImportCert once, if set
+	Vmu          sync.Mutex
+	inputs       []string // "create|update ID VERSION: NAME|DESCRIPTION|ENABLED"
+	Imported     []string // PEM texts the store was given
+	ImportedKeys []string // private keys ImportCertWithKey was given, beside them
+	Audit        []model.AuditEvent
+	Limits       []int
+	GroupUsers   map[int64][]string
+	CertUsers    map[int64][]string
+	CreateErr    error // returned by CreateGroup once, if set
+	UpdateErr    error // returned by UpdateGroup once, if set
+	ImportErr    error // returned by ImportCert once, if set
 }
 
 func NewViewsStore() *ViewsStore {
@@ -165,6 +167,13 @@ func (s *ViewsStore) ImportCert(ctx context.Context, name, pemText string) (mode
 	return out, err
 }
 
+// ImportCertWithKey checks the certificate as ImportCert does and records the key beside it.
+func (s *ViewsStore) ImportCertWithKey(ctx context.Context, name, certPEM, keyPEM string) (model.Cert, error) {
+	s.record("ImportCertWithKey %s", name)
+	s.note(&s.ImportedKeys, "%s", keyPEM)
+	return s.ImportCert(ctx, name, certPEM)
+}
+
 func (s *ViewsStore) DeleteCert(ctx context.Context, id int64) error {
 	s.Vmu.Lock()
 	users := s.CertUsers[id]
@@ -204,8 +213,8 @@ func (d *Driver) LineAfter(first, next string) {
 	d.T.Fatalf("no line %q followed by %q:\n%s", first, next, d.View())
 }
 
-// requireGolden compares got with testdata/name; `go test ./ui -update` rewrites it (the
-// flag is the golden package's, shared with the Keys view's golden tests).
+// RequireGolden compares got with testdata/name; `go test ./ui/pages/X -update` rewrites it
+// (the flag is the golden package's, imported here so every page's tests have it).
 func RequireGolden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
@@ -216,7 +225,7 @@ func RequireGolden(t *testing.T, name, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./ui -update to create it)", err)
+		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	if string(want) != got {
 		t.Fatalf("%s differs; got:\n%s\nwant:\n%s", path, got, want)

@@ -35,6 +35,7 @@ type auditRow struct {
 	ev                                          model.AuditEvent
 	actor, action, object, result, role, remote string
 	values                                      []listpage.Detail
+	words                                       model.AuditWords // lower-case, for the filter
 }
 
 // clipJSON bounds the old and new values that are parsed and laid out; the store's are a
@@ -46,13 +47,25 @@ func newAuditRow(ev model.AuditEvent, sty *theme.Styles) auditRow {
 	if name == "" && ev.ObjectID != 0 {
 		name = fmt.Sprintf("#%d", ev.ObjectID)
 	}
-	return auditRow{
+	r := auditRow{
 		ev: ev, actor: ui.ClipText(ev.Actor, ui.ClipName), action: ui.ClipText(string(ev.Action), ui.ClipName),
 		object: strings.TrimSpace(ui.ClipText(string(ev.ObjectType), ui.ClipName) + " " + name),
 		result: auditResult(ui.ClipText(ev.Result, ui.ClipNote)), role: ui.ClipText(string(ev.Role), ui.ClipName),
 		remote: ui.ClipText(ev.Remote, ui.ClipName),
 		values: auditValues(clipRaw(ev.Old, clipJSON), clipRaw(ev.New, clipJSON), sty),
 	}
+	r.words = model.AuditWords{Actor: strings.ToLower(r.actor), Action: strings.ToLower(r.action),
+		Object: strings.ToLower(r.object), Result: strings.ToLower(ui.ClipText(ev.Result, ui.ClipNote))}
+	return r
+}
+
+// matchAudit compiles the filter bar's text (model.ParseAuditFilter) into a test of a row.
+func matchAudit(expr string) (func(*auditRow) bool, error) {
+	f, err := model.ParseAuditFilter(expr)
+	if err != nil {
+		return nil, err
+	}
+	return func(r *auditRow) bool { return f.Match(&r.words) }, nil
 }
 
 // clipRaw cuts s to at most n bytes, on a rune boundary, before it is parsed.
@@ -70,11 +83,12 @@ func New(e *ui.Env) ui.Page {
 	p := &auditPage{}
 	p.Page = listpage.New(e, listpage.Spec[model.AuditEvent, auditRow]{
 		Title: "Audit", Plural: "events", BarNoun: p.barNoun,
-		Placeholder: "filter by actor, action, object or result…", Reloading: "Reloading the audit trail…",
-		Load: func(s ui.Store, ctx context.Context) ([]model.AuditEvent, error) { return s.ListAudit(ctx, auditLimit) },
-		Rows: func(evs []model.AuditEvent) []auditRow { return newAuditRows(evs, &e.Styles) },
-		ID:   func(r *auditRow) int64 { return r.ev.ID },
-		Text: func(r *auditRow) string { return strings.Join([]string{r.actor, r.action, r.object, r.result}, "\n") },
+		Placeholder: "filter: words, actor:, action:, object:, result: (? lists them)", Reloading: "Reloading the audit trail…",
+		Load:  func(s ui.Store, ctx context.Context) ([]model.AuditEvent, error) { return s.ListAudit(ctx, auditLimit) },
+		Rows:  func(evs []model.AuditEvent) []auditRow { return newAuditRows(evs, &e.Styles) },
+		ID:    func(r *auditRow) int64 { return r.ev.ID },
+		Text:  func(r *auditRow) string { return strings.Join([]string{r.actor, r.action, r.object, r.result}, "\n") },
+		Match: matchAudit,
 		// At the top, the cursor follows the newest event after a reload, as tail -f does.
 		FollowTop: true,
 
@@ -123,7 +137,19 @@ func (p *auditPage) Short(km *listpage.KeyMap) []key.Binding {
 	return []key.Binding{km.Filter, km.Expand, km.Bottom, km.Reload}
 }
 
-func (p *auditPage) Full(*listpage.KeyMap) []key.Binding { return nil }
+// Full is the filter's terms: ? lists them, as the bar's hint says.
+func (p *auditPage) Full(*listpage.KeyMap) []key.Binding { return filterTerms }
+
+// filterTerms are the Audit filter's terms as help entries; a term is typed into the bar,
+// never pressed, so no key press matches one.
+var filterTerms = []key.Binding{
+	key.NewBinding(key.WithKeys("actor:"), key.WithHelp("actor:NAME", "who did it")),
+	key.NewBinding(key.WithKeys("action:"), key.WithHelp("action:export", "what was done")),
+	key.NewBinding(key.WithKeys("object:"), key.WithHelp("object:key", "type and name")),
+	key.NewBinding(key.WithKeys("result:"), key.WithHelp("result:ok|refused", "or its text")),
+	key.NewBinding(key.WithKeys("-term"), key.WithHelp("-term", "not")),
+	key.NewBinding(key.WithKeys("a|b"), key.WithHelp("a|b", "either")),
+}
 
 // act says that the trail cannot be changed, when a key that changes things is pressed.
 func (p *auditPage) Act(msg tea.KeyPressMsg) tea.Cmd {

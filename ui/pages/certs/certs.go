@@ -110,32 +110,31 @@ func (p *certsPage) Result(msg tea.Msg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// act runs the page's own actions, or says why a key that names one did nothing.
-func (p *certsPage) Act(msg tea.KeyPressMsg) tea.Cmd {
+// actions are the page's own: import and delete.
+func (p *certsPage) actions() []listpage.Action {
 	km := &p.Km
-	switch {
-	case key.Matches(msg, km.Import):
-		p.Form, p.values = newCertForm(p.Env, p.List.Width, p.List.Height)
-		return p.Form.Form.Init()
-	case key.Matches(msg, km.Delete):
-		return p.askDelete()
+	return []listpage.Action{
+		{Key: &km.Import, Needs: model.ActionImport, Run: func() tea.Cmd {
+			p.Form, p.values = newCertForm(p.Env, p.List.Width, p.List.Height)
+			return p.Form.Form.Init()
+		}},
+		{Key: &km.Delete, Needs: model.ActionDelete, Row: true, Run: p.askDelete},
 	}
-	return p.refusal(msg)
 }
 
-// refusal explains why a key that names an action did nothing.
-func (p *certsPage) refusal(msg tea.KeyPressMsg) tea.Cmd {
-	km := listpage.DefaultKeyMap()
-	switch {
-	case (ui.Pressed(msg, km.Import) || ui.Pressed(msg, km.Add)) && !p.Can(model.ActionImport),
-		ui.Pressed(msg, km.Delete) && !p.Can(model.ActionDelete):
-		return p.ReadOnly()
-	case ui.Pressed(msg, km.Delete):
-		return ui.SetStatus(ui.StatusErr, "No certificate selected.")
-	case ui.Pressed(msg, km.Add):
-		return ui.Statusf("Certificates are imported: press i and give a PEM file.")
+// Act runs the page's own actions, or says why a key that names one did nothing; add says
+// how certificates come in.
+func (p *certsPage) Act(msg tea.KeyPressMsg) tea.Cmd {
+	if cmd, ok := p.ActOn(msg, p.actions(), "No certificate selected."); ok {
+		return cmd
 	}
-	return nil
+	switch {
+	case !ui.Pressed(msg, p.Km.Add):
+		return nil
+	case !p.Can(model.ActionImport):
+		return p.ReadOnly()
+	}
+	return ui.Statusf("Certificates are imported: press i and give a PEM file.")
 }
 
 // askDelete asks before deleting the certificate under the cursor.
@@ -145,11 +144,10 @@ func (p *certsPage) askDelete() tea.Cmd {
 		return nil
 	}
 	store, id, name := p.Env.Store, r.c.ID, r.name
-	text := fmt.Sprintf("Delete certificate %s?", name)
 	if r.c.KeyCount > 0 {
-		text = fmt.Sprintf("Delete certificate %s (%d key(s) use it)?", name, r.c.KeyCount)
+		return ui.InUseBefore("certificate "+name, r.c.KeyCount)
 	}
-	p.Ask = confirm.New(text, func() tea.Cmd {
+	p.Ask = confirm.New(fmt.Sprintf("Delete certificate %s?", name), func() tea.Cmd {
 		return ui.WithStore(func(ctx context.Context) tea.Msg {
 			return listpage.ChangedMsg{Page: certsPageID, Verb: "deleted", Name: name, Err: store.DeleteCert(ctx, id)}
 		})
@@ -157,10 +155,9 @@ func (p *certsPage) askDelete() tea.Cmd {
 	return nil
 }
 
-// enable turns on the actions that can happen now.
-func (p *certsPage) Enable(km *listpage.KeyMap, table, has bool) {
-	km.Import.SetEnabled(table && p.Can(model.ActionImport))
-	km.Delete.SetEnabled(table && has && p.Can(model.ActionDelete))
+// Enable turns on the actions that can happen now.
+func (p *certsPage) Enable(_ *listpage.KeyMap, table, has bool) {
+	p.EnableActions(p.actions(), table, has)
 }
 
 func (p *certsPage) empty() string {

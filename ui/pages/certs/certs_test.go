@@ -131,8 +131,14 @@ func TestCertsDeleteNeedsYAndInUseNamesTheKeys(t *testing.T) {
 	st := uitest.NewViewsStore()
 	st.CertUsers[1] = []string{"web-01", "kiosk-7"}
 	d := openView(t, st, uitest.Admin, 2)
+	d.Press("d") // the list says a key uses it: refused before asking
+	d.MustNotSee("y/n")
+	if s, want := d.Status(), "Can't delete certificate Client: 1 key uses it."; s != want || d.M.StatusKind() != ui.StatusErr {
+		t.Fatalf("status %q, want %q", s, want)
+	}
+	certsOf(d).List.Items[0].c.KeyCount = 0 // a list older than the store: the store refuses
 	d.Press("d")
-	d.MustSee("Delete certificate Client (1 key(s) use it)? y/n")
+	d.MustSee("Delete certificate Client? y/n")
 	d.Press("q", "n")
 	if st.Called("DeleteCert") || d.Quit {
 		t.Fatal("deleted or quit without y")

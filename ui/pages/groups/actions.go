@@ -27,6 +27,9 @@ func (p *groupsPage) openForm(g *model.Group) tea.Cmd {
 }
 
 func (p *groupsPage) CloseForm() tea.Cmd {
+	if p.conflict != nil {
+		return p.keepEditing() // esc in the dialog goes back to the form
+	}
 	edit := p.editing
 	p.Form, p.values, p.editing = nil, nil, nil
 	if edit != nil {
@@ -37,6 +40,9 @@ func (p *groupsPage) CloseForm() tea.Cmd {
 
 // updateForm feeds the form and saves once its last field is submitted.
 func (p *groupsPage) UpdateForm(msg tea.Msg) tea.Cmd {
+	if p.conflict != nil {
+		return p.conflictKey(msg)
+	}
 	cmd, done := p.Form.Step(msg)
 	if !done {
 		return cmd
@@ -47,11 +53,10 @@ func (p *groupsPage) UpdateForm(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmd, p.Form.Fail(id, m))
 	}
 	p.Form.Saving = true
-	var id, version int64
-	if p.editing != nil {
-		id, version = p.editing.ID, p.editing.Version
+	if e := p.editing; e != nil {
+		return tea.Batch(cmd, editGroupCmd(p.Env.Store, false, e.ID, e.Version, in, "")) // a newer version opens the conflict dialog
 	}
-	return tea.Batch(cmd, saveGroup(p.Env.Store, p.editing != nil, id, version, in))
+	return tea.Batch(cmd, createGroup(p.Env.Store, in))
 }
 
 // saved closes the form after a save, or keeps it open on failure: a field's problem under
@@ -60,6 +65,7 @@ func (p *groupsPage) saved(msg groupSavedMsg) tea.Cmd {
 	if p.Form == nil || !p.Form.Saving {
 		return nil
 	}
+	p.conflict = nil
 	if msg.err != nil {
 		if id, m, ok := form.StoreFieldErr(msg.err, groupFormField); ok {
 			return p.Form.Fail(id, m)
@@ -67,6 +73,9 @@ func (p *groupsPage) saved(msg groupSavedMsg) tea.Cmd {
 		doing := "create machine group " + model.Sanitize(p.values.name)
 		if msg.edit {
 			doing = "save machine group " + ui.ClipText(p.editing.Name, ui.ClipName)
+		}
+		if msg.over != "" {
+			doing += " over " + msg.over + "'s change"
 		}
 		var reload tea.Cmd
 		if errors.Is(msg.err, model.ErrConflict) || errors.Is(msg.err, model.ErrNotFound) || errors.Is(msg.err, model.ErrInUse) {
@@ -76,11 +85,14 @@ func (p *groupsPage) saved(msg groupSavedMsg) tea.Cmd {
 	}
 	p.Form, p.values, p.editing = nil, nil, nil
 	p.List.CursorID = msg.group.ID // the reload puts the cursor on it
-	verb := "Created"
-	if msg.edit {
-		verb = "Saved"
+	name := ui.ClipText(msg.group.Name, ui.ClipName)
+	switch {
+	case msg.over != "":
+		return tea.Batch(ui.Okf("Machine group %s saved over %s's change.", name, msg.over), p.Reload())
+	case msg.edit:
+		return tea.Batch(ui.Okf("Saved machine group %s.", name), p.Reload())
 	}
-	return tea.Batch(ui.Okf("%s machine group %s.", verb, ui.ClipText(msg.group.Name, ui.ClipName)), p.Reload())
+	return tea.Batch(ui.Okf("Created machine group %s.", name), p.Reload())
 }
 
 // toggle enables a disabled group or disables an enabled one.
@@ -89,9 +101,9 @@ func (p *groupsPage) toggle() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	g := &r.g
-	st, id, version, name := p.Env.Store, g.ID, g.Version, r.name
-	in := model.GroupInput{Name: g.Name, Description: g.Description, Enabled: !g.Enabled}
+	st, id, version, name := p.Env.Store, r.g.ID, r.g.Version, r.name
+	in := groupInput(r.g)
+	in.Enabled = !in.Enabled
 	verb := "disabled"
 	if in.Enabled {
 		verb = "enabled"
@@ -105,16 +117,14 @@ func (p *groupsPage) toggle() tea.Cmd {
 // askDelete asks before deleting the group under the cursor.
 func (p *groupsPage) askDelete() tea.Cmd {
 	r, ok := p.List.Current()
-	if !ok {
+	switch {
+	case !ok:
 		return nil
+	case r.g.KeyCount > 0:
+		return ui.InUseBefore("machine group "+r.name, r.g.KeyCount)
 	}
-	g := &r.g
-	st, id, version, name := p.Env.Store, g.ID, g.Version, r.name
-	text := fmt.Sprintf("Delete machine group %s?", name)
-	if g.KeyCount > 0 {
-		text = fmt.Sprintf("Delete machine group %s (%d key(s) use it)?", name, g.KeyCount)
-	}
-	p.Ask = confirm.New(text, func() tea.Cmd {
+	st, id, version, name := p.Env.Store, r.g.ID, r.g.Version, r.name
+	p.Ask = confirm.New(fmt.Sprintf("Delete machine group %s?", name), func() tea.Cmd {
 		return ui.WithStore(func(ctx context.Context) tea.Msg {
 			return listpage.ChangedMsg{Page: groupsPageID, Verb: "deleted", Name: name, Err: st.DeleteGroup(ctx, id, version)}
 		})

@@ -51,23 +51,19 @@ func groupFormField(field string) string {
 	return "name"
 }
 
-// groupSavedMsg is the result of the machine group form's save.
+// groupSavedMsg is the result of the machine group form's save; over names whose change an
+// overwrite replaced.
 type groupSavedMsg struct {
 	group model.Group
 	edit  bool
+	over  string
 	err   error
 }
 
-// saveGroup creates a group, or updates group id at version.
-func saveGroup(st ui.Store, edit bool, id, version int64, in model.GroupInput) tea.Cmd {
+// createGroup creates a group.
+func createGroup(st ui.Store, in model.GroupInput) tea.Cmd {
 	return ui.WithStore(func(ctx context.Context) tea.Msg {
-		var g model.Group
-		var err error
-		if edit {
-			g, err = st.UpdateGroup(ctx, id, version, in)
-		} else {
-			g, err = st.CreateGroup(ctx, in)
-		}
-		return groupSavedMsg{group: g, edit: edit, err: err}
+		g, err := st.CreateGroup(ctx, in)
+		return groupSavedMsg{group: g, err: err}
 	})
 }

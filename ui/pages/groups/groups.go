@@ -17,8 +17,9 @@ import (
 // groupsPage is the Machine Groups view: list, filter, add, edit, toggle and delete groups.
 type groupsPage struct {
 	listpage.Page[model.Group, groupRow]
-	values  *groupValues
-	editing *model.Group // the group being edited, at the version the form started from
+	values   *groupValues
+	editing  *model.Group   // the group being edited, at the version the form started from
+	conflict *groupConflict // over the edit form when its save met a newer version
 }
 
 // groupRow is a loaded group with its display strings sanitized and clipped once, at load
@@ -69,53 +70,38 @@ func (p *groupsPage) Full(km *listpage.KeyMap) []key.Binding {
 }
 
 func (p *groupsPage) Result(msg tea.Msg) (tea.Cmd, bool) {
-	if msg, ok := msg.(groupSavedMsg); ok {
+	switch msg := msg.(type) {
+	case groupSavedMsg:
 		return p.saved(msg), true
+	case groupConflictMsg:
+		return p.openConflict(msg), true
 	}
 	return nil, false
 }
 
-// act runs the page's own actions, or says why a key that names one did nothing.
-func (p *groupsPage) Act(msg tea.KeyPressMsg) tea.Cmd {
+// actions are the page's own: add, edit, toggle and delete.
+func (p *groupsPage) actions() []listpage.Action {
 	km := &p.Km
-	switch {
-	case key.Matches(msg, km.Add):
-		return p.openForm(nil)
-	case key.Matches(msg, km.Edit):
-		if r, ok := p.List.Current(); ok {
+	return []listpage.Action{
+		{Key: &km.Add, Needs: model.ActionCreate, Run: func() tea.Cmd { return p.openForm(nil) }},
+		{Key: &km.Edit, Needs: model.ActionUpdate, Row: true, Run: func() tea.Cmd {
+			r, _ := p.List.Current()
 			return p.openForm(&r.g)
-		}
-	case key.Matches(msg, km.Toggle):
-		return p.toggle()
-	case key.Matches(msg, km.Delete):
-		return p.askDelete()
+		}},
+		{Key: &km.Toggle, Needs: model.ActionUpdate, Row: true, Run: p.toggle},
+		{Key: &km.Delete, Needs: model.ActionDelete, Row: true, Run: p.askDelete},
 	}
-	return p.refusal(msg)
 }
 
-// refusal explains why a key that names an action did nothing.
-func (p *groupsPage) refusal(msg tea.KeyPressMsg) tea.Cmd {
-	km := listpage.DefaultKeyMap()
-	add, change := ui.Pressed(msg, km.Add), ui.Pressed(msg, km.Edit) || ui.Pressed(msg, km.Toggle) || ui.Pressed(msg, km.Delete)
-	switch {
-	case !add && !change:
-		return nil
-	case add && !p.Can(model.ActionCreate),
-		(ui.Pressed(msg, km.Edit) || ui.Pressed(msg, km.Toggle)) && !p.Can(model.ActionUpdate),
-		ui.Pressed(msg, km.Delete) && !p.Can(model.ActionDelete):
-		return p.ReadOnly()
-	case change:
-		return ui.SetStatus(ui.StatusErr, "No machine group selected.")
-	}
-	return nil
+// Act runs the page's own actions, or says why a key that names one did nothing.
+func (p *groupsPage) Act(msg tea.KeyPressMsg) tea.Cmd {
+	cmd, _ := p.ActOn(msg, p.actions(), "No machine group selected.")
+	return cmd
 }
 
-// enable turns on the actions that can happen now.
-func (p *groupsPage) Enable(km *listpage.KeyMap, table, has bool) {
-	km.Add.SetEnabled(table && p.Can(model.ActionCreate))
-	km.Edit.SetEnabled(table && has && p.Can(model.ActionUpdate))
-	km.Toggle.SetEnabled(table && has && p.Can(model.ActionUpdate))
-	km.Delete.SetEnabled(table && has && p.Can(model.ActionDelete))
+// Enable turns on the actions that can happen now.
+func (p *groupsPage) Enable(_ *listpage.KeyMap, table, has bool) {
+	p.EnableActions(p.actions(), table, has)
 }
 
 func (p *groupsPage) empty() string {

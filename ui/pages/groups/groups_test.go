@@ -167,13 +167,35 @@ func TestGroupsDeleteNeedsY(t *testing.T) {
 	}
 }
 
+// A group the list shows in use is refused at d, before any question, and the store is not
+// asked to delete it.
+func TestGroupsDeleteInUseIsRefusedBeforeAsking(t *testing.T) {
+	t.Parallel()
+	st := uitest.NewViewsStore()
+	d := openView(t, st, uitest.Admin, 1)
+	d.Press("d")
+	if groupsOf(d).Ask != nil || groupsOf(d).Capturing() {
+		t.Fatal("d asked to delete a group keys use")
+	}
+	d.MustNotSee("y/n")
+	if s, want := d.Status(), "Can't delete machine group Database Servers: 2 keys use it."; s != want || d.M.StatusKind() != ui.StatusErr {
+		t.Fatalf("status %q, want %q", s, want)
+	}
+	d.Press("y")
+	if st.Called("DeleteGroup") {
+		t.Fatal("the store was asked to delete it")
+	}
+}
+
+// A group the list shows unused but that a key joined meanwhile: the store's refusal names the keys.
 func TestGroupsInUseRefusalNamesTheKeys(t *testing.T) {
 	t.Parallel()
 	st := uitest.NewViewsStore()
 	st.GroupUsers[1] = []string{"web-01", "db-02"}
 	d := openView(t, st, uitest.Admin, 1)
+	groupsOf(d).List.Items[0].g.KeyCount = 0 // the list is older than the store
 	d.Press("d")
-	d.MustSee("Delete machine group Database Servers (2 key(s) use it)? y/n")
+	d.MustSee("Delete machine group Database Servers? y/n")
 	d.Press("y")
 	if s, want := d.Status(), "Can't delete machine group Database Servers: it is used by keys web-01, db-02."; s != want || d.M.StatusKind() != ui.StatusErr {
 		t.Fatalf("status %q, want %q", s, want)
@@ -289,6 +311,8 @@ func TestGroupsGolden(t *testing.T) {
 	uitest.RequireGolden(t, "groups_expanded_80x24.golden", uitest.Screen(d))
 	d.Press("e")
 	uitest.RequireGolden(t, "groups_edit_80x24.golden", uitest.Screen(d))
-	d.Press("esc", "d")
+	d.Press("esc", "d") // in use: refused before asking
+	uitest.RequireGolden(t, "groups_delete_in_use_80x24.golden", uitest.Screen(d))
+	d.Press("j", "d")
 	uitest.RequireGolden(t, "groups_delete_80x24.golden", uitest.Screen(d))
 }

@@ -5,54 +5,48 @@ import (
 	"errors"
 	"provkeys/ui"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui/components/conflict"
 )
 
-// The conflict dialog: what the edit form shows when its save meets a newer version of the
-// key (someone else saved while the operator was typing). The operator's input is never
-// thrown away silently. The dialog sits on top of the form, which keeps every value typed,
-// and says who changed the key, when, and field by field what they changed, next to what the
-// operator has. Then the operator chooses: reload (start again from their version), overwrite
-// (save mine over theirs, audited as an overwrite) or keep editing.
+// The conflict dialog (ui/components/conflict) over the edit form when its save meets a
+// newer version of the key, as an overlay on the form, which keeps every value typed
+// underneath it. The page adds what is the Keys page's own: the key's fields, what an
+// overwrite saves, and the commands.
 
-// conflictKeyMap is the dialog's bindings; they are also its help.
-type conflictKeyMap struct {
-	Reload, Overwrite, Cancel key.Binding
-}
-
-func defaultConflictKeyMap() conflictKeyMap {
-	return conflictKeyMap{
-		Reload:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload theirs")),
-		Overwrite: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "overwrite with yours")),
-		Cancel:    key.NewBinding(key.WithKeys("esc", "c"), key.WithHelp("esc/c", "keep editing")),
-	}
-}
-
-// conflictBusy is what the dialog waits for; while it waits, keys do nothing.
-type conflictBusy int
-
-const (
-	conflictIdle conflictBusy = iota
-	conflictReloading
-	conflictSaving
-)
-
-// conflictDialog is the open dialog: the three versions it compares and what it waits for.
+// conflictDialog is the open dialog with the three versions it compares.
 type conflictDialog struct {
+	*conflict.Dialog
 	p      *keysPage
 	base   model.Key      // the version the form started from
 	theirs model.Key      // the version the store has now
 	in     model.KeyInput // what the operator asked to save, exactly
-	name   string         // base's name, sanitized
-	by     string         // who made theirs, sanitized
-	rows   []conflictRow  // the fields they changed
-	mine   []string       // labels of the fields only the operator changed
-	when   string         // when they saved, as the dialog says it
-	busy   conflictBusy
-	km     conflictKeyMap
+}
+
+// newConflictDialog compares the version the form started from (base), the one in the store
+// (theirs) and the operator's input. err is the store's conflict: it names who and when if
+// theirs doesn't.
+func newConflictDialog(e *ui.Env, base, theirs model.Key, in model.KeyInput, err error) *conflictDialog {
+	c := &conflictDialog{base: base, theirs: theirs, in: in}
+	c.Dialog = conflict.New(e, "key", base.Name, conflictFields(e.Now()), base.Input(), theirs.Input(),
+		c.overwriteInput(), theirs.UpdatedBy, theirs.UpdatedAt, err)
+	return c
+}
+
+// overwriteInput is what "overwrite" saves: the operator's input, except that View/Export
+// stays off when they turned it off, since the key material is erased for good and the store
+// refuses to turn it back on (the dialog shows "off" as the operator's value then).
+func (c *conflictDialog) overwriteInput() model.KeyInput {
+	in := c.in
+	in.Exportable = in.Exportable && c.theirs.Exportable
+	return in
+}
+
+// View draws the dialog in place of the form.
+func (c *conflictDialog) View(width, height int) string {
+	return c.Dialog.View(width, height, &c.p.env.Styles)
 }
 
 // keyConflictMsg is an edit's save (or overwrite) refused because the key is newer in the
@@ -124,7 +118,7 @@ func (p *keysPage) openConflict(msg keyConflictMsg) tea.Cmd {
 	c := newConflictDialog(p.env, f.key, msg.theirs, msg.in, msg.err)
 	c.p = p
 	p.push(c)
-	return ui.SetStatus(ui.StatusErr, "Couldn't save key "+c.name+": "+c.by+" changed it while you were editing.")
+	return c.Opened()
 }
 
 // conflict is the open conflict dialog, if any.
@@ -136,18 +130,16 @@ func (p *keysPage) conflict() *conflictDialog {
 // Update handles a key while the dialog is open.
 func (c *conflictDialog) Update(m tea.Msg) (bool, tea.Cmd) {
 	msg, isKey := m.(tea.KeyPressMsg)
-	if !isKey || c.busy != conflictIdle {
-		return false, nil // wait for the store's answer
+	if !isKey {
+		return false, nil
 	}
 	p := c.p
-	switch {
-	case key.Matches(msg, c.km.Reload):
-		c.busy = conflictReloading // the dialog says so; a status here could land after the result's
+	switch c.Key(msg) {
+	case conflict.Reload:
 		return false, loadFormData(p.env.Store, true, c.base.ID)
-	case key.Matches(msg, c.km.Overwrite):
-		c.busy = conflictSaving
-		return false, overwriteCmd(p.env.Store, c.theirs.ID, c.theirs.Version, c.overwriteInput(), c.by)
-	case key.Matches(msg, c.km.Cancel):
+	case conflict.Overwrite:
+		return false, overwriteCmd(p.env.Store, c.theirs.ID, c.theirs.Version, c.overwriteInput(), c.By)
+	case conflict.Cancel:
 		return true, c.keepEditing()
 	}
 	return false, nil
@@ -160,20 +152,20 @@ func (c *conflictDialog) keepEditing() tea.Cmd {
 	f := c.p.form()
 	f.review = false
 	f.build()
-	return tea.Batch(f.Form.Init(), f.JumpTo(c.firstClash()),
-		ui.Statusf("Still editing key %s; your input is kept.", c.name))
+	return tea.Batch(f.Form.Init(), f.JumpTo(c.FirstClash("name")),
+		ui.Statusf("Still editing key %s; your input is kept.", c.Name))
 }
 
 // reopenAfterConflict takes the form data that "reload" asked for: the form opens again on
 // the fresh key and the operator's input is dropped. ok is false when msg is not for it.
 func (p *keysPage) reopenAfterConflict(msg formDataMsg) (cmd tea.Cmd, ok bool) {
 	c := p.conflict()
-	if c == nil || c.busy != conflictReloading || !msg.edit {
+	if c == nil || c.Busy != conflict.Reloading || !msg.edit {
 		return nil, false
 	}
 	if msg.err != nil {
-		c.busy = conflictIdle
-		return ui.Failed("reload key "+c.name, msg.err), true
+		c.Busy = conflict.Idle
+		return ui.Failed("reload key "+c.Name, msg.err), true
 	}
 	p.closeForm()
 	opened := p.openForm(msg)
@@ -183,7 +175,7 @@ func (p *keysPage) reopenAfterConflict(msg formDataMsg) (cmd tea.Cmd, ok bool) {
 	}
 	// opened would also say "nothing is saved before the review": say what happened instead.
 	return tea.Batch(f.Form.Init(),
-		ui.Statusf("Reloaded key %s as %s left it; your changes were discarded.", model.Sanitize(msg.key.Name), c.by)), true
+		ui.Statusf("Reloaded key %s as %s left it; your changes were discarded.", model.Sanitize(msg.key.Name), c.By)), true
 }
 
 // overwritten closes the form after saving over the other change, or keeps it open on failure.
@@ -194,16 +186,8 @@ func (p *keysPage) overwritten(msg keyOverwrittenMsg) tea.Cmd {
 	}
 	p.remove(c)
 	if msg.err != nil {
-		return p.formFailed("key", "save key "+c.name+" over "+msg.over+"'s change", msg.err)
+		return p.formFailed("key", "save key "+c.Name+" over "+msg.over+"'s change", msg.err)
 	}
 	p.closeForm()
 	return tea.Batch(ui.Okf("Key %s saved over %s's change.", model.Sanitize(msg.key.Name), msg.over), ui.StoreChanged)
-}
-
-// Help is the footer while the dialog is open: nothing while it waits.
-func (c *conflictDialog) Help() []key.Binding {
-	if c.busy != conflictIdle {
-		return nil
-	}
-	return []key.Binding{c.km.Reload, c.km.Overwrite, c.km.Cancel}
 }

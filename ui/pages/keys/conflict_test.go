@@ -203,7 +203,7 @@ func TestConflictViewerNeverSeesTheDialog(t *testing.T) {
 		t.Fatal("the dialog opened for a viewer")
 	}
 	c := newConflictDialog(d.M.Env(), st.Keys[0], st.Keys[0], st.Keys[0].Input(), nil)
-	if c.km.Overwrite.Enabled() {
+	if c.Km.Overwrite.Enabled() {
 		t.Fatal("overwrite is offered to a role that cannot overwrite")
 	}
 }

@@ -49,13 +49,11 @@ func (o *filterEditor) inBar() {}
 // updateFilterInput types into the bar and re-filters the loaded keys in memory on every
 // change; no store round-trip, so typing stays instant.
 func (p *keysPage) updateFilterInput(msg tea.Msg) tea.Cmd {
-	before := p.filter.Value()
-	var cmd tea.Cmd
-	p.filter, cmd = p.filter.Update(msg)
-	if p.filter.Value() != before && p.applyFilter() {
-		p.moveTo(0) // a new query starts at its first match, as fzf and k9s do
-	}
-	return cmd
+	return ui.TypeInto(&p.filter, msg, func() {
+		if p.applyFilter() {
+			p.moveTo(0) // a new query starts at its first match, as fzf and k9s do
+		}
+	})
 }
 
 // applyFilter parses the bar. A term that does not parse is explained in the bar and the

@@ -100,24 +100,7 @@ func (p *keysPage) barLine(width int) string {
 	if p.headTotal > 0 {
 		right = "loading… " + right
 	}
-	var left string
-	switch {
-	case p.filter.Focused():
-		left = sty.BarActive.Render(p.filter.View())
-	case p.filter.Value() != "":
-		left = sty.BarActive.Render("/ " + model.Sanitize(p.filter.Value()))
-	default:
-		left = sty.Bar.Render("/ filter…")
-	}
-	if p.filterErr != "" {
-		left += "  " + sty.Error.Render("✗ "+model.Sanitize(p.filterErr))
-	}
-	room := width - ansi.StringWidth(right) - 1
-	if room < 10 {
-		return theme.FitLine(left, width)
-	}
-	left = theme.FitLine(left, room)
-	return left + strings.Repeat(" ", width-ansi.StringWidth(left)-ansi.StringWidth(right)) + sty.Faint.Render(right)
+	return ui.FilterBar(width, &p.filter, p.filter.Focused(), p.filterErr, right, sty)
 }
 
 // detailItem is one labelled value of an expanded row; half items pair up on wide screens.
