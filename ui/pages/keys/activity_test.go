@@ -176,3 +176,38 @@ func TestActivityLoadFailureIsShownInTheRow(t *testing.T) {
 	d.Press("G", "enter")
 	d.MustSee("last web-07 (when: couldn't load)", "Enrollments   ✗ couldn't load: database is locked")
 }
+
+// TestFilterHintsListUsedAndMachine: the filter's placeholder and the help's filter language
+// name used: and machine:, and each of the help's two terms is a filter that works.
+func TestFilterHintsListUsedAndMachine(t *testing.T) {
+	t.Parallel()
+	d := newDriver(t, goldenKeys(), uitest.Admin, ui.Options{})
+	d.Press("/")
+	d.MustSee("/ filter…  (name:, group:, cert:, status:, reenroll:, export:, used:, machine:)")
+	d.Press("esc", "?")
+	d.MustSee("used:no machine:web")
+	var example string
+	for _, b := range filterLanguage {
+		if h := b.Help().Key; strings.Contains(h, "used:") {
+			example = h
+		}
+	}
+	used, unused := uitest.TestKey(1, "a"), uitest.TestKey(2, "b")
+	used.UsageCount, used.LastMachine = 1, "web-01"
+	terms := strings.Fields(example)
+	if len(terms) != 2 {
+		t.Fatalf("help example %q, want a used: and a machine: term", example)
+	}
+	for _, c := range []struct {
+		term         string
+		used, unused bool
+	}{{terms[0], false, true}, {terms[1], true, false}} {
+		f, err := model.ParseFilter(c.term)
+		if err != nil {
+			t.Fatalf("help example %q: %v", c.term, err)
+		}
+		if f.Match(used, uitest.TestNow) != c.used || f.Match(unused, uitest.TestNow) != c.unused {
+			t.Fatalf("help example %q matches the used key: %v, the unused one: %v", c.term, !c.used, !c.unused)
+		}
+	}
+}

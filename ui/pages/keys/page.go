@@ -70,7 +70,7 @@ type keysPage struct {
 func New(e *ui.Env) *keysPage {
 	ti := theme.SteadyInput()
 	ti.Prompt = "/ "
-	ti.Placeholder = "filter…  (name:, group:, cert:, status:, reenroll:, export:)"
+	ti.Placeholder = "filter…  (name:, group:, cert:, status:, reenroll:, export:, used:, machine:)"
 	p := &keysPage{env: e, km: defaultKeysKeyMap(), filter: ti, expanded: map[int64]bool{}, cursor: -1, cursorPos: -1,
 		paints: newKeyPaints(&e.Styles), review: newReview()}
 	p.km.Expand.SetKeys("enter", "right", "l") // space marks (DESIGN.md §10)
