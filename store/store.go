@@ -293,4 +293,11 @@ type MachineStore interface {
 	// KeyRefusals returns key keyID's refused-enrollment counter (zero when none, and for an
 	// unknown key). Errors: ErrForbidden.
 	KeyRefusals(ctx context.Context, keyID int64) (model.KeyRefusals, error)
+	// KeyActivity is key keyID's enrollments as its expanded row shows them: the last one
+	// (machine and time, ever) and how many there were on each of the days UTC days ending
+	// with now's day (model.ActivityWindow), oldest first. Re-enrollments count: each is a
+	// certificate issued. A key nobody used, or an unknown one, has none. Errors:
+	// ErrForbidden, *model.ValidationError (field model.FieldDays) for days outside
+	// 1..model.MaxActivityDays.
+	KeyActivity(ctx context.Context, keyID int64, now time.Time, days int) (model.KeyActivity, error)
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -18,7 +19,7 @@ func FilterBar(width int, in *textinput.Model, typing bool, filterErr, right str
 	var left string
 	switch {
 	case typing:
-		left = sty.BarActive.Render(in.View())
+		left = sty.BarActive.Render(in.View()) + placeholderRest(in)
 	case in.Value() != "":
 		left = sty.BarActive.Render("/ " + model.Sanitize(in.Value()))
 	default:
@@ -33,6 +34,17 @@ func FilterBar(width int, in *textinput.Model, typing bool, filterErr, right str
 	}
 	left = theme.FitLine(left, room)
 	return left + strings.Repeat(" ", max(1, width-ansi.StringWidth(left)-ansi.StringWidth(right))) + sty.Faint.Render(right)
+}
+
+// placeholderRest is the part of an empty input's placeholder that the input does not draw
+// itself: with no width set, bubbles' textinput shows only its first character (under the
+// cursor), and the width is not set here because the bar fits the line itself (FitLine).
+func placeholderRest(in *textinput.Model) string {
+	if in.Value() != "" || in.Width() > 0 || in.Placeholder == "" {
+		return ""
+	}
+	_, size := utf8.DecodeRuneInString(in.Placeholder)
+	return in.Styles().Focused.Placeholder.Render(in.Placeholder[size:])
 }
 
 // TypeInto feeds msg to the filter bar's input and calls changed when its text changed, so a

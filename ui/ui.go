@@ -69,6 +69,9 @@ type Store interface {
 	RevokeMachine(ctx context.Context, id int64) (model.Machine, error)
 	// ActiveMachineCount is how many machines deleting key keyID would revoke.
 	ActiveMachineCount(ctx context.Context, keyID int64) (int, error)
+	// KeyActivity is key keyID's last enrollment (machine, when) and its enrollments per UTC
+	// day over the days days ending with now's day, oldest first, for its expanded row.
+	KeyActivity(ctx context.Context, keyID int64, now time.Time, days int) (model.KeyActivity, error)
 
 	ListFilters(ctx context.Context) ([]model.SavedFilter, error)
 	SaveFilter(ctx context.Context, name, expr string) (model.SavedFilter, error)

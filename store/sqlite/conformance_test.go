@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"provkeys/model"
 	"provkeys/store"
@@ -83,4 +84,15 @@ func TestDataVersionOtherConnection(t *testing.T) {
 	if v2, _ := x.DataVersion(ctx); v2 == v1 {
 		t.Fatal("DataVersion did not notice another connection's commit")
 	}
+}
+
+// TestKeyActivityDayEdges: the per-day counts cut at UTC midnight, on enrollment times
+// written into the file.
+func TestKeyActivityDayEdges(t *testing.T) {
+	s := openTestStore(t)
+	db := rawDB(t, s)
+	storetest.KeyActivityDayEdges(t, s, func(id int64, at time.Time) error {
+		_, err := db.Exec("UPDATE machines SET enrolled_at = ? WHERE id = ?", at.UnixMicro(), id)
+		return err
+	})
 }

@@ -66,6 +66,7 @@ func Run(t *testing.T, open Opener) {
 		{"EnrollUsageLimitUnderConcurrency", testEnrollUsageLimitUnderConcurrency},
 		{"Reenroll", testReenroll},
 		{"KeyLastMachine", testKeyLastMachine},
+		{"KeyActivity", testKeyActivity},
 		{"EnrollWithErasedMaterial", testEnrollWithErasedMaterial},
 		{"ImportedCAsAndVerifyOnly", testImportedCAs},
 		{"RevocationAndCRL", testRevocationAndCRL},

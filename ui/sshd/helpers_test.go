@@ -280,5 +280,8 @@ func (s *sshFakeSession) ListMachines(context.Context, int64) ([]model.Machine, 
 	return nil, nil
 }
 func (s *sshFakeSession) ActiveMachineCount(context.Context, int64) (int, error) { return 0, nil }
-func (s *sshFakeSession) KeyColumns(context.Context) ([]string, error)           { return nil, nil }
-func (s *sshFakeSession) SaveKeyColumns(context.Context, []string) error         { return nil }
+func (s *sshFakeSession) KeyActivity(_ context.Context, _ int64, _ time.Time, days int) (model.KeyActivity, error) {
+	return model.KeyActivity{PerDay: make([]int, days)}, nil
+}
+func (s *sshFakeSession) KeyColumns(context.Context) ([]string, error)   { return nil, nil }
+func (s *sshFakeSession) SaveKeyColumns(context.Context, []string) error { return nil }

@@ -184,6 +184,15 @@ func (d Dialect) Lock(what string) string {
 	return ""
 }
 
+// EpochSeconds is the whole seconds since 1970 (UTC) of time column col, as an integer,
+// rounded down (a cast alone would round 23:59:59.6 up into the next day).
+func (d Dialect) EpochSeconds(col string) string {
+	if d.MicroTimes {
+		return "(" + col + " / 1000000)"
+	}
+	return "floor(extract(epoch FROM " + col + "))::bigint"
+}
+
 // NameSet is the SET list (and its arguments) that renames a row to name.
 func (d Dialect) NameSet(name string) (string, []any) {
 	if d.NameKey {

@@ -53,3 +53,28 @@ func (f *FakeStore) ActiveMachineCount(_ context.Context, keyID int64) (int, err
 	}
 	return n, nil
 }
+
+// KeyActivity is key keyID's activity read from f.Machines, as the store computes it: the
+// newest enrollment, and the enrollments (re-enrollments too) per UTC day of the window.
+func (f *FakeStore) KeyActivity(_ context.Context, keyID int64, now time.Time, days int) (model.KeyActivity, error) {
+	f.record("KeyActivity %d", keyID)
+	if err := model.ValidateActivityDays(days); err != nil {
+		return model.KeyActivity{}, err
+	}
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	a := model.KeyActivity{PerDay: make([]int, days)}
+	from, _ := model.ActivityWindow(now, days)
+	for _, m := range f.Machines {
+		if m.KeyID != keyID {
+			continue
+		}
+		if !m.EnrolledAt.Before(a.LastAt) {
+			a.LastMachine, a.LastAt = m.Name, m.EnrolledAt
+		}
+		if i := model.ActivityDay(from, days, m.EnrolledAt); i >= 0 {
+			a.PerDay[i]++
+		}
+	}
+	return a, nil
+}

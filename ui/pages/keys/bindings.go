@@ -199,6 +199,7 @@ var filterLanguage = []key.Binding{
 	filterTerm("expires:<30d, never"),
 	filterTerm("created:<7d updated:>9w"),
 	filterTerm("usage:>80% usage:0"),
+	filterTerm("used:no machine:web"),
 	filterTerm("-term (not)"),
 	filterTerm("a|b (either)"),
 }

@@ -300,6 +300,7 @@ func TestRevealTimeoutOption(t *testing.T) {
 func TestExpandAllAndCollapse(t *testing.T) {
 	t.Parallel()
 	d := newDriver(t, uitest.ThreeKeys(), uitest.Admin, ui.Options{})
+	d.Send(tea.WindowSizeMsg{Width: 120, Height: 40}) // three expanded rows fit
 	d.Press("E")
 	if n := strings.Count(d.View(), "Fingerprint  "); n != 3 {
 		t.Fatalf("expand all shows %d detail blocks, want 3", n)

@@ -61,6 +61,8 @@ type keysPage struct {
 
 	review // marks, the palette, the hygiene summary, columns (review.go)
 
+	activity activityCache // expanded keys' last enrollment and chart (activity.go)
+
 	width, height int
 }
 
@@ -68,7 +70,7 @@ type keysPage struct {
 func New(e *ui.Env) *keysPage {
 	ti := theme.SteadyInput()
 	ti.Prompt = "/ "
-	ti.Placeholder = "filter…  (name:, group:, cert:, status:, reenroll:, export:)"
+	ti.Placeholder = "filter…  (name:, group:, cert:, status:, reenroll:, export:, used:, machine:)"
 	p := &keysPage{env: e, km: defaultKeysKeyMap(), filter: ti, expanded: map[int64]bool{}, cursor: -1, cursorPos: -1,
 		paints: newKeyPaints(&e.Styles), review: newReview()}
 	p.km.Expand.SetKeys("enter", "right", "l") // space marks (DESIGN.md §10)
@@ -101,8 +103,12 @@ func (p *keysPage) Capturing() bool { return p.onTop() != nil }
 
 // Update handles one message and then re-derives which bindings are live.
 func (p *keysPage) Update(msg tea.Msg) tea.Cmd {
+	if p.noteActivity(msg) {
+		return nil
+	}
 	cmd := p.update(msg)
 	p.syncKeys()
+	cmd = tea.Batch(cmd, p.wantActivity())
 	if rs := p.rowStatus; rs.id != 0 && rs.id != p.cursorID {
 		p.rowStatus.id = 0
 		cmd = tea.Batch(cmd, func() tea.Msg { return ui.ClearStatusMsg{Text: rs.text} })

@@ -128,7 +128,8 @@ func (p *keysPage) detailLines(r *keyRow, width int, now time.Time) []string {
 		{label: "Description", value: ui.OrDash(model.Sanitize(k.Description))},
 		{label: "Usage", value: usageText(k), half: true},
 		{label: "Expires", value: ui.ExpiryText(k.ExpiresAt, now), half: true},
-		{label: "Machines", value: machinesText(k)},
+		{label: "Machines", value: p.machinesText(k, now)},
+		{label: "Enrollments", value: p.enrollmentsText(k)},
 		{label: "Created", value: ui.Stamp(k.CreatedAt, now) + " by " + ui.OrDash(model.Sanitize(k.CreatedBy)), half: true},
 		{label: "Updated", value: ui.Stamp(k.UpdatedAt, now) + " by " + ui.OrDash(model.Sanitize(k.UpdatedBy)), half: true},
 		{label: "ID", value: fmt.Sprintf("%d (version %d)", k.ID, k.Version)},
@@ -171,7 +172,7 @@ const (
 	keyLabelW = 14
 	// keyDetailItems is how many items follow the key line, and keyDetailPairs how many pairs
 	// of them share a line when the screen is wide.
-	keyDetailItems = 12
+	keyDetailItems = 13
 	keyDetailPairs = 4
 )
 
@@ -201,19 +202,6 @@ func maskedKey(cloud string) string {
 		return "••••"
 	}
 	return model.Sanitize(keyformat.Mask(fmt.Sprintf("%d|%s|-", keyformat.CurrentVersion, cloud)))
-}
-
-// machinesText says how many machines used the key and which one last (the Machines tab
-// lists them all).
-func machinesText(k *model.Key) string {
-	if k.UsageCount == 0 && k.LastMachine == "" {
-		return "none has enrolled with this key"
-	}
-	s := fmt.Sprintf("%d enrolled", k.UsageCount)
-	if k.LastMachine != "" {
-		s += ", the last " + model.Sanitize(k.LastMachine)
-	}
-	return s + " (see the Machines tab)"
 }
 
 func yesNo(v bool, yes, no string) string {
