@@ -255,7 +255,7 @@ func (p *Page[S, T]) Sync() {
 	_, has := p.List.Current()
 	table := p.Ask == nil && p.Form == nil && !p.List.typing
 	km.syncList(table, has, p.List.expandAll)
-	for _, b := range []*key.Binding{&km.Add, &km.Edit, &km.Toggle, &km.Delete, &km.Import} {
+	for _, b := range []*key.Binding{&km.Add, &km.Edit, &km.Toggle, &km.Delete, &km.Import, &km.Uses} {
 		b.SetEnabled(false)
 	}
 	p.spec.Actions.Enable(km, table, has)
