@@ -138,8 +138,10 @@ func (p *auditPage) Short(km *listpage.KeyMap) []key.Binding {
 	return []key.Binding{km.Filter, km.Expand, km.Palette, km.Bottom} // ctrl+r is in the full help
 }
 
-// Full is the filter's terms: ? lists them, as the bar's hint says.
-func (p *auditPage) Full(*listpage.KeyMap) []key.Binding { return filterTerms }
+// Full is the palette and the filter's terms: ? lists them, as the bar's hint says.
+func (p *auditPage) Full(km *listpage.KeyMap) []key.Binding {
+	return append([]key.Binding{km.Palette}, filterTerms...)
+}
 
 // filterTerms are the Audit filter's terms as help entries; a term is typed into the bar,
 // never pressed, so no key press matches one.
