@@ -1,6 +1,7 @@
 package dash_test
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -105,5 +106,55 @@ func TestE2EKeyReview(t *testing.T) {
 	sc = tm.waitFor("DESCRIPTION")
 	if strings.Contains(sc, "FINGERPRINT") {
 		t.Fatalf("reopened, the table lost the chosen columns:\n%s", sc)
+	}
+}
+
+// TestE2EGroupKeysAndAuditExport: K on a machine group opens the Keys view on its keys, and
+// the Audit view's :export writes the events shown, the same bytes as `audit --format csv`.
+func TestE2EGroupKeysAndAuditExport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "jump.db")
+	cli(t, db, "groups", "add", "--name", "Kiosks")
+	cli(t, db, "groups", "add", "--name", "Web Frontends")
+	cli(t, db, "keys", "add", "--name", "kiosk-01", "--group", "Kiosks")
+	cli(t, db, "keys", "add", "--name", "web-01", "--group", "Web Frontends")
+
+	tm := startTerm(t, 120, 32, nil, provkeysBinary(t)+" --db "+db)
+	tm.waitFor("2 of 2 keys")
+	tm.keys("Tab")
+	tm.waitFor("2 of 2 groups")
+	tm.keys("K") // on Kiosks, the first
+	sc := tm.waitFor(`/ group:"Kiosks"`)
+	if !strings.Contains(sc, "1 of 2 keys") || !strings.Contains(sc, "kiosk-01") || strings.Contains(sc, "web-01") {
+		t.Fatalf("K on Kiosks:\n%s", sc)
+	}
+
+	tm.keys("Tab", "Tab", "Tab") // Audit
+	tm.waitFor("of 4 events")
+	tm.keys("/")
+	tm.text("object:key")
+	tm.waitFor("2 of 4 events")
+	tm.keys("Enter")
+	out := filepath.Join(dir, "keys-audit.csv")
+	tm.keys(":")
+	tm.waitFor("command…")
+	tm.text("export " + out)
+	tm.keys("Enter")
+	tm.waitFor("Exported 2 audit events to " + out)
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keyRows []string
+	for _, l := range strings.Split(cli(t, db, "audit", "--format", "csv"), "\n") {
+		if strings.HasPrefix(l, "id,") || strings.Contains(l, ",key,") {
+			keyRows = append(keyRows, l)
+		}
+	}
+	if string(got) != strings.Join(keyRows, "\n")+"\n" {
+		t.Fatalf("the exported file:\n%s\nwant the key rows of audit --format csv:\n%s", got, strings.Join(keyRows, "\n"))
 	}
 }
