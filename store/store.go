@@ -290,6 +290,9 @@ type MachineStore interface {
 	// ActiveMachineCount is how many unrevoked machines key keyID has: what DeleteKey would
 	// revoke, for its confirmation. Errors: ErrForbidden.
 	ActiveMachineCount(ctx context.Context, keyID int64) (int, error)
+	// ActiveMachineCounts is how many unrevoked machines each key has, by key id; a key
+	// with none is absent (the Keys view's machines column). Errors: ErrForbidden.
+	ActiveMachineCounts(ctx context.Context) (map[int64]int, error)
 	// KeyRefusals returns key keyID's refused-enrollment counter (zero when none, and for an
 	// unknown key). Errors: ErrForbidden.
 	KeyRefusals(ctx context.Context, keyID int64) (model.KeyRefusals, error)

@@ -1,6 +1,10 @@
 package ui
 
-import tea "charm.land/bubbletea/v2"
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+)
 
 // OpenMsg asks the frame to switch to the page titled Page and apply Filter there, as
 // typed into its filter bar: from a key, ":history" opens the Audit view on that key and m
@@ -10,6 +14,17 @@ import tea "charm.land/bubbletea/v2"
 type OpenMsg struct {
 	Page   string
 	Filter string
+}
+
+// OpenKeysWith opens the Keys view on the keys whose field (group, cert) names name:
+// group:"Web Frontends", quoted as the filter language reads it.
+func OpenKeysWith(field, name string) tea.Cmd {
+	return Open("Keys", field+":"+QuoteTerm(name))
+}
+
+// QuoteTerm quotes s for the Keys filter: inside double quotes, \ and " are escaped.
+func QuoteTerm(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
 
 // Open returns a command that sends OpenMsg.

@@ -72,6 +72,8 @@ type Store interface {
 	// KeyActivity is key keyID's last enrollment (machine, when) and its enrollments per UTC
 	// day over the days days ending with now's day, oldest first, for its expanded row.
 	KeyActivity(ctx context.Context, keyID int64, now time.Time, days int) (model.KeyActivity, error)
+	// ActiveMachineCounts is every key's unrevoked machines, by key id (none: absent).
+	ActiveMachineCounts(ctx context.Context) (map[int64]int, error)
 
 	ListFilters(ctx context.Context) ([]model.SavedFilter, error)
 	SaveFilter(ctx context.Context, name, expr string) (model.SavedFilter, error)

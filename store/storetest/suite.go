@@ -70,6 +70,7 @@ func Run(t *testing.T, open Opener) {
 		{"EnrollWithErasedMaterial", testEnrollWithErasedMaterial},
 		{"ImportedCAsAndVerifyOnly", testImportedCAs},
 		{"RevocationAndCRL", testRevocationAndCRL},
+		{"ActiveMachineCounts", testActiveMachineCounts},
 		{"ServerTLS", testServerTLS},
 	} {
 		t.Run(b.name, func(t *testing.T) { b.test(t, open) })

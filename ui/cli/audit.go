@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -11,30 +10,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// auditJSON is an audit event as `audit --json` prints it. Old and New are the store's JSON
-// documents (for a key, model.KeyDoc), embedded as objects rather than strings.
-type auditJSON struct {
-	ID         int64           `json:"id"`
-	At         string          `json:"at"`
-	Actor      string          `json:"actor"`
-	Role       string          `json:"role"`
-	Remote     string          `json:"remote"`
-	Action     string          `json:"action"`
-	ObjectType string          `json:"object_type"`
-	ObjectID   int64           `json:"object_id"`
-	ObjectName string          `json:"object_name"`
-	Old        json.RawMessage `json:"old"`
-	New        json.RawMessage `json:"new"`
-	Result     string          `json:"result"`
-}
-
-// rawJSON embeds a stored JSON document; anything else (empty, or not JSON) becomes null.
-func rawJSON(s string) json.RawMessage {
-	if s == "" || !json.Valid([]byte(s)) {
-		return json.RawMessage("null")
-	}
-	return json.RawMessage(s)
-}
+// auditJSON is an audit event as `audit --json` prints it (model.AuditDoc).
+type auditJSON = model.AuditDoc
 
 func auditCmd(e *env) *cobra.Command {
 	var limit int

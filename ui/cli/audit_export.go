@@ -1,9 +1,6 @@
 package cli
 
 import (
-	"encoding/csv"
-	"encoding/json"
-	"strconv"
 	"strings"
 	"time"
 
@@ -40,57 +37,20 @@ func (q auditQuery) keep(ev model.AuditEvent) bool {
 }
 
 // auditDoc is ev as --json, --format jsonl and (flattened) --format csv give it.
-func auditDoc(ev model.AuditEvent) auditJSON {
-	return auditJSON{
-		ID: ev.ID, At: jsonTime(ev.At), Actor: ev.Actor, Role: string(ev.Role), Remote: ev.Remote,
-		Action: string(ev.Action), ObjectType: string(ev.ObjectType), ObjectID: ev.ObjectID,
-		ObjectName: ev.ObjectName, Old: rawJSON(ev.Old), New: rawJSON(ev.New), Result: ev.Result,
-	}
-}
+func auditDoc(ev model.AuditEvent) auditJSON { return model.NewAuditDoc(ev) }
 
 // writeAuditJSONL writes one JSON object a line, the form log tools read.
 func (e *env) writeAuditJSONL(events []model.AuditEvent) error {
-	for _, ev := range events {
-		b, err := json.Marshal(auditDoc(ev))
-		if err != nil {
-			return err
-		}
-		e.out.Write(escapeRefused(b))
-		e.out.WriteByte('\n')
-	}
-	return nil
+	return model.WriteAuditJSONL(e.out, events)
 }
 
 // auditCSVHeader names the CSV columns.
-var auditCSVHeader = []string{"id", "at", "actor", "role", "remote", "action", "object_type", "object_id", "object_name", "result", "old", "new"}
+var auditCSVHeader = model.AuditCSVHeader
 
-// writeAuditCSV writes a header and one row an event. Every cell goes through
-// model.Sanitize, and one that a spreadsheet would take for a formula (=, +, -, @) is
-// prefixed with ' so that opening the file runs nothing.
+// writeAuditCSV writes a header and one row an event (model.WriteAuditCSV): every cell
+// sanitized, and one a spreadsheet would take for a formula prefixed with '.
 func (e *env) writeAuditCSV(events []model.AuditEvent) error {
-	w := csv.NewWriter(e.out)
-	if err := w.Write(auditCSVHeader); err != nil {
-		return err
-	}
-	for _, ev := range events {
-		d := auditDoc(ev)
-		rec := []string{strconv.FormatInt(d.ID, 10), d.At, d.Actor, d.Role, d.Remote, d.Action, d.ObjectType,
-			strconv.FormatInt(d.ObjectID, 10), d.ObjectName, d.Result, ev.Old, ev.New}
-		for i, cell := range rec {
-			rec[i] = csvCell(cell)
-		}
-		if err := w.Write(rec); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	return w.Error()
+	return model.WriteAuditCSV(e.out, events)
 }
 
-func csvCell(s string) string {
-	s = model.Sanitize(s)
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+func csvCell(s string) string { return model.AuditCSVCell(s) }

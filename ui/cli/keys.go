@@ -47,6 +47,9 @@ func keysListCmd(e *env) *cobra.Command {
 			}
 			now := time.Now()
 			keys = slices.DeleteFunc(keys, func(k model.Key) bool { return !filter.Match(k, now) })
+			if err := withMachineCounts(cols, func() (map[int64]int, error) { return s.ActiveMachineCounts(e.ctx) }); err != nil {
+				return explain(err, "machines")
+			}
 			if asJSON {
 				return e.writeKeyDocs(keys, now)
 			}
@@ -74,7 +77,7 @@ func keysListCmd(e *env) *cobra.Command {
 		})
 	c.Flags().StringVar(&expr, "filter", "", "show only keys matching `EXPR`, e.g. 'group:Servers status:disabled'")
 	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
-	c.Flags().StringVar(&columns, "columns", defaultKeyColumns, "the `COLUMNS` to show, in order: name, groups, status, description, cert, expires, created, created-by, updated, updated-by, fingerprint, usage, id")
+	c.Flags().StringVar(&columns, "columns", defaultKeyColumns, "the `COLUMNS` to show, in order: name, groups, status, description, cert, expires, created, created-by, updated, updated-by, fingerprint, usage, machines, id")
 	return c
 }
 

@@ -29,7 +29,24 @@ var keyColumns = []keyColumn{
 	{"updated-by", "UPDATED BY", func(k model.Key, _ time.Time) string { return k.UpdatedBy }},
 	{"fingerprint", "FINGERPRINT", func(k model.Key, _ time.Time) string { return keyformat.ShortFingerprint(k.Fingerprint) }},
 	{"usage", "USAGE", func(k model.Key, _ time.Time) string { return usage(k) }},
+	{"machines", "MACHINES", nil}, // the store's counts: withMachineCounts
 	{"id", "ID", func(k model.Key, _ time.Time) string { return strconv.FormatInt(k.ID, 10) }},
+}
+
+// withMachineCounts fills the machines column, if shown, from each key's unrevoked machines
+// (Store.ActiveMachineCounts), read only when the column is asked for.
+func withMachineCounts(cols []keyColumn, counts func() (map[int64]int, error)) error {
+	for i := range cols {
+		if cols[i].name != "machines" {
+			continue
+		}
+		n, err := counts()
+		if err != nil {
+			return err
+		}
+		cols[i].value = func(k model.Key, _ time.Time) string { return strconv.Itoa(n[k.ID]) }
+	}
+	return nil
 }
 
 // defaultKeyColumns is what keys list shows without --columns.

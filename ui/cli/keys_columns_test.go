@@ -1,8 +1,19 @@
 package cli
 
 import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"slices"
 	"strings"
 	"testing"
+
+	"provkeys/model"
+	"provkeys/store/sqlite"
 )
 
 func TestKeysListColumns(t *testing.T) {
@@ -25,5 +36,39 @@ func TestKeysListColumns(t *testing.T) {
 	}
 	if msg := f.fail(ExitUsage, "keys", "list", "--columns", "name,colour"); !strings.Contains(msg, `unknown column "colour" (use name, groups, status`) {
 		t.Errorf("unknown column: %q", msg)
+	}
+}
+
+// TestKeysListMachinesColumn: --columns machines counts each key's unrevoked machines.
+func TestKeysListMachinesColumn(t *testing.T) {
+	f := newFixture(t)
+	fleet := f.addKey("fleet")
+	f.addKey("idle")
+	st, err := sqlite.Open(sqlite.Options{Path: f.db, DataKeyPath: f.db + ".key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, m := range []string{"lobby-01", "lobby-02"} {
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: m}}, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		csr := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+		if _, err := st.Enroll(ctx, model.EnrollRequest{Key: fleet, Machine: m, CSR: csr, Remote: "192.0.2.1:4000"}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	out := f.ok("keys", "list", "--columns", "machines,usage")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 3 || strings.Join(strings.Fields(lines[0]), " ") != "NAME MACHINES USAGE" {
+		t.Fatalf("--columns machines,usage: %q", out)
+	}
+	for _, want := range []string{"fleet 2 2", "idle 0 0"} {
+		if !slices.ContainsFunc(lines[1:], func(l string) bool { return strings.Join(strings.Fields(l), " ") == want }) {
+			t.Errorf("no row %q in:\n%s", want, out)
+		}
 	}
 }

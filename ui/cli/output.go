@@ -8,8 +8,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"provkeys/model"
 	"provkeys/store"
@@ -132,35 +130,8 @@ func (e *env) writeJSON(v any) error {
 	return err
 }
 
-// escapeRefused writes every code point the validator refuses (model.Refused: C1 controls,
-// bidi and other format characters, private use) as a \u escape, which encoding/json leaves
-// raw, so text another tool put in the store cannot reach a terminal through --json. Outside
-// strings JSON is ASCII, so every such rune is inside a string, where an escape is valid.
-func escapeRefused(b []byte) []byte {
-	i := 0
-	for i < len(b) && b[i] < utf8.RuneSelf {
-		i++
-	}
-	if i == len(b) {
-		return b
-	}
-	out := append(make([]byte, 0, len(b)+32), b[:i]...)
-	for i < len(b) {
-		r, n := utf8.DecodeRune(b[i:])
-		if r >= utf8.RuneSelf && r != utf8.RuneError && model.Refused(r) { // C0 is escaped by encoding/json already
-			if r >= 0x10000 {
-				hi, lo := utf16.EncodeRune(r)
-				out = fmt.Appendf(out, `\u%04x\u%04x`, hi, lo)
-			} else {
-				out = fmt.Appendf(out, `\u%04x`, r)
-			}
-		} else {
-			out = append(out, b[i:i+n]...)
-		}
-		i += n
-	}
-	return out
-}
+// escapeRefused escapes what the validator refuses in JSON output (model.EscapeRefusedJSON).
+func escapeRefused(b []byte) []byte { return model.EscapeRefusedJSON(b) }
 
 // humanTime is a time for a table, in the local zone; the zero time is "-".
 func humanTime(t time.Time) string {

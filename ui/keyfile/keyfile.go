@@ -50,8 +50,12 @@ func Create(path string, replace bool) (*File, error) {
 
 // Commit writes secret and a newline, syncs, closes and (when replacing) renames the file
 // into place. On failure nothing half-written is left behind.
-func (k *File) Commit(secret string) error {
-	_, err := k.f.WriteString(secret + "\n")
+func (k *File) Commit(secret string) error { return k.CommitData([]byte(secret + "\n")) }
+
+// CommitData is Commit for a file that is not one key (an audit export): it writes data as
+// it is, by the same rules.
+func (k *File) CommitData(data []byte) error {
+	_, err := k.f.Write(data)
 	if err == nil {
 		err = k.f.Sync()
 	}

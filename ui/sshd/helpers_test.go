@@ -283,5 +283,8 @@ func (s *sshFakeSession) ActiveMachineCount(context.Context, int64) (int, error)
 func (s *sshFakeSession) KeyActivity(_ context.Context, _ int64, _ time.Time, days int) (model.KeyActivity, error) {
 	return model.KeyActivity{PerDay: make([]int, days)}, nil
 }
+func (s *sshFakeSession) ActiveMachineCounts(context.Context) (map[int64]int, error) {
+	return nil, nil
+}
 func (s *sshFakeSession) KeyColumns(context.Context) ([]string, error)   { return nil, nil }
 func (s *sshFakeSession) SaveKeyColumns(context.Context, []string) error { return nil }

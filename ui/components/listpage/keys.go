@@ -11,12 +11,19 @@ import (
 type KeyMap struct {
 	ui.RowKeyMap
 	Import key.Binding
+	// Uses opens the Keys view on the keys that use the row (a machine group's, a
+	// certificate's).
+	Uses key.Binding
+	// Palette opens the page's command palette, when its Spec has Commands.
+	Palette key.Binding
 }
 
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		RowKeyMap: ui.DefaultRowKeyMap("enter", "toggle", "keep filter", "clear filter"),
 		Import:    key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import")),
+		Uses:      key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "its keys")),
+		Palette:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "commands")),
 	}
 }
 

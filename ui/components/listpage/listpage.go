@@ -33,6 +33,9 @@ type Page[S, T any] struct {
 	List listPane[T]
 	Ask  *confirm.Question // a y/n question over the bar (delete)
 	Form *form.Form        // the page's form, when open
+	pal  *commandPalette   // the command palette, when open
+	// recent are the palette's commands, most recently used first.
+	recent []string
 }
 
 // listSpec configures a listPage. S is what the store lists, T the row drawn for it.
@@ -69,6 +72,8 @@ type Spec[S, T any] struct {
 	Actions Actions
 	// Forms, when set, is the page's form: a read-only page has none.
 	Forms Forms
+	// Commands, when set, are the page's palette commands (":"), listed as returned.
+	Commands func() []Command
 }
 
 // Actions is what a list page offers of its own: enable sets the bindings of the
@@ -130,7 +135,9 @@ func (p *Page[S, T]) Reload() tea.Cmd {
 }
 
 // Capturing is true while the filter bar, the form or the confirmation takes the keys.
-func (p *Page[S, T]) Capturing() bool { return p.Ask != nil || p.Form != nil || p.List.typing }
+func (p *Page[S, T]) Capturing() bool {
+	return p.Ask != nil || p.Form != nil || p.List.typing || p.pal != nil
+}
 
 // Update handles one message, then re-derives the live bindings and the scroll position.
 func (p *Page[S, T]) Update(msg tea.Msg) tea.Cmd {
@@ -175,6 +182,8 @@ func (p *Page[S, T]) update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	switch {
+	case p.pal != nil:
+		return p.pal.m.Forward(msg)
 	case p.Form != nil:
 		return p.spec.Forms.UpdateForm(msg)
 	case p.List.typing:
@@ -223,6 +232,8 @@ func (p *Page[S, T]) changed(msg ChangedMsg) tea.Cmd {
 
 func (p *Page[S, T]) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
+	case p.pal != nil:
+		return p.paletteKey(msg)
 	case p.Ask != nil:
 		q := p.Ask
 		done, cmd := q.Update(msg)
@@ -246,6 +257,9 @@ func (p *Page[S, T]) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, p.Km.Reload) {
 		return tea.Batch(p.Reload(), ui.Statusf("%s", p.spec.Reloading))
 	}
+	if key.Matches(msg, p.Km.Palette) {
+		return p.openPalette()
+	}
 	return p.spec.Actions.Act(msg)
 }
 
@@ -253,9 +267,10 @@ func (p *Page[S, T]) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 func (p *Page[S, T]) Sync() {
 	km := &p.Km
 	_, has := p.List.Current()
-	table := p.Ask == nil && p.Form == nil && !p.List.typing
+	table := p.Ask == nil && p.Form == nil && !p.List.typing && p.pal == nil
 	km.syncList(table, has, p.List.expandAll)
-	for _, b := range []*key.Binding{&km.Add, &km.Edit, &km.Toggle, &km.Delete, &km.Import} {
+	km.Palette.SetEnabled(table && p.spec.Commands != nil)
+	for _, b := range []*key.Binding{&km.Add, &km.Edit, &km.Toggle, &km.Delete, &km.Import, &km.Uses} {
 		b.SetEnabled(false)
 	}
 	p.spec.Actions.Enable(km, table, has)
@@ -265,6 +280,8 @@ func (p *Page[S, T]) Sync() {
 func (p *Page[S, T]) ShortHelp() []key.Binding {
 	km := &p.Km
 	switch {
+	case p.pal != nil:
+		return p.pal.m.Help()
 	case p.Ask != nil:
 		return p.Ask.Help()
 	case p.Form != nil:
@@ -301,6 +318,9 @@ func (p *Page[S, T]) View(width, height int) string {
 		bar = p.Ask.View(width, sty)
 	}
 	body, ok := p.List.notice(width, p.spec.Plural, p.spec.Empty(), sty)
+	if p.pal != nil {
+		body, ok = p.pal.m.View(width, height-1, sty), true
+	}
 	if !ok {
 		body = table.Render(p.tableView(), width, height-1, sty)
 	}

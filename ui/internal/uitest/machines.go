@@ -41,6 +41,20 @@ func (f *FakeStore) RevokeMachine(_ context.Context, id int64) (model.Machine, e
 	return model.Machine{}, fmt.Errorf("machine %d: %w", id, model.ErrNotFound)
 }
 
+// ActiveMachineCounts counts every key's unrevoked machines.
+func (f *FakeStore) ActiveMachineCounts(context.Context) (map[int64]int, error) {
+	f.record("ActiveMachineCounts")
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	out := map[int64]int{}
+	for _, m := range f.Machines {
+		if m.KeyID != 0 && m.Active() {
+			out[m.KeyID]++
+		}
+	}
+	return out, nil
+}
+
 // ActiveMachineCount counts key keyID's unrevoked machines.
 func (f *FakeStore) ActiveMachineCount(_ context.Context, keyID int64) (int, error) {
 	f.Mu.Lock()

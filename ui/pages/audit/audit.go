@@ -99,7 +99,8 @@ func New(e *ui.Env) ui.Page {
 		Empty: func() string {
 			return "Nothing recorded yet. Every change, export and refused attempt will be listed here, newest first."
 		},
-		Actions: p,
+		Actions:  p,
+		Commands: p.commands,
 	})
 	p.Sync()
 	return p
@@ -134,11 +135,13 @@ func (p *auditPage) barNoun() string {
 func (p *auditPage) Enable(*listpage.KeyMap, bool, bool) {}
 
 func (p *auditPage) Short(km *listpage.KeyMap) []key.Binding {
-	return []key.Binding{km.Filter, km.Expand, km.Bottom, km.Reload}
+	return []key.Binding{km.Filter, km.Expand, km.Palette, km.Bottom} // ctrl+r is in the full help
 }
 
-// Full is the filter's terms: ? lists them, as the bar's hint says.
-func (p *auditPage) Full(*listpage.KeyMap) []key.Binding { return filterTerms }
+// Full is the palette and the filter's terms: ? lists them, as the bar's hint says.
+func (p *auditPage) Full(km *listpage.KeyMap) []key.Binding {
+	return append([]key.Binding{km.Palette}, filterTerms...)
+}
 
 // filterTerms are the Audit filter's terms as help entries; a term is typed into the bar,
 // never pressed, so no key press matches one.

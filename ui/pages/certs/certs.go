@@ -90,11 +90,11 @@ func newCertRow(sc signingCert) certRow {
 }
 
 func (p *certsPage) Short(km *listpage.KeyMap) []key.Binding {
-	return []key.Binding{km.Filter, km.Expand, km.Import, km.Delete}
+	return []key.Binding{km.Filter, km.Expand, km.Uses, km.Import, km.Delete}
 }
 
 func (p *certsPage) Full(km *listpage.KeyMap) []key.Binding {
-	return []key.Binding{km.Import, km.Delete}
+	return []key.Binding{km.Uses, km.Import, km.Delete}
 }
 
 // closeForm answers esc on the import form.
@@ -119,6 +119,7 @@ func (p *certsPage) actions() []listpage.Action {
 			return p.Form.Form.Init()
 		}},
 		{Key: &km.Delete, Needs: model.ActionDelete, Row: true, Run: p.askDelete},
+		{Key: &km.Uses, Needs: model.ActionRead, Row: true, Run: p.showKeys},
 	}
 }
 
@@ -165,4 +166,16 @@ func (p *certsPage) empty() string {
 		return "No signing certificates. An admin can import one (a CA certificate in a PEM file)."
 	}
 	return "No signing certificates. Press i to import a CA certificate from a PEM file; every key needs one."
+}
+
+// showKeys opens the Keys view on the keys the certificate under the cursor signs for (K).
+func (p *certsPage) showKeys() tea.Cmd {
+	r, ok := p.List.Current()
+	switch {
+	case !ok:
+		return nil
+	case r.c.KeyCount == 0:
+		return ui.Statusf("No keys sign with certificate %s.", r.name)
+	}
+	return ui.OpenKeysWith("cert", r.c.Name)
 }

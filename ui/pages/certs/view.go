@@ -83,7 +83,7 @@ func (p *certsPage) detailLines(r *certRow, width int) []string {
 	}
 	uses := "no keys use it (it can be deleted)"
 	if c.KeyCount > 0 {
-		uses = fmt.Sprintf("%d key(s) sign with it", c.KeyCount)
+		uses = fmt.Sprintf("%d key(s) sign with it · K lists them", c.KeyCount)
 	}
 	signing := "signs machine certificates (its private key is in the store, sealed)"
 	if !r.canSign {

@@ -131,3 +131,15 @@ func (p *groupsPage) askDelete() tea.Cmd {
 	}, func() tea.Cmd { return ui.Statusf("Kept machine group %s.", name) })
 	return nil
 }
+
+// showKeys opens the Keys view on the keys in the group under the cursor (K).
+func (p *groupsPage) showKeys() tea.Cmd {
+	r, ok := p.List.Current()
+	switch {
+	case !ok:
+		return nil
+	case r.g.KeyCount == 0:
+		return ui.Statusf("No keys use machine group %s.", r.name)
+	}
+	return ui.OpenKeysWith("group", r.g.Name)
+}

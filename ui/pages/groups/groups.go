@@ -62,11 +62,11 @@ func New(e *ui.Env) ui.Page {
 }
 
 func (p *groupsPage) Short(km *listpage.KeyMap) []key.Binding {
-	return []key.Binding{km.Filter, km.Expand, km.Add, km.Edit, km.Toggle, km.Delete}
+	return []key.Binding{km.Filter, km.Expand, km.Add, km.Edit, km.Toggle, km.Delete, km.Uses}
 }
 
 func (p *groupsPage) Full(km *listpage.KeyMap) []key.Binding {
-	return []key.Binding{km.Add, km.Edit, km.Toggle, km.Delete}
+	return []key.Binding{km.Uses, km.Add, km.Edit, km.Toggle, km.Delete}
 }
 
 func (p *groupsPage) Result(msg tea.Msg) (tea.Cmd, bool) {
@@ -90,6 +90,7 @@ func (p *groupsPage) actions() []listpage.Action {
 		}},
 		{Key: &km.Toggle, Needs: model.ActionUpdate, Row: true, Run: p.toggle},
 		{Key: &km.Delete, Needs: model.ActionDelete, Row: true, Run: p.askDelete},
+		{Key: &km.Uses, Needs: model.ActionRead, Row: true, Run: p.showKeys},
 	}
 }
 

@@ -73,7 +73,7 @@ func (p *groupsPage) detailLines(r *groupRow, width int) []string {
 	now, g := p.Env.Now(), &r.g
 	uses := "no keys use it (it can be deleted)"
 	if g.KeyCount > 0 {
-		uses = fmt.Sprintf("%d key(s) use it", g.KeyCount)
+		uses = fmt.Sprintf("%d key(s) use it · K lists them", g.KeyCount)
 	}
 	return listpage.DetailLines([]listpage.Detail{
 		{Label: "Description", Value: ui.OrDash(r.desc), Wrap: true},

@@ -101,19 +101,30 @@ func (p *keysPage) bulkCheck(a model.Action) (bool, string) {
 	return true, ""
 }
 
-// bulkEnable enables (or disables) the targets; keys already so are skipped.
+// bulkEnable enables (or disables) the targets; keys already so are skipped. On marked
+// keys it asks once, naming the count, as `keys disable --filter` does: the cursor's one
+// key is toggled at once, as t always did.
 func (p *keysPage) bulkEnable(enable bool) tea.Cmd {
-	word, done := "disabled", "Disabled"
+	word, done, verb := "disabled", "Disabled", "Disable"
 	if enable {
-		word, done = "enabled", "Enabled"
+		word, done, verb = "enabled", "Enabled", "Enable"
 	}
-	return runBulk(p.env.Store, p.targets(), done, func(ctx context.Context, st ui.Store, k model.Key) (string, error) {
-		if k.Enabled == enable {
-			return "already " + word, nil
-		}
-		_, err := st.SetKeyEnabled(ctx, k.ID, k.Version, enable)
-		return "", err
-	})
+	keys := p.targets()
+	run := func() tea.Cmd {
+		return runBulk(p.env.Store, keys, done, func(ctx context.Context, st ui.Store, k model.Key) (string, error) {
+			if k.Enabled == enable {
+				return "already " + word, nil
+			}
+			_, err := st.SetKeyEnabled(ctx, k.ID, k.Version, enable)
+			return "", err
+		})
+	}
+	if len(p.marks) == 0 || len(keys) == 0 {
+		return run()
+	}
+	p.ask(confirm.New(fmt.Sprintf("%s %s (%s)?", verb, plural(len(keys), "marked key"), keyNames(keys, 3)), run,
+		func() tea.Cmd { return ui.Statusf("Left the %s as they were.", plural(len(keys), "key")) }))
+	return nil
 }
 
 // toggleMarked is t with marks: disable them all, or enable them all when every one is

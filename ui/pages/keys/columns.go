@@ -27,6 +27,7 @@ var choosable = []struct {
 	{colFingerprint, "fingerprint"}, {colUsage, "usage"}, {colUpdated, "updated"},
 	{colDescription, "description"}, {colCert, "cert"}, {colExpires, "expires"},
 	{colCreated, "created"}, {colCreatedBy, "created-by"}, {colUpdatedBy, "updated-by"},
+	{colMachines, "machines"},
 }
 
 // defaultChosen is what shows before an operator chooses: the reference layout.
@@ -96,6 +97,8 @@ func (p *keysPage) chosenCell(i, c int, now time.Time) string {
 		return ui.OrDash(model.Sanitize(t.CreatedBy(i)))
 	case colUpdatedBy:
 		return ui.OrDash(model.Sanitize(t.UpdatedBy(i)))
+	case colMachines:
+		return p.machinesCell(t.ID(i))
 	}
 	return ""
 }
@@ -138,7 +141,7 @@ func (p *keysPage) columnsLoaded(msg columnsMsg) tea.Cmd {
 	if msg.saved {
 		return ui.Okf("Saved your columns: name, groups, status, %s.", strings.Join(p.cols.chosen, ", "))
 	}
-	return nil
+	return p.askMachineCounts()
 }
 
 // setColumns shows names; a sort on a column now hidden goes back to name.
@@ -229,9 +232,9 @@ func (c *columnChooser) Update(m tea.Msg) (bool, tea.Cmd) {
 		}
 		p.setColumns(names)
 		st := p.env.Store
-		return true, ui.WithStore(func(ctx context.Context) tea.Msg {
+		return true, tea.Batch(p.askMachineCounts(), ui.WithStore(func(ctx context.Context) tea.Msg {
 			return columnsMsg{names: names, saved: true, err: st.SaveKeyColumns(ctx, names)}
-		})
+		}))
 	}
 	return false, nil
 }

@@ -85,6 +85,8 @@ type savedPanel struct {
 	filters []model.SavedFilter
 	cursor  int
 	loaded  bool
+	// saved is the name just saved: the next listing puts the cursor on it.
+	saved string
 }
 
 // openSaved shows the saved filters and loads them from the store.
@@ -108,15 +110,17 @@ func (p *keysPage) savedResult(msg tea.Msg) tea.Cmd {
 			return ui.Failed("load saved filters", msg.err)
 		}
 		if sp, ok := find[*savedPanel](p); ok {
-			sp.filters, sp.loaded = msg.filters, true
-			sp.cursor = min(sp.cursor, max(0, len(msg.filters)-1))
+			sp.listed(msg.filters)
 		}
 	case filterChangedMsg:
 		if msg.err != nil {
 			return ui.Failed(ui.ChangeVerb(msg.verb)+" filter "+msg.name, msg.err)
 		}
 		cmd := ui.Okf("%s filter %s.", ui.Capitalize(msg.verb), msg.name)
-		if _, ok := find[*savedPanel](p); ok {
+		if sp, ok := find[*savedPanel](p); ok {
+			if msg.verb == "saved" {
+				sp.saved = msg.stored
+			}
 			return tea.Batch(cmd, loadFilters(p.env.Store))
 		}
 		return cmd
@@ -154,12 +158,8 @@ func (sp *savedPanel) Update(m tea.Msg) (bool, tea.Cmd) {
 		if expr == "" || p.filterErr != "" {
 			return false, ui.SetStatus(ui.StatusErr, "Type a filter that works first (/), then save it here.")
 		}
-		st := p.env.Store
 		q, cmd := confirm.NewPrompt("Save filter \""+model.Sanitize(expr)+"\" as:", "", func(name string) tea.Cmd {
-			return ui.WithStore(func(ctx context.Context) tea.Msg {
-				_, err := st.SaveFilter(ctx, name, expr)
-				return filterChangedMsg{verb: "saved", name: model.Sanitize(name), err: err}
-			})
+			return sp.save(name, expr)
 		}, nil)
 		p.ask(q)
 		return false, cmd
@@ -170,6 +170,9 @@ func (sp *savedPanel) Update(m tea.Msg) (bool, tea.Cmd) {
 		if sp.cursor < len(sp.filters) {
 			f, st := sp.filters[sp.cursor], p.env.Store
 			name := model.Sanitize(f.Name)
+			if f.Builtin() {
+				return false, ui.SetStatus(ui.StatusErr, name+" is a built-in filter: it cannot be deleted.")
+			}
 			p.ask(confirm.New("Delete saved filter "+name+"?", func() tea.Cmd {
 				return ui.WithStore(func(ctx context.Context) tea.Msg {
 					return filterChangedMsg{verb: "deleted", name: name, err: st.DeleteFilter(ctx, f.ID)}
@@ -202,6 +205,12 @@ func (sp *savedPanel) View(width, height int) string {
 	rows := max(1, height-1)
 	top := max(0, sp.cursor-rows+1)
 	nameW := min(24, max(8, width/3))
+	exprW := 0
+	for _, f := range sp.filters {
+		if f.Builtin() {
+			exprW = max(exprW, len(f.Expr))
+		}
+	}
 	for i := top; i < len(sp.filters) && len(lines) <= rows; i++ {
 		f := sp.filters[i]
 		marker := "  "
@@ -209,6 +218,10 @@ func (sp *savedPanel) View(width, height int) string {
 			marker = "› "
 		}
 		line := fmt.Sprintf("%s%s  %s", marker, theme.Pad(model.Sanitize(f.Name), nameW), model.Sanitize(f.Expr))
+		if f.Builtin() {
+			line = fmt.Sprintf("%s%s  %s  %s", marker, theme.Pad(model.Sanitize(f.Name), nameW),
+				theme.Pad(f.Expr, exprW), sty.Faint.Render("built-in"))
+		}
 		if i == sp.cursor {
 			line = sty.Selected.Render(theme.Pad(line, width))
 		}

@@ -31,7 +31,8 @@ func TestSavedFiltersSaveApplyDelete(t *testing.T) {
 	}
 	d.MustSee("bravo box")
 
-	// Apply one: the list is sorted as the store returns it; "only charlie" is first.
+	// Apply one: the cursor is on the filter just saved; the saved ones follow the built-in
+	// ones in the order the store returns them, so "only charlie" is just above.
 	d.Press("k", "enter")
 	if keysOf(d).onTop() != nil || keysOf(d).filter.Value() != "name:charlie" || len(keysOf(d).view) != 1 {
 		t.Fatalf("apply: on top %T filter %q rows %d", keysOf(d).onTop(), keysOf(d).filter.Value(), len(keysOf(d).view))
@@ -45,7 +46,7 @@ func TestSavedFiltersSaveApplyDelete(t *testing.T) {
 	if !st.Called("DeleteFilter 7") {
 		t.Fatalf("calls %v", st.Calls)
 	}
-	if sp, _ := find[*savedPanel](keysOf(d)); len(sp.filters) != 1 || sp.filters[0].Name != "bravo box" {
+	if sp, _ := find[*savedPanel](keysOf(d)); len(sp.filters) != 5 || sp.filters[4].Name != "bravo box" {
 		t.Fatalf("saved filters after delete: %+v", sp.filters)
 	}
 	d.Press("esc")
@@ -69,4 +70,73 @@ func TestHelpListsSavedFilters(t *testing.T) {
 	d := newDriver(t, uitest.ThreeKeys(), uitest.Admin, ui.Options{})
 	d.Press("?")
 	d.MustSee("F", "saved filters")
+}
+
+// TestSavedFiltersBuiltIn: the built-in review filters head the list, marked built-in; enter
+// applies one; they can be neither deleted nor overwritten; the list opens on the filter
+// applied now.
+func TestSavedFiltersBuiltIn(t *testing.T) {
+	t.Parallel()
+	st := uitest.ThreeKeys()
+	st.Filters = []model.SavedFilter{{ID: 7, Name: "only charlie", Expr: "name:charlie"}}
+	d := newDriver(t, st, uitest.Admin, ui.Options{})
+	d.Press("F")
+	d.MustSee("› Expiring in 30 days", "expires:<30d", "Exhausted", "status:exhausted", "Disabled", "status:disabled",
+		"Never used", "usage:0", "built-in", "only charlie")
+	screen := d.View()
+	if strings.Index(screen, "Never used") > strings.Index(screen, "only charlie") {
+		t.Fatalf("built-in filters are not first:\n%s", screen)
+	}
+	d.Press("j", "j", "enter") // Disabled
+	if got := keysOf(d).filter.Value(); got != "status:disabled" {
+		t.Fatalf("applied %q, want status:disabled", got)
+	}
+
+	// The list opens on the filter applied now.
+	d.Press("F")
+	if sp, _ := find[*savedPanel](keysOf(d)); sp.filters[sp.cursor].Name != "Disabled" {
+		t.Fatalf("F opened on %q, want Disabled", sp.filters[sp.cursor].Name)
+	}
+	d.MustSee("› Disabled")
+	d.Press("d")
+	d.MustSee("Disabled is a built-in filter: it cannot be deleted.")
+	if onTopIs[*question](keysOf(d)) || st.Called("DeleteFilter") {
+		t.Fatal("d on a built-in filter asked or deleted")
+	}
+	d.Press("esc", "esc") // close the list, clear the filter
+
+	// Not overwritten: saving under a built-in name (any case) is refused.
+	d.Press("/")
+	d.Send(tea.PasteMsg{Content: "name:alpha"})
+	d.Press("enter", "F", "s")
+	d.Send(tea.PasteMsg{Content: "never USED"})
+	d.Press("enter")
+	if st.Called("SaveFilter") || !strings.Contains(d.Status(), "Never used is a built-in filter") {
+		t.Fatalf("status %q calls %v", d.Status(), st.Calls)
+	}
+}
+
+// TestSavingOverAFilterAsks: saving under the name of a saved filter replaces it only after
+// y; n keeps it.
+func TestSavingOverAFilterAsks(t *testing.T) {
+	t.Parallel()
+	st := uitest.ThreeKeys()
+	st.Filters = []model.SavedFilter{{ID: 7, Name: "mine", Expr: "name:charlie"}}
+	d := newDriver(t, st, uitest.Admin, ui.Options{})
+	d.Press("/")
+	d.Send(tea.PasteMsg{Content: "name:bravo"})
+	d.Press("enter", "F", "s")
+	d.Send(tea.PasteMsg{Content: "Mine"})
+	d.Press("enter")
+	d.MustSee("Replace saved filter mine (name:charlie) with name:bravo? y/n")
+	d.Press("n")
+	if st.Called("SaveFilter") || !strings.Contains(d.Status(), "Kept filter mine") {
+		t.Fatalf("n saved: status %q calls %v", d.Status(), st.Calls)
+	}
+	d.Press("s")
+	d.Send(tea.PasteMsg{Content: "mine"})
+	d.Press("enter", "y")
+	if !st.Called("SaveFilter mine=name:bravo") {
+		t.Fatalf("y did not save: calls %v", st.Calls)
+	}
 }

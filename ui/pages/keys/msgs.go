@@ -99,7 +99,8 @@ type filtersLoadedMsg struct {
 
 // filterChangedMsg is the result of saving or deleting a saved filter.
 type filterChangedMsg struct {
-	verb string
-	name string
-	err  error
+	verb   string
+	name   string // sanitized, for the status line
+	stored string // the name as saved, for the cursor
+	err    error
 }

@@ -160,7 +160,7 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 			msg.set = keyset.Of(msg.keys)
 		}
 		p.setKeySet(msg.set)
-		return p.askColumns()
+		return tea.Batch(p.askColumns(), p.askMachineCounts())
 	case ui.DataChangedMsg:
 		return p.reload()
 	case tea.KeyPressMsg:

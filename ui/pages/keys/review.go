@@ -21,6 +21,10 @@ type review struct {
 	cols    columnChoice
 	// colsAsked is set once the operator's columns were asked of the store.
 	colsAsked bool
+	// machines is each key's unrevoked machines while the machines column shows (nil
+	// until loaded); machinesSeq drops an answer older than the latest question.
+	machines    map[int64]int
+	machinesSeq int
 }
 
 func newReview() review {
@@ -245,6 +249,8 @@ func (p *keysPage) reviewResult(msg tea.Msg) (tea.Cmd, bool) {
 		return p.rotated(msg), true
 	case columnsMsg:
 		return p.columnsLoaded(msg), true
+	case machineCountsMsg:
+		return p.machineCountsLoaded(msg), true
 	case ui.OpenMsg:
 		if msg.Page == p.Title() {
 			p.stack = nil

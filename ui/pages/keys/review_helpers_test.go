@@ -26,3 +26,6 @@ func deliver(p *keysPage, cmd tea.Cmd) {
 // The counting stores of the performance tests have no columns saved.
 func (s *countingStore) KeyColumns(context.Context) ([]string, error)   { return nil, nil }
 func (s *countingStore) SaveKeyColumns(context.Context, []string) error { return nil }
+func (s *countingStore) ActiveMachineCounts(context.Context) (map[int64]int, error) {
+	return nil, nil
+}

@@ -48,6 +48,11 @@ func TestMarksBulkDisableAndEsc(t *testing.T) {
 	d.Send(ui.DataChangedMsg{})
 	d.MustSee("2 marked")
 	d.Press("t")
+	d.MustSee("Disable 2 marked keys (alpha, bravo)?") // asked once, naming them
+	if st.Called("SetKeyEnabled") {
+		t.Fatal("t on marks disabled keys before the answer")
+	}
+	d.Press("y")
 	if got := d.Status(); got != "Disabled 2 keys." {
 		t.Fatalf("status %q", got)
 	}
@@ -59,6 +64,7 @@ func TestMarksBulkDisableAndEsc(t *testing.T) {
 	d.Press(":")
 	d.Typ("disable")
 	d.Press("enter")
+	d.Press("y")
 	if got := d.Status(); !strings.HasPrefix(got, "Disabled 0 keys; 2 skipped: alpha (already disabled), bravo (already disabled)") {
 		t.Fatalf("status %q", got)
 	}

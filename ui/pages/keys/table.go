@@ -39,6 +39,7 @@ const (
 	colCreated
 	colCreatedBy
 	colUpdatedBy
+	colMachines
 )
 
 // columnSort is the order each sortable column sorts by.
@@ -58,6 +59,7 @@ var keyColumns = []table.Column{
 	colCreated:     {Title: "CREATED", Min: 16},
 	colCreatedBy:   {Title: "CREATED BY", Min: 10},
 	colUpdatedBy:   {Title: "UPDATED BY", Min: 10},
+	colMachines:    {Title: "MACHINES", Min: 8},
 }
 
 // rowOf materializes key i of set for what needs a whole key: the cursor row, an expanded row.
