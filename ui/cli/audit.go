@@ -1,40 +1,15 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
 
 	"provkeys/model"
+	"provkeys/ui/cli/scriptout"
 
 	"github.com/spf13/cobra"
 )
-
-// auditJSON is an audit event as `audit --json` prints it. Old and New are the store's JSON
-// documents (for a key, model.KeyDoc), embedded as objects rather than strings.
-type auditJSON struct {
-	ID         int64           `json:"id"`
-	At         string          `json:"at"`
-	Actor      string          `json:"actor"`
-	Role       string          `json:"role"`
-	Remote     string          `json:"remote"`
-	Action     string          `json:"action"`
-	ObjectType string          `json:"object_type"`
-	ObjectID   int64           `json:"object_id"`
-	ObjectName string          `json:"object_name"`
-	Old        json.RawMessage `json:"old"`
-	New        json.RawMessage `json:"new"`
-	Result     string          `json:"result"`
-}
-
-// rawJSON embeds a stored JSON document; anything else (empty, or not JSON) becomes null.
-func rawJSON(s string) json.RawMessage {
-	if s == "" || !json.Valid([]byte(s)) {
-		return json.RawMessage("null")
-	}
-	return json.RawMessage(s)
-}
 
 func auditCmd(e *env) *cobra.Command {
 	var limit int
@@ -85,11 +60,11 @@ func auditCmd(e *env) *cobra.Command {
 			}
 			switch {
 			case asJSON:
-				return e.writeJSONArray(len(events), func(i int) any { return auditDoc(events[i]) })
+				return e.writeJSONArray(len(events), func(i int) any { return scriptout.NewAuditDoc(events[i]) })
 			case format == "csv":
-				return e.writeAuditCSV(events)
+				return scriptout.AuditCSV(e.out, events)
 			case format == "jsonl":
-				return e.writeAuditJSONL(events)
+				return scriptout.AuditJSONL(e.out, events)
 			}
 			return writeTable(e, events, "No audit events.", []string{"TIME", "ACTOR", "ACTION", "OBJECT", "RESULT"},
 				func(ev model.AuditEvent) []string {
