@@ -101,11 +101,7 @@ func certsImportCmd(e *env) *cobra.Command {
 func certsExportCmd(e *env) *cobra.Command {
 	c := leaf(e, "export NAME", "print a CA certificate (PEM), never its private key", takes("NAME"),
 		func(e *env, _ *cobra.Command, pos []string) error {
-			s, err := e.session()
-			if err != nil {
-				return err
-			}
-			ct, err := e.cert(s, pos[0])
+			_, ct, err := sessionLookup(e, pos[0], e.cert)
 			if err != nil {
 				return err
 			}
@@ -141,11 +137,7 @@ func certsDeleteCmd(e *env) *cobra.Command {
 	var yes bool
 	c := leaf(e, "delete NAME [--yes]", "delete a signing certificate no key uses", takes("NAME"),
 		func(e *env, _ *cobra.Command, pos []string) error {
-			s, err := e.session()
-			if err != nil {
-				return err
-			}
-			ct, err := e.cert(s, pos[0])
+			s, ct, err := sessionLookup(e, pos[0], e.cert)
 			if err != nil {
 				return err
 			}

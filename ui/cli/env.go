@@ -199,7 +199,6 @@ func keyObject(name string) string   { return fmt.Sprintf("key %q", name) }
 func groupObject(name string) string { return fmt.Sprintf("machine group %q", name) }
 func certObject(name string) string  { return fmt.Sprintf("signing certificate %q", name) }
 
-// key looks a key up by name.
 // listAll opens the store and lists what list returns; a failure says what was being listed.
 func listAll[T any](e *env, what string, list func(store.Session, context.Context) ([]T, error)) ([]T, error) {
 	s, err := e.session()
@@ -227,6 +226,7 @@ func sessionLookup[T any](e *env, name string, look func(store.Session, string) 
 	return s, v, err
 }
 
+// key looks a key up by name.
 func (e *env) key(s store.Session, name string) (model.Key, error) {
 	k, err := s.KeyByName(e.ctx, name)
 	return k, explain(err, keyObject(name))

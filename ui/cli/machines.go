@@ -96,11 +96,7 @@ func machinesShowCmd(e *env) *cobra.Command {
 	var asJSON bool
 	c := leaf(e, "show NAME [--json]", "show one machine: its key, certificate and status", takes("NAME"),
 		func(e *env, _ *cobra.Command, pos []string) error {
-			s, err := e.session()
-			if err != nil {
-				return err
-			}
-			m, err := e.machine(s, pos[0])
+			_, m, err := sessionLookup(e, pos[0], e.machine)
 			if err != nil {
 				return err
 			}
@@ -128,11 +124,7 @@ func machinesRevokeCmd(e *env) *cobra.Command {
 	var yes bool
 	c := leaf(e, "revoke NAME [--yes]", "revoke a machine's certificate (its serial goes on the CA's revocation list)", takes("NAME"),
 		func(e *env, _ *cobra.Command, pos []string) error {
-			s, err := e.session()
-			if err != nil {
-				return err
-			}
-			m, err := e.machine(s, pos[0])
+			s, m, err := sessionLookup(e, pos[0], e.machine)
 			if err != nil {
 				return err
 			}
