@@ -1,17 +1,19 @@
 // Package tty is the command line's side of a terminal: whether a stream is one, reading
-// input with a size limit and cancellation, reading a key without echo, a y/N question, and a
-// progress line that redraws itself. An SSH session's streams are never a terminal here, so
-// everything that prompts falls back to what a script gets.
+// input with a size limit and cancellation, reading a key without echo, a y/N question, a
+// progress line that redraws itself, and the clipboard (OSC 52). An SSH session's streams are
+// never a terminal here, so everything that prompts falls back to what a script gets.
 package tty
 
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -108,4 +110,56 @@ func Progress(w io.Writer, label string) func(done, total int) {
 		last = pct
 		fmt.Fprintf(w, "\r\x1b[K%s: %d of %d (%d%%)", label, done, total, pct)
 	}
+}
+
+// Clipboard is where a copied key goes: OSC 52 to Term, the terminal the operator sits at,
+// and the native clipboard where this build and machine have one.
+type Clipboard struct {
+	Term       io.Writer
+	Native     func(string) error // nil: none
+	NativeRead func() string      // nil: the native clipboard cannot be read back
+	SetNative  bool               // put the key on the native clipboard too (not over SSH)
+}
+
+// osc52 is the escape sequence that sets the terminal's clipboard to s ("" empties it).
+func osc52(s string) string {
+	return "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(s)) + "\x07"
+}
+
+// Copy puts secret on the clipboard and tells the operator with say (one line, written out
+// at once); unless clearAfter is 0 it then waits that long, or until ctx ends, and clears
+// the clipboard again.
+func (cb Clipboard) Copy(ctx context.Context, secret string, clearAfter time.Duration, say func(line string) error) error {
+	if _, err := io.WriteString(cb.Term, osc52(secret)); err != nil {
+		return fmt.Errorf("write to the terminal: %w", err)
+	}
+	native := cb.Native
+	where := "sent to your terminal's clipboard"
+	if native != nil && cb.SetNative {
+		if err := native(secret); err == nil {
+			where += " and the system clipboard"
+		} else {
+			native = nil
+		}
+	}
+	if clearAfter <= 0 {
+		return say(fmt.Sprintf("Copied (%s).", where))
+	}
+	if err := say(fmt.Sprintf("Copied (%s); clears in %s (ctrl+c to clear now).", where, clearAfter)); err != nil {
+		return err
+	}
+	t := time.NewTimer(clearAfter)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	// OSC 52 cannot be read back without asking the terminal, which we never do: an empty
+	// selection is written while the session lives. The native clipboard is compared first,
+	// so something copied since is left alone.
+	io.WriteString(cb.Term, osc52(""))
+	if native != nil && (cb.NativeRead == nil || cb.NativeRead() == secret) {
+		native("")
+	}
+	return say("Cleared the clipboard.")
 }
