@@ -2,6 +2,7 @@ package cli
 
 import (
 	"provkeys/ui/cli/help"
+	"provkeys/ui/cli/localconf"
 	"slices"
 	"strings"
 
@@ -59,7 +60,7 @@ func newRoot(e *env) *cobra.Command {
 			return e.checkRemote(c)
 		},
 	}
-	root.PersistentFlags().StringVar(&e.dbPath, "db", "", "the database: a SQLite file `PATH` or a postgres:// URL (default: "+dbDefaultText+")")
+	root.PersistentFlags().StringVar(&e.dbPath, "db", "", "the database: a SQLite file `PATH` or a postgres:// URL (default: "+localconf.DBDefaultText+")")
 	root.PersistentFlags().StringVar(&e.keyPath, "data-key", "", "the data key `FILE` that seals key material (default: $PROVKEYS_DATA_KEY, else the SQLite path plus .key; required for PostgreSQL)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		name := help.Name(c)
@@ -160,7 +161,7 @@ func (p positionals) check(c *cobra.Command, pos []string) error {
 // flags for the rest, on the command's standard output.
 func (t *tree) help(c *cobra.Command, _ []string) {
 	if c.HasAvailableSubCommands() {
-		help.List(c, t.leaves, dbDefaultText)
+		help.List(c, t.leaves, localconf.DBDefaultText)
 		return
 	}
 	help.Command(c)
