@@ -1,6 +1,11 @@
 package scriptout
 
-import "provkeys/model"
+import (
+	"encoding/json"
+	"provkeys/keyformat"
+	"provkeys/model"
+	"strings"
+)
 
 // GroupDoc is a machine group as `groups list --json` prints it.
 type GroupDoc struct {
@@ -77,4 +82,30 @@ func NewMachineDoc(m model.Machine) MachineDoc {
 		j.RevokedAt = &r
 	}
 	return j
+}
+
+// DecodeDoc is what `decode --json` prints of a key: never the key itself. Version is a JSON
+// number without leading zeros.
+type DecodeDoc struct {
+	Version      json.Number `json:"version"`
+	Host         string      `json:"host"`
+	PayloadBytes int         `json:"payload_bytes"`
+	Fingerprint  string      `json:"fingerprint"`
+	Warnings     []string    `json:"warnings"`
+}
+
+// NewDecodeDoc describes k, which keyformat.Parse accepted.
+func NewDecodeDoc(k keyformat.Key) DecodeDoc {
+	d := DecodeDoc{
+		Version: json.Number(strings.TrimLeft(k.Version, "0")),
+		Host:    k.Host,
+		// Parse accepted padded standard base64, so the size follows from the length.
+		PayloadBytes: len(k.Payload)/4*3 - strings.Count(k.Payload, "="),
+		Fingerprint:  keyformat.Fingerprint(keyformat.Format(k)),
+		Warnings:     append([]string{}, k.Warnings...),
+	}
+	if d.Version == "" {
+		d.Version = "0"
+	}
+	return d
 }
