@@ -1,11 +1,7 @@
 package postgres
 
 import (
-	"fmt"
-
 	"github.com/jackc/pgx/v5"
-
-	"provkeys/store"
 )
 
 // backfillPayloadHash runs inside migration 6: it opens every stored key's material and
@@ -41,13 +37,9 @@ func backfillPayloadHash(w *writeTx) error {
 			return err
 		}
 		for _, r := range rows {
-			plain, err := s.sealer.Unseal("key", r.id, r.material)
+			h, err := s.sealer.SealedPayloadHash(r.id, r.material)
 			if err != nil {
-				return fmt.Errorf("key %d: %w", r.id, err)
-			}
-			h, err := store.PayloadHash(string(plain))
-			if err != nil {
-				return fmt.Errorf("key %d: %w", r.id, err)
+				return err
 			}
 			// A later key with a hash already taken keeps NULL.
 			if _, err := w.Tx.Exec(w.ctx, `UPDATE keys SET payload_hash = $1 WHERE id = $2

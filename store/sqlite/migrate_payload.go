@@ -3,9 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
-
-	"provkeys/store"
 )
 
 // backfillPayloadHash runs inside migration 6: it opens every stored key's material and
@@ -29,13 +26,9 @@ func backfillPayloadHash(ctx context.Context, tx *sql.Tx, s *Store) error {
 			return err
 		}
 		for _, r := range rows {
-			plain, err := s.sealer.Unseal("key", r.id, r.material)
+			h, err := s.sealer.SealedPayloadHash(r.id, r.material)
 			if err != nil {
-				return fmt.Errorf("key %d: %w", r.id, err)
-			}
-			h, err := store.PayloadHash(string(plain))
-			if err != nil {
-				return fmt.Errorf("key %d: %w", r.id, err)
+				return err
 			}
 			// OR IGNORE: a later key with a hash already taken keeps NULL.
 			if _, err := tx.ExecContext(ctx, "UPDATE OR IGNORE keys SET payload_hash = ? WHERE id = ?", h, r.id); err != nil {
