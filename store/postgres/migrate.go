@@ -119,14 +119,8 @@ func (s *Store) migrate(ctx context.Context) error {
 func (s *Store) checkDataKey(ctx context.Context, tx pgx.Tx) error {
 	var id string
 	err := tx.QueryRow(ctx, "SELECT value FROM meta WHERE key = 'data_key_id'").Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("open store %s: it records no data key; it was not made by provkeys", s.target)
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return s.openErr(err)
 	}
-	if id != s.sealer.ID() {
-		return s.sealer.WrongKey()
-	}
-	return nil
+	return s.sealer.CheckRecorded(s.target, id, err == nil)
 }

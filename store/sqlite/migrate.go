@@ -172,16 +172,10 @@ func retryBusy(ctx context.Context, f func() error) error {
 func (s *Store) checkDataKey(ctx context.Context, conn *sql.Conn) error {
 	var id string
 	err := conn.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'data_key_id'").Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("open store %s: it records no data key; it was not made by provkeys", s.path)
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return s.openErr(err)
 	}
-	if id != s.sealer.ID() {
-		return s.sealer.WrongKey()
-	}
-	return nil
+	return s.sealer.CheckRecorded(s.path, id, err == nil)
 }
 
 // openErr words a failure while opening, keeping the cause for errors.Is.
