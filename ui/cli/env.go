@@ -110,31 +110,8 @@ func (e *env) warn(msg string) {
 }
 
 // explain turns a store error about object (e.g. `key "web-01"`) into the sentence an operator
-// reads, by ui.Sentence: the sentinel says what happened, object says to what. Errors that
-// already carry their own words (validation, conflict, in use) pass through.
-func explain(err error, object string) error {
-	var (
-		ve *model.ValidationError
-		ce *model.ConflictError
-		ie *model.InUseError
-	)
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ve), errors.As(err, &ce), errors.As(err, &ie):
-		return err
-	}
-	return explainedError{sentence: ui.Sentence(err, object), err: err}
-}
-
-// explainedError is a store error worded for the operator; errors.Is still sees the sentinel.
-type explainedError struct {
-	sentence string
-	err      error
-}
-
-func (e explainedError) Error() string { return e.sentence }
-func (e explainedError) Unwrap() error { return e.err }
+// reads (ui.Explain).
+func explain(err error, object string) error { return ui.Explain(err, object) }
 
 // keyObject, groupObject and certObject name an object in a message. %q shows odd bytes as
 // escapes, so the name can be seen for what it is.

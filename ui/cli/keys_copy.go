@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,16 +50,12 @@ func (e *env) copyToClipboard(secret string, clearAfter time.Duration) error {
 }
 
 // terminal is where OSC 52 goes: the SSH session (the command's output) when served, else
-// the controlling terminal.
+// the controlling terminal (tty.Controlling).
 func (e *env) terminal() (io.Writer, func(), error) {
 	if e.remote != nil {
 		return e.out, func() { e.out.Flush() }, nil
 	}
-	open := e.io.Terminal
-	if open == nil {
-		open = func() (io.WriteCloser, error) { return os.OpenFile("/dev/tty", os.O_WRONLY, 0) }
-	}
-	w, err := open()
+	w, err := tty.Controlling(e.io.Terminal)
 	if err != nil {
 		return nil, nil, fmt.Errorf("no terminal to copy to (%v): run it in a terminal, or use keys export", err)
 	}

@@ -121,6 +121,15 @@ type Clipboard struct {
 	SetNative  bool               // put the key on the native clipboard too (not over SSH)
 }
 
+// Controlling opens the terminal the process runs in, for writing: with open when set (tests),
+// else /dev/tty.
+func Controlling(open func() (io.WriteCloser, error)) (io.WriteCloser, error) {
+	if open == nil {
+		open = func() (io.WriteCloser, error) { return os.OpenFile("/dev/tty", os.O_WRONLY, 0) }
+	}
+	return open()
+}
+
 // osc52 is the escape sequence that sets the terminal's clipboard to s ("" empties it).
 func osc52(s string) string {
 	return "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(s)) + "\x07"
