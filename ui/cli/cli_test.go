@@ -26,6 +26,7 @@ import (
 	"provkeys/internal/testenv"
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/model/keydoc"
 	"provkeys/store/postgres/pgtest"
 )
 
@@ -1074,7 +1075,7 @@ func TestKeysListJSONBytes(t *testing.T) {
 		"--description", `<b>"A & B"</b> ✓`, "--max-usage", "5", "--expires", "30d")
 	f.ok("keys", "add", "--name", "db-02", "--group", "Laptops", "--disabled", "--no-export")
 	out := f.ok("keys", "list", "--json")
-	var docs []model.KeyDoc
+	var docs []keydoc.Doc
 	if err := json.Unmarshal([]byte(out), &docs); err != nil || len(docs) != 2 {
 		t.Fatalf("keys list --json: %d documents, %v:\n%s", len(docs), err, out)
 	}

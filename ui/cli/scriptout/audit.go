@@ -11,7 +11,7 @@ import (
 )
 
 // AuditDoc is an audit event as `audit --json` prints it. Old and New are the store's JSON
-// documents (for a key, model.KeyDoc), embedded as objects rather than strings.
+// documents (for a key, keydoc.Doc), embedded as objects rather than strings.
 type AuditDoc struct {
 	ID         int64           `json:"id"`
 	At         string          `json:"at"`

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"provkeys/model"
+	"provkeys/model/keydoc"
 )
 
 // Time is a time for JSON: RFC 3339 in UTC.
@@ -55,8 +56,8 @@ func JSONArray(w io.Writer, n int, item func(i int) any) error {
 	return err
 }
 
-// KeyDocs is JSONArray of model.NewKeyDoc(key, "").WithState(key, now) for every key, the
-// same bytes, through model.AppendKeyDocJSONAt: no document, no reflection, one buffer reused.
+// KeyDocs is JSONArray of keydoc.New(key, "").WithState(key, now) for every key, the
+// same bytes, through keydoc.AppendJSONAt: no document, no reflection, one buffer reused.
 func KeyDocs(w io.Writer, keys []model.Key, now time.Time) error {
 	if len(keys) == 0 {
 		_, err := io.WriteString(w, "[]\n")
@@ -66,7 +67,7 @@ func KeyDocs(w io.Writer, keys []model.Key, now time.Time) error {
 	var b []byte
 	for i := range keys {
 		b = append(b[:0], "  "...)
-		b = model.AppendKeyDocJSONAt(b, &keys[i], "", "  ", "  ", now)
+		b = keydoc.AppendJSONAt(b, &keys[i], "", "  ", "  ", now)
 		if i < len(keys)-1 {
 			b = append(b, ',')
 		}
