@@ -2,11 +2,12 @@ package model
 
 import (
 	"fmt"
-	"math/bits"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"provkeys/model/internal/foldtext"
 )
 
 // Filter is a parsed filter expression (DESIGN §3): terms separated by white space, all of
@@ -79,19 +80,13 @@ func (k termKind) isText() bool { return k <= termCert }
 // every key on every keystroke, does no case conversion and no allocation.
 type term struct {
 	kind   termKind
-	needle string   // the text to find: lower-case when ascii, as typed otherwise
-	folded string   // the needle folded as Index folds text (see foldRune)
-	ascii  bool     // the needle is ASCII: candidates are confirmed byte by byte
-	swar   bool     // the needle starts with an ASCII rune, so the word-at-a-time search applies
-	ks     bool     // see in: non-ASCII text in s needs the Unicode path
-	minLen int      // the fewest bytes a match can take in s
-	fold   uint64   // 0x20 in every byte when the needle starts with a letter, else 0
-	first  uint64   // the needle's first byte, lower-case, in every byte of a word
-	state  KeyState // for termStatus
-	yes    bool     // for termReenroll, termExport and termUsed
-	cmp    int8     // for relative terms: cmpLess, cmpGreater, cmpEqual, cmpExpired, cmpNever
-	pct    bool     // for termUsage: n is a percentage of max usage
-	n      int64    // for termUsage
+	text   foldtext.Needle // for text terms: the needle In looks for
+	folded string          // the needle folded as Index folds text (see foldRune)
+	state  KeyState        // for termStatus
+	yes    bool            // for termReenroll, termExport and termUsed
+	cmp    int8            // for relative terms: cmpLess, cmpGreater, cmpEqual, cmpExpired, cmpNever
+	pct    bool            // for termUsage: n is a percentage of max usage
+	n      int64           // for termUsage
 	dur    time.Duration
 }
 
@@ -307,31 +302,9 @@ func newTerm(kind termKind, value, field, raw string) (*term, error) {
 	return textTerm(kind, value), nil
 }
 
-// textTerm prepares a text needle for in.
+// textTerm prepares a text needle for in, and its fold for the Index's tables.
 func textTerm(kind termKind, value string) *term {
-	t := &term{kind: kind, needle: value, folded: fold(value)}
-	if isASCII(value) {
-		// Every rune that folds to an ASCII letter is ASCII itself or longer than one byte,
-		// so a match is at least as long as an ASCII needle.
-		t.needle, t.ascii, t.minLen = strings.ToLower(value), true, len(value)
-		t.ks = strings.ContainsAny(t.needle, "ks")
-	} else {
-		// Kept as typed: strings.ToLower can change a rune's length ("İ"), while the simple
-		// folding in compares rune by rune. A rune can fold to a shorter one ("ſ" to "s"),
-		// so the only safe bound is one byte per rune.
-		t.minLen = utf8.RuneCountInString(value)
-		t.ks = value[0] == 'k' || value[0] == 'K' || value[0] == 's' || value[0] == 'S'
-	}
-	if c := value[0]; c < utf8.RuneSelf {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		t.swar, t.first = true, ones*uint64(c)
-		if c >= 'a' && c <= 'z' {
-			t.fold = ones * 0x20
-		}
-	}
-	return t
+	return &term{kind: kind, text: foldtext.NewNeedle(value), folded: fold(value)}
 }
 
 func filterError(msg string) error { return &ValidationError{Field: FieldFilter, Msg: msg} }
@@ -436,12 +409,6 @@ func state(k *Key, now time.Time) KeyState {
 	return StateOf(k.Enabled, k.ExpiresAt, k.UsageCount, k.MaxUsage, now)
 }
 
-// Word-at-a-time constants: one in every byte, and the top bit of every byte.
-const (
-	ones = 0x0101010101010101
-	high = 0x8080808080808080
-)
-
 // inGroups reports whether the name of any of groups contains the term's needle.
 func (t *term) inGroups(groups []GroupRef) bool {
 	for i := range groups {
@@ -452,178 +419,5 @@ func (t *term) inGroups(groups []GroupRef) bool {
 	return false
 }
 
-// in reports whether s contains the term's needle, ignoring case (Unicode simple folding, as
-// strings.EqualFold).
-//
-// Match spends nearly all its time here, so when the needle starts with an ASCII character s
-// is read eight bytes at a time (SWAR, SIMD within a register): a zero-byte test on each word
-// XOR the needle's first byte finds every place a match could start, and only those are
-// compared. Non-ASCII text cannot hold such a start, nor match an ASCII needle at all, except
-// for two runes that fold to ASCII letters: U+017F (long s) to "s" and U+212A (Kelvin sign)
-// to "k". So ks needles (an ASCII needle holding "k" or "s", or any needle starting with one)
-// hand an s that holds non-ASCII bytes over to containsFold.
-func (t *term) in(s string) bool {
-	if !t.swar {
-		return containsFold(s, t.needle)
-	}
-	last := len(s) - t.minLen // the last offset where a match can start
-	if last < 0 {
-		return false
-	}
-	fold, first, ks := t.fold, t.first, t.ks
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		w := load64(s, i)
-		if w&high != 0 && ks {
-			return containsFold(s, t.needle)
-		}
-		// x has a zero byte exactly where w holds the needle's first byte in either case (OR
-		// 0x20 lower-cases a letter, and nothing else then equals a lower-case letter).
-		x := (w | fold) ^ first
-		if m := (x - ones) &^ x & high; m != 0 && t.candidates(s, m, i, last) {
-			return true
-		}
-	}
-	if i == len(s) {
-		return false
-	}
-	// The last 1 to 7 bytes: reload the final word and shift out what was read, or, when s
-	// is shorter than a word, read it whole.
-	var w uint64
-	if len(s) >= 8 {
-		w = load64(s, len(s)-8) >> (8 * (i + 8 - len(s)))
-	} else {
-		w = loadShort(s)
-	}
-	if w&high != 0 && ks {
-		return containsFold(s, t.needle)
-	}
-	x := (w | fold) ^ first
-	m := (x - ones) &^ x & high
-	return m != 0 && t.candidates(s, m, i, last)
-}
-
-// candidates compares the needle with s at each place m marks in the word read from s at
-// base. The zero-byte test that made m may also flag a byte just above a real zero, and
-// padding or late bytes lie past last; so each mark is checked, and a real one is never lost.
-func (t *term) candidates(s string, m uint64, base, last int) bool {
-	for ; m != 0; m &= m - 1 {
-		if j := base + bits.TrailingZeros64(m)/8; j <= last && t.hasPrefix(s[j:]) {
-			return true
-		}
-	}
-	return false
-}
-
-// hasPrefix reports whether s starts with the needle, ignoring case.
-func (t *term) hasPrefix(s string) bool {
-	if t.ascii {
-		return hasPrefixLowerASCII(s, t.needle)
-	}
-	return hasPrefixFold(s, t.needle)
-}
-
-// loadShort reads s, shorter than 8 bytes, as a little-endian word padded with zero bytes.
-// Certificate and group names are mostly this short, so it loads 4, 2 and 1 bytes rather
-// than looping byte by byte.
-func loadShort(s string) uint64 {
-	var w uint64
-	shift := uint(0)
-	if len(s) >= 4 {
-		w = uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
-		s, shift = s[4:], 32
-	}
-	if len(s) >= 2 {
-		w |= (uint64(s[0]) | uint64(s[1])<<8) << shift
-		s, shift = s[2:], shift+16
-	}
-	if len(s) >= 1 {
-		w |= uint64(s[0]) << shift
-	}
-	return w
-}
-
-// load64 reads s[i:i+8] as a little-endian word; the compiler turns it into one load.
-func load64(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-// hasPrefixLowerASCII reports whether s starts with lower, ignoring the case of ASCII letters
-// in s; lower is lower-case ASCII and no longer than s.
-func hasPrefixLowerASCII(s, lower string) bool {
-	for j := 0; j < len(lower); j++ {
-		c := s[j]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[j] {
-			return false
-		}
-	}
-	return true
-}
-
-// containsFold reports whether some substring of s equals needle under Unicode simple case
-// folding, the rule strings.EqualFold uses. It is the slow path, for non-ASCII text.
-func containsFold(s, needle string) bool {
-	for i := 0; i < len(s); {
-		if hasPrefixFold(s[i:], needle) {
-			return true
-		}
-		_, n := utf8.DecodeRuneInString(s[i:])
-		i += n
-	}
-	return false
-}
-
-// hasPrefixFold reports whether s starts with text that equals prefix under simple folding.
-func hasPrefixFold(s, prefix string) bool {
-	for prefix != "" {
-		if s == "" {
-			return false
-		}
-		pr, pn := utf8.DecodeRuneInString(prefix)
-		sr, sn := utf8.DecodeRuneInString(s)
-		if !equalFoldRune(pr, sr) {
-			return false
-		}
-		prefix, s = prefix[pn:], s[sn:]
-	}
-	return true
-}
-
-// equalFoldRune reports whether a and b are the same letter in different case: one is
-// reachable from the other through unicode.SimpleFold's orbit, as in strings.EqualFold.
-func equalFoldRune(a, b rune) bool {
-	if a == b {
-		return true
-	}
-	if a < utf8.RuneSelf && b < utf8.RuneSelf {
-		if a >= 'A' && a <= 'Z' {
-			a += 'a' - 'A'
-		}
-		if b >= 'A' && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		return a == b
-	}
-	if b < a {
-		a, b = b, a
-	}
-	r := unicode.SimpleFold(a)
-	for r != a && r < b {
-		r = unicode.SimpleFold(r)
-	}
-	return r == b
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
+// in reports whether s contains the term's needle, ignoring case (foldtext.Needle.In).
+func (t *term) in(s string) bool { return t.text.In(s) }

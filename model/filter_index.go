@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"provkeys/model/internal/foldtext"
 )
 
 // Index is a compact, read-only copy of what filters look at in a list of keys, built once
@@ -562,14 +564,14 @@ func indexFrom(text string, pos int, needle string, anchor int) int {
 // and marks the starts where both are right with the zero-byte test; the test may also mark a
 // byte just above a real zero, so every mark is compared in full, and none is ever missed.
 func scanWords(text string, p, last int, needle string, a, b int) int {
-	pa, pb := ones*uint64(needle[a]), ones*uint64(needle[b])
+	pa, pb := foldtext.Ones*uint64(needle[a]), foldtext.Ones*uint64(needle[b])
 	hiAnchor := max(a, b)
 	for ; p <= last; p += 8 {
 		var m uint64
 		if p+hiAnchor+8 <= len(text) {
-			x := load64(text, p+a) ^ pa
-			y := load64(text, p+b) ^ pb
-			m = (x - ones) &^ x & (y - ones) &^ y & high
+			x := foldtext.Load64(text, p+a) ^ pa
+			y := foldtext.Load64(text, p+b) ^ pb
+			m = (x - foldtext.Ones) &^ x & (y - foldtext.Ones) &^ y & foldtext.High
 		} else {
 			for i := 0; i < 8 && p+i <= last; i++ {
 				if text[p+i+a] == needle[a] && text[p+i+b] == needle[b] {

@@ -5,18 +5,19 @@ import (
 	"time"
 
 	"provkeys/model"
+	"provkeys/model/keydoc"
 )
 
 // The audit trail records an object's fields before and after a change as JSON in these
 // shapes, whatever the engine, so a trail reads the same from every store. None of them
 // holds key material or a private key.
 
-// KeyAudit is what the audit trail records of a key: the one key document (model.KeyDoc,
+// KeyAudit is what the audit trail records of a key: the one key document (keydoc.Doc,
 // also what `keys list --json` prints), never with material.
-type KeyAudit = model.KeyDoc
+type KeyAudit = keydoc.Doc
 
 // AuditKey is k's audit shape.
-func AuditKey(k model.Key) KeyAudit { return model.NewKeyDoc(k, "") }
+func AuditKey(k model.Key) KeyAudit { return keydoc.New(k, "") }
 
 // GroupAudit is what the audit trail records of a machine group.
 type GroupAudit struct {

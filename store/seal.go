@@ -69,6 +69,19 @@ func (s *Sealer) WrongKey() error {
 	return fmt.Errorf("the data key %s is not the one this store's key material was sealed with; set PROVKEYS_DATA_KEY to the right file", s.path)
 }
 
+// CheckRecorded compares the data key id a store records (meta data_key_id) with the loaded
+// key's: recorded is false when the store records none, so it was not made by provkeys;
+// where names the store in that refusal.
+func (s *Sealer) CheckRecorded(where, id string, recorded bool) error {
+	switch {
+	case !recorded:
+		return fmt.Errorf("open store %s: it records no data key; it was not made by provkeys", where)
+	case id != s.ID():
+		return s.WrongKey()
+	}
+	return nil
+}
+
 // readDataKey reads a key file: 32 bytes in standard base64 and a newline. The contents never
 // appear in an error.
 func readDataKey(path string) ([]byte, error) {

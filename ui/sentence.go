@@ -62,5 +62,32 @@ func Sentence(err error, object string) string {
 	return strings.TrimSpace(err.Error())
 }
 
+// Explain is Sentence as an error, for callers that return errors (the command line): the
+// sentinel still matches errors.Is, the text is the sentence. Errors that already carry
+// their own words (validation, conflict, in use) pass through unchanged.
+func Explain(err error, object string) error {
+	var (
+		ve *model.ValidationError
+		ce *model.ConflictError
+		ie *model.InUseError
+	)
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ve), errors.As(err, &ce), errors.As(err, &ie):
+		return err
+	}
+	return explained{sentence: Sentence(err, object), err: err}
+}
+
+// explained is a store error worded for a person; errors.Is still sees the sentinel.
+type explained struct {
+	sentence string
+	err      error
+}
+
+func (e explained) Error() string { return e.sentence }
+func (e explained) Unwrap() error { return e.err }
+
 // plainError is Sentence about an object the reader already knows.
 func PlainError(err error) string { return Sentence(err, "") }

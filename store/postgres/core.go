@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"time"
 
@@ -109,17 +108,4 @@ func (x *session) change(ctx context.Context, a model.Action, obj model.ObjectTy
 
 func (x *session) wrap(cw *sqlcore.W) *writeTx {
 	return &writeTx{W: cw, Tx: cw.Raw().(pgTx).tx, ctx: cw.Ctx, x: x, now: cw.Now}
-}
-
-// CRL returns CA caName's certificate revocation list (DER), signed by that CA, with every
-// machine certificate it issued that is revoked. It is public, so it needs no actor.
-func (s *Store) CRL(ctx context.Context, caName string) ([]byte, error) {
-	return s.as(systemActor).CRL(ctx, caName)
-}
-
-// ServerTLS issues the enrollment service's TLS certificate for names from CA caName
-// (normally "Root") and returns it with that CA's PEM, for clients to trust. The issue is
-// audited as the system; the CA's key never leaves the store.
-func (s *Store) ServerTLS(ctx context.Context, caName string, names []string) (tls.Certificate, string, error) {
-	return s.as(systemActor).ServerTLS(ctx, caName, names)
 }

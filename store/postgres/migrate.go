@@ -22,12 +22,9 @@ var afterSteps = map[int]func(w *writeTx) error{
 	6: backfillPayloadHash,
 }
 
-// migrations are this engine's schema steps, in order.
-func migrations() ([]sqlcore.Migration, error) { return sqlcore.ReadMigrations(migrationFS) }
-
 // SchemaVersion is the newest schema this build knows.
 func SchemaVersion() int {
-	ms, _ := migrations()
+	ms, _ := sqlcore.ReadMigrations(migrationFS, 0)
 	return len(ms)
 }
 
@@ -44,12 +41,9 @@ const migrationLock int64 = 0x70726f766b657973
 // transaction under the migration lock. PostgreSQL's DDL is transactional: a failed step
 // leaves the database as it was.
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := migrations()
+	ms, err := sqlcore.ReadMigrations(migrationFS, schemaLimit)
 	if err != nil {
 		return err
-	}
-	if schemaLimit > 0 {
-		ms = ms[:schemaLimit]
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -119,14 +113,8 @@ func (s *Store) migrate(ctx context.Context) error {
 func (s *Store) checkDataKey(ctx context.Context, tx pgx.Tx) error {
 	var id string
 	err := tx.QueryRow(ctx, "SELECT value FROM meta WHERE key = 'data_key_id'").Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("open store %s: it records no data key; it was not made by provkeys", s.target)
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return s.openErr(err)
 	}
-	if id != s.sealer.ID() {
-		return s.sealer.WrongKey()
-	}
-	return nil
+	return s.sealer.CheckRecorded(s.target, id, err == nil)
 }

@@ -44,6 +44,8 @@ type Options struct {
 
 // Store is an open PostgreSQL store.
 type Store struct {
+	sqlcore.Public // DataKeyPath, CRL and ServerTLS, answered alike by every engine
+
 	pool     *pgxpool.Pool
 	target   string // where the database is, without any password: for messages
 	keyPath  string
@@ -87,6 +89,7 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 	// Every session works in UTC and in the "public" schema, whatever the role's defaults.
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
 	s := &Store{target: describe(cfg), keyPath: opt.DataKeyPath}
+	s.Public = sqlcore.Public{E: engine{s}}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	if s.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
@@ -146,9 +149,6 @@ func (s *Store) Close() error {
 
 // Target names the database (host, port, database, user; never the password).
 func (s *Store) Target() string { return s.target }
-
-// DataKeyPath is the file holding the data key that seals this store's key material.
-func (s *Store) DataKeyPath() string { return s.keyPath }
 
 // Session returns the store seen by actor a.
 func (s *Store) Session(a model.Actor) store.Session { return s.as(a) }

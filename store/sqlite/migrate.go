@@ -28,12 +28,9 @@ var afterSteps = map[int]func(ctx context.Context, tx *sql.Tx, s *Store) error{
 // to prove the later steps carry its data over. Nothing else changes it.
 var schemaLimit int
 
-// migrations are this engine's schema steps, in order.
-func migrations() ([]sqlcore.Migration, error) { return sqlcore.ReadMigrations(migrationFS) }
-
 // SchemaVersion is the newest schema (PRAGMA user_version) this build knows.
 func SchemaVersion() int {
-	ms, _ := migrations()
+	ms, _ := sqlcore.ReadMigrations(migrationFS, 0)
 	return len(ms)
 }
 
@@ -41,12 +38,9 @@ func SchemaVersion() int {
 // once can see "database is locked" from the WAL switch, whose locking does not always wait in
 // the busy handler, so the whole step is retried with backoff; it is idempotent.
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := migrations()
+	ms, err := sqlcore.ReadMigrations(migrationFS, schemaLimit)
 	if err != nil {
 		return err
-	}
-	if schemaLimit > 0 {
-		ms = ms[:schemaLimit]
 	}
 	return retryBusy(ctx, func() error { return s.migrateOnce(ctx, ms) })
 }
@@ -172,16 +166,10 @@ func retryBusy(ctx context.Context, f func() error) error {
 func (s *Store) checkDataKey(ctx context.Context, conn *sql.Conn) error {
 	var id string
 	err := conn.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'data_key_id'").Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("open store %s: it records no data key; it was not made by provkeys", s.path)
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return s.openErr(err)
 	}
-	if id != s.sealer.ID() {
-		return s.sealer.WrongKey()
-	}
-	return nil
+	return s.sealer.CheckRecorded(s.path, id, err == nil)
 }
 
 // openErr words a failure while opening, keeping the cause for errors.Is.

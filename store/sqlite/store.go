@@ -28,6 +28,8 @@ import (
 
 // Store is an open provkeys database file.
 type Store struct {
+	sqlcore.Public // DataKeyPath, CRL and ServerTLS, answered alike by every engine
+
 	path    string
 	keyPath string
 	// db is the writer: one connection per process, so this process's writers queue in Go
@@ -146,6 +148,7 @@ func Open(opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: the database file is empty (0 bytes): a damaged store, not a new one; restore it from a backup, or remove it to start a new store", abs)
 	}
 	s := &Store{path: abs, keyPath: opt.DataKeyPath, writer: newWriterQueue()}
+	s.Public = sqlcore.Public{E: engine{s}}
 	if err := s.open(); err != nil {
 		s.Close()
 		return nil, err
@@ -199,6 +202,7 @@ func create(path, keyPath string) error {
 		}
 	}()
 	s := &Store{path: name, keyPath: keyPath, writer: newWriterQueue()}
+	s.Public = sqlcore.Public{E: engine{s}}
 	err = s.open()
 	if cerr := s.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("open store %s: %w", path, cerr)
@@ -283,9 +287,6 @@ func (s *Store) Close() error {
 
 // Path is the database file's path.
 func (s *Store) Path() string { return s.path }
-
-// DataKeyPath is the file holding the data key that seals this store's key material.
-func (s *Store) DataKeyPath() string { return s.keyPath }
 
 // Session returns the store seen by actor a.
 func (s *Store) Session(a model.Actor) store.Session { return s.as(a) }

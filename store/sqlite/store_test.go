@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"provkeys/internal/testenv"
+	"provkeys/store/internal/sqlcore"
 )
 
 func TestOpenCreatesDirectoryAndFileModes(t *testing.T) {
@@ -225,7 +226,7 @@ func TestSchemaVersion(t *testing.T) {
 	if SchemaVersion() != 6 {
 		t.Fatalf("SchemaVersion = %d", SchemaVersion())
 	}
-	if _, err := migrations(); err != nil {
+	if _, err := sqlcore.ReadMigrations(migrationFS, 0); err != nil {
 		t.Fatal(err)
 	}
 }

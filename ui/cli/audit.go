@@ -10,9 +10,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// auditJSON is an audit event as `audit --json` prints it (model.AuditDoc).
-type auditJSON = model.AuditDoc
-
 func auditCmd(e *env) *cobra.Command {
 	var limit int
 	var asJSON bool
@@ -62,11 +59,11 @@ func auditCmd(e *env) *cobra.Command {
 			}
 			switch {
 			case asJSON:
-				return e.writeJSONArray(len(events), func(i int) any { return auditDoc(events[i]) })
+				return e.writeJSONArray(len(events), func(i int) any { return model.NewAuditDoc(events[i]) })
 			case format == "csv":
-				return e.writeAuditCSV(events)
+				return model.WriteAuditCSV(e.out, events)
 			case format == "jsonl":
-				return e.writeAuditJSONL(events)
+				return model.WriteAuditJSONL(e.out, events)
 			}
 			return writeTable(e, events, "No audit events.", []string{"TIME", "ACTOR", "ACTION", "OBJECT", "RESULT"},
 				func(ev model.AuditEvent) []string {

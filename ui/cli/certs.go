@@ -10,6 +10,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/store"
+	"provkeys/ui/cli/scriptout"
 )
 
 // certs is the signing certificates noun: list, import, delete.
@@ -18,29 +19,10 @@ func (t *tree) certs() *cobra.Command {
 	return t.group("certs", "manage signing certificates", certsListCmd(e), certsExportCmd(e), creates(certsImportCmd(e)), certsDeleteCmd(e))
 }
 
-// certJSON is a signing certificate as `certs list --json` prints it.
-type certJSON struct {
-	ID        int64  `json:"id"`
-	Name      string `json:"name"`
-	Subject   string `json:"subject"`
-	Issuer    string `json:"issuer"`
-	ExpiresAt string `json:"expires_at"`
-	KeyCount  int    `json:"key_count"`
-	CanSign   bool   `json:"can_sign"`
-	CreatedAt string `json:"created_at"`
-	CreatedBy string `json:"created_by"`
-}
-
 func certsListCmd(e *env) *cobra.Command {
 	return listCmd(e, "list signing certificates", listing[model.Cert]{
 		what: "signing certificates", list: store.Session.ListCerts,
-		doc: func(ct model.Cert) any {
-			return certJSON{
-				ID: ct.ID, Name: ct.Name, Subject: ct.Subject, Issuer: ct.Issuer,
-				ExpiresAt: jsonTime(ct.NotAfter), KeyCount: ct.KeyCount, CanSign: ct.CanSign,
-				CreatedAt: jsonTime(ct.CreatedAt), CreatedBy: ct.CreatedBy,
-			}
-		},
+		doc:    func(ct model.Cert) any { return scriptout.NewCertDoc(ct) },
 		empty:  "No signing certificates; import one with: provkeys certs import NAME FILE.pem",
 		header: []string{"NAME", "SUBJECT", "EXPIRES", "KEYS", "SIGNS"},
 		cells: func(ct model.Cert) []string {
@@ -119,11 +101,7 @@ func certsImportCmd(e *env) *cobra.Command {
 func certsExportCmd(e *env) *cobra.Command {
 	c := leaf(e, "export NAME", "print a CA certificate (PEM), never its private key", takes("NAME"),
 		func(e *env, _ *cobra.Command, pos []string) error {
-			s, err := e.session()
-			if err != nil {
-				return err
-			}
-			ct, err := e.cert(s, pos[0])
+			_, ct, err := sessionLookup(e, pos[0], e.cert)
 			if err != nil {
 				return err
 			}
@@ -159,11 +137,7 @@ func certsDeleteCmd(e *env) *cobra.Command {
 	var yes bool
 	c := leaf(e, "delete NAME [--yes]", "delete a signing certificate no key uses", takes("NAME"),
 		func(e *env, _ *cobra.Command, pos []string) error {
-			s, err := e.session()
-			if err != nil {
-				return err
-			}
-			ct, err := e.cert(s, pos[0])
+			s, ct, err := sessionLookup(e, pos[0], e.cert)
 			if err != nil {
 				return err
 			}

@@ -26,6 +26,7 @@ import (
 	"provkeys/internal/testenv"
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/model/keydoc"
 	"provkeys/store/postgres/pgtest"
 )
 
@@ -1064,43 +1065,6 @@ func FuzzReadImport(f *testing.F) {
 	})
 }
 
-func TestStoreOptions(t *testing.T) {
-	t.Setenv("PROVKEYS_DB", "/tmp/x/p.db")
-	if o, err := storeOptions("", ""); err != nil || o.DB != "/tmp/x/p.db" || o.DataKeyPath != "/tmp/x/p.db.key" {
-		t.Fatalf("PROVKEYS_DB: got %+v, %v", o, err)
-	}
-	t.Setenv("PROVKEYS_DB", "")
-	t.Setenv("XDG_DATA_HOME", "/srv/data")
-	if o, _ := storeOptions("", ""); o.DB != "/srv/data/provkeys/provkeys.db" {
-		t.Fatalf("XDG_DATA_HOME: got %q", o.DB)
-	}
-	t.Setenv("XDG_DATA_HOME", "")
-	t.Setenv("HOME", "/home/op")
-	if o, _ := storeOptions("", ""); o.DB != "/home/op/.local/share/provkeys/provkeys.db" {
-		t.Fatalf("default: got %q", o.DB)
-	}
-	t.Setenv("XDG_DATA_HOME", "relative/dir") // invalid per the XDG spec: ignored
-	if o, _ := storeOptions("", ""); o.DB != "/home/op/.local/share/provkeys/provkeys.db" {
-		t.Fatalf("relative XDG_DATA_HOME: got %q", o.DB)
-	}
-	t.Setenv("PROVKEYS_DATA_KEY", "/keys/data.key")
-	if o, _ := storeOptions("/db/flag.db", ""); o.DB != "/db/flag.db" || o.DataKeyPath != "/keys/data.key" {
-		t.Fatalf("--db and PROVKEYS_DATA_KEY: got %+v", o)
-	}
-	if o, _ := storeOptions("/db/flag.db", "/keys/flag.key"); o.DataKeyPath != "/keys/flag.key" {
-		t.Fatalf("--data-key: got %+v", o)
-	}
-	url := "postgres://op@db.example/provkeys"
-	if o, _ := storeOptions(url, ""); o.DB != url || o.DataKeyPath != "/keys/data.key" {
-		t.Fatalf("a PostgreSQL URL: got %+v", o)
-	}
-	t.Setenv("PROVKEYS_DATA_KEY", "")
-	t.Setenv("PROVKEYS_DB", "host=/run/postgresql dbname=provkeys")
-	if o, _ := storeOptions("", ""); o.DB != "host=/run/postgresql dbname=provkeys" || o.DataKeyPath != "" {
-		t.Fatalf("PROVKEYS_DB as a connection string: got %+v", o)
-	}
-}
-
 // TestKeysListJSONBytes holds `keys list --json` (a hand-written encoder) to the bytes
 // encoding/json gives the same documents, written one item at a time as writeJSONArray does.
 func TestKeysListJSONBytes(t *testing.T) {
@@ -1111,7 +1075,7 @@ func TestKeysListJSONBytes(t *testing.T) {
 		"--description", `<b>"A & B"</b> ✓`, "--max-usage", "5", "--expires", "30d")
 	f.ok("keys", "add", "--name", "db-02", "--group", "Laptops", "--disabled", "--no-export")
 	out := f.ok("keys", "list", "--json")
-	var docs []model.KeyDoc
+	var docs []keydoc.Doc
 	if err := json.Unmarshal([]byte(out), &docs); err != nil || len(docs) != 2 {
 		t.Fatalf("keys list --json: %d documents, %v:\n%s", len(docs), err, out)
 	}

@@ -9,6 +9,7 @@ import (
 	"provkeys/model"
 	"provkeys/store"
 	"provkeys/store/engine"
+	"provkeys/ui/cli/localconf"
 )
 
 // completionCmd prints the shell script that completes provkeys' commands, flags, and the
@@ -49,7 +50,7 @@ func (e *env) completeFlag(c *cobra.Command, flag string, fn cobra.CompletionFun
 // word must never create a database. Locally that is the file --db (or the default) names.
 func (e *env) completionSession() (store.Session, bool) {
 	if e.remote == nil {
-		opt, err := storeOptions(e.dbPath, e.keyPath)
+		opt, err := localconf.StoreOptions(e.dbPath, e.keyPath)
 		if err != nil || engine.IsPostgres(opt.DB) {
 			return nil, false // a database server is not contacted to complete a word
 		}

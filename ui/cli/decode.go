@@ -1,26 +1,16 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/ui/cli/scriptout"
 )
-
-// decodeJSON is what `decode --json` prints. Version is a JSON number without leading zeros.
-type decodeJSON struct {
-	Version      json.Number `json:"version"`
-	Host         string      `json:"host"`
-	PayloadBytes int         `json:"payload_bytes"`
-	Fingerprint  string      `json:"fingerprint"`
-	Warnings     []string    `json:"warnings"`
-}
 
 // decodeCmd needs no store: it only reads the key, so it never creates or opens a database.
 func decodeCmd(e *env) *cobra.Command {
@@ -31,17 +21,7 @@ func decodeCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d := decodeJSON{
-				Version: json.Number(strings.TrimLeft(k.Version, "0")),
-				Host:    k.Host,
-				// Parse accepted padded standard base64, so the size follows from the length.
-				PayloadBytes: len(k.Payload)/4*3 - strings.Count(k.Payload, "="),
-				Fingerprint:  keyformat.Fingerprint(keyformat.Format(k)),
-				Warnings:     append([]string{}, k.Warnings...),
-			}
-			if d.Version == "" {
-				d.Version = "0"
-			}
+			d := scriptout.NewDecodeDoc(k)
 			if asJSON {
 				return e.writeJSON(d)
 			}

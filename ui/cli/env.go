@@ -2,20 +2,17 @@ package cli
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/user"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"provkeys/model"
 	"provkeys/store"
 	"provkeys/store/engine"
 	"provkeys/ui"
+	"provkeys/ui/cli/localconf"
 )
 
 // env is one invocation: its IO, the --db flag every command shares, and the store once a
@@ -44,41 +41,6 @@ type remote struct {
 	open  func(model.Actor) store.Session
 }
 
-// dbDefaultText says where the database is when --db is not given.
-const dbDefaultText = "$PROVKEYS_DB, else $XDG_DATA_HOME/provkeys/provkeys.db"
-
-// storeOptions resolves where the store and its data key are: the database is dbFlag, else
-// $PROVKEYS_DB, else $XDG_DATA_HOME/provkeys/provkeys.db (XDG_DATA_HOME defaulting to
-// ~/.local/share); a PostgreSQL URL or connection string (engine.IsPostgres) is kept as
-// given, a SQLite path made absolute. The data key is keyFlag, else $PROVKEYS_DATA_KEY, else
-// "<database>.key" beside a SQLite file (PostgreSQL has no default: the key must not live
-// with the database). The caller resolves configuration; the engine only opens what it is
-// given.
-func storeOptions(dbFlag, keyFlag string) (engine.Options, error) {
-	path := cmp.Or(dbFlag, os.Getenv("PROVKEYS_DB"))
-	key := cmp.Or(keyFlag, os.Getenv("PROVKEYS_DATA_KEY"))
-	if engine.IsPostgres(path) {
-		return engine.Options{DB: path, DataKeyPath: key}, nil
-	}
-	if path == "" {
-		// The XDG spec says a relative XDG_DATA_HOME is invalid and must be ignored.
-		if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
-			path = filepath.Join(d, "provkeys", "provkeys.db")
-		} else {
-			home, err := os.UserHomeDir()
-			if err != nil {
-				return engine.Options{}, fmt.Errorf("find the default store: %w (set PROVKEYS_DB or use --db)", err)
-			}
-			path = filepath.Join(home, ".local", "share", "provkeys", "provkeys.db")
-		}
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return engine.Options{}, fmt.Errorf("open store %s: %w", path, err)
-	}
-	return engine.Options{DB: abs, DataKeyPath: cmp.Or(key, abs+".key")}, nil
-}
-
 // reworded is err with another text, still matching what err matches (errors.Is, As).
 type reworded struct {
 	text string
@@ -90,7 +52,7 @@ func (r reworded) Unwrap() error { return r.err }
 
 // openStore opens the store named by --db (or the default).
 func (e *env) openStore() (store.Store, error) {
-	opt, err := storeOptions(e.dbPath, e.keyPath)
+	opt, err := localconf.StoreOptions(e.dbPath, e.keyPath)
 	if err != nil {
 		return nil, fmt.Errorf("find the default database: %w", err)
 	}
@@ -128,7 +90,7 @@ func (e *env) session() (store.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.st, e.sess = st, st.Session(localActor())
+	e.st, e.sess = st, st.Session(localconf.Actor())
 	return e.sess, nil
 }
 
@@ -147,51 +109,9 @@ func (e *env) warn(msg string) {
 	fmt.Fprintln(e.io.Err, "provkeys: warning: "+model.Sanitize(msg))
 }
 
-// localActor is the operating-system user, with the admin role: whoever can read the database
-// file locally can do anything with it anyway.
-func localActor() model.Actor {
-	return localActorFrom(os.Getuid(), user.Current, os.Getenv("USER"))
-}
-
-// localActorFrom names the local actor: the passwd entry of uid (lookup), else $USER (env)
-// when it is a valid actor name, else "uid:N". Without a passwd entry (docker run -u 1234)
-// $USER is only a claim, and must not bring control characters or look-alikes to the audit.
-func localActorFrom(uid int, lookup func() (*user.User, error), env string) model.Actor {
-	name := "uid:" + strconv.Itoa(uid)
-	if u, err := lookup(); err == nil && u.Username != "" {
-		name = u.Username
-	} else if model.ValidActorName(env) {
-		name = env
-	}
-	return model.Actor{Name: name, Role: model.RoleAdmin}
-}
-
 // explain turns a store error about object (e.g. `key "web-01"`) into the sentence an operator
-// reads, by ui.Sentence: the sentinel says what happened, object says to what. Errors that
-// already carry their own words (validation, conflict, in use) pass through.
-func explain(err error, object string) error {
-	var (
-		ve *model.ValidationError
-		ce *model.ConflictError
-		ie *model.InUseError
-	)
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ve), errors.As(err, &ce), errors.As(err, &ie):
-		return err
-	}
-	return explainedError{sentence: ui.Sentence(err, object), err: err}
-}
-
-// explainedError is a store error worded for the operator; errors.Is still sees the sentinel.
-type explainedError struct {
-	sentence string
-	err      error
-}
-
-func (e explainedError) Error() string { return e.sentence }
-func (e explainedError) Unwrap() error { return e.err }
+// reads (ui.Explain).
+func explain(err error, object string) error { return ui.Explain(err, object) }
 
 // keyObject, groupObject and certObject name an object in a message. %q shows odd bytes as
 // escapes, so the name can be seen for what it is.
@@ -199,7 +119,6 @@ func keyObject(name string) string   { return fmt.Sprintf("key %q", name) }
 func groupObject(name string) string { return fmt.Sprintf("machine group %q", name) }
 func certObject(name string) string  { return fmt.Sprintf("signing certificate %q", name) }
 
-// key looks a key up by name.
 // listAll opens the store and lists what list returns; a failure says what was being listed.
 func listAll[T any](e *env, what string, list func(store.Session, context.Context) ([]T, error)) ([]T, error) {
 	s, err := e.session()
@@ -227,6 +146,7 @@ func sessionLookup[T any](e *env, name string, look func(store.Session, string) 
 	return s, v, err
 }
 
+// key looks a key up by name.
 func (e *env) key(s store.Session, name string) (model.Key, error) {
 	k, err := s.KeyByName(e.ctx, name)
 	return k, explain(err, keyObject(name))

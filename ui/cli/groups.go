@@ -8,6 +8,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/store"
+	"provkeys/ui/cli/scriptout"
 )
 
 // groups is the machine groups noun: list, add, edit, delete.
@@ -17,39 +18,14 @@ func (t *tree) groups() *cobra.Command {
 		groupsListCmd(e), creates(groupsAddCmd(e)), groupsEditCmd(e), groupsDeleteCmd(e))
 }
 
-// groupJSON is a machine group as `groups list --json` prints it.
-type groupJSON struct {
-	ID          int64  `json:"id"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Status      string `json:"status"`
-	Enabled     bool   `json:"enabled"`
-	KeyCount    int    `json:"key_count"`
-	CreatedAt   string `json:"created_at"`
-	CreatedBy   string `json:"created_by"`
-	UpdatedAt   string `json:"updated_at"`
-	UpdatedBy   string `json:"updated_by"`
-	Version     int64  `json:"version"`
-}
-
-// groupStatus is a group's Enabled flag as the reference page words it.
-func groupStatus(g model.Group) string { return model.Key{Enabled: g.Enabled}.Status() }
-
 func groupsListCmd(e *env) *cobra.Command {
 	return listCmd(e, "list machine groups", listing[model.Group]{
 		what: "machine groups", list: store.Session.ListGroups,
-		doc: func(g model.Group) any {
-			return groupJSON{
-				ID: g.ID, Name: g.Name, Description: g.Description, Status: groupStatus(g),
-				Enabled: g.Enabled, KeyCount: g.KeyCount, CreatedAt: jsonTime(g.CreatedAt),
-				CreatedBy: g.CreatedBy, UpdatedAt: jsonTime(g.UpdatedAt), UpdatedBy: g.UpdatedBy,
-				Version: g.Version,
-			}
-		},
+		doc:    func(g model.Group) any { return scriptout.NewGroupDoc(g) },
 		empty:  "No machine groups; create one with: provkeys groups add --name NAME",
 		header: []string{"NAME", "STATUS", "KEYS", "DESCRIPTION", "UPDATED"},
 		cells: func(g model.Group) []string {
-			return []string{g.Name, groupStatus(g), strconv.Itoa(g.KeyCount), g.Description, humanTime(g.UpdatedAt)}
+			return []string{g.Name, scriptout.GroupStatus(g), strconv.Itoa(g.KeyCount), g.Description, humanTime(g.UpdatedAt)}
 		},
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,27 +46,6 @@ func TestExportForceLeavesNothing(t *testing.T) {
 	stderr := f.fail(1, "keys", "export", "web-01", "-o", missing, "--force")
 	if strings.Contains(stderr, ".tmp") || !strings.Contains(stderr, missing) {
 		t.Fatalf("--force into a missing directory: %q", stderr)
-	}
-}
-
-// TestLocalActor: without a passwd entry (docker run -u 1234) the actor is $USER only when it
-// is a valid actor name; anything else (control characters, look-alikes) is recorded as uid:N.
-func TestLocalActor(t *testing.T) {
-	noPasswd := func() (*user.User, error) { return nil, user.UnknownUserIdError(1234) }
-	for _, tt := range []struct{ env, want string }{
-		{"alice", "alice"},
-		{"", "uid:1234"},
-		{"evil\x1b[2J", "uid:1234"},
-		{"аlice", "uid:1234"}, // Cyrillic а
-		{"root\nadmin", "uid:1234"},
-	} {
-		if got := localActorFrom(1234, noPasswd, tt.env); got.Name != tt.want || got.Role != model.RoleAdmin {
-			t.Errorf("USER=%q: actor %+v, want %q", tt.env, got, tt.want)
-		}
-	}
-	withPasswd := func() (*user.User, error) { return &user.User{Username: "bob"}, nil }
-	if got := localActorFrom(1234, withPasswd, "mallory"); got.Name != "bob" {
-		t.Errorf("the passwd entry lost to $USER: %q", got.Name)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/model/keydoc"
 )
 
 // keys is the keys noun: list, show, add, edit, enable, disable, delete, export, import,
@@ -104,7 +105,7 @@ func keysShowCmd(e *env) *cobra.Command {
 				}
 			}
 			if asJSON {
-				return e.writeJSON(model.NewKeyDoc(k, secret).WithState(k, time.Now()))
+				return e.writeJSON(keydoc.New(k, secret).WithState(k, time.Now()))
 			}
 			return e.showKey(k, secret)
 		})
@@ -218,7 +219,7 @@ func keysAddCmd(e *env) *cobra.Command {
 				e.warn(w)
 			}
 			if asJSON {
-				return e.writeJSON(model.NewKeyDoc(k, key).WithState(k, time.Now()))
+				return e.writeJSON(keydoc.New(k, key).WithState(k, time.Now()))
 			}
 			fmt.Fprintf(e.out, "Created key %s (%s).\n", model.Sanitize(k.Name), k.Fingerprint)
 			if !k.Exportable {

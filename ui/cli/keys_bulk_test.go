@@ -13,7 +13,7 @@ import (
 // auditActions lists the actions of the audit rows about key name, newest first.
 func (f *fixture) auditActions(name string) []string {
 	f.t.Helper()
-	var events []auditJSON
+	var events []model.AuditDoc
 	f.jsonOut(&events, "audit", "--limit", "0")
 	var acts []string
 	for _, ev := range events {

@@ -1,15 +1,14 @@
 package cli
 
 import (
-	"encoding/base64"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"provkeys/ui"
+	"provkeys/ui/cli/tty"
 )
 
 // keysCopyCmd puts a key on the clipboard of the terminal the command runs in: OSC 52 to the
@@ -35,11 +34,6 @@ func keysCopyCmd(e *env) *cobra.Command {
 	return c
 }
 
-// osc52 is the escape sequence that sets the terminal's clipboard to s ("" empties it).
-func osc52(s string) string {
-	return "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(s)) + "\x07"
-}
-
 // copyToClipboard writes secret to the terminal (and the native clipboard), then waits and
 // clears it unless clearAfter is 0.
 func (e *env) copyToClipboard(secret string, clearAfter time.Duration) error {
@@ -48,55 +42,20 @@ func (e *env) copyToClipboard(secret string, clearAfter time.Duration) error {
 		return err
 	}
 	defer closeTerm()
-	if _, err := io.WriteString(term, osc52(secret)); err != nil {
-		return fmt.Errorf("write to the terminal: %w", err)
-	}
-	native := ui.NativeClipboard()
-	nativeRead := ui.NativeClipboardRead()
-	where := "sent to your terminal's clipboard"
-	if native != nil && e.remote == nil {
-		if err := native(secret); err == nil {
-			where += " and the system clipboard"
-		} else {
-			native = nil
-		}
-	}
-	if clearAfter <= 0 {
-		fmt.Fprintf(e.out, "Copied (%s).\n", where)
+	cb := tty.Clipboard{Term: term, Native: ui.NativeClipboard(), NativeRead: ui.NativeClipboardRead(), SetNative: e.remote == nil}
+	return cb.Copy(e.ctx, secret, clearAfter, func(line string) error {
+		fmt.Fprintln(e.out, line)
 		return e.out.Flush()
-	}
-	fmt.Fprintf(e.out, "Copied (%s); clears in %s (ctrl+c to clear now).\n", where, clearAfter)
-	if err := e.out.Flush(); err != nil {
-		return err
-	}
-	t := time.NewTimer(clearAfter)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-e.ctx.Done():
-	}
-	// OSC 52 cannot be read back without asking the terminal, which we never do: an empty
-	// selection is written while the session lives. The native clipboard is compared first,
-	// so something copied since is left alone.
-	io.WriteString(term, osc52(""))
-	if native != nil && (nativeRead == nil || nativeRead() == secret) {
-		native("")
-	}
-	fmt.Fprintln(e.out, "Cleared the clipboard.")
-	return e.out.Flush()
+	})
 }
 
 // terminal is where OSC 52 goes: the SSH session (the command's output) when served, else
-// the controlling terminal.
+// the controlling terminal (tty.Controlling).
 func (e *env) terminal() (io.Writer, func(), error) {
 	if e.remote != nil {
 		return e.out, func() { e.out.Flush() }, nil
 	}
-	open := e.io.Terminal
-	if open == nil {
-		open = func() (io.WriteCloser, error) { return os.OpenFile("/dev/tty", os.O_WRONLY, 0) }
-	}
-	w, err := open()
+	w, err := tty.Controlling(e.io.Terminal)
 	if err != nil {
 		return nil, nil, fmt.Errorf("no terminal to copy to (%v): run it in a terminal, or use keys export", err)
 	}

@@ -7,12 +7,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"provkeys/model"
+	"provkeys/model/keydoc"
 )
 
 // showNewKey prints a key whose secret is shown now, once: as keys add does.
 func (e *env) showNewKey(verb string, k model.Key, secret string, asJSON bool) error {
 	if asJSON {
-		return e.writeJSON(model.NewKeyDoc(k, secret).WithState(k, time.Now()))
+		return e.writeJSON(keydoc.New(k, secret).WithState(k, time.Now()))
 	}
 	fmt.Fprintf(e.out, "%s key %s (%s).\n", verb, model.Sanitize(k.Name), k.Fingerprint)
 	if !k.Exportable {

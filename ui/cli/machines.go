@@ -9,38 +9,13 @@ import (
 
 	"provkeys/model"
 	"provkeys/store"
+	"provkeys/ui/cli/scriptout"
 )
 
 // machines is the enrolled machines noun: list, show, revoke.
 func (t *tree) machines() *cobra.Command {
 	e := t.e
 	return t.group("machines", "list and revoke the machines that enrolled", machinesListCmd(e), machinesShowCmd(e), machinesRevokeCmd(e))
-}
-
-// machineJSON is a machine as `machines list|show --json` print it; revoked_at is null while
-// the certificate is active.
-type machineJSON struct {
-	Name       string   `json:"name"`
-	Key        string   `json:"key"`
-	Groups     []string `json:"groups"`
-	Serial     string   `json:"serial"`
-	NotAfter   string   `json:"not_after"`
-	EnrolledAt string   `json:"enrolled_at"`
-	Remote     string   `json:"remote"`
-	RevokedAt  *string  `json:"revoked_at"`
-}
-
-func toMachineJSON(m model.Machine) machineJSON {
-	j := machineJSON{Name: m.Name, Key: m.KeyName, Groups: m.Groups, Serial: m.Serial,
-		NotAfter: jsonTime(m.NotAfter), EnrolledAt: jsonTime(m.EnrolledAt), Remote: m.Remote}
-	if j.Groups == nil {
-		j.Groups = []string{}
-	}
-	if !m.Active() {
-		r := jsonTime(m.RevokedAt)
-		j.RevokedAt = &r
-	}
-	return j
 }
 
 // machineStatus is "active" or "revoked DATE".
@@ -78,7 +53,7 @@ func machinesListCmd(e *env) *cobra.Command {
 				ms = filterActive(ms)
 			}
 			if asJSON {
-				return e.writeJSONArray(len(ms), func(i int) any { return toMachineJSON(ms[i]) })
+				return e.writeJSONArray(len(ms), func(i int) any { return scriptout.NewMachineDoc(ms[i]) })
 			}
 			if len(ms) == 0 {
 				fmt.Fprintln(e.out, "No machines have enrolled; see 'Enrolling machines' in the README.")
@@ -121,16 +96,12 @@ func machinesShowCmd(e *env) *cobra.Command {
 	var asJSON bool
 	c := leaf(e, "show NAME [--json]", "show one machine: its key, certificate and status", takes("NAME"),
 		func(e *env, _ *cobra.Command, pos []string) error {
-			s, err := e.session()
-			if err != nil {
-				return err
-			}
-			m, err := e.machine(s, pos[0])
+			_, m, err := sessionLookup(e, pos[0], e.machine)
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				return e.writeJSON(toMachineJSON(m))
+				return e.writeJSON(scriptout.NewMachineDoc(m))
 			}
 			tw := e.newTable()
 			row(tw, "Name:", m.Name)
@@ -153,11 +124,7 @@ func machinesRevokeCmd(e *env) *cobra.Command {
 	var yes bool
 	c := leaf(e, "revoke NAME [--yes]", "revoke a machine's certificate (its serial goes on the CA's revocation list)", takes("NAME"),
 		func(e *env, _ *cobra.Command, pos []string) error {
-			s, err := e.session()
-			if err != nil {
-				return err
-			}
-			m, err := e.machine(s, pos[0])
+			s, m, err := sessionLookup(e, pos[0], e.machine)
 			if err != nil {
 				return err
 			}

@@ -1,10 +1,10 @@
 package cli
 
 import (
-	"fmt"
+	"provkeys/ui/cli/help"
+	"provkeys/ui/cli/localconf"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -60,14 +60,14 @@ func newRoot(e *env) *cobra.Command {
 			return e.checkRemote(c)
 		},
 	}
-	root.PersistentFlags().StringVar(&e.dbPath, "db", "", "the database: a SQLite file `PATH` or a postgres:// URL (default: "+dbDefaultText+")")
+	root.PersistentFlags().StringVar(&e.dbPath, "db", "", "the database: a SQLite file `PATH` or a postgres:// URL (default: "+localconf.DBDefaultText+")")
 	root.PersistentFlags().StringVar(&e.keyPath, "data-key", "", "the data key `FILE` that seals key material (default: $PROVKEYS_DATA_KEY, else the SQLite path plus .key; required for PostgreSQL)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		name := commandName(c)
+		name := help.Name(c)
 		if name == "" {
-			return usagef("%s; see provkeys --help", flagMessage(err))
+			return usagef("%s; see provkeys --help", help.FlagMessage(err))
 		}
-		return usagef("%s: %s; see provkeys %s --help", name, flagMessage(err), name)
+		return usagef("%s: %s; see provkeys %s --help", name, help.FlagMessage(err), name)
 	})
 	t := &tree{e: e, root: root}
 	root.SetHelpFunc(t.help)
@@ -137,7 +137,7 @@ func takes(names ...string) positionals {
 
 // check is the cobra Args function: the count of positional arguments, worded for people.
 func (p positionals) check(c *cobra.Command, pos []string) error {
-	name := commandName(c)
+	name := help.Name(c)
 	switch {
 	case len(pos) < len(p.required):
 		return usagef("%s needs %s; see provkeys %s --help", name, p.required[len(pos)], name)
@@ -157,90 +157,14 @@ func (p positionals) check(c *cobra.Command, pos []string) error {
 	return nil
 }
 
-// commandName is a command's words after "provkeys": "keys show", or "" for the root.
-func commandName(c *cobra.Command) string {
-	return strings.TrimPrefix(strings.TrimPrefix(c.CommandPath(), "provkeys"), " ")
-}
-
 // help prints the command list for the root and the groups, and a command's synopsis and
 // flags for the rest, on the command's standard output.
 func (t *tree) help(c *cobra.Command, _ []string) {
 	if c.HasAvailableSubCommands() {
-		t.listCommands(c)
+		help.List(c, t.leaves, localconf.DBDefaultText)
 		return
 	}
-	commandHelp(c)
-}
-
-// listCommands prints the command list: all of it, or the commands of one group.
-func (t *tree) listCommands(parent *cobra.Command) {
-	w := parent.OutOrStdout()
-	group := commandName(parent)
-	if group == "" {
-		fmt.Fprint(w, "provkeys: machine provisioning keys, in a terminal dashboard and on the command line.\n\n")
-		fmt.Fprint(w, "usage: provkeys [--db PATH] [COMMAND] [ARGS]\n\nWith no command, provkeys opens the dashboard.\n\n")
-	} else {
-		fmt.Fprintf(w, "usage: provkeys %s COMMAND [ARGS]\n\n", group)
-	}
-	fmt.Fprintln(w, "commands:")
-	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
-	for _, c := range t.leaves {
-		if name := commandName(c); group == "" || strings.HasPrefix(name, group+" ") {
-			fmt.Fprintf(tw, "  %s\t%s\n", name, c.Short)
-		}
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "\nEvery command takes --db PATH (default: %s) and --help.\n", dbDefaultText)
-	fmt.Fprintln(w, `Run "provkeys COMMAND --help" for a command's arguments and flags.`)
-	fmt.Fprintln(w, "Exit status: 0 success, 1 failed operation, 2 bad usage.")
-}
-
-// commandHelp prints one command's synopsis, summary and flags, with GNU-style "--" names.
-func commandHelp(c *cobra.Command) {
-	w := c.OutOrStdout()
-	synopsis := strings.TrimSpace(strings.TrimPrefix(c.Use, c.Name()))
-	fmt.Fprintf(w, "usage: provkeys %s %s\n\n%s.\n\nflags:\n", commandName(c), synopsis, upperFirst(c.Short))
-	var flags []*pflag.Flag
-	visit := func(f *pflag.Flag) {
-		if f.Name != "help" && !f.Hidden {
-			flags = append(flags, f)
-		}
-	}
-	c.LocalFlags().VisitAll(visit)
-	c.InheritedFlags().VisitAll(visit)
-	slices.SortFunc(flags, func(a, b *pflag.Flag) int { return strings.Compare(a.Name, b.Name) })
-	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
-	for _, f := range flags {
-		name, usage := pflag.UnquoteUsage(f)
-		if f.Value.Type() == "bool" {
-			name = ""
-		}
-		fmt.Fprintf(tw, "  %s %s\t%s\n", dashed(f.Name), name, usage)
-	}
-	tw.Flush()
-}
-
-// flagMessage rewords the flag parser's errors into plain sentences.
-func flagMessage(err error) string {
-	msg := err.Error()
-	if name, ok := strings.CutPrefix(msg, "unknown flag: "); ok {
-		return "unknown flag " + name
-	}
-	if name, ok := strings.CutPrefix(msg, "unknown shorthand flag: "); ok {
-		return "unknown flag " + name
-	}
-	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
-		return "flag " + strings.Trim(name, "'") + " needs a value"
-	}
-	return msg
-}
-
-// dashed spells a flag name as help shows it: -o, --name.
-func dashed(name string) string {
-	if len(name) == 1 {
-		return "-" + name
-	}
-	return "--" + name
+	help.Command(c)
 }
 
 // changed names the flags given on the command line (not --db or --data-key), for edits that

@@ -1,30 +1,22 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
-	"provkeys/model"
 	"provkeys/store"
 	"provkeys/store/ca"
 	demodata "provkeys/store/demo"
 	"provkeys/ui"
 	"provkeys/ui/dash"
 	"provkeys/ui/enroll"
+	"provkeys/ui/serve"
 	"provkeys/ui/sshd"
 )
 
@@ -101,10 +93,9 @@ func demoCmd(e *env) *cobra.Command {
 	return c
 }
 
-// serveCmd runs the SSH server and the HTTPS enrollment service, in one process on one
-// store, until the context ends (SIGINT or SIGTERM); SIGHUP re-reads the operators file.
-// Commands sent over SSH run this same command tree as the operator. Either server failing
-// stops both.
+// serveCmd runs the SSH server and the HTTPS enrollment service (ui/serve), in one process
+// on one store, until the context ends (SIGINT or SIGTERM). Commands sent over SSH run this
+// same command tree as the operator.
 func serveCmd(e *env) *cobra.Command {
 	var listen, hostKey, operators, enrollListen string
 	var hostnames []string
@@ -131,48 +122,12 @@ func serveCmd(e *env) *cobra.Command {
 			if len(hostnames) == 0 {
 				hostnames = enroll.DefaultHostnames()
 			}
-			ctx, stop := context.WithCancel(e.ctx)
-			defer stop()
-			sessions := new(atomic.Int64)
-			var enr *enroll.Server
+			cfg := serve.Config{SSH: serverConfig(st), Log: e.io.Err}
+			cfg.SSH.Listen, cfg.SSH.HostKeyPath, cfg.SSH.OperatorsPath = listen, hostKey, operators
 			if enrollListen != "off" {
-				var err error
-				enr, err = enroll.Listen(ctx, st, enroll.Config{Addr: enrollListen, Hostnames: hostnames,
-					CertDays: certDays, RefusalBurst: refusalBurst, ErrorLog: e.io.Err,
-					SSHSessions: func() float64 { return float64(sessions.Load()) }})
-				if err != nil {
-					return err
-				}
-				// The same key=value line the SSH server writes for its host key, so an
-				// operator pins both the same way.
-				slog.New(slog.NewTextHandler(e.io.Err, nil)).Info("serving enrollments over HTTPS",
-					"addr", enr.Addr().String(), "root_ca", enr.RootFingerprint(), "names", strings.Join(hostnames, ","))
+				cfg.Enroll = &enroll.Config{Addr: enrollListen, Hostnames: hostnames, CertDays: certDays, RefusalBurst: refusalBurst}
 			}
-			hup := make(chan os.Signal, 1)
-			signal.Notify(hup, syscall.SIGHUP)
-			defer signal.Stop(hup)
-			var wg sync.WaitGroup
-			var enrErr error
-			if enr != nil {
-				wg.Go(func() {
-					if enrErr = enr.Serve(ctx); enrErr != nil {
-						stop()
-					}
-				})
-			}
-			cfg := serverConfig(st)
-			cfg.Listen, cfg.HostKeyPath, cfg.OperatorsPath = listen, hostKey, operators
-			cfg.Log, cfg.Reload, cfg.OpenSessions = e.io.Err, hup, sessions
-			sshErr := sshd.Serve(ctx, cfg)
-			stop()
-			wg.Wait()
-			if sshErr != nil {
-				return sshErr
-			}
-			if enrErr != nil {
-				return fmt.Errorf("enrollment service: %w", enrErr)
-			}
-			return nil
+			return serve.Run(e.ctx, st, cfg)
 		})
 	c.Flags().StringVar(&listen, "listen", sshd.DefaultListen, "the `ADDR` to listen on for SSH")
 	c.Flags().StringVar(&hostKey, "host-key", "", "the SSH host key `PATH` (default: ssh_host_ed25519 beside the database; generated on first start)")
@@ -185,19 +140,8 @@ func serveCmd(e *env) *cobra.Command {
 	return c
 }
 
-// serverConfig is what the SSH server takes from the store: each operator's session of it
-// for the dashboard, exports and commands, and the audit row for a session a reload of the
-// operators file ended or demoted.
-func serverConfig(st store.Store) sshd.Config {
-	return sshd.Config{
-		Open:     func(a model.Actor) ui.Store { return st.Session(a) },
-		Exporter: func(a model.Actor) sshd.KeyExporter { return st.Session(a) },
-		Command:  SessionRunner(st.Session),
-		AuditSession: func(ctx context.Context, a model.Actor, result string) error {
-			return st.Session(a).AuditEvent(ctx, model.ActionSession, model.ObjectSession, a.Name, result)
-		},
-	}
-}
+// serverConfig is the SSH server's store hooks, commands running this command tree.
+func serverConfig(st store.Store) sshd.Config { return serve.SSHConfig(st, SessionRunner(st.Session)) }
 
 func versionCmd(e *env) *cobra.Command {
 	return leaf(e, "version", "print the version", takes(), func(e *env, _ *cobra.Command, _ []string) error {

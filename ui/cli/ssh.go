@@ -10,6 +10,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/store"
+	"provkeys/ui/cli/help"
 )
 
 // SessionRunner returns what the SSH server runs for `ssh HOST COMMAND…`: this command tree,
@@ -30,7 +31,7 @@ func (e *env) checkRemote(c *cobra.Command) error {
 	if e.remote == nil {
 		return nil
 	}
-	name := commandName(c)
+	name := help.Name(c)
 	switch {
 	case c.Annotations[localOnly] != "", strings.HasPrefix(c.Name(), "__complete"):
 		return fmt.Errorf("%s is not available over SSH; run it on the server", strings.TrimPrefix(name, "__"))

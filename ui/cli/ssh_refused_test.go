@@ -7,6 +7,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/store/sqlite"
+	"provkeys/ui/cli/localconf"
 )
 
 // A viewer's attempt at key material over SSH is refused and leaves an audit row saying so,
@@ -14,7 +15,7 @@ import (
 func TestSSHViewerExportIsAuditedAsRefused(t *testing.T) {
 	f := newFixture(t)
 	f.addKey("web-01")
-	opt, err := storeOptions(f.db, "")
+	opt, err := localconf.StoreOptions(f.db, "")
 	if err != nil {
 		t.Fatal(err)
 	}

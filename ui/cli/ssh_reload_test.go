@@ -16,6 +16,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/store/sqlite"
+	"provkeys/ui/cli/localconf"
 	"provkeys/ui/sshd"
 )
 
@@ -23,7 +24,7 @@ import (
 // serve wires it, ends the session and the store's audit trail says so under their name.
 func TestSSHRemovedOperatorsSessionEndIsAudited(t *testing.T) {
 	f := newFixture(t).init()
-	opt, err := storeOptions(f.db, "")
+	opt, err := localconf.StoreOptions(f.db, "")
 	if err != nil {
 		t.Fatal(err)
 	}

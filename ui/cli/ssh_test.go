@@ -19,6 +19,7 @@ import (
 	"provkeys/model"
 	"provkeys/store/sqlite"
 	"provkeys/ui"
+	"provkeys/ui/cli/localconf"
 	"provkeys/ui/sshd"
 )
 
@@ -63,7 +64,7 @@ func sshRun(t *testing.T, c *gossh.Client, cmd string) (string, string, int) {
 func TestSSHRunsTheCommandLine(t *testing.T) {
 	f := newFixture(t)
 	secret := f.addKey("web-01")
-	opt, err := storeOptions(f.db, "")
+	opt, err := localconf.StoreOptions(f.db, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"provkeys/model"
 	"provkeys/store"
 	"provkeys/store/sqlite"
+	"provkeys/ui/cli/localconf"
 )
 
 // verify exits 0 only for a key that could enroll: an expired key and an exhausted one are
@@ -19,7 +20,7 @@ func TestVerifyRefusesExpiredAndExhausted(t *testing.T) {
 	keys := keyLines(t, 2)
 	expired, exhausted := keys[0], keys[1]
 
-	opt, err := storeOptions(f.db, "")
+	opt, err := localconf.StoreOptions(f.db, "")
 	if err != nil {
 		t.Fatal(err)
 	}

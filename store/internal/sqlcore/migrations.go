@@ -18,8 +18,9 @@ type Migration struct {
 }
 
 // ReadMigrations reads an engine's embedded migrations/*.sql files, which must be named
-// NNNN_name.sql and numbered 1, 2, 3, … without a gap; it returns them in order.
-func ReadMigrations(fsys fs.FS) ([]Migration, error) {
+// NNNN_name.sql and numbered 1, 2, 3, … without a gap; it returns them in order. limit, when
+// above 0, keeps only the first limit steps: tests make an older store with it.
+func ReadMigrations(fsys fs.FS, limit int) ([]Migration, error) {
 	entries, err := fs.ReadDir(fsys, "migrations")
 	if err != nil {
 		return nil, err
@@ -42,6 +43,9 @@ func ReadMigrations(fsys fs.FS) ([]Migration, error) {
 		if m.Version != i+1 {
 			return nil, fmt.Errorf("migration %s: want number %d", m.Name, i+1)
 		}
+	}
+	if limit > 0 {
+		ms = ms[:limit]
 	}
 	return ms, nil
 }

@@ -45,3 +45,20 @@ func (p *Page[S, T]) ActOn(msg tea.KeyPressMsg, actions []Action, noRow string) 
 	}
 	return nil, false
 }
+
+// Enable turns on the actions of Spec.Own that can happen now (see EnableActions).
+func (p *Page[S, T]) Enable(_ *KeyMap, table, has bool) {
+	if p.spec.Own != nil {
+		p.EnableActions(p.spec.Own(), table, has)
+	}
+}
+
+// Act runs the action of Spec.Own that msg presses, or says why a key that names one did
+// nothing (see ActOn).
+func (p *Page[S, T]) Act(msg tea.KeyPressMsg) tea.Cmd {
+	if p.spec.Own == nil {
+		return nil
+	}
+	cmd, _ := p.ActOn(msg, p.spec.Own(), p.spec.NoRow)
+	return cmd
+}

@@ -70,6 +70,11 @@ type Spec[S, T any] struct {
 
 	// Actions are the page's own: what it offers besides moving, filtering and reloading.
 	Actions Actions
+	// Own, when set, lists those actions as data, for the Enable and Act every Page has (a
+	// page that embeds Page uses them unless it defines its own); NoRow is Act's refusal
+	// when an action needs a row and there is none.
+	Own   func() []Action
+	NoRow string
 	// Forms, when set, is the page's form: a read-only page has none.
 	Forms Forms
 	// Commands, when set, are the page's palette commands (":"), listed as returned.

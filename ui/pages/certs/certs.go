@@ -44,7 +44,7 @@ func New(e *ui.Env) ui.Page {
 		Empty:   p.empty,
 		Changes: &listpage.Changes{PageID: certsPageID, Object: "certificate", Stale: []error{model.ErrNotFound, model.ErrInUse}},
 
-		Actions: p, Forms: p,
+		Actions: p, Forms: p, Own: p.actions,
 	})
 	p.Km.Import.SetHelp("i", "import")
 	p.Sync()
@@ -154,11 +154,6 @@ func (p *certsPage) askDelete() tea.Cmd {
 		})
 	}, func() tea.Cmd { return ui.Statusf("Kept certificate %s.", name) })
 	return nil
-}
-
-// Enable turns on the actions that can happen now.
-func (p *certsPage) Enable(_ *listpage.KeyMap, table, has bool) {
-	p.EnableActions(p.actions(), table, has)
 }
 
 func (p *certsPage) empty() string {

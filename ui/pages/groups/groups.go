@@ -55,7 +55,7 @@ func New(e *ui.Env) ui.Page {
 		Changes: &listpage.Changes{PageID: groupsPageID, Object: "machine group",
 			Stale: []error{model.ErrConflict, model.ErrNotFound, model.ErrInUse}},
 
-		Actions: p, Forms: p,
+		Actions: p, Forms: p, Own: p.actions, NoRow: "No machine group selected.",
 	})
 	p.Sync()
 	return p
@@ -92,17 +92,6 @@ func (p *groupsPage) actions() []listpage.Action {
 		{Key: &km.Delete, Needs: model.ActionDelete, Row: true, Run: p.askDelete},
 		{Key: &km.Uses, Needs: model.ActionRead, Row: true, Run: p.showKeys},
 	}
-}
-
-// Act runs the page's own actions, or says why a key that names one did nothing.
-func (p *groupsPage) Act(msg tea.KeyPressMsg) tea.Cmd {
-	cmd, _ := p.ActOn(msg, p.actions(), "No machine group selected.")
-	return cmd
-}
-
-// Enable turns on the actions that can happen now.
-func (p *groupsPage) Enable(_ *listpage.KeyMap, table, has bool) {
-	p.EnableActions(p.actions(), table, has)
 }
 
 func (p *groupsPage) empty() string {

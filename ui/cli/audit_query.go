@@ -35,22 +35,3 @@ func (q auditQuery) keep(ev model.AuditEvent) bool {
 		(q.actor == "" || strings.EqualFold(ev.Actor, q.actor)) &&
 		(q.action == "" || strings.EqualFold(string(ev.Action), q.action))
 }
-
-// auditDoc is ev as --json, --format jsonl and (flattened) --format csv give it.
-func auditDoc(ev model.AuditEvent) auditJSON { return model.NewAuditDoc(ev) }
-
-// writeAuditJSONL writes one JSON object a line, the form log tools read.
-func (e *env) writeAuditJSONL(events []model.AuditEvent) error {
-	return model.WriteAuditJSONL(e.out, events)
-}
-
-// auditCSVHeader names the CSV columns.
-var auditCSVHeader = model.AuditCSVHeader
-
-// writeAuditCSV writes a header and one row an event (model.WriteAuditCSV): every cell
-// sanitized, and one a spreadsheet would take for a formula prefixed with '.
-func (e *env) writeAuditCSV(events []model.AuditEvent) error {
-	return model.WriteAuditCSV(e.out, events)
-}
-
-func csvCell(s string) string { return model.AuditCSVCell(s) }

@@ -1,23 +1,25 @@
-package model
+package keydoc
 
 import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"provkeys/model"
 )
 
-// AppendKeyDocJSON appends NewKeyDoc(k, secret) as json.MarshalIndent(doc, prefix, indent)
+// AppendJSON appends New(k, secret) as json.MarshalIndent(doc, prefix, indent)
 // would write it, byte for byte, without building the document or reflecting on it: `keys
 // list --json` writes a million of them, and encoding/json's reflection, the per-key
 // document and its time strings were most of that command's CPU. A test holds the two to
 // the same bytes.
-func AppendKeyDocJSON(b []byte, k *Key, secret, prefix, indent string) []byte {
-	return AppendKeyDocJSONAt(b, k, secret, prefix, indent, time.Time{})
+func AppendJSON(b []byte, k *model.Key, secret, prefix, indent string) []byte {
+	return AppendJSONAt(b, k, secret, prefix, indent, time.Time{})
 }
 
-// AppendKeyDocJSONAt is AppendKeyDocJSON of NewKeyDoc(k, secret).WithState(k, now) when now
-// is set (the "state" field as at now), and of NewKeyDoc(k, secret) when it is zero.
-func AppendKeyDocJSONAt(b []byte, k *Key, secret, prefix, indent string, now time.Time) []byte {
+// AppendJSONAt is AppendJSON of New(k, secret).WithState(k, now) when now
+// is set (the "state" field as at now), and of New(k, secret) when it is zero.
+func AppendJSONAt(b []byte, k *model.Key, secret, prefix, indent string, now time.Time) []byte {
 	field := func(b []byte, name string) []byte {
 		if b[len(b)-1] != '{' {
 			b = append(b, ',')

@@ -1,12 +1,19 @@
-package model
+// Package keydoc is the one JSON shape of a key (Doc) and its hand-written encoder, which
+// writes the same bytes as encoding/json without building the document: what the command
+// line prints for --json and what the audit trail records as a key's old and new state.
+package keydoc
 
-import "time"
+import (
+	"time"
 
-// KeyDoc is the one JSON shape of a key: what `keys list --json`, `keys show --json` and
+	"provkeys/model"
+)
+
+// Doc is the one JSON shape of a key: what `keys list --json`, `keys show --json` and
 // `keys add --json` print and what the audit trail records as a key's old and new state. Its
 // field names are the documented ones (DESIGN §6), so scripts and audit readers see the same
 // document. Key is the material, set only where a command released it; the audit never does.
-type KeyDoc struct {
+type Doc struct {
 	ID     int64    `json:"id"`
 	Name   string   `json:"name"`
 	Groups []string `json:"groups"`
@@ -33,15 +40,15 @@ type KeyDoc struct {
 	Key                string  `json:"key,omitempty"`
 }
 
-// NewKeyDoc describes k; secret is the released key material, or "" to leave it out.
+// New describes k; secret is the released key material, or "" to leave it out.
 // Times are RFC 3339 in UTC; a key that never expires has a null expires_at.
-func NewKeyDoc(k Key, secret string) KeyDoc {
+func New(k model.Key, secret string) Doc {
 	var expires *string
 	if !k.ExpiresAt.IsZero() {
 		s := docTime(k.ExpiresAt)
 		expires = &s
 	}
-	return KeyDoc{
+	return Doc{
 		ID: k.ID, Name: k.Name, Groups: k.GroupNames(), Status: k.Status(), Enabled: k.Enabled,
 		SigningCertificate: k.CertName, AllowReenrollment: k.AllowReenroll, Exportable: k.Exportable,
 		Cloud: k.Cloud, Fingerprint: k.Fingerprint, Description: k.Description,
@@ -52,7 +59,7 @@ func NewKeyDoc(k Key, secret string) KeyDoc {
 }
 
 // WithState is d with State set to what k's state is at now.
-func (d KeyDoc) WithState(k Key, now time.Time) KeyDoc {
+func (d Doc) WithState(k model.Key, now time.Time) Doc {
 	d.State = k.State(now).String()
 	return d
 }
