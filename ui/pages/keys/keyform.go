@@ -141,22 +141,14 @@ func (f *keyForm) addGroups() []*huh.Group {
 // nameRule is the name field's description.
 const nameRule = "Letters A–Z, digits, spaces, “.”, “-” and “_”."
 
+// groupsDesc is the multi-select's description: how to choose.
+const groupsDesc = "space/x selects; at least one."
+
 // editGroups is the edit form: one page with every editable field.
 func (f *keyForm) editGroups() []*huh.Group {
 	v := f.v
 	groupOpts := f.groupOptions()
-	const groupsDesc = "space/x selects; at least one."
-	groups := huh.NewMultiSelect[string]().Key("groups").Title("Machine groups").
-		Description(groupsDesc).Value(&v.groups).Options(groupOpts...).
-		Height(min(6, len(groupOpts)+2)).
-		Validate(func(g []string) error {
-			if len(g) == 0 {
-				return fmt.Errorf("choose at least one machine group")
-			}
-			return nil
-		})
-	f.Fields["groups"] = form.FormField{Field: groups, Group: 0, Desc: groupsDesc,
-		SetDesc: func(d string) { groups.Description(d) }, Value: func() string { return strings.Join(v.groups, "\x00") }}
+	groups := f.ChooseSome("groups", "Machine groups", groupsDesc, "machine group", groupOpts, &v.groups, 0)
 	fields := []huh.Field{
 		f.Input("name", "Name", nameRule, &v.name, form.ValidName, 0),
 		groups,
