@@ -285,7 +285,7 @@ func (p *Page[S, T]) ShortHelp() []key.Binding {
 	case p.Ask != nil:
 		return p.Ask.Help()
 	case p.Form != nil:
-		return km.formHelp()
+		return km.formHelp(p.Form.FieldHelp())
 	case p.List.typing:
 		return km.filterHelp()
 	}
