@@ -212,5 +212,9 @@ func (f *keyForm) Help() []key.Binding {
 	case f.exportGoingOff():
 		return []key.Binding{ui.WithHelp(km.Yes, "y", "erase View/Export and save"), ui.WithHelp(km.No, "n", "back"), esc}
 	}
-	return []key.Binding{ui.WithHelp(km.Accept, "enter", "save"), key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back")), esc}
+	back := []key.Binding{key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back"))}
+	if !f.edit {
+		back = append(back, key.NewBinding(key.WithKeys("1", "2", "3"), key.WithHelp("1–3", "change a step")))
+	}
+	return append(append([]key.Binding{ui.WithHelp(km.Accept, "enter", "save")}, back...), esc)
 }

@@ -305,6 +305,8 @@ func (f *keyForm) reviewView(width int, sty *theme.Styles) string {
 	case f.exportGoingOff():
 		lines = append(lines, sty.Warn.Render(ansi.Wordwrap("⚠ Turning View/Export off erases this key for good: "+
 			"it can never be copied, downloaded or shown again. Press y to save, n to go back.", max(20, width-2), " ")))
+	case !f.edit:
+		lines = append(lines, sty.Faint.Render("Press enter to save, 1, 2 or 3 to change a step, shift+tab to go back, esc to cancel."))
 	default:
 		lines = append(lines, sty.Faint.Render("Press enter to save, shift+tab to go back, esc to cancel."))
 	}
