@@ -36,6 +36,8 @@ type Page[S, T any] struct {
 	pal  *commandPalette   // the command palette, when open
 	// recent are the palette's commands, most recently used first.
 	recent []string
+
+	rowStatus ui.RowStatus // the status line's message about one row (RowStatus)
 }
 
 // listSpec configures a listPage. S is what the store lists, T the row drawn for it.
@@ -148,6 +150,9 @@ func (p *Page[S, T]) Update(msg tea.Msg) tea.Cmd {
 	cmd := p.update(msg)
 	p.Sync()
 	p.List.fixTop(p.tableView())
+	if clear := p.rowStatus.Follow(p.cursorRow()); clear != nil {
+		cmd = tea.Batch(cmd, clear)
+	}
 	return cmd
 }
 
