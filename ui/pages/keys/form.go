@@ -61,7 +61,7 @@ func (f *keyForm) Update(msg tea.Msg) (bool, tea.Cmd) {
 		return true, ui.Statusf("Add key cancelled; nothing was saved.")
 	}
 	if !f.review {
-		if f.reviewed && !f.edit && s == "enter" {
+		if f.reviewed && !f.edit && s == "enter" && !f.newGroupUnnamed() {
 			return false, f.toReview()
 		}
 		return f.updateHuh(msg)

@@ -15,7 +15,7 @@ import (
 // cut at the screen's width only when it does not fit, and then at column 0 again.
 func revealLines(secret string, width int, sty *theme.Styles) []string {
 	label := keyIndent + sty.Label.Render("Key (shown)") +
-		sty.Faint.Render(" on the lines below, from the first column, to select with the mouse")
+		sty.Faint.Render(" · the lines below hold the key alone, to select with the mouse")
 	out := []string{label}
 	for _, l := range revealedKeyLines(secret, width) {
 		out = append(out, sty.Secret.Render(l))

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,5 +60,37 @@ func TestRevealedKeyStandsAloneFromColumnZero(t *testing.T) {
 		if len(l) != width {
 			t.Fatalf("a cut line is %d wide, want the whole width %d: %q", len(l), width, l)
 		}
+	}
+}
+
+// The key shown once after its creation stands alone from column 0 too.
+func TestCreatedKeyStandsAloneFromColumnZero(t *testing.T) {
+	t.Parallel()
+	st := uitest.ThreeKeys()
+	d := newDriver(t, st, uitest.Admin, ui.Options{})
+	d.Send(tea.WindowSizeMsg{Width: 64, Height: 40})
+	d.Press("n", "enter", "enter")
+	d.Typ("delta")
+	for range 8 {
+		d.Press("enter")
+	}
+	secret := st.Secrets[keysOf(d).cursorID]
+	if secret == "" {
+		t.Fatalf("no key was created:\n%s", d.View())
+	}
+	lines := strings.Split(d.View(), "\n")
+	start := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, secret[:10]) })
+	if start < 0 {
+		t.Fatalf("the key does not start at column 0:\n%s", d.View())
+	}
+	joined := ""
+	for _, l := range lines[start:] {
+		if l = strings.TrimRight(l, " "); l == "" {
+			break
+		}
+		joined += l
+	}
+	if joined != secret {
+		t.Fatalf("the lines from column 0 make %q, want the key %q", joined, secret)
 	}
 }

@@ -17,6 +17,12 @@ func (f *keyForm) wantsNewGroup() bool {
 	return !f.edit && slices.Contains(f.v.groups, newGroupChoice)
 }
 
+// newGroupUnnamed is true while "+ create new group" is chosen but its page not yet filled
+// in: enter walks on to that page rather than back to the review.
+func (f *keyForm) newGroupUnnamed() bool {
+	return f.wantsNewGroup() && f.v.newGroupName == ""
+}
+
 // chosenGroups are the names of the key's groups: the chosen existing ones, then the new one.
 func (f *keyForm) chosenGroups() []string {
 	out := make([]string, 0, len(f.v.groups))
