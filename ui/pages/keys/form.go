@@ -154,7 +154,7 @@ func (p *keysPage) formFailed(stage, doing string, err error) tea.Cmd {
 		ve = &model.ValidationError{Field: model.FieldName, Msg: msg}
 	}
 	if ve != nil {
-		id := keyFieldFor(stage, ve.Field, f.edit)
+		id := keyFieldFor(stage, ve.Field)
 		if id == "groups" && f.wantsNewGroup() && stage == "group" {
 			id = "groupName"
 		}

@@ -243,7 +243,7 @@ func parseExpiry(s string, now time.Time) (time.Time, error) {
 
 // keyFieldFor maps the field a store *model.ValidationError names to the form field that
 // shows it. stage "group" means the wizard's new machine group was refused.
-func keyFieldFor(stage, field string, edit bool) string {
+func keyFieldFor(stage, field string) string {
 	if stage == "group" {
 		if field == model.FieldDescription {
 			return "groupDescription"
