@@ -42,6 +42,7 @@ type FormField struct {
 	check   func() error // the field's rule, checked before the focus moves on
 	confirm func(bool)   // a yes/no field's setter, for y and n
 	settle  func()       // takes the value under a select's cursor, as huh does on enter
+	live    func() error // checked on every key, shown while the operator types (Live)
 }
 
 // NewKit is an empty kit for a form of w×h on e; Finish builds the form.
@@ -189,6 +190,10 @@ func (k *Kit) showErrors() bool {
 			want = k.errText(e.msg)
 		} else if err := fld.Field.Error(); err != nil {
 			want = k.errText(err.Error())
+		} else if fld.live != nil && fld.Value() != "" {
+			if err := fld.live(); err != nil {
+				want = k.errText(err.Error())
+			}
 		}
 		if want != k.shown[id] {
 			fld.SetDesc(want)

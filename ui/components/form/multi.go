@@ -24,3 +24,16 @@ func (k *Kit) ChooseSome(id, title, desc, what string, opts []huh.Option[string]
 		check: func() error { return valid(*val) }}
 	return m
 }
+
+// Live checks field id's value with check on every key and shows what it finds under the
+// field while the operator types (a name already taken), not only as they leave it. Call it
+// after making the field, before Finish.
+func (k *Kit) Live(id string, check func(string) error) {
+	fld, ok := k.Fields[id]
+	if !ok {
+		return
+	}
+	value := fld.Value
+	fld.live = func() error { return check(value()) }
+	k.Fields[id] = fld
+}

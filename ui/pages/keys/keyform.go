@@ -91,10 +91,15 @@ func newKeyForm(p *keysPage, edit bool, k model.Key, certs []model.Cert, groups 
 func (f *keyForm) build() {
 	f.Reset()
 	if f.edit {
-		f.Finish(f.editGroups()...)
-	} else {
-		f.Finish(f.addGroups()...)
+		groups := f.editGroups()
+		f.Live("name", f.keyNameTaken)
+		f.Finish(groups...)
+		return
 	}
+	groups := f.addGroups()
+	f.Live("name", f.keyNameTaken)
+	f.Live("groupName", f.groupNameTaken)
+	f.Finish(groups...)
 }
 
 func (f *keyForm) certOptions() []huh.Option[string] {

@@ -59,6 +59,12 @@ func (f *keyForm) validKeyName(s string) error {
 	if err := form.ValidName(s); err != nil {
 		return err
 	}
+	return f.keyNameTaken(s)
+}
+
+// keyNameTaken says so when another key the page holds has name s; it is also checked on
+// every key typed into the name (form.Kit.Live).
+func (f *keyForm) keyNameTaken(s string) error {
 	if id, ok := f.p.set.ByName(s); ok && (!f.edit || id != f.key.ID) {
 		return fmt.Errorf("a key named %q already exists", s)
 	}
@@ -71,6 +77,11 @@ func (f *keyForm) validGroupName(s string) error {
 	if err := form.ValidName(s); err != nil {
 		return err
 	}
+	return f.groupNameTaken(s)
+}
+
+// groupNameTaken says so when a group the wizard offers has name s.
+func (f *keyForm) groupNameTaken(s string) error {
 	for _, g := range f.groups {
 		if strings.EqualFold(g.Name, s) {
 			return fmt.Errorf("a machine group named %q already exists: choose it on step 2", model.Sanitize(g.Name))

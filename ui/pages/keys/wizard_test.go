@@ -22,7 +22,10 @@ func TestWizardNameClashesShowAtTheField(t *testing.T) {
 	st := uitest.ThreeKeys()
 	d := newDriver(t, st, uitest.Admin, ui.Options{})
 	d.Press("n", "enter", "enter")
-	d.Typ("ALPHA") // "alpha" exists: names are unique case-insensitively
+	d.Typ("ALPH")
+	d.MustNotSee("already exists")
+	d.Typ("A") // "alpha" exists: names are unique case-insensitively; said as it is typed
+	d.MustSee(`a key named "ALPHA" already exists`)
 	d.Press("enter")
 	f := keysOf(d).form()
 	d.MustSee(`a key named "ALPHA" already exists`)
@@ -34,6 +37,7 @@ func TestWizardNameClashesShowAtTheField(t *testing.T) {
 	d.Press("shift+tab", "shift+tab") // back to step 1
 	d.Press("enter", "space", "G", "space", "enter")
 	d.Typ("web frontends") // an existing group, in another case
+	d.MustSee(`a machine group named "Web Frontends" already exists`)
 	d.Press("enter")
 	d.MustSee(`a machine group named "Web Frontends" already exists`)
 	if !f.HasFocus("groupName") {
