@@ -78,3 +78,12 @@ func (e *InUseError) Error() string {
 
 // Is makes errors.Is(err, ErrInUse) true.
 func (e *InUseError) Is(target error) bool { return target == ErrInUse }
+
+// NewGroupError is what refused the new machine group of a key created together with its
+// group: the group's name is taken (ErrDuplicate) or one of its fields is wrong
+// (*ValidationError). It tells a caller which of the two inputs to point at.
+type NewGroupError struct{ Err error }
+
+func (e *NewGroupError) Error() string { return "new machine group: " + e.Err.Error() }
+
+func (e *NewGroupError) Unwrap() error { return e.Err }

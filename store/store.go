@@ -87,6 +87,12 @@ type KeyStore interface {
 	// the key and its secret, which the caller shows once. Errors: ErrForbidden,
 	// *model.ValidationError (also for an unknown group or certificate), ErrDuplicate.
 	CreateKey(ctx context.Context, in model.KeyInput) (model.Key, string, error)
+	// CreateKeyWithGroup is CreateKey for a key that joins a machine group made with it:
+	// group and the key are both created or neither, in one transaction with the audit row of
+	// each. in.Groups may name other existing groups too; group's name is added when it
+	// misses. Errors: as CreateKey and CreateGroup; those about the group (its name taken, a
+	// field wrong) come as a *model.NewGroupError wrapping them.
+	CreateKeyWithGroup(ctx context.Context, group model.GroupInput, in model.KeyInput) (model.Group, model.Key, string, error)
 	// ImportKeys creates every key or none, with one import audit row per key; an error
 	// names the input by position and name. Errors: as CreateKey.
 	ImportKeys(ctx context.Context, in []model.KeyInput) ([]model.Key, error)

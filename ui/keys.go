@@ -38,14 +38,15 @@ func CleanInput(msg tea.Msg) (tea.Msg, bool) {
 	return msg, true
 }
 
-// InUseBefore refuses, before any question, to delete what the list shows n keys use. The
-// store's own refusal (InUseRefusal) still stands behind it for a list older than the store.
-func InUseBefore(what string, n int) tea.Cmd {
+// InUseBeforeText is the refusal, before any question, to delete what the list shows n keys
+// use; the page shows it bound to its row (RowStatus). The store's own refusal (InUseRefusal)
+// still stands behind it for a list older than the store.
+func InUseBeforeText(what string, n int) string {
 	keys := "1 key uses"
 	if n != 1 {
 		keys = fmt.Sprintf("%d keys use", n)
 	}
-	return SetStatus(StatusErr, "Can't delete "+what+": "+keys+" it.")
+	return "Can't delete " + what + ": " + keys + " it."
 }
 
 // InUseRefusal words a delete the store refused because keys still use the object, naming

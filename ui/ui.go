@@ -30,6 +30,9 @@ type Store interface {
 	ListKeyTable(ctx context.Context) (*model.KeyTable, error)
 	Key(ctx context.Context, id int64) (model.Key, error)
 	CreateKey(ctx context.Context, in model.KeyInput) (model.Key, string, error)
+	// CreateKeyWithGroup creates the add wizard's new machine group and its key, both or
+	// neither; an error about the group is a *model.NewGroupError.
+	CreateKeyWithGroup(ctx context.Context, group model.GroupInput, in model.KeyInput) (model.Group, model.Key, string, error)
 	UpdateKey(ctx context.Context, id, version int64, in model.KeyInput) (model.Key, error)
 	// OverwriteKey is UpdateKey saved over a newer version on purpose, after the conflict
 	// dialog showed it (version is that newer one); it is audited as an overwrite.

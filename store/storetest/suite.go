@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 		{"ListKeysHeadAndTableAgree", testListKeysHeadAndTableAgree},
 		{"NamesUniqueCaseInsensitively", testDuplicateNames},
 		{"CreateKeyWithSecret", testCreateKeyWithSecret},
+		{"CreateKeyWithGroup", testCreateKeyWithGroup},
 		{"OneSecretOneKey", testOneSecretOneKey},
 		{"UnknownGroupOrCert", testUnknownGroupOrCert},
 		{"UpdateKey", testUpdateKey},

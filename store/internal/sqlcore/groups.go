@@ -56,24 +56,32 @@ func (x *Session) CreateGroup(ctx context.Context, in model.GroupInput) (model.G
 		return model.Group{}, err
 	}
 	var g model.Group
-	err := x.Change(ctx, model.ActionCreate, model.ObjectGroup, 0, func(w *W) error {
-		cols, marks, args := w.d.NameCols(in.Name)
-		var id int64
-		err := w.QueryRow(w.Ctx, `INSERT INTO groups (`+cols+`, description, enabled,
-			created_at, created_by, updated_at, updated_by, version) VALUES (`+marks+`, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
-			append(args, in.Description, in.Enabled, w.Now, x.actor.Name, w.Now, x.actor.Name)...).Scan(&id)
-		if err != nil {
-			return w.NameTaken(err, "machine group", in.Name)
-		}
-		if g, err = x.readGroup(w.Ctx, w, "g.id = ?", id); err != nil {
-			return err
-		}
-		return w.Audit(model.ActionCreate, model.ObjectGroup, id, g.Name, nil, store.AuditGroup(g))
+	err := x.Change(ctx, model.ActionCreate, model.ObjectGroup, 0, func(w *W) (err error) {
+		g, err = w.insertGroup(in)
+		return err
 	})
 	if err != nil {
 		return model.Group{}, err
 	}
 	return g, nil
+}
+
+// insertGroup stores a validated new group inside w, with its audit row, and reads it back.
+func (w *W) insertGroup(in model.GroupInput) (model.Group, error) {
+	x := w.X
+	cols, marks, args := w.d.NameCols(in.Name)
+	var id int64
+	err := w.QueryRow(w.Ctx, `INSERT INTO groups (`+cols+`, description, enabled,
+		created_at, created_by, updated_at, updated_by, version) VALUES (`+marks+`, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
+		append(args, in.Description, in.Enabled, w.Now, x.actor.Name, w.Now, x.actor.Name)...).Scan(&id)
+	if err != nil {
+		return model.Group{}, w.NameTaken(err, "machine group", in.Name)
+	}
+	g, err := x.readGroup(w.Ctx, w, "g.id = ?", id)
+	if err != nil {
+		return model.Group{}, err
+	}
+	return g, w.Audit(model.ActionCreate, model.ObjectGroup, id, g.Name, nil, store.AuditGroup(g))
 }
 
 // groupAt reads group id inside a change, locking its row, and checks it is still at version.

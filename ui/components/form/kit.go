@@ -39,6 +39,10 @@ type FormField struct {
 	Desc    string       // its usual description
 	SetDesc func(string) // replaces the description
 	Value   func() string
+	check   func() error // the field's rule, checked before the focus moves on
+	confirm func(bool)   // a yes/no field's setter, for y and n
+	settle  func()       // takes the value under a select's cursor, as huh does on enter
+	live    func() error // checked on every key, shown while the operator types (Live)
 }
 
 // NewKit is an empty kit for a form of w×h on e; Finish builds the form.
@@ -52,6 +56,7 @@ func formKeyMap() *huh.KeyMap {
 	km.Select.Filter.SetEnabled(false)
 	km.MultiSelect.Filter.SetEnabled(false)
 	km.Quit = key.NewBinding(key.WithKeys("ctrl+c"))
+	focusKeyMap(km)
 	return km
 }
 
@@ -92,7 +97,8 @@ func (k *Kit) Resize(w, h int) {
 func (k *Kit) Input(id, title, desc string, val *string, valid func(string) error, group int) *huh.Input {
 	in := huh.NewInput().Key(id).Title(title).Description(desc).Value(val).Validate(valid).CharLimit(theme.MaxTyped)
 	k.Fields[id] = FormField{Field: in, Group: group, Desc: desc,
-		SetDesc: func(s string) { in.Description(s) }, Value: func() string { return *val }}
+		SetDesc: func(s string) { in.Description(s) }, Value: func() string { return *val },
+		check: func() error { return checkWith(valid, *val) }}
 	return in
 }
 
@@ -103,7 +109,8 @@ func (k *Kit) Text(id, title, desc string, val *string, valid func(string) error
 	t := huh.NewText().Key(id).Title(title).Description(desc).Value(val).Validate(valid).
 		Lines(lines).CharLimit(limit).ExternalEditor(false).ShowLineNumbers(false)
 	k.Fields[id] = FormField{Field: t, Group: group, Desc: desc,
-		SetDesc: func(s string) { t.Description(s) }, Value: func() string { return *val }}
+		SetDesc: func(s string) { t.Description(s) }, Value: func() string { return *val },
+		check: func() error { return checkWith(valid, *val) }}
 	return t
 }
 
@@ -117,7 +124,8 @@ func (k *Kit) Toggle(id, title, desc, yes, no string, val *bool, group int) *huh
 		c.Title(title).Description(desc)
 	}
 	k.Fields[id] = FormField{Field: c, Group: group, Desc: desc,
-		SetDesc: func(s string) { c.Description(s) }, Value: func() string { return strconv.FormatBool(*val) }}
+		SetDesc: func(s string) { c.Description(s) }, Value: func() string { return strconv.FormatBool(*val) },
+		confirm: func(v bool) { *val = v }}
 	return c
 }
 
@@ -125,20 +133,47 @@ func (k *Kit) Toggle(id, title, desc, yes, no string, val *bool, group int) *huh
 func (k *Kit) Choose(id, title, desc string, opts []huh.Option[string], val *string, group int) *huh.Select[string] {
 	s := huh.NewSelect[string]().Key(id).Title(title).Description(desc).Value(val).Options(opts...).Height(min(8, len(opts)+2))
 	k.Fields[id] = FormField{Field: s, Group: group, Desc: desc,
-		SetDesc: func(d string) { s.Description(d) }, Value: func() string { return *val }}
+		SetDesc: func(d string) { s.Description(d) }, Value: func() string { return *val },
+		settle: func() {
+			if v, ok := s.Hovered(); ok {
+				*val = v // g/G and the like move the cursor without choosing
+			}
+		}}
 	return s
 }
 
-// Update feeds huh and redraws it when an error appeared or went away.
+// Update feeds huh and redraws it when an error appeared or went away. Keys that move the
+// focus move it here, before the next key is read (focus.go).
 func (k *Kit) Update(msg tea.Msg) tea.Cmd {
-	m, cmd := k.Form.Update(msg)
-	if hf, ok := m.(*huh.Form); ok {
-		k.Form = hf
+	var cmd tea.Cmd
+	if km, isKey := msg.(tea.KeyPressMsg); !isKey {
+		cmd = k.feed(msg)
+	} else if c, moved := k.moveKey(km); moved {
+		cmd = c
+	} else {
+		cmd = k.feed(msg)
 	}
 	if k.showErrors() {
 		cmd = tea.Batch(cmd, k.refresh())
 	}
 	return cmd
+}
+
+// feed passes msg to huh.
+func (k *Kit) feed(msg tea.Msg) tea.Cmd {
+	m, cmd := k.Form.Update(msg)
+	if hf, ok := m.(*huh.Form); ok {
+		k.Form = hf
+	}
+	return cmd
+}
+
+// checkWith runs a field's rule, if it has one.
+func checkWith(valid func(string) error, v string) error {
+	if valid == nil {
+		return nil
+	}
+	return valid(v)
 }
 
 // showErrors puts each field's error where its description goes, right under its title:
@@ -155,6 +190,10 @@ func (k *Kit) showErrors() bool {
 			want = k.errText(e.msg)
 		} else if err := fld.Field.Error(); err != nil {
 			want = k.errText(err.Error())
+		} else if fld.live != nil && fld.Value() != "" {
+			if err := fld.live(); err != nil {
+				want = k.errText(err.Error())
+			}
 		}
 		if want != k.shown[id] {
 			fld.SetDesc(want)

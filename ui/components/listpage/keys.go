@@ -48,14 +48,14 @@ func (km *KeyMap) filterHelp() []key.Binding {
 	return []key.Binding{ui.WithHelp(km.Accept, "enter", "keep filter"), ui.WithHelp(km.Cancel, "esc", "clear filter")}
 }
 
-// formHelp is the footer while a form is open.
-func (km *KeyMap) formHelp() []key.Binding {
-	return []key.Binding{
+// formHelp is the footer while a form is open; field is how the focused field changes
+// (form.Kit.FieldHelp).
+func (km *KeyMap) formHelp(field []key.Binding) []key.Binding {
+	out := []key.Binding{
 		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next / save")),
 		key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back")),
-		key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "change")),
-		ui.WithHelp(km.Cancel, "esc", "cancel"),
 	}
+	return append(append(out, field...), ui.WithHelp(km.Cancel, "esc", "cancel"))
 }
 
 // tableHelp is the movement and view column of the full help.

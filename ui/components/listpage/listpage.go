@@ -36,6 +36,8 @@ type Page[S, T any] struct {
 	pal  *commandPalette   // the command palette, when open
 	// recent are the palette's commands, most recently used first.
 	recent []string
+
+	rowStatus ui.RowStatus // the status line's message about one row (RowStatus)
 }
 
 // listSpec configures a listPage. S is what the store lists, T the row drawn for it.
@@ -153,6 +155,9 @@ func (p *Page[S, T]) Update(msg tea.Msg) tea.Cmd {
 	cmd := p.update(msg)
 	p.Sync()
 	p.List.fixTop(p.tableView())
+	if clear := p.rowStatus.Follow(p.cursorRow()); clear != nil {
+		cmd = tea.Batch(cmd, clear)
+	}
 	return cmd
 }
 
@@ -290,7 +295,7 @@ func (p *Page[S, T]) ShortHelp() []key.Binding {
 	case p.Ask != nil:
 		return p.Ask.Help()
 	case p.Form != nil:
-		return km.formHelp()
+		return km.formHelp(p.Form.FieldHelp())
 	case p.List.typing:
 		return km.filterHelp()
 	}

@@ -272,6 +272,11 @@ func (f *FakeStore) ListGroups(context.Context) ([]model.Group, error) {
 
 func (f *FakeStore) CreateGroup(_ context.Context, in model.GroupInput) (model.Group, error) {
 	f.record("CreateGroup %s", in.Name)
+	return f.addGroup(in)
+}
+
+// addGroup is CreateGroup without its record.
+func (f *FakeStore) addGroup(in model.GroupInput) (model.Group, error) {
 	if err := in.Validate(); err != nil {
 		return model.Group{}, err
 	}

@@ -146,13 +146,13 @@ func (p *certsPage) askDelete() tea.Cmd {
 	}
 	store, id, name := p.Env.Store, r.c.ID, r.name
 	if r.c.KeyCount > 0 {
-		return ui.InUseBefore("certificate "+name, r.c.KeyCount)
+		return p.RowStatus(ui.StatusErr, ui.InUseBeforeText("certificate "+name, r.c.KeyCount))
 	}
 	p.Ask = confirm.New(fmt.Sprintf("Delete certificate %s?", name), func() tea.Cmd {
 		return ui.WithStore(func(ctx context.Context) tea.Msg {
 			return listpage.ChangedMsg{Page: certsPageID, Verb: "deleted", Name: name, Err: store.DeleteCert(ctx, id)}
 		})
-	}, func() tea.Cmd { return ui.Statusf("Kept certificate %s.", name) })
+	}, func() tea.Cmd { return p.RowStatus(ui.StatusInfo, "Kept certificate "+name+".") })
 	return nil
 }
 

@@ -121,14 +121,14 @@ func (p *groupsPage) askDelete() tea.Cmd {
 	case !ok:
 		return nil
 	case r.g.KeyCount > 0:
-		return ui.InUseBefore("machine group "+r.name, r.g.KeyCount)
+		return p.RowStatus(ui.StatusErr, ui.InUseBeforeText("machine group "+r.name, r.g.KeyCount))
 	}
 	st, id, version, name := p.Env.Store, r.g.ID, r.g.Version, r.name
 	p.Ask = confirm.New(fmt.Sprintf("Delete machine group %s?", name), func() tea.Cmd {
 		return ui.WithStore(func(ctx context.Context) tea.Msg {
 			return listpage.ChangedMsg{Page: groupsPageID, Verb: "deleted", Name: name, Err: st.DeleteGroup(ctx, id, version)}
 		})
-	}, func() tea.Cmd { return ui.Statusf("Kept machine group %s.", name) })
+	}, func() tea.Cmd { return p.RowStatus(ui.StatusInfo, "Kept machine group "+name+".") })
 	return nil
 }
 

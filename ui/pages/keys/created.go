@@ -76,8 +76,9 @@ func (c *createdKey) View(width, _ int) string {
 		lines = append(lines, sty.Warn.Render(ansi.Wordwrap("⚠ View/Export is off: once you close this screen the key can never be shown, copied or downloaded again.", w, " ")))
 	}
 	lines = append(lines, "")
-	for _, l := range strings.Split(ansi.Hardwrap(model.Sanitize(c.secret), w, false), "\n") {
-		lines = append(lines, "  "+sty.Secret.Render(l))
+	// From column 0, nothing else on its lines, so the mouse selects the key alone.
+	for _, l := range revealedKeyLines(c.secret, width) {
+		lines = append(lines, sty.Secret.Render(l))
 	}
 	lines = append(lines, "", sty.Label.Render("Fingerprint ")+sty.Detail.Render(model.Sanitize(c.key.Fingerprint)))
 	return strings.Join(lines, "\n")

@@ -61,13 +61,16 @@ func (f *keyForm) Update(msg tea.Msg) (bool, tea.Cmd) {
 		return true, ui.Statusf("Add key cancelled; nothing was saved.")
 	}
 	if !f.review {
+		if f.reviewed && !f.edit && s == "enter" && !f.newGroupUnnamed() {
+			return false, f.toReview()
+		}
 		return f.updateHuh(msg)
 	}
 	switch {
 	case s == "shift+tab" || s == "b" || (f.exportGoingOff() && (s == "n" || s == "N")):
-		f.review = false
-		f.build()
-		return false, tea.Batch(f.Form.Init(), f.JumpTo("name"))
+		return false, f.backFromReview("")
+	case !f.edit && wizardSteps[s] != "":
+		return false, f.backFromReview(s)
 	case f.exportGoingOff() && (s == "y" || s == "Y"), !f.exportGoingOff() && s == "enter":
 		return false, f.p.saveForm()
 	}
@@ -82,7 +85,7 @@ func (f *keyForm) updateHuh(msg tea.Msg) (bool, tea.Cmd) {
 	cmd := f.Kit.Update(msg)
 	switch f.Form.State {
 	case huh.StateCompleted:
-		f.review = true
+		f.review, f.reviewed = true, true
 	case huh.StateAborted:
 		return true, cmd
 	}
@@ -115,22 +118,24 @@ func (p *keysPage) saveForm() tea.Cmd {
 	if f.edit {
 		return saveEdit(st, f.key.ID, f.key.Version, in) // a newer version opens the conflict dialog
 	}
-	var ng model.GroupInput
-	makeGroup := f.newGroup() != nil
-	if makeGroup {
-		ng = *f.newGroup()
-	}
+	ng := f.newGroup()
 	return ui.WithStore(func(ctx context.Context) tea.Msg {
-		var made string
-		if makeGroup {
-			g, err := st.CreateGroup(ctx, ng)
-			if err != nil {
-				return keyCreatedMsg{stage: "group", err: err}
-			}
-			made = g.Name
+		var (
+			k      model.Key
+			secret string
+			err    error
+		)
+		if ng != nil {
+			// One transaction: a key the store refuses leaves no group behind.
+			_, k, secret, err = st.CreateKeyWithGroup(ctx, *ng, in)
+		} else {
+			k, secret, err = st.CreateKey(ctx, in)
 		}
-		k, secret, err := st.CreateKey(ctx, in)
-		return keyCreatedMsg{key: k, secret: secret, groupMade: made, stage: "key", err: err}
+		stage := "key"
+		if ge := (*model.NewGroupError)(nil); errors.As(err, &ge) {
+			stage = "group"
+		}
+		return keyCreatedMsg{key: k, secret: secret, stage: stage, err: err}
 	})
 }
 
@@ -140,9 +145,17 @@ func (p *keysPage) formFailed(stage, doing string, err error) tea.Cmd {
 	f := p.form()
 	f.saving = false
 	var ve *model.ValidationError
-	if errors.As(err, &ve) {
-		id := keyFieldFor(stage, ve.Field, f.edit)
-		if id == "group" && f.v.group == newGroupChoice {
+	if !errors.As(err, &ve) && errors.Is(err, model.ErrDuplicate) {
+		// A name taken meanwhile (the store is the final word): say it under the name.
+		msg := err.Error()
+		if ge := (*model.NewGroupError)(nil); errors.As(err, &ge) {
+			msg = ge.Err.Error()
+		}
+		ve = &model.ValidationError{Field: model.FieldName, Msg: msg}
+	}
+	if ve != nil {
+		id := keyFieldFor(stage, ve.Field)
+		if id == "groups" && f.wantsNewGroup() && stage == "group" {
 			id = "groupName"
 		}
 		id = f.SetError(id, "name", ve.Msg)
@@ -159,11 +172,6 @@ func (p *keysPage) formFailed(stage, doing string, err error) tea.Cmd {
 // created shows a new key once, or keeps the wizard open on failure.
 func (p *keysPage) keyCreated(msg keyCreatedMsg) tea.Cmd {
 	f := p.form()
-	if f != nil && msg.groupMade != "" {
-		// The group exists now: a retry must pick it, not create it again.
-		f.groups = append(f.groups, model.Group{Name: msg.groupMade})
-		f.v.group = msg.groupMade
-	}
 	if msg.err != nil {
 		if f == nil {
 			return ui.Failed("create the key", msg.err)
@@ -200,19 +208,13 @@ func (f *keyForm) Help() []key.Binding {
 	esc := ui.WithHelp(km.Cancel, "esc", "cancel")
 	switch {
 	case !f.review:
-		return formKeysHelp()
+		return f.wizardHelp()
 	case f.exportGoingOff():
 		return []key.Binding{ui.WithHelp(km.Yes, "y", "erase View/Export and save"), ui.WithHelp(km.No, "n", "back"), esc}
 	}
-	return []key.Binding{ui.WithHelp(km.Accept, "enter", "save"), key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back")), esc}
-}
-
-// formKeysHelp is the footer while a form is open.
-func formKeysHelp() []key.Binding {
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")),
-		key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back")),
-		key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "change")),
-		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	back := []key.Binding{key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back"))}
+	if !f.edit {
+		back = append(back, key.NewBinding(key.WithKeys("1", "2", "3"), key.WithHelp("1–3", "change a step")))
 	}
+	return append(append([]key.Binding{ui.WithHelp(km.Accept, "enter", "save")}, back...), esc)
 }

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"provkeys/ui"
@@ -103,7 +104,8 @@ func TestWizardCreatesANewGroupFirst(t *testing.T) {
 	st := uitest.ThreeKeys()
 	got := recordCreate(st)
 	d := newDriver(t, st, uitest.Admin, ui.Options{})
-	d.Press("n", "enter", "G", "enter") // G: last option, "+ create new group"
+	// space: the first group (chosen by default) off; G: the last option, "+ create new group".
+	d.Press("n", "enter", "space", "G", "space", "enter")
 	d.MustSee("New machine group", "New group name")
 	d.Typ("Kiosks")
 	d.Press("enter", "enter", "enter") // name, description, status
@@ -114,7 +116,8 @@ func TestWizardCreatesANewGroupFirst(t *testing.T) {
 	}
 	d.MustSee("Kiosks (new, enabled)")
 	d.Press("enter")
-	if !st.Called("CreateGroup Kiosks") || len(*got) != 1 || (*got)[0].Groups[0] != "Kiosks" {
+	if !st.Called("CreateKeyWithGroup Kiosks kiosk-7") || st.Called("CreateGroup") || len(*got) != 1 ||
+		len((*got)[0].Groups) != 1 || (*got)[0].Groups[0] != "Kiosks" {
 		t.Fatalf("calls %v, got %+v", st.Calls, *got)
 	}
 }
@@ -172,15 +175,15 @@ func TestStoreErrorIsOneSentenceAndTheWizardStaysOpen(t *testing.T) {
 	t.Parallel()
 	st := uitest.ThreeKeys()
 	st.OnCreateKey = func(in model.KeyInput) (model.Key, string, error) {
-		return model.Key{}, "", model.ErrDuplicate
+		return model.Key{}, "", errors.New("the disk is full")
 	}
 	d := newDriver(t, st, uitest.Admin, ui.Options{})
 	d.Press("n", "enter", "enter")
-	d.Typ("alpha")
+	d.Typ("delta")
 	for range 8 {
 		d.Press("enter")
 	}
-	if s := d.Status(); !strings.Contains(s, "Couldn't create key alpha: that name is already taken") {
+	if s := d.Status(); !strings.Contains(s, "Couldn't create key delta: the disk is full") {
 		t.Fatalf("status %q", s)
 	}
 	if !onTopIs[*keyForm](keysOf(d)) || !keysOf(d).form().review {

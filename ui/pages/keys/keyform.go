@@ -24,8 +24,7 @@ const newGroupChoice = "\x00new"
 // into it.
 type keyValues struct {
 	cert            string
-	group           string   // add: one group, or newGroupChoice
-	groups          []string // edit: one or more
+	groups          []string // one or more; the wizard's may hold newGroupChoice
 	newGroupName    string
 	newGroupDesc    string
 	newGroupEnabled bool
@@ -52,6 +51,7 @@ type keyForm struct {
 	saving    bool
 	oldExpiry string    // the expiry text the edit form started with
 	start     keyValues // the values the edit form started with, for the review's old → new
+	reviewed  bool      // the wizard reached its review once: enter goes back to it (wizard.go)
 }
 
 // newKeyForm builds the wizard (edit false) or the edit form for k with the store's
@@ -64,9 +64,9 @@ func newKeyForm(p *keysPage, edit bool, k model.Key, certs []model.Cert, groups 
 		v.cert = certs[0].Name
 	}
 	if len(groups) > 0 {
-		v.group = groups[0].Name
+		v.groups = []string{groups[0].Name}
 	} else {
-		v.group = newGroupChoice
+		v.groups = []string{newGroupChoice}
 	}
 	if edit {
 		v.name, v.groups, v.cert = k.Name, k.GroupNames(), k.CertName
@@ -91,10 +91,15 @@ func newKeyForm(p *keysPage, edit bool, k model.Key, certs []model.Cert, groups 
 func (f *keyForm) build() {
 	f.Reset()
 	if f.edit {
-		f.Finish(f.editGroups()...)
-	} else {
-		f.Finish(f.addGroups()...)
+		groups := f.editGroups()
+		f.Live("name", f.keyNameTaken)
+		f.Finish(groups...)
+		return
 	}
+	groups := f.addGroups()
+	f.Live("name", f.keyNameTaken)
+	f.Live("groupName", f.groupNameTaken)
+	f.Finish(groups...)
 }
 
 func (f *keyForm) certOptions() []huh.Option[string] {
@@ -117,7 +122,7 @@ func (f *keyForm) groupOptions() []huh.Option[string] {
 	return opts
 }
 
-// addGroups is the wizard: certificate, machine group (or a new one), key settings.
+// addGroups is the wizard: certificate, machine groups (and a new one), key settings.
 func (f *keyForm) addGroups() []*huh.Group {
 	v := f.v
 	groupOpts := append(f.groupOptions(), huh.NewOption("+ create new group", newGroupChoice))
@@ -126,14 +131,15 @@ func (f *keyForm) addGroups() []*huh.Group {
 			f.Choose("cert", "Signing certificate", "The CA that signs for machines enrolled with this key.", f.certOptions(), &v.cert, 0),
 		).Title("Add key · step 1 of 4 · Signing certificate"),
 		huh.NewGroup(
-			f.Choose("group", "Machine group", "Machines enrolled with this key join this group.", groupOpts, &v.group, 1),
-		).Title("Add key · step 2 of 4 · Machine group"),
+			f.ChooseSome("groups", "Machine group(s)", "Machines enrolled with this key join these groups. "+groupsDesc,
+				"machine group", groupOpts, &v.groups, 1),
+		).Title("Add key · step 2 of 4 · Machine group(s)"),
 		huh.NewGroup(
-			f.Input("groupName", "New group name", nameRule, &v.newGroupName, form.ValidName, 2),
+			f.Input("groupName", "New group name", nameRule, &v.newGroupName, f.validGroupName, 2),
 			f.Input("groupDescription", "Description", "Optional.", &v.newGroupDesc, form.ValidDescription, 2),
 			f.Toggle("groupEnabled", "Status", "", "Enabled", "Disabled", &v.newGroupEnabled, 2),
 		).Title("Add key · step 2 of 4 · New machine group").
-			WithHideFunc(func() bool { return v.group != newGroupChoice }),
+			WithHideFunc(func() bool { return !f.wantsNewGroup() }),
 		huh.NewGroup(f.settingsFields(3, true)...).Title("Add key · step 3 of 4 · Key settings"),
 	}
 }
@@ -141,24 +147,16 @@ func (f *keyForm) addGroups() []*huh.Group {
 // nameRule is the name field's description.
 const nameRule = "Letters A–Z, digits, spaces, “.”, “-” and “_”."
 
+// groupsDesc is the multi-select's description: how to choose.
+const groupsDesc = "space/x selects, enter confirms; at least one."
+
 // editGroups is the edit form: one page with every editable field.
 func (f *keyForm) editGroups() []*huh.Group {
 	v := f.v
 	groupOpts := f.groupOptions()
-	const groupsDesc = "space/x selects; at least one."
-	groups := huh.NewMultiSelect[string]().Key("groups").Title("Machine groups").
-		Description(groupsDesc).Value(&v.groups).Options(groupOpts...).
-		Height(min(6, len(groupOpts)+2)).
-		Validate(func(g []string) error {
-			if len(g) == 0 {
-				return fmt.Errorf("choose at least one machine group")
-			}
-			return nil
-		})
-	f.Fields["groups"] = form.FormField{Field: groups, Group: 0, Desc: groupsDesc,
-		SetDesc: func(d string) { groups.Description(d) }, Value: func() string { return strings.Join(v.groups, "\x00") }}
+	groups := f.ChooseSome("groups", "Machine groups", groupsDesc, "machine group", groupOpts, &v.groups, 0)
 	fields := []huh.Field{
-		f.Input("name", "Name", nameRule, &v.name, form.ValidName, 0),
+		f.Input("name", "Name", nameRule, &v.name, f.validKeyName, 0),
 		groups,
 		f.Choose("cert", "Signing certificate", "", f.certOptions(), &v.cert, 0),
 	}
@@ -171,7 +169,7 @@ func (f *keyForm) settingsFields(group int, add bool) []huh.Field {
 	v := f.v
 	var fields []huh.Field
 	if add {
-		fields = append(fields, f.Input("name", "Name", nameRule, &v.name, form.ValidName, group))
+		fields = append(fields, f.Input("name", "Name", nameRule, &v.name, f.validKeyName, group))
 	}
 	fields = append(fields,
 		f.Toggle("enabled", "Status", "", "Enabled", "Disabled", &v.enabled, group),
@@ -200,13 +198,9 @@ func (f *keyForm) keyInput() (model.KeyInput, error) {
 	v := f.v
 	in := model.KeyInput{Name: v.name, Cert: v.cert, Enabled: v.enabled, AllowReenroll: v.reenroll,
 		Exportable: v.exportable, Description: strings.TrimSpace(v.description)}
-	switch {
-	case f.edit:
-		in.Groups, in.Cloud = append([]string(nil), v.groups...), f.key.Cloud
-	case v.group == newGroupChoice:
-		in.Groups = []string{v.newGroupName}
-	default:
-		in.Groups = []string{v.group}
+	in.Groups = f.chosenGroups()
+	if f.edit {
+		in.Cloud = f.key.Cloud
 	}
 	n, err := parseMaxUsage(v.maxUsage)
 	if err != nil {
@@ -223,7 +217,7 @@ func (f *keyForm) keyInput() (model.KeyInput, error) {
 
 // newGroup is the machine group the wizard creates first, if the operator asked for one.
 func (f *keyForm) newGroup() *model.GroupInput {
-	if f.edit || f.v.group != newGroupChoice {
+	if f.edit || !f.wantsNewGroup() {
 		return nil
 	}
 	return &model.GroupInput{Name: f.v.newGroupName, Description: strings.TrimSpace(f.v.newGroupDesc), Enabled: f.v.newGroupEnabled}
@@ -254,7 +248,7 @@ func parseExpiry(s string, now time.Time) (time.Time, error) {
 
 // keyFieldFor maps the field a store *model.ValidationError names to the form field that
 // shows it. stage "group" means the wizard's new machine group was refused.
-func keyFieldFor(stage, field string, edit bool) string {
+func keyFieldFor(stage, field string) string {
 	if stage == "group" {
 		if field == model.FieldDescription {
 			return "groupDescription"
@@ -263,10 +257,7 @@ func keyFieldFor(stage, field string, edit bool) string {
 	}
 	switch field {
 	case model.FieldGroups:
-		if edit {
-			return "groups"
-		}
-		return "group"
+		return "groups"
 	case model.FieldCert, "certificate":
 		return "cert"
 	case model.FieldMaxUsage:
@@ -319,6 +310,8 @@ func (f *keyForm) reviewView(width int, sty *theme.Styles) string {
 	case f.exportGoingOff():
 		lines = append(lines, sty.Warn.Render(ansi.Wordwrap("⚠ Turning View/Export off erases this key for good: "+
 			"it can never be copied, downloaded or shown again. Press y to save, n to go back.", max(20, width-2), " ")))
+	case !f.edit:
+		lines = append(lines, sty.Faint.Render("Press enter to save, 1, 2 or 3 to change a step, shift+tab to go back, esc to cancel."))
 	default:
 		lines = append(lines, sty.Faint.Render("Press enter to save, shift+tab to go back, esc to cancel."))
 	}
@@ -327,13 +320,7 @@ func (f *keyForm) reviewView(width int, sty *theme.Styles) string {
 
 // reviewRows are the review's label and value for each field of v.
 func (f *keyForm) reviewRows(v *keyValues) [][2]string {
-	group := model.Sanitize(v.group)
-	switch {
-	case f.edit:
-		group = model.Sanitize(strings.Join(v.groups, ", "))
-	case v.group == newGroupChoice:
-		group = fmt.Sprintf("%s (new, %s)", model.Sanitize(v.newGroupName), onOff(v.newGroupEnabled, "enabled", "disabled"))
-	}
+	group := f.groupsText(v)
 	expires := "never"
 	if t, err := parseExpiry(v.expiry, f.Env.Now()); err == nil && !t.IsZero() {
 		expires = ui.Stamp(t, f.Env.Now())

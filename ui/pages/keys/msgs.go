@@ -39,15 +39,13 @@ type formDataMsg struct {
 	err    error
 }
 
-// keyCreatedMsg is the wizard's save result. groupMade is set when the wizard created a new
-// machine group before failing to create the key, so a retry picks that group instead of
-// creating it twice.
+// keyCreatedMsg is the wizard's save result. A new machine group and the key are made in
+// one transaction, so a failure leaves nothing behind to retry around.
 type keyCreatedMsg struct {
-	key       model.Key
-	secret    string
-	groupMade string
-	stage     string // "group" or "key": which store call failed
-	err       error
+	key    model.Key
+	secret string
+	stage  string // "group" or "key": which input the store refused
+	err    error
 }
 
 // keyUpdatedMsg is the edit form's save result.

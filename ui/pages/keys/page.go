@@ -50,10 +50,7 @@ type keysPage struct {
 
 	// rowStatus is the status line's message about the row under the cursor (a refusal),
 	// taken off the line when the cursor leaves that row.
-	rowStatus struct {
-		id   int64
-		text string
-	}
+	rowStatus ui.RowStatus
 
 	revealID     int64
 	revealSecret string
@@ -109,9 +106,8 @@ func (p *keysPage) Update(msg tea.Msg) tea.Cmd {
 	cmd := p.update(msg)
 	p.syncKeys()
 	cmd = tea.Batch(cmd, p.wantActivity())
-	if rs := p.rowStatus; rs.id != 0 && rs.id != p.cursorID {
-		p.rowStatus.id = 0
-		cmd = tea.Batch(cmd, func() tea.Msg { return ui.ClearStatusMsg{Text: rs.text} })
+	if clear := p.rowStatus.Follow(p.cursorID); clear != nil {
+		cmd = tea.Batch(cmd, clear)
 	}
 	return cmd
 }
@@ -119,10 +115,11 @@ func (p *keysPage) Update(msg tea.Msg) tea.Cmd {
 // rowRefusal shows why an action on the row under the cursor cannot happen, until the
 // cursor leaves that row.
 func (p *keysPage) rowRefusal(why string) tea.Cmd {
+	var id int64
 	if _, has := p.current(); has {
-		p.rowStatus.id, p.rowStatus.text = p.cursorID, why
+		id = p.cursorID
 	}
-	return ui.SetStatus(ui.StatusErr, why)
+	return p.rowStatus.Show(id, ui.StatusErr, why)
 }
 
 func (p *keysPage) update(msg tea.Msg) tea.Cmd {

@@ -55,7 +55,7 @@ func TestProgramWizardCreatesAKey(t *testing.T) {
 	waitFor(t, tm, "step 1 of 4")
 	enter := tea.KeyPressMsg{Code: tea.KeyEnter}
 	tm.Send(enter)
-	waitFor(t, tm, "Machines enrolled with this key join this group.")
+	waitFor(t, tm, "Machines enrolled with this key join these groups.")
 	tm.Send(enter)
 	waitFor(t, tm, "Key settings")
 	tm.Type("teatest-1")

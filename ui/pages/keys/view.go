@@ -116,9 +116,6 @@ func (p *keysPage) detailLines(r *keyRow, width int, now time.Time) []string {
 	sty := &p.env.Styles
 	keyLabel, keyValue := "Key", maskedKey(k.Cloud)
 	revealed := p.revealID == k.ID && p.revealSecret != ""
-	if revealed {
-		keyLabel, keyValue = "Key (shown)", model.Sanitize(p.revealSecret)
-	}
 	items := []detailItem{
 		{label: "Fingerprint", value: model.Sanitize(k.Fingerprint)},
 		{label: "Certificate", value: model.Sanitize(k.CertName), half: true},
@@ -139,16 +136,9 @@ func (p *keysPage) detailLines(r *keyRow, width int, now time.Time) []string {
 	line := func(label, value string, w int) string {
 		return sty.Label.Render(theme.Pad(label, labelW)) + sty.Detail.Render(theme.Pad(value, max(1, w-labelW)))
 	}
-	// The key comes first; a revealed key wraps over as many lines as it needs.
+	// The key comes first; a revealed key sits alone on lines of its own (revealLines).
 	if revealed {
-		wrapped := strings.Split(ansi.Hardwrap(keyValue, max(1, inner-labelW), false), "\n")
-		for i, w := range wrapped {
-			l := keyLabel
-			if i > 0 {
-				l = ""
-			}
-			out = append(out, keyIndent+sty.Label.Render(theme.Pad(l, labelW))+sty.Secret.Render(w))
-		}
+		out = append(out, revealLines(p.revealSecret, width, sty)...)
 	} else {
 		out = append(out, keyIndent+line(keyLabel, keyValue, inner))
 	}
@@ -184,11 +174,10 @@ func keyDetailShape(width int) (inner, labelW int, wide bool) {
 
 // detailCount is len(detailLines) without drawing them, for scrolling.
 func (p *keysPage) detailCount(r *keyRow, width int) int {
-	inner, labelW, wide := keyDetailShape(width)
+	_, _, wide := keyDetailShape(width)
 	keyLines := 1
 	if p.revealID == r.k.ID && p.revealSecret != "" {
-		w := max(1, inner-labelW)
-		keyLines = max(1, (ansi.StringWidth(model.Sanitize(p.revealSecret))+w-1)/w)
+		keyLines = revealLineCount(p.revealSecret, width)
 	}
 	if wide {
 		return keyLines + keyDetailItems - keyDetailPairs

@@ -188,7 +188,7 @@ func (p *machinesPage) Act(msg tea.KeyPressMsg) tea.Cmd {
 	case !ok:
 		return ui.SetStatus(ui.StatusErr, "No machine selected.")
 	case !r.m.Active():
-		return ui.Statusf("Machine %s is already revoked.", r.name)
+		return p.RowStatus(ui.StatusInfo, "Machine "+r.name+" is already revoked.")
 	}
 	st, id, name := p.Env.Store, r.m.ID, r.name
 	text := fmt.Sprintf("Revoke machine %s (key %s, serial %s)? Its certificate goes on the CRL.", name, ui.OrDash(r.key), r.m.Serial)
@@ -197,6 +197,6 @@ func (p *machinesPage) Act(msg tea.KeyPressMsg) tea.Cmd {
 			_, err := st.RevokeMachine(ctx, id)
 			return listpage.ChangedMsg{Page: pageID, Verb: "revoked", Name: name, Err: err}
 		})
-	}, func() tea.Cmd { return ui.Statusf("Kept machine %s.", name) })
+	}, func() tea.Cmd { return p.RowStatus(ui.StatusInfo, "Kept machine "+name+".") })
 	return nil
 }
