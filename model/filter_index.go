@@ -28,20 +28,23 @@ import (
 // it is used. Filter may be called from several goroutines at once.
 type Index struct {
 	keys    keySource
-	names   table     // one entry per key
-	certs   table     // distinct certificate names
-	descs   table     // distinct descriptions
-	groups  table     // distinct machine group names
-	certOf  entryOf   // per key: its entry in certs
-	descOf  entryOf   // per key: its entry in descs
-	groupAt []uint32  // key k's groups are groupOf[groupAt[k]:groupAt[k+1]]
-	groupOf entryOf   // entries in groups
-	flags   []uint8   // flag* bits per key
+	names   table    // one entry per key
+	certs   table    // distinct certificate names
+	descs   table    // distinct descriptions
+	groups  table    // distinct machine group names
+	certOf  entryOf  // per key: its entry in certs
+	descOf  entryOf  // per key: its entry in descs
+	listOf  entryOf  // over a KeyTable, per key: its list of groups (KeyTable.GroupSet)
+	groupAt []uint32 // list l's groups are groupOf[groupAt[l]:groupAt[l+1]]; a list per key without a table
+	groupOf entryOf  // entries in groups
+	flags   []uint8  // flag* bits per key
+	// Over a KeyTable the expiries, times and counts below are read from its rows (see
+	// expiryOf, usageOf): a filter term on them is rare, and copies would cost 20 bytes a key.
 	expOf   []uint32  // per key with flagExpires: its expiry's place in expSec and expNsec
 	expSec  []int64   // ExpiresAt as Unix seconds, of the keys that expire
 	expNsec []int32   // and its nanoseconds
-	created moments   // CreatedAt; empty over a KeyTable, which has them (see times)
-	updated moments   // UpdatedAt; likewise
+	created moments   // CreatedAt
+	updated moments   // UpdatedAt
 	table   *KeyTable // the source, when it is a table
 	usage   counts    // UsageCount
 	limit   counts    // MaxUsage
@@ -85,17 +88,18 @@ func newIndex(keys keySource) *Index {
 	ix := &Index{
 		keys:    keys,
 		flags:   make([]uint8, n),
-		expOf:   make([]uint32, n),
 		workers: runtime.GOMAXPROCS(0),
 	}
-	// A table keeps the times as microseconds already: 24 MB a million keys not to copy.
+	// A table keeps the times, expiries and counts already: 44 MB a million keys not to copy.
+	var usage, limit []int64 // narrowed after the pass
 	if t, ok := keys.(*KeyTable); ok {
 		ix.table = t
 	} else {
 		ix.created, ix.updated = makeMoments(n), makeMoments(n)
+		ix.expOf = make([]uint32, n)
+		usage, limit = make([]int64, n), make([]int64, n)
 	}
 	size, nameBytes := 0, 0
-	usage, limit := make([]int64, n), make([]int64, n) // narrowed after the pass
 	for i := range n {
 		k := keys.filterFields(i, &scratch)
 		nameBytes += len(k.Name)
@@ -118,18 +122,22 @@ func newIndex(keys keySource) *Index {
 		}
 		if !k.ExpiresAt.IsZero() {
 			fl |= flagExpires
-			ix.expOf[i] = uint32(len(ix.expSec))
-			ix.expSec = append(ix.expSec, k.ExpiresAt.Unix())
-			ix.expNsec = append(ix.expNsec, int32(k.ExpiresAt.Nanosecond()))
+			if ix.table == nil {
+				ix.expOf[i] = uint32(len(ix.expSec))
+				ix.expSec = append(ix.expSec, k.ExpiresAt.Unix())
+				ix.expNsec = append(ix.expNsec, int32(k.ExpiresAt.Nanosecond()))
+			}
 		}
 		ix.flags[i] = fl
 		if ix.table == nil {
 			ix.created.set(i, k.CreatedAt)
 			ix.updated.set(i, k.UpdatedAt)
+			usage[i], limit[i] = k.UsageCount, k.MaxUsage
 		}
-		usage[i], limit[i] = k.UsageCount, k.MaxUsage
 	}
-	ix.usage, ix.limit = narrowCounts(usage), narrowCounts(limit)
+	if ix.table == nil {
+		ix.usage, ix.limit = narrowCounts(usage), narrowCounts(limit)
+	}
 	// Folding turns an invalid byte into 3-byte U+FFFD; leave room for that, and for the
 	// separators, below the 32-bit offsets.
 	if size > math.MaxUint32/4-n {
@@ -144,16 +152,34 @@ func newIndex(keys keySource) *Index {
 	groups.init(0, 0)
 	certOf, descOf := make([]uint32, n), make([]uint32, n)
 	var groupOf []uint32
-	ix.groupAt = make([]uint32, n+1)
+	addList := func(refs []GroupRef) {
+		for _, g := range refs {
+			groupOf = append(groupOf, groups.intern(g.Name))
+		}
+		ix.groupAt = append(ix.groupAt, uint32(len(groupOf)))
+	}
+	if ix.table != nil {
+		// A table numbers its distinct lists of groups: index those, and a list per key.
+		ix.groupAt = make([]uint32, 1, ix.table.GroupSets()+1)
+		for l := range ix.table.GroupSets() {
+			addList(ix.table.GroupSetRefs(l))
+		}
+		listOf := make([]uint32, n)
+		for i := range listOf {
+			listOf[i] = uint32(ix.table.GroupSet(i))
+		}
+		ix.listOf = narrowEntries(listOf, ix.table.GroupSets()-1)
+	} else {
+		ix.groupAt = make([]uint32, 1, n+1)
+	}
 	for i := range n {
 		k := keys.filterFields(i, &scratch)
 		names.add(k.Name)
 		certOf[i] = certs.intern(k.CertName)
 		descOf[i] = descs.intern(k.Description)
-		for _, g := range k.Groups {
-			groupOf = append(groupOf, groups.intern(g.Name))
+		if ix.table == nil {
+			addList(k.Groups)
 		}
-		ix.groupAt[i+1] = uint32(len(groupOf))
 	}
 	ix.names, ix.certs, ix.descs, ix.groups = names.done(), certs.done(), descs.done(), groups.done()
 	ix.certOf = narrowEntries(certOf, len(ix.certs.at)-1)
@@ -311,7 +337,8 @@ func (ix *Index) otherHas(k int, cert, desc, group []uint64) bool {
 		return true
 	}
 	if group != nil {
-		for j := ix.groupAt[k]; j < ix.groupAt[k+1]; j++ {
+		l := ix.groupList(k)
+		for j := ix.groupAt[l]; j < ix.groupAt[l+1]; j++ {
 			if has(group, ix.groupOf.at(int(j))) {
 				return true
 			}
@@ -333,7 +360,8 @@ func (ix *Index) keyHas(t *term, k int) bool {
 		return true
 	}
 	if t.kind == termText || t.kind == termGroup {
-		for j := ix.groupAt[k]; j < ix.groupAt[k+1]; j++ {
+		l := ix.groupList(k)
+		for j := ix.groupAt[l]; j < ix.groupAt[l+1]; j++ {
 			if strings.Contains(ix.groups.entry(ix.groupOf.at(int(j))), needle) {
 				return true
 			}
@@ -345,8 +373,7 @@ func (ix *Index) keyHas(t *term, k int) bool {
 // keepFields applies a term that is not text (status, reenroll, export, times, usage, used) from
 // the compact arrays. It tests every key of a word, live or not, and masks once per word.
 func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
-	flags, expOf, expSec, expNsec := ix.flags, ix.expOf, ix.expSec, ix.expNsec
-	sec, nsec := now.Unix(), int32(now.Nanosecond())
+	flags := ix.flags
 	at, bound := momentOf(now), t.bound(now)
 	ix.parallel(len(live), func(lo, hi int) {
 		for w := lo; w < hi; w++ {
@@ -367,7 +394,7 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 					switch {
 					case fl&flagEnabled == 0:
 						st = StateDisabled
-					case fl&flagExpires != 0 && (expSec[expOf[k]] < sec || expSec[expOf[k]] == sec && expNsec[expOf[k]] <= nsec):
+					case fl&flagExpires != 0 && !at.before(ix.expiryOf(k)):
 						st = StateExpired // now is not before the expiry, as in Key.State
 					case fl&flagExhausted != 0:
 						st = StateExhausted
@@ -376,7 +403,7 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 				case termExpires:
 					var exp moment
 					if fl&flagExpires != 0 {
-						exp = moment{expSec[expOf[k]], expNsec[expOf[k]]}
+						exp = ix.expiryOf(k)
 					}
 					ok = t.expiresOK(exp, fl&flagExpires != 0, at, bound)
 				case termCreated:
@@ -392,9 +419,10 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 						ok = t.ageOK(ix.updated.at(k), bound)
 					}
 				case termUsage:
-					ok = t.usageOK(ix.usage.at(k), ix.limit.at(k))
+					ok = t.usageOK(ix.usageOf(k))
 				case termUsed:
-					ok = (ix.usage.at(k) > 0) == t.yes
+					use, _ := ix.usageOf(k)
+					ok = (use > 0) == t.yes
 				}
 				if ok {
 					keepBits |= 1 << b
@@ -403,6 +431,32 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 			live[w] &= keepBits
 		}
 	})
+}
+
+// groupList is the number of key k's list of groups in groupAt.
+func (ix *Index) groupList(k int) int {
+	if ix.table != nil {
+		return ix.listOf.at(k)
+	}
+	return k
+}
+
+// expiryOf is when key k expires; the key must have flagExpires.
+func (ix *Index) expiryOf(k int) moment {
+	if ix.table != nil {
+		us, _ := ix.table.expiry(&ix.table.rows[k])
+		return microMoment(us)
+	}
+	e := ix.expOf[k]
+	return moment{ix.expSec[e], ix.expNsec[e]}
+}
+
+// usageOf is key k's usage count and maximum.
+func (ix *Index) usageOf(k int) (use, limit int64) {
+	if ix.table != nil {
+		return ix.table.Usage(k)
+	}
+	return ix.usage.at(k), ix.limit.at(k)
 }
 
 // parallel runs do over [0, n) in one piece, or split between the index's goroutines when n
