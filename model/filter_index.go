@@ -144,9 +144,15 @@ func newIndex(keys keySource) *Index {
 		return ix // Filter falls back to Match, key by key
 	}
 	var names, certs, descs, groups tableBuilder
-	// Exactly the names and their separators: the folded text is as long unless folding
-	// widens a rune, and the table keeps whatever capacity it was given.
-	names.init(nameBytes+n, n)
+	sharedNames, shared := "", false
+	if ix.table != nil {
+		sharedNames, shared = ix.table.foldedNameText()
+	}
+	if !shared {
+		// Exactly the names and their separators: the folded text is as long unless folding
+		// widens a rune, and the table keeps whatever capacity it was given.
+		names.init(nameBytes+n, n)
+	}
 	certs.init(0, 0)
 	descs.init(0, 0)
 	groups.init(0, 0)
@@ -174,14 +180,27 @@ func newIndex(keys keySource) *Index {
 	}
 	for i := range n {
 		k := keys.filterFields(i, &scratch)
-		names.add(k.Name)
+		if !shared {
+			names.add(k.Name)
+		}
 		certOf[i] = certs.intern(k.CertName)
 		descOf[i] = descs.intern(k.Description)
 		if ix.table == nil {
 			addList(k.Groups)
 		}
 	}
-	ix.names, ix.certs, ix.descs, ix.groups = names.done(), certs.done(), descs.done(), groups.done()
+	if shared {
+		// The table's names are their own folds, laid out as a table's entries: search them.
+		at := make([]uint32, n+1)
+		for i := range n {
+			at[i] = ix.table.rows[i].name
+		}
+		at[n] = uint32(len(sharedNames))
+		ix.names = newTable(sharedNames, at)
+	} else {
+		ix.names = names.done()
+	}
+	ix.certs, ix.descs, ix.groups = certs.done(), descs.done(), groups.done()
 	ix.certOf = narrowEntries(certOf, len(ix.certs.at)-1)
 	ix.descOf = narrowEntries(descOf, len(ix.descs.at)-1)
 	ix.groupOf = narrowEntries(groupOf, len(ix.groups.at)-1)
@@ -679,8 +698,11 @@ func (tb *tableBuilder) intern(s string) uint32 {
 	return i
 }
 
-func (tb *tableBuilder) done() table {
-	t := table{text: tb.b.String(), at: tb.at}
+func (tb *tableBuilder) done() table { return newTable(tb.b.String(), tb.at) }
+
+// newTable is the table of the entries at marks in text, each followed by a NUL.
+func newTable(text string, at []uint32) table {
+	t := table{text: text, at: at}
 	for i := 0; i < len(t.text); i++ {
 		t.freq[t.text[i]]++
 	}

@@ -32,6 +32,12 @@ type KeyTable struct {
 	// (most stores before their machines enroll), so the rows stay as small as they are.
 	lastMachine []span
 	wide        map[int32]wideRow // numbers that do not fit a row's 32 bits (rowWide)
+	// foldedNames is set when text starts with every name in row order, each followed by a
+	// NUL, up to foldedEnd, and no name changes under case folding (ASCII, no capitals, as
+	// most fleets name machines): the filter Index then searches that text itself instead
+	// of a folded copy of every name (13 MB at a million keys).
+	foldedNames bool
+	foldedEnd   uint32
 }
 
 // tableRow is one key: 80 bytes. The id takes 32 bits, the version and the usage counts 16,
@@ -287,14 +293,16 @@ func (t *KeyTable) Index() *Index { return newIndex(t) }
 // KeyTableBuilder makes a KeyTable. Rows are set by position, so a table can be filled out of
 // order (by several producers taking turns; the builder itself is not safe for concurrent use).
 type KeyTableBuilder struct {
-	t        KeyTable
-	text     []byte
-	strIdx   map[string]uint32
-	certIdx  map[certRef]uint32
-	attrIdx  map[rowAttrs]uint32
-	setIdx   map[string]uint32
-	descs    map[string]uint32
-	setKey   []byte
+	t       KeyTable
+	text    []byte
+	strIdx  map[string]uint32
+	certIdx map[certRef]uint32
+	attrIdx map[rowAttrs]uint32
+	setIdx  map[string]uint32
+	descs   map[string]uint32
+	setKey  []byte
+	// unfolded counts the names that case folding would change (see KeyTable.foldedNames).
+	unfolded int
 	last     [4]lastStr // per field of Set: the previous string, which the next key usually repeats
 	lastAttr struct {
 		a  rowAttrs
@@ -367,6 +375,9 @@ func (b *KeyTableBuilder) Set(i int, k *Key) {
 	*r = tableRow{created: k.CreatedAt.UnixMicro(), updated: k.UpdatedAt.UnixMicro()}
 	name := b.span(k.Name)
 	r.name = name.off
+	if !isFolded(k.Name) {
+		b.unfolded++
+	}
 	if fits(k.ID, math.MaxUint32) && fits(k.Version, math.MaxUint16) && fits(k.UsageCount, math.MaxUint16) &&
 		fits(k.MaxUsage, math.MaxUint16) && name.n <= math.MaxUint8 {
 		r.id, r.version, r.usage, r.maxUsage = uint32(k.ID), uint16(k.Version), uint16(k.UsageCount), uint16(k.MaxUsage)
@@ -423,6 +434,17 @@ func (b *KeyTableBuilder) Set(i int, k *Key) {
 		}
 		b.t.fps[int32(i)] = strings.Clone(k.Fingerprint)
 	}
+}
+
+// isFolded reports whether s is its own case fold because it is ASCII without capitals (see
+// foldInto); NUL is left out, since it separates the names the Index searches.
+func isFolded(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c-'A' <= 'Z'-'A' || c == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // fits reports whether v is kept exactly in an unsigned field of at most max.
@@ -500,6 +522,9 @@ func appendInt(b []byte, v int64) []byte {
 
 // Table finishes the table. The builder must not be used afterwards.
 func (b *KeyTableBuilder) Table() *KeyTable {
+	if b.unfolded == 0 && len(b.t.rows) > 0 && len(b.text)+len(b.t.rows) < math.MaxUint32 {
+		b.layOutNames()
+	}
 	t := b.t
 	if len(b.text) > 0 {
 		text := b.text
@@ -512,6 +537,51 @@ func (b *KeyTableBuilder) Table() *KeyTable {
 	}
 	b.t, b.text = KeyTable{}, nil
 	return &t
+}
+
+// layOutNames rewrites the text as every name in row order, each followed by a NUL, then
+// the other text, so that the filter Index can search the names where they are (see
+// KeyTable.foldedNames). Rows may have been set in any order, so this is one more copy of the
+// text, at the end: about 20 ms for a million keys, against 120 ms to fold them into a copy.
+func (b *KeyTableBuilder) layOutNames() {
+	t := &b.t
+	old := b.text
+	text := make([]byte, 0, len(old)+len(t.rows))
+	for i := range t.rows {
+		r := &t.rows[i]
+		n := uint32(r.nameLen)
+		if r.flags&rowWide != 0 {
+			n = t.wide[int32(i)].nameLen
+		}
+		off := uint32(len(text))
+		text = append(text, old[r.name:r.name+n]...)
+		text = append(text, 0)
+		r.name = off
+	}
+	t.foldedEnd = uint32(len(text))
+	move := func(s span) span {
+		off := uint32(len(text))
+		text = append(text, old[s.off:s.off+s.n]...)
+		return span{off, s.n}
+	}
+	for i, d := range t.descs {
+		t.descs[i] = move(d)
+	}
+	for i, m := range t.lastMachine {
+		if m.n > 0 {
+			t.lastMachine[i] = move(m)
+		}
+	}
+	b.text, t.foldedNames = text, true
+}
+
+// foldedNameText is the text of every name in row order, each followed by a NUL, and ok when
+// the table keeps them so (see KeyTable.foldedNames).
+func (t *KeyTable) foldedNameText() (text string, ok bool) {
+	if !t.foldedNames {
+		return "", false
+	}
+	return t.text[:t.foldedEnd], true
 }
 
 // NewKeyTable builds a table of keys, in their order.
