@@ -190,13 +190,10 @@ func newIndex(keys keySource) *Index {
 		}
 	}
 	if shared {
-		// The table's names are their own folds, laid out as a table's entries: search them.
-		at := make([]uint32, n+1)
-		for i := range n {
-			at[i] = ix.table.rows[i].name
-		}
-		at[n] = uint32(len(sharedNames))
-		ix.names = newTable(sharedNames, at)
+		// The table's names are their own folds, laid out as a table's entries: search them
+		// there, finding entries by their separators and the rows' offsets (no at: 4 MB).
+		ix.names = newTable(sharedNames, nil)
+		ix.names.rows = ix.table
 	} else {
 		ix.names = names.done()
 	}
@@ -547,15 +544,37 @@ func (ix *Index) keep(live []uint64, ok func(k int) bool) {
 type table struct {
 	text string
 	at   []uint32 // entry i is text[at[i] : at[i+1]-1]; the last element is len(text)
+	// rows, when at is nil, is the KeyTable whose folded names text is: entry i starts at
+	// row i's name (see KeyTable.foldedNames).
+	rows *KeyTable
 	freq [256]int // how often each byte occurs in text, to pick rare ones to look for
 }
 
+// entries is the number of entries.
+func (tb *table) entries() int {
+	if tb.at == nil && tb.rows != nil {
+		return tb.rows.Len()
+	}
+	return max(len(tb.at)-1, 0)
+}
+
+// start is where entry i starts; start(entries()) is len(text).
+func (tb *table) start(i int) int {
+	if tb.at != nil {
+		return int(tb.at[i])
+	}
+	if i == tb.rows.Len() {
+		return len(tb.text)
+	}
+	return int(tb.rows.rows[i].name)
+}
+
 // entry is the folded text of entry i.
-func (tb *table) entry(i int) string { return tb.text[tb.at[i] : tb.at[i+1]-1] }
+func (tb *table) entry(i int) string { return tb.text[tb.start(i) : tb.start(i+1)-1] }
 
 // search marks the entries that hold needle, in a bitmap over entries.
 func (tb *table) search(needle string, workers int) []uint64 {
-	entries := len(tb.at) - 1
+	entries := tb.entries()
 	hits := newBitmap(entries, false)
 	if entries == 0 {
 		return hits
@@ -575,6 +594,10 @@ func (tb *table) search(needle string, workers int) []uint64 {
 // bytes at a time (SWAR) testing the needle's two rarest bytes at once, which leaves few
 // candidates to compare.
 func (tb *table) searchRange(needle string, lo, hi int, hits []uint64) {
+	if tb.at == nil {
+		tb.searchSeparated(needle, lo, hi, hits)
+		return
+	}
 	text, at := tb.text, tb.at
 	a, b := tb.anchors(needle)
 	end := int(at[hi])
@@ -596,6 +619,33 @@ func (tb *table) searchRange(needle string, lo, hi int, hits []uint64) {
 		}
 		hits[e/64] |= 1 << (e % 64)
 		p = int(at[e+1]) // go on with the next entry
+	}
+}
+
+// searchSeparated is searchRange without at: the entry of a match is the one after as many
+// separators as lie between the last entry start and the match, and the next entry starts
+// after the separator that follows the match (a needle never holds a NUL).
+func (tb *table) searchSeparated(needle string, lo, hi int, hits []uint64) {
+	text := tb.text
+	a, b := tb.anchors(needle)
+	end := tb.start(hi)
+	last := end - len(needle)
+	sparse := tb.freq[needle[a]] < len(text)/256
+	e := lo
+	for p := tb.start(lo); p <= last; {
+		var q int
+		if sparse {
+			q = indexFrom(text[:end], p, needle, a)
+		} else {
+			q = scanWords(text, p, last, needle, a, b)
+		}
+		if q < 0 {
+			return
+		}
+		e += strings.Count(text[p:q], "\x00")
+		hits[e/64] |= 1 << (e % 64)
+		p = q + strings.IndexByte(text[q:end], 0) + 1 // go on with the next entry
+		e++
 	}
 }
 

@@ -228,3 +228,27 @@ func TestKeyTableFoldedNames(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyTableFoldedNamesParallel: the search of a table's own names, split between
+// goroutines at odd places, finds what Match finds.
+func TestKeyTableFoldedNamesParallel(t *testing.T) {
+	keys := benchKeys(4*parallelEntries + 1000)
+	for i := range keys {
+		keys[i].Name = strings.ToLower(keys[i].Name)
+	}
+	table := NewKeyTable(keys)
+	if !table.foldedNames {
+		t.Fatal("lower-case ASCII names not laid out for the index")
+	}
+	ix := table.Index()
+	ix.workers = 3
+	for _, expr := range []string{"web", "name:00042", "0", "e", "-0", "frankfurt", "zzz", "name:web group:servers"} {
+		f, err := ParseFilter(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := ix.Filter(f, filterNow, nil), matchAll(f, keys, filterNow); !reflect.DeepEqual(got, want) {
+			t.Errorf("Filter(%q): %d hits, want %d", expr, len(got), len(want))
+		}
+	}
+}
