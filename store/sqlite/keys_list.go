@@ -110,7 +110,14 @@ func (s *Store) listKeys(ctx context.Context, parallel, table bool) (*listing, e
 		return nil, err
 	}
 	r := &rawTxs{conns: conns, txs: make([]driver.Tx, len(conns))}
-	defer r.close()
+	defer func() {
+		r.close()
+		if r.discard {
+			// A large listing is the dashboard loading: the readers that served its first
+			// screen (one counted every key) hold page caches of their own, idle now.
+			s.dropIdleReaders()
+		}
+	}()
 	l := &listing{tableOn: table}
 	n := len(conns)
 	begin := func(i int, c rawConn) error { return l.begin(ctx, i, n, c) }
