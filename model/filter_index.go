@@ -460,7 +460,7 @@ func (ix *Index) groupList(k int) int {
 // expiryOf is when key k expires; the key must have flagExpires.
 func (ix *Index) expiryOf(k int) moment {
 	if ix.table != nil {
-		us, _ := ix.table.expiry(&ix.table.rows[k])
+		us, _ := ix.table.expiry(k)
 		return microMoment(us)
 	}
 	e := ix.expOf[k]

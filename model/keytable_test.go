@@ -102,8 +102,8 @@ func TestKeyTableRoundTrip(t *testing.T) {
 }
 
 func TestKeyTableRowSize(t *testing.T) {
-	if s := unsafe.Sizeof(tableRow{}); s > 80 {
-		t.Errorf("a table row takes %d bytes, want at most 80", s)
+	if s := unsafe.Sizeof(tableRow{}); s > 72 {
+		t.Errorf("a table row takes %d bytes, want at most 72", s)
 	}
 }
 
