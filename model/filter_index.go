@@ -28,20 +28,23 @@ import (
 // it is used. Filter may be called from several goroutines at once.
 type Index struct {
 	keys    keySource
-	names   table     // one entry per key
-	certs   table     // distinct certificate names
-	descs   table     // distinct descriptions
-	groups  table     // distinct machine group names
-	certOf  entryOf   // per key: its entry in certs
-	descOf  entryOf   // per key: its entry in descs
-	groupAt []uint32  // key k's groups are groupOf[groupAt[k]:groupAt[k+1]]
-	groupOf entryOf   // entries in groups
-	flags   []uint8   // flag* bits per key
+	names   table    // one entry per key
+	certs   table    // distinct certificate names
+	descs   table    // distinct descriptions
+	groups  table    // distinct machine group names
+	certOf  entryOf  // per key: its entry in certs
+	descOf  entryOf  // per key: its entry in descs
+	listOf  entryOf  // over a KeyTable, per key: its list of groups (KeyTable.GroupSet)
+	groupAt []uint32 // list l's groups are groupOf[groupAt[l]:groupAt[l+1]]; a list per key without a table
+	groupOf entryOf  // entries in groups
+	flags   []uint8  // flag* bits per key
+	// Over a KeyTable the expiries, times and counts below are read from its rows (see
+	// expiryOf, usageOf): a filter term on them is rare, and copies would cost 20 bytes a key.
 	expOf   []uint32  // per key with flagExpires: its expiry's place in expSec and expNsec
 	expSec  []int64   // ExpiresAt as Unix seconds, of the keys that expire
 	expNsec []int32   // and its nanoseconds
-	created moments   // CreatedAt; empty over a KeyTable, which has them (see times)
-	updated moments   // UpdatedAt; likewise
+	created moments   // CreatedAt
+	updated moments   // UpdatedAt
 	table   *KeyTable // the source, when it is a table
 	usage   counts    // UsageCount
 	limit   counts    // MaxUsage
@@ -85,17 +88,18 @@ func newIndex(keys keySource) *Index {
 	ix := &Index{
 		keys:    keys,
 		flags:   make([]uint8, n),
-		expOf:   make([]uint32, n),
 		workers: runtime.GOMAXPROCS(0),
 	}
-	// A table keeps the times as microseconds already: 24 MB a million keys not to copy.
+	// A table keeps the times, expiries and counts already: 44 MB a million keys not to copy.
+	var usage, limit []int64 // narrowed after the pass
 	if t, ok := keys.(*KeyTable); ok {
 		ix.table = t
 	} else {
 		ix.created, ix.updated = makeMoments(n), makeMoments(n)
+		ix.expOf = make([]uint32, n)
+		usage, limit = make([]int64, n), make([]int64, n)
 	}
 	size, nameBytes := 0, 0
-	usage, limit := make([]int64, n), make([]int64, n) // narrowed after the pass
 	for i := range n {
 		k := keys.filterFields(i, &scratch)
 		nameBytes += len(k.Name)
@@ -118,44 +122,82 @@ func newIndex(keys keySource) *Index {
 		}
 		if !k.ExpiresAt.IsZero() {
 			fl |= flagExpires
-			ix.expOf[i] = uint32(len(ix.expSec))
-			ix.expSec = append(ix.expSec, k.ExpiresAt.Unix())
-			ix.expNsec = append(ix.expNsec, int32(k.ExpiresAt.Nanosecond()))
+			if ix.table == nil {
+				ix.expOf[i] = uint32(len(ix.expSec))
+				ix.expSec = append(ix.expSec, k.ExpiresAt.Unix())
+				ix.expNsec = append(ix.expNsec, int32(k.ExpiresAt.Nanosecond()))
+			}
 		}
 		ix.flags[i] = fl
 		if ix.table == nil {
 			ix.created.set(i, k.CreatedAt)
 			ix.updated.set(i, k.UpdatedAt)
+			usage[i], limit[i] = k.UsageCount, k.MaxUsage
 		}
-		usage[i], limit[i] = k.UsageCount, k.MaxUsage
 	}
-	ix.usage, ix.limit = narrowCounts(usage), narrowCounts(limit)
+	if ix.table == nil {
+		ix.usage, ix.limit = narrowCounts(usage), narrowCounts(limit)
+	}
 	// Folding turns an invalid byte into 3-byte U+FFFD; leave room for that, and for the
 	// separators, below the 32-bit offsets.
 	if size > math.MaxUint32/4-n {
 		return ix // Filter falls back to Match, key by key
 	}
 	var names, certs, descs, groups tableBuilder
-	// Exactly the names and their separators: the folded text is as long unless folding
-	// widens a rune, and the table keeps whatever capacity it was given.
-	names.init(nameBytes+n, n)
+	sharedNames, shared := "", false
+	if ix.table != nil {
+		sharedNames, shared = ix.table.foldedNameText()
+	}
+	if !shared {
+		// Exactly the names and their separators: the folded text is as long unless folding
+		// widens a rune, and the table keeps whatever capacity it was given.
+		names.init(nameBytes+n, n)
+	}
 	certs.init(0, 0)
 	descs.init(0, 0)
 	groups.init(0, 0)
 	certOf, descOf := make([]uint32, n), make([]uint32, n)
 	var groupOf []uint32
-	ix.groupAt = make([]uint32, n+1)
-	for i := range n {
-		k := keys.filterFields(i, &scratch)
-		names.add(k.Name)
-		certOf[i] = certs.intern(k.CertName)
-		descOf[i] = descs.intern(k.Description)
-		for _, g := range k.Groups {
+	addList := func(refs []GroupRef) {
+		for _, g := range refs {
 			groupOf = append(groupOf, groups.intern(g.Name))
 		}
-		ix.groupAt[i+1] = uint32(len(groupOf))
+		ix.groupAt = append(ix.groupAt, uint32(len(groupOf)))
 	}
-	ix.names, ix.certs, ix.descs, ix.groups = names.done(), certs.done(), descs.done(), groups.done()
+	if ix.table != nil {
+		// A table numbers its distinct lists of groups: index those, and a list per key.
+		ix.groupAt = make([]uint32, 1, ix.table.GroupSets()+1)
+		for l := range ix.table.GroupSets() {
+			addList(ix.table.GroupSetRefs(l))
+		}
+		listOf := make([]uint32, n)
+		for i := range listOf {
+			listOf[i] = uint32(ix.table.GroupSet(i))
+		}
+		ix.listOf = narrowEntries(listOf, ix.table.GroupSets()-1)
+	} else {
+		ix.groupAt = make([]uint32, 1, n+1)
+	}
+	for i := range n {
+		k := keys.filterFields(i, &scratch)
+		if !shared {
+			names.add(k.Name)
+		}
+		certOf[i] = certs.intern(k.CertName)
+		descOf[i] = descs.intern(k.Description)
+		if ix.table == nil {
+			addList(k.Groups)
+		}
+	}
+	if shared {
+		// The table's names are their own folds, laid out as a table's entries: search them
+		// there, finding entries by their separators and the rows' offsets (no at: 4 MB).
+		ix.names = newTable(sharedNames, nil)
+		ix.names.rows = ix.table
+	} else {
+		ix.names = names.done()
+	}
+	ix.certs, ix.descs, ix.groups = certs.done(), descs.done(), groups.done()
 	ix.certOf = narrowEntries(certOf, len(ix.certs.at)-1)
 	ix.descOf = narrowEntries(descOf, len(ix.descs.at)-1)
 	ix.groupOf = narrowEntries(groupOf, len(ix.groups.at)-1)
@@ -311,7 +353,8 @@ func (ix *Index) otherHas(k int, cert, desc, group []uint64) bool {
 		return true
 	}
 	if group != nil {
-		for j := ix.groupAt[k]; j < ix.groupAt[k+1]; j++ {
+		l := ix.groupList(k)
+		for j := ix.groupAt[l]; j < ix.groupAt[l+1]; j++ {
 			if has(group, ix.groupOf.at(int(j))) {
 				return true
 			}
@@ -333,7 +376,8 @@ func (ix *Index) keyHas(t *term, k int) bool {
 		return true
 	}
 	if t.kind == termText || t.kind == termGroup {
-		for j := ix.groupAt[k]; j < ix.groupAt[k+1]; j++ {
+		l := ix.groupList(k)
+		for j := ix.groupAt[l]; j < ix.groupAt[l+1]; j++ {
 			if strings.Contains(ix.groups.entry(ix.groupOf.at(int(j))), needle) {
 				return true
 			}
@@ -345,8 +389,7 @@ func (ix *Index) keyHas(t *term, k int) bool {
 // keepFields applies a term that is not text (status, reenroll, export, times, usage, used) from
 // the compact arrays. It tests every key of a word, live or not, and masks once per word.
 func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
-	flags, expOf, expSec, expNsec := ix.flags, ix.expOf, ix.expSec, ix.expNsec
-	sec, nsec := now.Unix(), int32(now.Nanosecond())
+	flags := ix.flags
 	at, bound := momentOf(now), t.bound(now)
 	ix.parallel(len(live), func(lo, hi int) {
 		for w := lo; w < hi; w++ {
@@ -367,7 +410,7 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 					switch {
 					case fl&flagEnabled == 0:
 						st = StateDisabled
-					case fl&flagExpires != 0 && (expSec[expOf[k]] < sec || expSec[expOf[k]] == sec && expNsec[expOf[k]] <= nsec):
+					case fl&flagExpires != 0 && !at.before(ix.expiryOf(k)):
 						st = StateExpired // now is not before the expiry, as in Key.State
 					case fl&flagExhausted != 0:
 						st = StateExhausted
@@ -376,7 +419,7 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 				case termExpires:
 					var exp moment
 					if fl&flagExpires != 0 {
-						exp = moment{expSec[expOf[k]], expNsec[expOf[k]]}
+						exp = ix.expiryOf(k)
 					}
 					ok = t.expiresOK(exp, fl&flagExpires != 0, at, bound)
 				case termCreated:
@@ -392,9 +435,10 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 						ok = t.ageOK(ix.updated.at(k), bound)
 					}
 				case termUsage:
-					ok = t.usageOK(ix.usage.at(k), ix.limit.at(k))
+					ok = t.usageOK(ix.usageOf(k))
 				case termUsed:
-					ok = (ix.usage.at(k) > 0) == t.yes
+					use, _ := ix.usageOf(k)
+					ok = (use > 0) == t.yes
 				}
 				if ok {
 					keepBits |= 1 << b
@@ -403,6 +447,32 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 			live[w] &= keepBits
 		}
 	})
+}
+
+// groupList is the number of key k's list of groups in groupAt.
+func (ix *Index) groupList(k int) int {
+	if ix.table != nil {
+		return ix.listOf.at(k)
+	}
+	return k
+}
+
+// expiryOf is when key k expires; the key must have flagExpires.
+func (ix *Index) expiryOf(k int) moment {
+	if ix.table != nil {
+		us, _ := ix.table.expiry(k)
+		return microMoment(us)
+	}
+	e := ix.expOf[k]
+	return moment{ix.expSec[e], ix.expNsec[e]}
+}
+
+// usageOf is key k's usage count and maximum.
+func (ix *Index) usageOf(k int) (use, limit int64) {
+	if ix.table != nil {
+		return ix.table.Usage(k)
+	}
+	return ix.usage.at(k), ix.limit.at(k)
 }
 
 // parallel runs do over [0, n) in one piece, or split between the index's goroutines when n
@@ -474,15 +544,37 @@ func (ix *Index) keep(live []uint64, ok func(k int) bool) {
 type table struct {
 	text string
 	at   []uint32 // entry i is text[at[i] : at[i+1]-1]; the last element is len(text)
+	// rows, when at is nil, is the KeyTable whose folded names text is: entry i starts at
+	// row i's name (see KeyTable.foldedNames).
+	rows *KeyTable
 	freq [256]int // how often each byte occurs in text, to pick rare ones to look for
 }
 
+// entries is the number of entries.
+func (tb *table) entries() int {
+	if tb.at == nil && tb.rows != nil {
+		return tb.rows.Len()
+	}
+	return max(len(tb.at)-1, 0)
+}
+
+// start is where entry i starts; start(entries()) is len(text).
+func (tb *table) start(i int) int {
+	if tb.at != nil {
+		return int(tb.at[i])
+	}
+	if i == tb.rows.Len() {
+		return len(tb.text)
+	}
+	return int(tb.rows.rows[i].name)
+}
+
 // entry is the folded text of entry i.
-func (tb *table) entry(i int) string { return tb.text[tb.at[i] : tb.at[i+1]-1] }
+func (tb *table) entry(i int) string { return tb.text[tb.start(i) : tb.start(i+1)-1] }
 
 // search marks the entries that hold needle, in a bitmap over entries.
 func (tb *table) search(needle string, workers int) []uint64 {
-	entries := len(tb.at) - 1
+	entries := tb.entries()
 	hits := newBitmap(entries, false)
 	if entries == 0 {
 		return hits
@@ -502,6 +594,10 @@ func (tb *table) search(needle string, workers int) []uint64 {
 // bytes at a time (SWAR) testing the needle's two rarest bytes at once, which leaves few
 // candidates to compare.
 func (tb *table) searchRange(needle string, lo, hi int, hits []uint64) {
+	if tb.at == nil {
+		tb.searchSeparated(needle, lo, hi, hits)
+		return
+	}
 	text, at := tb.text, tb.at
 	a, b := tb.anchors(needle)
 	end := int(at[hi])
@@ -523,6 +619,33 @@ func (tb *table) searchRange(needle string, lo, hi int, hits []uint64) {
 		}
 		hits[e/64] |= 1 << (e % 64)
 		p = int(at[e+1]) // go on with the next entry
+	}
+}
+
+// searchSeparated is searchRange without at: the entry of a match is the one after as many
+// separators as lie between the last entry start and the match, and the next entry starts
+// after the separator that follows the match (a needle never holds a NUL).
+func (tb *table) searchSeparated(needle string, lo, hi int, hits []uint64) {
+	text := tb.text
+	a, b := tb.anchors(needle)
+	end := tb.start(hi)
+	last := end - len(needle)
+	sparse := tb.freq[needle[a]] < len(text)/256
+	e := lo
+	for p := tb.start(lo); p <= last; {
+		var q int
+		if sparse {
+			q = indexFrom(text[:end], p, needle, a)
+		} else {
+			q = scanWords(text, p, last, needle, a, b)
+		}
+		if q < 0 {
+			return
+		}
+		e += strings.Count(text[p:q], "\x00")
+		hits[e/64] |= 1 << (e % 64)
+		p = q + strings.IndexByte(text[q:end], 0) + 1 // go on with the next entry
+		e++
 	}
 }
 
@@ -625,8 +748,11 @@ func (tb *tableBuilder) intern(s string) uint32 {
 	return i
 }
 
-func (tb *tableBuilder) done() table {
-	t := table{text: tb.b.String(), at: tb.at}
+func (tb *tableBuilder) done() table { return newTable(tb.b.String(), tb.at) }
+
+// newTable is the table of the entries at marks in text, each followed by a NUL.
+func newTable(text string, at []uint32) table {
+	t := table{text: text, at: at}
 	for i := 0; i < len(t.text); i++ {
 		t.freq[t.text[i]]++
 	}

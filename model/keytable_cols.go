@@ -6,7 +6,7 @@ package model
 // ExpiresMicros is key i's expiry in Unix microseconds; ok is false for a key that never
 // expires.
 func (t *KeyTable) ExpiresMicros(i int) (us int64, ok bool) {
-	return t.expiry(&t.rows[i])
+	return t.expiry(i)
 }
 
 // CreatedMicros is when key i was created, in Unix microseconds.

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -101,8 +102,8 @@ func TestKeyTableRoundTrip(t *testing.T) {
 }
 
 func TestKeyTableRowSize(t *testing.T) {
-	if s := unsafe.Sizeof(tableRow{}); s > 80 {
-		t.Errorf("a table row takes %d bytes, want at most 80", s)
+	if s := unsafe.Sizeof(tableRow{}); s > 72 {
+		t.Errorf("a table row takes %d bytes, want at most 72", s)
 	}
 }
 
@@ -175,6 +176,79 @@ func TestNarrows(t *testing.T) {
 		f, _ := ParseFilter(c.f)
 		if got := f.Narrows(p); got != c.want {
 			t.Errorf("%q.Narrows(%q) = %v, want %v", c.f, c.prev, got, c.want)
+		}
+	}
+}
+
+// TestKeyTableFoldedNames: when every name is its own case fold, the table lays the names out
+// in row order however the rows were set, and the Index searches that text instead of a copy;
+// keys read back and filters answer exactly as before. One capital name turns it off.
+func TestKeyTableFoldedNames(t *testing.T) {
+	keys := tableKeys()
+	for i := range keys {
+		keys[i].Name = fmt.Sprintf("node-%04d.%s", i, []string{"fra-db", "lon-web", "kiosk", strings.Repeat("x", 300)}[i%4])
+		if i%5 == 0 {
+			keys[i].LastMachine = fmt.Sprintf("host-%d", i)
+		}
+	}
+	for _, capital := range []bool{false, true} {
+		keys := slices.Clone(keys)
+		if capital {
+			keys[7].Name = "Node-0007"
+		}
+		b := NewKeyTableBuilder(len(keys), 0)
+		for i := len(keys) - 1; i >= 0; i-- { // out of order, as the listing sets them
+			b.Set(i, &keys[i])
+		}
+		tb := b.Table()
+		if tb.foldedNames == capital {
+			t.Fatalf("capital %v: foldedNames = %v", capital, tb.foldedNames)
+		}
+		for i, want := range keys {
+			got := tb.Key(i)
+			if len(got.Groups) == 0 && len(want.Groups) == 0 {
+				got.Groups = want.Groups
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("capital %v, key %d:\n got %+v\nwant %+v", capital, i, got, want)
+			}
+		}
+		ix := tb.Index()
+		if shared := unsafe.StringData(ix.names.text) == unsafe.StringData(tb.text); shared == capital {
+			t.Fatalf("capital %v: the index shares the table's names: %v", capital, shared)
+		}
+		for _, expr := range append([]string{"node-00", "0007", "fra-db", "x", "name:kiosk", "xxxxxxxx node"}, indexExprs...) {
+			f, err := ParseFilter(expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := ix.Filter(f, filterNow, nil), matchAll(f, keys, filterNow); !reflect.DeepEqual(got, want) {
+				t.Errorf("capital %v: Filter(%q) = %v, want %v", capital, expr, got, want)
+			}
+		}
+	}
+}
+
+// TestKeyTableFoldedNamesParallel: the search of a table's own names, split between
+// goroutines at odd places, finds what Match finds.
+func TestKeyTableFoldedNamesParallel(t *testing.T) {
+	keys := benchKeys(4*parallelEntries + 1000)
+	for i := range keys {
+		keys[i].Name = strings.ToLower(keys[i].Name)
+	}
+	table := NewKeyTable(keys)
+	if !table.foldedNames {
+		t.Fatal("lower-case ASCII names not laid out for the index")
+	}
+	ix := table.Index()
+	ix.workers = 3
+	for _, expr := range []string{"web", "name:00042", "0", "e", "-0", "frankfurt", "zzz", "name:web group:servers"} {
+		f, err := ParseFilter(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := ix.Filter(f, filterNow, nil), matchAll(f, keys, filterNow); !reflect.DeepEqual(got, want) {
+			t.Errorf("Filter(%q): %d hits, want %d", expr, len(got), len(want))
 		}
 	}
 }

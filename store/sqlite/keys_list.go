@@ -110,7 +110,14 @@ func (s *Store) listKeys(ctx context.Context, parallel, table bool) (*listing, e
 		return nil, err
 	}
 	r := &rawTxs{conns: conns, txs: make([]driver.Tx, len(conns))}
-	defer r.close()
+	defer func() {
+		r.close()
+		if r.discard {
+			// A large listing is the dashboard loading: the readers that served its first
+			// screen (one counted every key) hold page caches of their own, idle now.
+			s.dropIdleReaders()
+		}
+	}()
 	l := &listing{tableOn: table}
 	n := len(conns)
 	begin := func(i int, c rawConn) error { return l.begin(ctx, i, n, c) }
@@ -131,8 +138,13 @@ func (s *Store) listKeys(ctx context.Context, parallel, table bool) (*listing, e
 	if n := l.read.Load(); n != int64(l.total) {
 		return nil, fmt.Errorf("store: list keys: %d keys counted, %d read", l.total, n)
 	}
+	r.discard = l.total >= discardConnsAfter
 	return l, nil
 }
+
+// discardConnsAfter is the number of keys from which a listing closes its connections when
+// it ends rather than keep their page caches (see rawTxs.discard); tests lower it.
+var discardConnsAfter = 50_000
 
 // begin is the first step: connection 0 reads the names and the sizes, connection 1 (or 0
 // when it is alone) the number of links. Either read fixes its transaction's snapshot.

@@ -182,3 +182,41 @@ func TestListKeysPackedRows(t *testing.T) {
 		t.Fatal("the special keys were not listed")
 	}
 }
+
+// TestListKeysDiscardsConnsOfALargeListing checks that a listing past discardConnsAfter closes
+// the connections it scanned with (their page caches go with them) and that a small one
+// returns them to the pool; the store keeps working either way.
+func TestListKeysDiscardsConnsOfALargeListing(t *testing.T) {
+	s := openTestStore(t)
+	x := s.as(admin)
+	ctx := testCtx(t)
+	if err := demo.Fill(ctx, x, 300, nil); err != nil {
+		t.Fatal(err)
+	}
+	smallListChunks(t)
+	old := discardConnsAfter
+	t.Cleanup(func() { discardConnsAfter = old })
+	for _, c := range []struct {
+		after   int
+		discard bool
+	}{{1000, false}, {300, true}} {
+		discardConnsAfter = c.after
+		open := s.rdb.Stats().OpenConnections
+		table, err := x.ListKeyTable(ctx)
+		if err != nil || table.Len() != 300 {
+			t.Fatalf("ListKeyTable: %d keys, %v", table.Len(), err)
+		}
+		// The listing scanned on two connections (smallListChunks), taken from the pool's
+		// idle ones when it has them: discarded, the pool is two short.
+		after := s.rdb.Stats().OpenConnections
+		if c.discard && (open < 3 || after != open-2) {
+			t.Fatalf("discard at %d keys: %d connections open before, %d after", c.after, open, after)
+		}
+		if !c.discard && after < 3 {
+			t.Fatalf("kept at %d keys: %d connections open after a two-connection listing", c.after, after)
+		}
+		if _, err := x.ListKeys(ctx); err != nil {
+			t.Fatalf("listing again: %v", err)
+		}
+	}
+}

@@ -236,8 +236,8 @@ func (s *Store) open() error {
 	if s.rdb, err = sql.Open("sqlite", dsn(s.path, true)); err != nil {
 		return fmt.Errorf("open store %s: %w", s.path, err)
 	}
-	s.rdb.SetMaxOpenConns(5) // four readers plus the pinned data_version connection
-	s.rdb.SetMaxIdleConns(5)
+	s.rdb.SetMaxOpenConns(readPool) // four readers plus the pinned data_version connection
+	s.rdb.SetMaxIdleConns(readPool)
 	// A reader that scanned every key holds its page cache and statements (about 7 MB in
 	// modernc's allocator, measured at a million keys) for as long as it lives: close readers
 	// left idle, so a dashboard at rest gives that back. The next read opens one again.
@@ -247,6 +247,16 @@ func (s *Store) open() error {
 	}
 	s.tightenModes()
 	return nil
+}
+
+// readPool is how many connections the read pool holds at most, open or idle.
+const readPool = 5
+
+// dropIdleReaders closes the read connections nobody is using (database/sql closes the idle
+// ones past a lower limit at once); the next read opens one again, in about a millisecond.
+func (s *Store) dropIdleReaders() {
+	s.rdb.SetMaxIdleConns(0)
+	s.rdb.SetMaxIdleConns(readPool)
 }
 
 // tightenModes makes the store and its WAL files 0600. Files made by this version already are;
