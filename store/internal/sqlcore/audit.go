@@ -35,6 +35,10 @@ func (w *W) Audit(a model.Action, t model.ObjectType, id int64, name string, old
 	return w.AuditResult(a, t, id, name, old, new, "ok")
 }
 
+const auditSQL = `INSERT INTO audit
+	(at, actor, role, remote, action, object_type, object_id, object_name, old, new, result)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 // AuditResult appends an action's row with its result ("ok" or why it was refused).
 func (w *W) AuditResult(a model.Action, t model.ObjectType, id int64, name string, old, new any, result string) error {
 	o, err := store.AuditJSON(old)
@@ -46,10 +50,7 @@ func (w *W) AuditResult(a model.Action, t model.ObjectType, id int64, name strin
 		return err
 	}
 	act := w.X.actor
-	_, err = w.Exec(w.Ctx, `INSERT INTO audit
-		(at, actor, role, remote, action, object_type, object_id, object_name, old, new, result)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		w.Now, act.Name, string(act.Role), act.Remote, string(a), string(t), id, name, o, n, result)
+	_, err = w.Exec(w.Ctx, auditSQL, w.Now, act.Name, string(act.Role), act.Remote, string(a), string(t), id, name, o, n, result)
 	return w.MapErr(err)
 }
 
