@@ -15,8 +15,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -88,6 +88,7 @@ type enrolled struct {
 	took     time.Duration
 	rate     float64
 	p50, p99 time.Duration
+	cpu      time.Duration // per enrollment, of the processes serving it (0: not measured)
 }
 
 func (e enrolled) rateText() string    { return fmt.Sprintf("%s /s", count(int(e.rate))) }
@@ -128,17 +129,17 @@ func (s *suite) enrollLoad(dir string, dbArgs []string, replicas int, prefix str
 	if err != nil {
 		return enrolled{}, err
 	}
-	urls, stop, err := s.startServes(dir, dbArgs, replicas)
+	urls, _, stop, err := s.startServes(dir, dbArgs, replicas)
 	if err != nil {
 		return enrolled{}, err
 	}
 	defer stop()
-	return enrollStorm(urls, rootPEM, key, prefix)
+	return enrollStorm(urls, rootPEM, key, prefix, nil)
 }
 
 // startServes starts replicas `provkeys serve` processes on the store dbArgs open, each with
 // its own enrollment port, and returns their enrollment URLs and how to stop them all.
-func (s *suite) startServes(dir string, dbArgs []string, replicas int) (urls []string, stop func(), err error) {
+func (s *suite) startServes(dir string, dbArgs []string, replicas int) (urls []string, pids []int, stop func(), err error) {
 	var procs []*exec.Cmd
 	stop = func() {
 		for _, p := range procs {
@@ -149,19 +150,19 @@ func (s *suite) startServes(dir string, dbArgs []string, replicas int) (urls []s
 		}
 	}
 	if err := os.WriteFile(filepath.Join(dir, "operators"), nil, 0o600); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for i := range replicas {
 		port, err := freePort()
 		if err != nil {
 			stop()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		addr := "127.0.0.1:" + strconv.Itoa(port)
 		logFile, err := os.Create(filepath.Join(dir, fmt.Sprintf("serve-%d.log", i)))
 		if err != nil {
 			stop()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		args := append(append([]string(nil), dbArgs...), "serve", "--listen", "127.0.0.1:0",
 			"--host-key", filepath.Join(dir, fmt.Sprintf("host_key_%d", i)),
@@ -172,22 +173,24 @@ func (s *suite) startServes(dir string, dbArgs []string, replicas int) (urls []s
 		logFile.Close() // the child holds its own descriptor
 		if err != nil {
 			stop()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		procs = append(procs, srv)
+		pids = append(pids, srv.Process.Pid)
 		if err := waitPort(addr, 30*time.Second); err != nil {
 			stop()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		urls = append(urls, "https://"+addr+"/v1/enroll")
 	}
-	return urls, stop, nil
+	return urls, pids, stop, nil
 }
 
 // enrollStorm warms up with enrollClients×4 enrollments, then measures enrollCount: 64
 // clients at once, client i posting to urls[i % len(urls)] over a kept-alive connection, each
-// machine named prefix and a number, so no two are the same.
-func enrollStorm(urls []string, rootPEM []byte, key, prefix string) (enrolled, error) {
+// machine named prefix and a number, so no two are the same. cpu, if not nil, is read before
+// and after the measured part: the CPU time the processes serving it used.
+func enrollStorm(urls []string, rootPEM []byte, key, prefix string, cpu func() time.Duration) (enrolled, error) {
 	// One CSR with an empty common name serves every machine name (the service accepts an
 	// empty CN): the clients measure the service, not their own key generation.
 	pk, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -244,13 +247,20 @@ func enrollStorm(urls []string, rootPEM []byte, key, prefix string) (enrolled, e
 	}
 	next.Store(0)
 	logf("enroll: %d enrollments by %d clients", enrollCount, enrollClients)
+	var cpu0 time.Duration
+	if cpu != nil {
+		cpu0 = cpu()
+	}
 	lat, took, err := storm(enrollCount)
 	if err != nil {
 		return enrolled{}, fmt.Errorf("enroll: %w", err)
 	}
-	slices.Sort(lat)
-	return enrolled{count: len(lat), took: took, rate: float64(len(lat)) / took.Seconds(),
-		p50: percentile(lat, 50), p99: percentile(lat, 99)}, nil
+	got := enrolled{count: len(lat), took: took, rate: float64(len(lat)) / took.Seconds(),
+		p50: percentile(lat, 50), p99: percentile(lat, 99)}
+	if cpu != nil {
+		got.cpu = (cpu() - cpu0) / time.Duration(len(lat))
+	}
+	return got, nil
 }
 
 // cmpErr keeps the first error.
@@ -259,4 +269,44 @@ func cmpErr(first, err error) error {
 		return first
 	}
 	return err
+}
+
+// cpuTime is the CPU time (user and system) processes pids have used so far, and their
+// children's that ended; 0 for a process that is gone.
+func cpuTime(pids ...int) time.Duration {
+	var ticks int64
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		// The fields after the command (which may hold spaces) start after its ')'.
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		for _, i := range []int{11, 12, 13, 14} { // utime, stime, cutime, cstime
+			n, _ := strconv.ParseInt(f[i], 10, 64)
+			ticks += n
+		}
+	}
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+// childrenOf are the processes whose parent is pid, pid itself first.
+func childrenOf(pid int) []int {
+	out := []int{pid}
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		child, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			out = append(out, child)
+		}
+	}
+	return out
 }

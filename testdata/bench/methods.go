@@ -80,8 +80,9 @@ const methodImport = `- **9. keys import**: ` + "`provkeys keys import FILE --gr
 
 const methodPostgres = `- **10. PostgreSQL store**: the suite starts its own PostgreSQL (the server binaries on the
   PATH or in /usr/lib/postgresql/*/bin; initdb into a temporary directory, a Unix socket
-  only, fsync and synchronous_commit on as installed, so a commit is durable as SQLite's
-  WAL with synchronous FULL) on the same machine and copies the cached SQLite demo store
+  only, fsync, synchronous_commit and full_page_writes on as installed, so a commit is
+  durable as SQLite's WAL with synchronous FULL; shared_buffers 256 MB, wal_buffers 16 MB,
+  max_wal_size 4 GB and checkpoint_timeout 30 min, so no checkpoint falls in a measurement) on the same machine and copies the cached SQLite demo store
   into a new database with ` + "`provkeys migrate`" + `, so both stores hold the same keys. Each row
   is PostgreSQL against that SQLite store, the ratio PostgreSQL / SQLite: start to first full
   frame and to every key loaded (the same pseudo-terminal driver and the same screens as
@@ -111,4 +112,7 @@ const methodPGEnroll = `- **12. Enrollments on PostgreSQL, one and two replicas*
   The set-ups take turns, 3 rounds; each figure is the median round. The database server,
   the replicas and the clients share the machine's cores. Ratios: one replica over SQLite
   (goal ≥ 0.7), two replicas over one (goal ≥ 1: coordinating costs nothing measurable).
+  Also reported: the CPU time (user and system, from /proc) the serve processes and, on
+  PostgreSQL, the database server's processes used during the measured part, per
+  enrollment, which stays comparable when the machine is busy with other work.
 `

@@ -80,16 +80,21 @@ func (s *suite) pgEnroll() error {
 	for round := range pgEnrollRounds {
 		for i := range setups {
 			st := &setups[i]
-			urls, stop, err := s.startServes(dir, st.args, st.replicas)
+			urls, pids, stop, err := s.startServes(dir, st.args, st.replicas)
 			if err != nil {
 				return err
 			}
-			got, err := enrollStorm(urls, st.root, st.key, fmt.Sprintf("r%d-s%d-", round, i))
+			cpu := func() time.Duration { return cpuTime(pids...) }
+			if i > 0 { // and the database server's processes
+				cpu = func() time.Duration { return cpuTime(append(slices.Clone(pids), childrenOf(pg.pid())...)...) }
+			}
+			got, err := enrollStorm(urls, st.root, st.key, fmt.Sprintf("r%d-s%d-", round, i), cpu)
 			stop()
 			if err != nil {
 				return fmt.Errorf("%s: %w", st.name, err)
 			}
-			logf("pgenroll round %d, %s: %.0f /s, p50 %s, p99 %s", round+1, st.name, got.rate, ms(got.p50), ms(got.p99))
+			logf("pgenroll round %d, %s: %.0f /s, p50 %s, p99 %s, CPU %s per enrollment", round+1, st.name, got.rate,
+				ms(got.p50), ms(got.p99), ms(got.cpu))
 			st.runs = append(st.runs, got)
 		}
 	}
@@ -109,6 +114,8 @@ func (s *suite) pgEnroll() error {
 	for _, st := range setups {
 		m := med(st.runs)
 		s.add("12", fmt.Sprintf("%s: enrollment latency p50 / p99 (median round)", st.name), n, m.latencyText(), "", "", "", nil)
+		s.add("12", fmt.Sprintf("%s: CPU time per enrollment, serve and database processes (median round)", st.name), n,
+			ms(m.cpu), "", "", "", nil)
 	}
 	s.notes = append(s.notes, fmt.Sprintf("enrollments at %s keys, rounds in turn (enrollments/s): SQLite %s; PostgreSQL 1 replica %s; 2 replicas %s.",
 		count(n), rates(setups[0].runs), rates(setups[1].runs), rates(setups[2].runs)))
