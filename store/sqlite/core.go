@@ -17,15 +17,16 @@ type engine struct{ s *Store }
 
 var sqliteDialect = sqlcore.Dialect{NameKey: true, MicroTimes: true}
 
-func (e engine) Dialect() sqlcore.Dialect        { return sqliteDialect }
-func (e engine) Reader() sqlcore.Querier         { return sqlQuerier{e.s.rdb, e.s.hotPrep.reader()} }
-func (e engine) MapErr(err error) error          { return mapErr(err) }
-func (e engine) Retryable(error) bool            { return false } // one writer at a time: nothing to lose a race to
-func (e engine) Committed()                      { e.s.commits.Add(1) }
-func (e engine) Sealer() *store.Sealer           { return e.s.sealer }
-func (e engine) CAs() *store.CACache             { return &e.s.cas }
-func (e engine) DataKeyPath() string             { return e.s.keyPath }
-func (e engine) ScrubErased(ctx context.Context) { _ = e.s.scrub(ctx) }
+func (e engine) Dialect() sqlcore.Dialect          { return sqliteDialect }
+func (e engine) Reader() sqlcore.Querier           { return sqlQuerier{e.s.rdb, e.s.hotPrep.reader()} }
+func (e engine) MapErr(err error) error            { return mapErr(err) }
+func (e engine) Retryable(error) bool              { return false } // one writer at a time: nothing to lose a race to
+func (e engine) Committed()                        { e.s.commits.Add(1) }
+func (e engine) Sealer() *store.Sealer             { return e.s.sealer }
+func (e engine) Enrollments() *sqlcore.EnrollQueue { return &e.s.enrollments }
+func (e engine) CAs() *store.CACache               { return &e.s.cas }
+func (e engine) DataKeyPath() string               { return e.s.keyPath }
+func (e engine) ScrubErased(ctx context.Context)   { _ = e.s.scrub(ctx) }
 
 func (e engine) BeforeCommit(context.Context, sqlcore.Tx) error { return nil }
 

@@ -46,6 +46,8 @@ type Store struct {
 	commits atomic.Int64
 	sealer  *store.Sealer
 	cas     store.CACache
+	// enrollments commits enrollments in groups (sqlcore.EnrollQueue).
+	enrollments sqlcore.EnrollQueue
 	// hotPrep is enrollment's statements, kept prepared (hot.go).
 	hotPrep  hotPrep
 	closed   sync.Once

@@ -82,6 +82,8 @@ type Engine interface {
 	Sealer() *store.Sealer
 	// CAs is the engine's cache of parsed CA certificates.
 	CAs() *store.CACache
+	// Enrollments is the store's queue of enrollments to commit (one per store).
+	Enrollments() *EnrollQueue
 	DataKeyPath() string
 }
 

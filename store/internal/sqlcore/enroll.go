@@ -72,7 +72,7 @@ func Enroll(ctx context.Context, e Engine, req model.EnrollRequest, certDays int
 		var out model.Enrollment
 		is, err := sys.prepareEnrollment(ctx, chk, req, certDays)
 		if err == nil {
-			out, err = NewSession(e, store.MachineActor(req)).commitEnrollment(ctx, is, req)
+			out, err = e.Enrollments().commit(ctx, NewSession(e, store.MachineActor(req)), is, req)
 		}
 		if (errors.Is(err, errStale) || e.Retryable(err)) && attempt < enrollAttempts {
 			continue
@@ -190,30 +190,8 @@ func (x *Session) commitEnrollment(ctx context.Context, is Issued, req model.Enr
 			return model.Enrollment{}, errStale
 		}
 	}
-	m := model.Machine{Name: req.Machine, KeyID: k.ID, KeyName: k.Name, Groups: is.Groups,
-		CertID: k.CertID, CertName: is.Issuer.Name, Serial: ca.SerialHex(is.Signed.Serial),
-		NotAfter: is.Signed.NotAfter.UTC().Truncate(time.Microsecond), EnrolledAt: w.Now,
-		Remote: req.Remote, UsedUse: !reenroll, Certificate: is.Signed.DER}
-	groups, err := json.Marshal(m.Groups)
+	m, err := w.recordMachine(is, req)
 	if err != nil {
-		return model.Enrollment{}, err
-	}
-	_, _, name := w.d.NameCols(m.Name)
-	err = w.QueryRow(ctx, insertMachineSQL(w.d), append(name, m.KeyID, m.KeyName, string(groups), m.CertID,
-		m.CertName, m.Serial, m.NotAfter, m.EnrolledAt, m.Remote, m.UsedUse, m.Certificate)...).Scan(&m.ID)
-	switch err = w.MapErr(err); {
-	case errors.Is(err, model.ErrDuplicate):
-		return model.Enrollment{}, errStale // the name was enrolled meanwhile (or the serial drawn twice)
-	case errors.Is(err, model.ErrInUse):
-		return model.Enrollment{}, store.UnknownKey() // the key was deleted meanwhile
-	case err != nil:
-		return model.Enrollment{}, err
-	}
-	a, old := model.ActionEnroll, any(nil)
-	if reenroll {
-		a, old = model.ActionReenroll, map[string]string{"serial": is.PrevSerial}
-	}
-	if err := w.Audit(a, model.ObjectMachine, m.ID, m.Name, old, store.AuditMachine(m)); err != nil {
 		return model.Enrollment{}, err
 	}
 	if err := w.touchKey(k, req.Machine, reenroll); err != nil {
@@ -227,6 +205,37 @@ func (x *Session) commitEnrollment(ctx context.Context, is Issued, req model.Enr
 	}
 	x.E.Committed()
 	return model.Enrollment{Machine: m, Certificate: ca.EncodeDER(is.Signed.DER), Chain: is.Issuer.Chain}, nil
+}
+
+// recordMachine inserts the enrolled machine and its audit row. A machine enrolled under the
+// same name meanwhile (or a serial drawn twice) is errStale; a key deleted meanwhile refuses.
+func (w *W) recordMachine(is Issued, req model.EnrollRequest) (model.Machine, error) {
+	k := is.Key
+	reenroll := is.PrevID != 0
+	m := model.Machine{Name: req.Machine, KeyID: k.ID, KeyName: k.Name, Groups: is.Groups,
+		CertID: k.CertID, CertName: is.Issuer.Name, Serial: ca.SerialHex(is.Signed.Serial),
+		NotAfter: is.Signed.NotAfter.UTC().Truncate(time.Microsecond), EnrolledAt: w.Now,
+		Remote: req.Remote, UsedUse: !reenroll, Certificate: is.Signed.DER}
+	groups, err := json.Marshal(m.Groups)
+	if err != nil {
+		return m, err
+	}
+	_, _, name := w.d.NameCols(m.Name)
+	err = w.QueryRow(w.Ctx, insertMachineSQL(w.d), append(name, m.KeyID, m.KeyName, string(groups), m.CertID,
+		m.CertName, m.Serial, m.NotAfter, m.EnrolledAt, m.Remote, m.UsedUse, m.Certificate)...).Scan(&m.ID)
+	switch err = w.MapErr(err); {
+	case errors.Is(err, model.ErrDuplicate):
+		return m, errStale
+	case errors.Is(err, model.ErrInUse):
+		return m, store.UnknownKey()
+	case err != nil:
+		return m, err
+	}
+	a, old := model.ActionEnroll, any(nil)
+	if reenroll {
+		a, old = model.ActionReenroll, map[string]string{"serial": is.PrevSerial}
+	}
+	return m, w.Audit(a, model.ObjectMachine, m.ID, m.Name, old, store.AuditMachine(m))
 }
 
 // touchKey is an enrollment's write to key k, at the version prepare read: take one use (a
