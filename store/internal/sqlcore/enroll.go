@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"provkeys/model"
@@ -154,11 +155,14 @@ const (
 	keyNowSQL = `SELECT version, usage_count FROM keys WHERE id = ?`
 )
 
-func insertMachineSQL(d Dialect) string {
+func insertMachineSQL(d Dialect) string { return insertMachinesSQL(d, 1) + " RETURNING id" }
+
+// insertMachinesSQL inserts n machines (machineArgs each).
+func insertMachinesSQL(d Dialect, n int) string {
 	cols, marks, _ := d.NameCols("")
+	row := `(` + marks + `, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	return `INSERT INTO machines (` + cols + `, key_id, key_name, groups, cert_id, cert_name, serial,
-		not_after, enrolled_at, remote, used_use, certificate)
-		VALUES (` + marks + `, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		not_after, enrolled_at, remote, used_use, certificate) VALUES ` + row + strings.Repeat(", "+row, n-1)
 }
 
 // commitEnrollment is the short write transaction of an enrollment: revoke the certificate
@@ -210,19 +214,11 @@ func (x *Session) commitEnrollment(ctx context.Context, is Issued, req model.Enr
 // recordMachine inserts the enrolled machine and its audit row. A machine enrolled under the
 // same name meanwhile (or a serial drawn twice) is errStale; a key deleted meanwhile refuses.
 func (w *W) recordMachine(is Issued, req model.EnrollRequest) (model.Machine, error) {
-	k := is.Key
-	reenroll := is.PrevID != 0
-	m := model.Machine{Name: req.Machine, KeyID: k.ID, KeyName: k.Name, Groups: is.Groups,
-		CertID: k.CertID, CertName: is.Issuer.Name, Serial: ca.SerialHex(is.Signed.Serial),
-		NotAfter: is.Signed.NotAfter.UTC().Truncate(time.Microsecond), EnrolledAt: w.Now,
-		Remote: req.Remote, UsedUse: !reenroll, Certificate: is.Signed.DER}
-	groups, err := json.Marshal(m.Groups)
+	m, args, err := w.machineRow(is, req)
 	if err != nil {
 		return m, err
 	}
-	_, _, name := w.d.NameCols(m.Name)
-	err = w.QueryRow(w.Ctx, insertMachineSQL(w.d), append(name, m.KeyID, m.KeyName, string(groups), m.CertID,
-		m.CertName, m.Serial, m.NotAfter, m.EnrolledAt, m.Remote, m.UsedUse, m.Certificate)...).Scan(&m.ID)
+	err = w.QueryRow(w.Ctx, insertMachineSQL(w.d), args...).Scan(&m.ID)
 	switch err = w.MapErr(err); {
 	case errors.Is(err, model.ErrDuplicate):
 		return m, errStale
@@ -231,11 +227,32 @@ func (w *W) recordMachine(is Issued, req model.EnrollRequest) (model.Machine, er
 	case err != nil:
 		return m, err
 	}
-	a, old := model.ActionEnroll, any(nil)
-	if reenroll {
-		a, old = model.ActionReenroll, map[string]string{"serial": is.PrevSerial}
+	a, old, new := enrollAudit(is, m)
+	return m, w.Audit(a, model.ObjectMachine, m.ID, m.Name, old, new)
+}
+
+// machineRow is the machine an enrollment records, and its row's values (insertMachinesSQL).
+func (w *W) machineRow(is Issued, req model.EnrollRequest) (model.Machine, []any, error) {
+	k := is.Key
+	m := model.Machine{Name: req.Machine, KeyID: k.ID, KeyName: k.Name, Groups: is.Groups,
+		CertID: k.CertID, CertName: is.Issuer.Name, Serial: ca.SerialHex(is.Signed.Serial),
+		NotAfter: is.Signed.NotAfter.UTC().Truncate(time.Microsecond), EnrolledAt: w.Now,
+		Remote: req.Remote, UsedUse: is.PrevID == 0, Certificate: is.Signed.DER}
+	groups, err := json.Marshal(m.Groups)
+	if err != nil {
+		return m, nil, err
 	}
-	return m, w.Audit(a, model.ObjectMachine, m.ID, m.Name, old, store.AuditMachine(m))
+	_, _, name := w.d.NameCols(m.Name)
+	return m, append(name, m.KeyID, m.KeyName, string(groups), m.CertID, m.CertName, m.Serial, m.NotAfter,
+		m.EnrolledAt, m.Remote, m.UsedUse, m.Certificate), nil
+}
+
+// enrollAudit is an enrollment's audit row: its action, and the old and new values.
+func enrollAudit(is Issued, m model.Machine) (model.Action, any, any) {
+	if is.PrevID != 0 {
+		return model.ActionReenroll, map[string]string{"serial": is.PrevSerial}, store.AuditMachine(m)
+	}
+	return model.ActionEnroll, nil, store.AuditMachine(m)
 }
 
 // touchKey is an enrollment's write to key k, at the version prepare read: take one use (a

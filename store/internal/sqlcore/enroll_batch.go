@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -123,10 +124,12 @@ type jobResult struct {
 	err error
 }
 
-// groupTx is the group's one transaction. For each enrollment the key's row is written
-// first (the use taken, or a re-enrollment's replaced certificate revoked and then the
-// key's last machine), so an enrollment the key refuses leaves nothing behind and the rest
-// go on; the machine and its audit row follow. An error is the whole group's.
+// groupTx is the group's one transaction, in a few statements whatever its size: the
+// revokes of the certificates re-enrollments replace, one UPDATE per key taking all of its
+// group's uses at once (or, when that UPDATE finds the key edited or short of uses, one per
+// enrollment, so a limit is met exactly), then every machine in one INSERT and every audit
+// row in another. An enrollment refused before anything of it was written gets its refusal
+// and the others go on; an error is the whole group's.
 func groupTx(ctx context.Context, e Engine, group []*enrollJob) ([]jobResult, error) {
 	tx, err := e.Begin(ctx)
 	if err != nil {
@@ -134,11 +137,54 @@ func groupTx(ctx context.Context, e Engine, group []*enrollJob) ([]jobResult, er
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	results := make([]jobResult, len(group))
+	ws := make([]*W, len(group))
+	var admitted []int // indexes into group, in key order
 	for i, j := range group {
-		w := j.x.In(ctx, tx)
-		results[i].out, results[i].err = w.enrollInGroup(j.is, j.req)
-		var r *store.Refusal
-		if err := results[i].err; err != nil && !errors.As(err, &r) && !errors.Is(err, errStale) {
+		ws[i] = j.x.In(ctx, tx)
+		if err := ws[i].revokeReplaced(j.is); err != nil {
+			if !isOwnAnswer(err) {
+				return nil, err
+			}
+			results[i].err = err
+			continue
+		}
+		admitted = append(admitted, i)
+	}
+	// One UPDATE per key and version read: the jobs of a key sit together, in key order.
+	var kept []int
+	for len(admitted) > 0 {
+		k := group[admitted[0]].is.Key
+		n := 1
+		for n < len(admitted) && group[admitted[n]].is.Key.ID == k.ID && group[admitted[n]].is.Key.Version == k.Version {
+			n++
+		}
+		same := admitted[:n]
+		admitted = admitted[n:]
+		ok, err := ws[same[0]].touchKeyFor(group, same)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			kept = append(kept, same...)
+			continue
+		}
+		for _, i := range same { // one at a time: exactly as many as the key still admits
+			j := group[i]
+			if err := ws[i].touchKey(j.is.Key, j.req.Machine, j.is.PrevID != 0); err != nil {
+				if !isOwnAnswer(err) {
+					return nil, err
+				}
+				if j.is.PrevID != 0 {
+					return nil, errUndone // its revoke stands
+				}
+				results[i].err = err
+				continue
+			}
+			kept = append(kept, i)
+		}
+	}
+	if len(kept) > 0 {
+		if err := recordMachines(ctx, ws, group, kept, results); err != nil {
 			return nil, err
 		}
 	}
@@ -151,44 +197,107 @@ func groupTx(ctx context.Context, e Engine, group []*enrollJob) ([]jobResult, er
 	return results, nil
 }
 
+// isOwnAnswer is an error that is one enrollment's answer rather than the group's failure: a
+// refusal, or errStale (prepare again).
+func isOwnAnswer(err error) bool {
+	var r *store.Refusal
+	return errors.As(err, &r) || errors.Is(err, errStale)
+}
+
 // errUndone: a step failed after an earlier one of the same enrollment was written, which a
 // group cannot undo alone; the group is rolled back.
 var errUndone = errors.New("an enrollment in the group failed half-way")
 
-// enrollInGroup is one enrollment inside a group's transaction. A refusal or errStale
-// before anything was written is the enrollment's own answer; any other error, or one after
-// a write, is errUndone or the error itself, and ends the group.
-func (w *W) enrollInGroup(is Issued, req model.EnrollRequest) (model.Enrollment, error) {
+// revokeReplaced is a group enrollment's first write: the key admits it still, and the
+// certificate a re-enrollment replaces is revoked if still active.
+func (w *W) revokeReplaced(is Issued) error {
 	k := is.Key
 	if r := store.KeyAdmits(k.ID, k.Enabled, k.Expires, w.Now); r != nil {
-		return model.Enrollment{}, r
+		return r
 	}
-	reenroll := is.PrevID != 0
-	if reenroll {
-		n, err := w.Exec(w.Ctx, revokeReplacedSQL, w.Now, is.PrevID)
-		if err != nil {
-			return model.Enrollment{}, w.MapErr(err)
-		}
-		if n != 1 {
-			return model.Enrollment{}, errStale
-		}
+	if is.PrevID == 0 {
+		return nil
 	}
-	if err := w.touchKey(k, req.Machine, reenroll); err != nil {
-		var r *store.Refusal
-		if reenroll && (errors.As(err, &r) || errors.Is(err, errStale)) {
-			return model.Enrollment{}, errUndone // the revoke stands
-		}
-		return model.Enrollment{}, err
-	}
-	m, err := w.recordMachine(is, req)
+	n, err := w.Exec(w.Ctx, revokeReplacedSQL, w.Now, is.PrevID)
 	if err != nil {
-		var r *store.Refusal
-		if errors.As(err, &r) || errors.Is(err, errStale) {
-			return model.Enrollment{}, errUndone // the use is taken
-		}
-		return model.Enrollment{}, err
+		return w.MapErr(err)
 	}
-	return model.Enrollment{Machine: m, Certificate: ca.EncodeDER(is.Signed.DER), Chain: is.Issuer.Chain}, nil
+	if n != 1 {
+		return errStale
+	}
+	return nil
+}
+
+// takeUsesSQL takes n uses of a key still at the version read, all or none.
+const takeUsesSQL = `UPDATE keys SET usage_count = usage_count + ?, last_machine = ?
+	WHERE id = ? AND version = ? AND (max_usage = 0 OR usage_count + ? <= max_usage)`
+
+// touchKeyFor takes the uses of the enrollments same (indexes into group, one key at one
+// version) in one UPDATE; false when the key is no longer at that version or has fewer uses
+// left than they need.
+func (w *W) touchKeyFor(group []*enrollJob, same []int) (bool, error) {
+	k := group[same[0]].is.Key
+	var uses int64
+	for _, i := range same {
+		if group[i].is.PrevID == 0 {
+			uses++
+		}
+	}
+	last := group[same[len(same)-1]].req.Machine
+	n, err := w.Exec(w.Ctx, takeUsesSQL, uses, last, k.ID, k.Version, uses)
+	if err != nil {
+		return false, w.MapErr(err)
+	}
+	return n == 1, nil
+}
+
+// recordMachines inserts the machines of the enrollments kept (indexes into group) in one
+// statement and their audit rows in another, and fills in their results.
+func recordMachines(ctx context.Context, ws []*W, group []*enrollJob, kept []int, results []jobResult) error {
+	w := ws[kept[0]]
+	var margs, aargs []any
+	machines := make(map[string]int, len(kept)) // serial → index into group
+	for _, i := range kept {
+		m, args, err := ws[i].machineRow(group[i].is, group[i].req)
+		if err != nil {
+			return err
+		}
+		margs = append(margs, args...)
+		results[i].out = model.Enrollment{Machine: m, Certificate: ca.EncodeDER(group[i].is.Signed.DER),
+			Chain: group[i].is.Issuer.Chain}
+		machines[m.Serial] = i
+	}
+	rows, err := w.Query(ctx, insertMachinesSQL(w.d, len(kept))+" RETURNING id, serial", margs...)
+	if err != nil {
+		return w.MapErr(err)
+	}
+	for rows.Next() {
+		var id int64
+		var serial string
+		if err := rows.Scan(&id, &serial); err != nil {
+			rows.Close()
+			return w.MapErr(err)
+		}
+		results[machines[serial]].out.Machine.ID = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return w.MapErr(err)
+	}
+	for _, i := range kept {
+		m := results[i].out.Machine
+		if m.ID == 0 {
+			return errors.New("a machine inserted in a group came back without its id")
+		}
+		a, old, new := enrollAudit(group[i].is, m)
+		args, err := ws[i].auditArgs(a, model.ObjectMachine, m.ID, m.Name, old, new, "ok")
+		if err != nil {
+			return err
+		}
+		aargs = append(aargs, args...)
+	}
+	_, err = w.Exec(ctx, auditSQL+strings.Repeat(", "+auditRow, len(kept)-1), aargs...)
+	return w.MapErr(err)
 }
 
 func (j *enrollJob) finish(out model.Enrollment, err error) {
