@@ -198,11 +198,13 @@ func (x *Session) commitEnrollment(ctx context.Context, is Issued, req model.Enr
 	if err != nil {
 		return model.Enrollment{}, err
 	}
-	if err := w.touchKey(k, req.Machine, reenroll); err != nil {
-		return model.Enrollment{}, err
-	}
+	// The change notification's statement before the key's row is written, so it does not
+	// add to the time the key's lock is held.
 	if err := x.E.BeforeCommit(ctx, tx); err != nil {
 		return model.Enrollment{}, x.E.MapErr(err)
+	}
+	if err := w.touchKey(k, req.Machine, reenroll); err != nil {
+		return model.Enrollment{}, err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return model.Enrollment{}, x.E.MapErr(err)

@@ -125,11 +125,13 @@ type jobResult struct {
 }
 
 // groupTx is the group's one transaction, in a few statements whatever its size: the
-// revokes of the certificates re-enrollments replace, one UPDATE per key taking all of its
-// group's uses at once (or, when that UPDATE finds the key edited or short of uses, one per
-// enrollment, so a limit is met exactly), then every machine in one INSERT and every audit
-// row in another. An enrollment refused before anything of it was written gets its refusal
-// and the others go on; an error is the whole group's.
+// revokes of the certificates re-enrollments replace, every machine in one INSERT and every
+// audit row in another, then one UPDATE per key taking all of its group's uses at once. The
+// keys' rows come last, as in commitEnrollment, so their locks, which every group of every
+// replica waits for, are held from those UPDATEs to the commit only. An enrollment refused
+// before anything of it was written gets its refusal and the others go on. A key that was
+// edited meanwhile, or has fewer uses left than its group needs, fails the group, as any
+// error does: then each enrollment is committed alone, and a usage limit is met exactly.
 func groupTx(ctx context.Context, e Engine, group []*enrollJob) ([]jobResult, error) {
 	tx, err := e.Begin(ctx)
 	if err != nil {
@@ -138,7 +140,7 @@ func groupTx(ctx context.Context, e Engine, group []*enrollJob) ([]jobResult, er
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	results := make([]jobResult, len(group))
 	ws := make([]*W, len(group))
-	var admitted []int // indexes into group, in key order
+	var kept []int // indexes into group, in key order
 	for i, j := range group {
 		ws[i] = j.x.In(ctx, tx)
 		if err := ws[i].revokeReplaced(j.is); err != nil {
@@ -148,48 +150,33 @@ func groupTx(ctx context.Context, e Engine, group []*enrollJob) ([]jobResult, er
 			results[i].err = err
 			continue
 		}
-		admitted = append(admitted, i)
+		kept = append(kept, i)
 	}
-	// One UPDATE per key and version read: the jobs of a key sit together, in key order.
-	var kept []int
-	for len(admitted) > 0 {
-		k := group[admitted[0]].is.Key
+	if len(kept) == 0 {
+		return results, nil // nothing written: the rollback ends it
+	}
+	if err := recordMachines(ctx, ws, group, kept, results); err != nil {
+		return nil, err
+	}
+	// The change notification's statement before the keys' rows are written, so it does
+	// not add to the time their locks are held.
+	if err := e.BeforeCommit(ctx, tx); err != nil {
+		return nil, e.MapErr(err)
+	}
+	for len(kept) > 0 { // the enrollments of one key at one version sit together
+		k := group[kept[0]].is.Key
 		n := 1
-		for n < len(admitted) && group[admitted[n]].is.Key.ID == k.ID && group[admitted[n]].is.Key.Version == k.Version {
+		for n < len(kept) && group[kept[n]].is.Key.ID == k.ID && group[kept[n]].is.Key.Version == k.Version {
 			n++
 		}
-		same := admitted[:n]
-		admitted = admitted[n:]
-		ok, err := ws[same[0]].touchKeyFor(group, same)
+		ok, err := ws[kept[0]].touchKeyFor(group, kept[:n])
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			kept = append(kept, same...)
-			continue
+		if !ok {
+			return nil, errUndone
 		}
-		for _, i := range same { // one at a time: exactly as many as the key still admits
-			j := group[i]
-			if err := ws[i].touchKey(j.is.Key, j.req.Machine, j.is.PrevID != 0); err != nil {
-				if !isOwnAnswer(err) {
-					return nil, err
-				}
-				if j.is.PrevID != 0 {
-					return nil, errUndone // its revoke stands
-				}
-				results[i].err = err
-				continue
-			}
-			kept = append(kept, i)
-		}
-	}
-	if len(kept) > 0 {
-		if err := recordMachines(ctx, ws, group, kept, results); err != nil {
-			return nil, err
-		}
-	}
-	if err := e.BeforeCommit(ctx, tx); err != nil {
-		return nil, e.MapErr(err)
+		kept = kept[n:]
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, e.MapErr(err)
@@ -204,9 +191,9 @@ func isOwnAnswer(err error) bool {
 	return errors.As(err, &r) || errors.Is(err, errStale)
 }
 
-// errUndone: a step failed after an earlier one of the same enrollment was written, which a
-// group cannot undo alone; the group is rolled back.
-var errUndone = errors.New("an enrollment in the group failed half-way")
+// errUndone: a key's UPDATE in a group changed nothing (the key was edited, or has fewer uses
+// left than the group needs); the group is rolled back and its enrollments committed alone.
+var errUndone = errors.New("a key refused its group's uses")
 
 // revokeReplaced is a group enrollment's first write: the key admits it still, and the
 // certificate a re-enrollment replaces is revoked if still active.
