@@ -1,6 +1,7 @@
 package sqlcore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -102,7 +103,7 @@ func commitGroup(group []*enrollJob) {
 	}
 	// Keys' rows are locked in the order of their ids, in every group of every replica:
 	// two groups never wait for each other's keys.
-	slices.SortStableFunc(live, func(a, b *enrollJob) int { return int(a.is.Key.ID - b.is.Key.ID) })
+	slices.SortStableFunc(live, func(a, b *enrollJob) int { return cmp.Compare(a.is.Key.ID, b.is.Key.ID) })
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(live[0].ctx), groupTimeout)
 	defer cancel()
 	e := live[0].x.E
