@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -69,6 +70,12 @@ func (q *EnrollQueue) lead() {
 	for {
 		q.mu.Lock()
 		n := min(len(q.waiting), maxGroup)
+		if n > 0 {
+			// A power of two: a group's statements, whose text depends on its size, then
+			// come in six spellings, which each connection prepares once and keeps
+			// (pgx's cache holds 512) instead of up to 31 that would crowd each other out.
+			n = 1 << (bits.Len(uint(n)) - 1)
+		}
 		group := slices.Clone(q.waiting[:n])
 		q.waiting = slices.Delete(q.waiting, 0, n)
 		if n == 0 {
