@@ -19,14 +19,15 @@ type engine struct{ s *Store }
 
 var pgDialect = sqlcore.Dialect{Numbered: true, RowLocks: true}
 
-func (e engine) Dialect() sqlcore.Dialect { return pgDialect }
-func (e engine) Reader() sqlcore.Querier  { return pgQuerier{e.s.pool} }
-func (e engine) MapErr(err error) error   { return mapErr(err) }
-func (e engine) Retryable(err error) bool { return retryable(err) }
-func (e engine) Committed()               { e.s.changes.committed() }
-func (e engine) Sealer() *store.Sealer    { return e.s.sealer }
-func (e engine) CAs() *store.CACache      { return &e.s.cas }
-func (e engine) DataKeyPath() string      { return e.s.keyPath }
+func (e engine) Dialect() sqlcore.Dialect          { return pgDialect }
+func (e engine) Reader() sqlcore.Querier           { return pgQuerier{e.s.pool} }
+func (e engine) MapErr(err error) error            { return mapErr(err) }
+func (e engine) Retryable(err error) bool          { return retryable(err) }
+func (e engine) Committed()                        { e.s.changes.committed() }
+func (e engine) Sealer() *store.Sealer             { return e.s.sealer }
+func (e engine) Enrollments() *sqlcore.EnrollQueue { return &e.s.enrollments }
+func (e engine) CAs() *store.CACache               { return &e.s.cas }
+func (e engine) DataKeyPath() string               { return e.s.keyPath }
 
 func (e engine) Begin(ctx context.Context) (sqlcore.Tx, error) {
 	tx, err := e.s.pool.Begin(ctx)

@@ -46,14 +46,16 @@ type Options struct {
 type Store struct {
 	sqlcore.Public // DataKeyPath, CRL and ServerTLS, answered alike by every engine
 
-	pool     *pgxpool.Pool
-	target   string // where the database is, without any password: for messages
-	keyPath  string
-	sealer   *store.Sealer
-	cas      store.CACache
-	changes  *listener
-	closed   sync.Once
-	closeErr error
+	pool    *pgxpool.Pool
+	target  string // where the database is, without any password: for messages
+	keyPath string
+	sealer  *store.Sealer
+	cas     store.CACache
+	// enrollments commits enrollments in groups (sqlcore.EnrollQueue).
+	enrollments sqlcore.EnrollQueue
+	changes     *listener
+	closed      sync.Once
+	closeErr    error
 }
 
 // session is the store seen by one actor; every change it makes is audited under that actor.

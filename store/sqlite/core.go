@@ -17,15 +17,16 @@ type engine struct{ s *Store }
 
 var sqliteDialect = sqlcore.Dialect{NameKey: true, MicroTimes: true}
 
-func (e engine) Dialect() sqlcore.Dialect        { return sqliteDialect }
-func (e engine) Reader() sqlcore.Querier         { return sqlQuerier{e.s.rdb} }
-func (e engine) MapErr(err error) error          { return mapErr(err) }
-func (e engine) Retryable(error) bool            { return false } // one writer at a time: nothing to lose a race to
-func (e engine) Committed()                      { e.s.commits.Add(1) }
-func (e engine) Sealer() *store.Sealer           { return e.s.sealer }
-func (e engine) CAs() *store.CACache             { return &e.s.cas }
-func (e engine) DataKeyPath() string             { return e.s.keyPath }
-func (e engine) ScrubErased(ctx context.Context) { _ = e.s.scrub(ctx) }
+func (e engine) Dialect() sqlcore.Dialect          { return sqliteDialect }
+func (e engine) Reader() sqlcore.Querier           { return sqlQuerier{e.s.rdb, e.s.hotPrep.reader()} }
+func (e engine) MapErr(err error) error            { return mapErr(err) }
+func (e engine) Retryable(error) bool              { return false } // one writer at a time: nothing to lose a race to
+func (e engine) Committed()                        { e.s.commits.Add(1) }
+func (e engine) Sealer() *store.Sealer             { return e.s.sealer }
+func (e engine) Enrollments() *sqlcore.EnrollQueue { return &e.s.enrollments }
+func (e engine) CAs() *store.CACache               { return &e.s.cas }
+func (e engine) DataKeyPath() string               { return e.s.keyPath }
+func (e engine) ScrubErased(ctx context.Context)   { _ = e.s.scrub(ctx) }
 
 func (e engine) BeforeCommit(context.Context, sqlcore.Tx) error { return nil }
 
@@ -48,7 +49,7 @@ func (e engine) Begin(ctx context.Context) (sqlcore.Tx, error) {
 		release()
 		return nil, mapErr(err)
 	}
-	return sqlTx{sqlQuerier{tx}, tx, sync.OnceFunc(release)}, nil
+	return sqlTx{sqlQuerier{tx, e.s.hotPrep.writer()}, tx, sync.OnceFunc(release)}, nil
 }
 
 func (e engine) Duplicate(err error) (dup, fingerprint bool) {
@@ -74,17 +75,37 @@ func (e engine) NextIDs(ctx context.Context, q sqlcore.Querier, table string, n 
 	return ids, nil
 }
 
-// sqlQuerier is database/sql seen as a sqlcore.Querier.
+// sqlQuerier is database/sql seen as a sqlcore.Querier. A query among hot (statements kept
+// prepared on q's database, hot.go) runs through its statement instead of being prepared again.
 type sqlQuerier struct {
 	q interface {
 		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	}
+	hot map[string]*sql.Stmt
+}
+
+// prepared is query's kept statement, bound to q's transaction if q is one; nil if none.
+func (q sqlQuerier) prepared(ctx context.Context, query string) *sql.Stmt {
+	st := q.hot[query]
+	if st == nil {
+		return nil
+	}
+	if tx, ok := q.q.(*sql.Tx); ok {
+		return tx.StmtContext(ctx, st)
+	}
+	return st
 }
 
 func (q sqlQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := q.q.ExecContext(ctx, query, args...)
+	var res sql.Result
+	var err error
+	if st := q.prepared(ctx, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = q.q.ExecContext(ctx, query, args...)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -92,7 +113,13 @@ func (q sqlQuerier) Exec(ctx context.Context, query string, args ...any) (int64,
 }
 
 func (q sqlQuerier) Query(ctx context.Context, query string, args ...any) (sqlcore.Rows, error) {
-	rows, err := q.q.QueryContext(ctx, query, args...)
+	var rows *sql.Rows
+	var err error
+	if st := q.prepared(ctx, query); st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = q.q.QueryContext(ctx, query, args...)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +127,9 @@ func (q sqlQuerier) Query(ctx context.Context, query string, args ...any) (sqlco
 }
 
 func (q sqlQuerier) QueryRow(ctx context.Context, query string, args ...any) sqlcore.Row {
+	if st := q.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return q.q.QueryRowContext(ctx, query, args...)
 }
 

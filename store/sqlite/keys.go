@@ -101,7 +101,7 @@ func sortRefs(g []model.GroupRef) {
 
 // keyGroups reads key id's groups, sorted as ListKeys sorts them.
 func (n *names) keyGroups(ctx context.Context, e sqlcore.Engine, q querier, id int64) ([]model.GroupRef, error) {
-	refs, err := sqlcore.All(ctx, e, sqlQuerier{q}, func(r sqlcore.Row) (g model.GroupRef, err error) {
+	refs, err := sqlcore.All(ctx, e, sqlQuerier{q: q}, func(r sqlcore.Row) (g model.GroupRef, err error) {
 		err = r.Scan(&g.ID)
 		g.Name = n.groups[g.ID]
 		return g, err

@@ -12,5 +12,5 @@ var systemActor = sqlcore.SystemActor
 
 // seedV1 runs inside the first migration: sqlcore.SeedV1 in the migration's transaction.
 func seedV1(ctx context.Context, tx *sql.Tx, s *Store) error {
-	return sqlcore.SeedV1(s.as(systemActor).In(ctx, sqlTx{sqlQuerier{tx}, tx, func() {}}))
+	return sqlcore.SeedV1(s.as(systemActor).In(ctx, sqlTx{sqlQuerier{q: tx}, tx, func() {}}))
 }

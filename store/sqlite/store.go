@@ -46,11 +46,13 @@ type Store struct {
 	commits atomic.Int64
 	sealer  *store.Sealer
 	cas     store.CACache
-	// enrollPrep is enrollment's prepared statements (enroll_stmts.go).
-	enrollPrep enrollPrep
-	closed     sync.Once
-	closeErr   error
-	warns      []string
+	// enrollments commits enrollments in groups (sqlcore.EnrollQueue).
+	enrollments sqlcore.EnrollQueue
+	// hotPrep is enrollment's statements, kept prepared (hot.go).
+	hotPrep  hotPrep
+	closed   sync.Once
+	closeErr error
+	warns    []string
 }
 
 // session is the store seen by one actor; every change it makes is audited under that actor.
@@ -280,7 +282,7 @@ func (s *Store) Warnings() []string { return append([]string(nil), s.warns...) }
 func (s *Store) Close() error {
 	s.closed.Do(func() {
 		var errs []error
-		s.enrollPrep.close()
+		s.hotPrep.close()
 		if s.dv != nil {
 			errs = append(errs, s.dv.Close())
 		}

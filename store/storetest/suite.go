@@ -66,6 +66,7 @@ func Run(t *testing.T, open Opener) {
 		{"EnrollRefusalsWriteOnlyCounters", testEnrollRefusals},
 		{"EnrollUsageLimitUnderConcurrency", testEnrollUsageLimitUnderConcurrency},
 		{"Reenroll", testReenroll},
+		{"EnrollManyAtOnce", testEnrollManyAtOnce},
 		{"KeyLastMachine", testKeyLastMachine},
 		{"KeyActivity", testKeyActivity},
 		{"EnrollWithErasedMaterial", testEnrollWithErasedMaterial},

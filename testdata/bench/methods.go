@@ -80,8 +80,9 @@ const methodImport = `- **9. keys import**: ` + "`provkeys keys import FILE --gr
 
 const methodPostgres = `- **10. PostgreSQL store**: the suite starts its own PostgreSQL (the server binaries on the
   PATH or in /usr/lib/postgresql/*/bin; initdb into a temporary directory, a Unix socket
-  only, fsync and synchronous_commit on as installed, so a commit is durable as SQLite's
-  WAL with synchronous FULL) on the same machine and copies the cached SQLite demo store
+  only, fsync, synchronous_commit and full_page_writes on as installed, so a commit is
+  durable as SQLite's WAL with synchronous FULL; shared_buffers 256 MB, wal_buffers 16 MB,
+  max_wal_size 4 GB and checkpoint_timeout 30 min, so no checkpoint falls in a measurement) on the same machine and copies the cached SQLite demo store
   into a new database with ` + "`provkeys migrate`" + `, so both stores hold the same keys. Each row
   is PostgreSQL against that SQLite store, the ratio PostgreSQL / SQLite: start to first full
   frame and to every key loaded (the same pseudo-terminal driver and the same screens as
@@ -100,4 +101,18 @@ const methodEnroll = `- **11. Enrollment**: ` + "`provkeys serve`" + ` on a copy
   peer is store/ca's ` + "`BenchmarkCheckAndSign`" + ` in the same run: one CSR parse and signature
   check plus one P-256 certificate signature, on one core. Ratio = enrollments/s over bare
   signings/s.
+`
+
+const methodPGEnroll = `- **12. Enrollments on PostgreSQL, one and two replicas**: figure 11's load (64 clients,
+  kept-alive HTTPS, one key with re-enrollment allowed and no usage limit, distinct machine
+  names, 6,000 enrollments after 256 to warm up) against three set-ups holding the same
+  100,000 keys: ` + "`provkeys serve`" + ` on a copy of the SQLite store; one ` + "`serve`" + ` on the
+  suite's PostgreSQL (figure 10's server, the copy moved there with ` + "`provkeys migrate`" + `);
+  two ` + "`serve`" + ` processes on that same database, the clients split evenly between them.
+  The set-ups take turns, 3 rounds; each figure is the median round. The database server,
+  the replicas and the clients share the machine's cores. Ratios: one replica over SQLite
+  (goal ≥ 0.7), two replicas over one (goal ≥ 1: coordinating costs nothing measurable).
+  Also reported: the CPU time (user and system, from /proc) the serve processes and, on
+  PostgreSQL, the database server's processes used during the measured part, per
+  enrollment, which stays comparable when the machine is busy with other work.
 `

@@ -19,12 +19,19 @@ import (
 // start on a Unix socket only (no TCP port), stopped and removed at the end of the step. It
 // follows store/postgres/pgtest, written again here as plain code because that package is
 // built around *testing.M. Unlike the tests' server it keeps fsync on: its commits are
-// measured against SQLite's, which syncs every commit (synchronous FULL).
+// measured against SQLite's, which syncs every commit (synchronous FULL). See pgSettings.
 type pgServer struct {
 	dir, dataDir, sockDir, logFile string
 	bin                            string   // the directory of initdb and pg_ctl
 	asUser                         []string // the command prefix that runs them as their owner
 }
+
+// pgSettings tune the server as an operator would for this load, the same for every figure,
+// and keep every commit durable: fsync, synchronous_commit and full_page_writes stay on as
+// installed. Enough shared buffers for the 100,000-key store's tables and indexes, and
+// checkpoints spaced so none falls in the middle of a measurement; room for the replicas'
+// pools (10 connections each, and a listener).
+const pgSettings = "-c shared_buffers=256MB -c wal_buffers=16MB -c max_wal_size=4GB -c checkpoint_timeout=30min -c max_connections=200"
 
 // pgBinDir finds the directory of initdb and pg_ctl: the PATH first, then Debian's layout.
 func pgBinDir() (string, error) {
@@ -91,7 +98,7 @@ func startPG() (*pgServer, error) {
 	if err := os.WriteFile(filepath.Join(s.dataDir, "pg_hba.conf"), []byte("local all all trust\n"), 0o600); err != nil {
 		return fail(err)
 	}
-	out, err := s.run("pg_ctl", "-D", s.dataDir, "-o", "-k "+s.sockDir+" -c listen_addresses=''",
+	out, err := s.run("pg_ctl", "-D", s.dataDir, "-o", "-k "+s.sockDir+" -c listen_addresses='' "+pgSettings,
 		"-l", s.logFile, "-w", "-t", "60", "start")
 	if err != nil {
 		log, _ := os.ReadFile(s.logFile)
@@ -116,6 +123,17 @@ func (s *pgServer) createDB(ctx context.Context, name string) error {
 		return fmt.Errorf("create database %s: %w", name, err)
 	}
 	return nil
+}
+
+// pid is the postmaster's process id (0 if unknown): the first line of postmaster.pid.
+func (s *pgServer) pid() int {
+	b, err := os.ReadFile(filepath.Join(s.dataDir, "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	n, _ := strconv.Atoi(strings.TrimSpace(line))
+	return n
 }
 
 // stop stops the server (fast mode) and removes its directory.

@@ -32,6 +32,8 @@ var steps = []step{
 	{id: "postgres", title: "PostgreSQL store against SQLite", method: methodPostgres,
 		run: (*suite).postgresStores},
 	{id: "enroll", title: "enrollments over HTTPS vs a bare CSR check and sign", method: methodEnroll, run: (*suite).enroll},
+	{id: "pgenroll", title: "enrollments on SQLite, PostgreSQL with one replica and with two", method: methodPGEnroll,
+		run: (*suite).pgEnroll},
 }
 
 // stepIDs are the names -only takes.

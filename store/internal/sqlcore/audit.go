@@ -35,22 +35,35 @@ func (w *W) Audit(a model.Action, t model.ObjectType, id int64, name string, old
 	return w.AuditResult(a, t, id, name, old, new, "ok")
 }
 
+const (
+	auditSQL = `INSERT INTO audit
+	(at, actor, role, remote, action, object_type, object_id, object_name, old, new, result)
+	VALUES ` + auditRow
+	auditRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
 // AuditResult appends an action's row with its result ("ok" or why it was refused).
 func (w *W) AuditResult(a model.Action, t model.ObjectType, id int64, name string, old, new any, result string) error {
-	o, err := store.AuditJSON(old)
+	args, err := w.auditArgs(a, t, id, name, old, new, result)
 	if err != nil {
 		return err
+	}
+	_, err = w.Exec(w.Ctx, auditSQL, args...)
+	return w.MapErr(err)
+}
+
+// auditArgs are the values of one audit row (auditRow), as this change's actor at its time.
+func (w *W) auditArgs(a model.Action, t model.ObjectType, id int64, name string, old, new any, result string) ([]any, error) {
+	o, err := store.AuditJSON(old)
+	if err != nil {
+		return nil, err
 	}
 	n, err := store.AuditJSON(new)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	act := w.X.actor
-	_, err = w.Exec(w.Ctx, `INSERT INTO audit
-		(at, actor, role, remote, action, object_type, object_id, object_name, old, new, result)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		w.Now, act.Name, string(act.Role), act.Remote, string(a), string(t), id, name, o, n, result)
-	return w.MapErr(err)
+	return []any{w.Now, act.Name, string(act.Role), act.Remote, string(a), string(t), id, name, o, n, result}, nil
 }
 
 // AuditEvent appends a row for an event outside the store's own changes (an SSH session

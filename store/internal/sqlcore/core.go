@@ -65,7 +65,9 @@ type Engine interface {
 	Reader() Querier
 	// Begin starts a write transaction (errors already mapped).
 	Begin(ctx context.Context) (Tx, error)
-	// BeforeCommit runs last inside every change (PostgreSQL counts and announces it).
+	// BeforeCommit runs inside every change before its commit (PostgreSQL counts and announces
+	// it): last, except that an enrollment writes its keys' rows after it, to hold their locks
+	// the shortest time.
 	BeforeCommit(ctx context.Context, tx Tx) error
 	// Committed is told of every commit (both engines count them for DataVersion).
 	Committed()
@@ -82,6 +84,8 @@ type Engine interface {
 	Sealer() *store.Sealer
 	// CAs is the engine's cache of parsed CA certificates.
 	CAs() *store.CACache
+	// Enrollments is the store's queue of enrollments to commit (one per store).
+	Enrollments() *EnrollQueue
 	DataKeyPath() string
 }
 

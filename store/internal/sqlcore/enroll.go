@@ -2,8 +2,10 @@ package sqlcore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"provkeys/model"
@@ -21,13 +23,16 @@ type EnrollKey struct {
 }
 
 // Issued is an enrollment prepared outside any write transaction: the key as read, the
-// machine's certificate already signed. It leaves the store only once the engine's commit
-// step has counted the use; a refused one is dropped there and never seen.
+// machine's active enrollment with the key as read (PrevID 0: none), the machine's
+// certificate already signed. It leaves the store only once the commit has counted the use;
+// a refused one is dropped there and never seen.
 type Issued struct {
-	Key    EnrollKey
-	Groups []string
-	Issuer *store.CAEntry
-	Signed ca.Signed
+	Key        EnrollKey
+	PrevID     int64
+	PrevSerial string
+	Groups     []string
+	Issuer     *store.CAEntry
+	Signed     ca.Signed
 }
 
 // RefusedEarly is what the key as read already refuses before anything is signed: machine
@@ -44,49 +49,38 @@ func (k EnrollKey) RefusedEarly(machine string, enrolled bool) error {
 	return nil
 }
 
-// ErrKeyChanged: the key was edited between the read that signed the certificate and the
-// transaction; the certificate may carry stale groups or the wrong CA, so it is signed again.
-var ErrKeyChanged = errors.New("the key changed during the enrollment")
+// errStale: what the enrollment was prepared on changed before its commit (the key was
+// edited, or another enrollment of the same machine name won); the certificate may carry
+// stale groups or the wrong CA, so it is prepared and signed again.
+var errStale = errors.New("the key or the machine changed during the enrollment")
 
 // enrollAttempts bounds the re-signing when the key keeps changing under an enrollment.
-const enrollAttempts = 3
+const enrollAttempts = 5
 
-// EnrollSteps are an engine's two steps of an enrollment, which Enroll runs and retries.
-type EnrollSteps struct {
-	// Prepare reads the key (refusing early what is already refused) and signs the
-	// certificate, outside any write transaction; it ends in SignEnrollment.
-	Prepare func(ctx context.Context, chk store.EnrollCheck, req model.EnrollRequest, certDays int) (Issued, error)
-	// Commit is one short write transaction: re-check the key (same version, else
-	// ErrKeyChanged; still admitting), take the use or revoke the certificate a
-	// re-enrollment replaces, record the machine and its audit row.
-	Commit func(ctx context.Context, is Issued, req model.EnrollRequest) (model.Enrollment, error)
-	// CountRefusal bumps a known key's refusal counter, best effort.
-	CountRefusal func(ctx context.Context, r *store.Refusal)
-}
-
-// Enroll implements store.Enroller.Enroll over an engine's steps, so the cryptography never
-// runs inside a write transaction: Prepare signs, Commit decides. The certificate is returned
-// only after Commit committed; when Commit refuses, the signed certificate is discarded
+// Enroll implements store.Enroller.Enroll on engine e, so the cryptography never runs inside
+// a write transaction: prepare reads and signs, commit decides. The certificate is returned
+// only after the commit; when the commit refuses, the signed certificate is discarded
 // (nothing lists its serial, nothing trusts it without the chain the machine never got). A
 // key changed in between, or a transaction the server aborted, is signed again, a few times
 // at most. A refusal writes only the key's refusal counter.
-func Enroll(ctx context.Context, e Engine, steps EnrollSteps, req model.EnrollRequest, certDays int) (model.Enrollment, error) {
+func Enroll(ctx context.Context, e Engine, req model.EnrollRequest, certDays int) (model.Enrollment, error) {
 	chk, err := store.CheckEnrollRequest(req)
 	if err != nil {
 		return model.Enrollment{}, err
 	}
+	sys := NewSession(e, SystemActor)
 	for attempt := 1; ; attempt++ {
 		var out model.Enrollment
-		is, err := steps.Prepare(ctx, chk, req, certDays)
+		is, err := sys.prepareEnrollment(ctx, chk, req, certDays)
 		if err == nil {
-			out, err = steps.Commit(ctx, is, req)
+			out, err = e.Enrollments().commit(ctx, NewSession(e, store.MachineActor(req)), is, req)
 		}
-		if (errors.Is(err, ErrKeyChanged) || e.Retryable(err)) && attempt < enrollAttempts {
+		if (errors.Is(err, errStale) || e.Retryable(err)) && attempt < enrollAttempts {
 			continue
 		}
 		var r *store.Refusal
 		if errors.As(err, &r) {
-			steps.CountRefusal(ctx, r)
+			sys.countRefusal(ctx, r)
 			return model.Enrollment{}, r.Err
 		}
 		if err != nil {
@@ -96,11 +90,226 @@ func Enroll(ctx context.Context, e Engine, steps EnrollSteps, req model.EnrollRe
 	}
 }
 
+// EnrollStatements are the statements an enrollment runs, in the engine's spelling: reads
+// (on the reader) and writes (inside the write transaction). An engine that can keep
+// statements prepared (SQLite) prepares these: they run thousands of times a second.
+func EnrollStatements(d Dialect) (reads, writes []string) {
+	return []string{d.rebind(enrollKeySQL(d)), d.rebind(keyGroupNamesSQL)},
+		[]string{d.rebind(revokeReplacedSQL), d.rebind(insertMachineSQL(d)), d.rebind(auditSQL),
+			d.rebind(takeUseSQL), d.rebind(lastMachineSQL), d.rebind(keyNowSQL)}
+}
+
+// enrollKeySQL reads the key by fingerprint and, in the same query, the machine's active
+// enrollment with it (the machine name is the first argument).
+func enrollKeySQL(d Dialect) string {
+	return `SELECT k.id, k.cert_id, k.version, k.name, k.enabled, k.allow_reenroll, k.max_usage,
+		k.usage_count, k.expires_at, m.id, m.serial FROM keys k
+		LEFT JOIN machines m ON m.key_id = k.id AND ` + d.NameIs("m.name") + ` AND m.revoked_at IS NULL
+		WHERE k.fingerprint = ?`
+}
+
+// prepareEnrollment reads the key and the machine's active enrollment and signs the
+// certificate, outside any write transaction.
+func (x *Session) prepareEnrollment(ctx context.Context, chk store.EnrollCheck, req model.EnrollRequest, certDays int) (Issued, error) {
+	d := x.E.Dialect()
+	var k EnrollKey
+	var expires Time
+	var prevID *int64
+	var prevSerial *string
+	err := x.Read().QueryRow(ctx, enrollKeySQL(d), d.NameArg(req.Machine), chk.Fingerprint).Scan(&k.ID, &k.CertID,
+		&k.Version, &k.Name, &k.Enabled, &k.Reenroll, &k.MaxUsage, &k.Usage, &expires, &prevID, &prevSerial)
+	if err = x.E.MapErr(err); errors.Is(err, model.ErrNotFound) {
+		return Issued{}, store.UnknownKey()
+	}
+	if err != nil {
+		return Issued{}, err
+	}
+	k.Expires = expires.T
+	t := Now()
+	if r := store.KeyAdmits(k.ID, k.Enabled, k.Expires, t); r != nil {
+		return Issued{}, r
+	}
+	if r := k.RefusedEarly(req.Machine, prevID != nil); r != nil {
+		return Issued{}, r
+	}
+	is, err := x.SignEnrollment(ctx, k, chk, req, certDays, t)
+	if prevID != nil {
+		is.PrevID, is.PrevSerial = *prevID, *prevSerial
+	}
+	return is, err
+}
+
+const (
+	// revokeReplacedSQL revokes the certificate a re-enrollment replaces, only if it is still
+	// active: a re-enrollment that raced this one and won leaves no row to revoke.
+	revokeReplacedSQL = `UPDATE machines SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`
+	// takeUseSQL takes one use of a key still at the version read, in one conditional UPDATE:
+	// under any number of writers on any number of replicas, a key with max usage N admits
+	// exactly N machines. The key's last machine changes with it; its version does not (an
+	// enrollment is not an edit).
+	takeUseSQL = `UPDATE keys SET usage_count = usage_count + 1, last_machine = ?
+		WHERE id = ? AND version = ? AND (max_usage = 0 OR usage_count < max_usage)`
+	// lastMachineSQL is a re-enrollment's change to the key: no use taken.
+	lastMachineSQL = `UPDATE keys SET last_machine = ? WHERE id = ? AND version = ?`
+	// keyNowSQL tells why the key's UPDATE changed nothing.
+	keyNowSQL = `SELECT version, usage_count FROM keys WHERE id = ?`
+)
+
+func insertMachineSQL(d Dialect) string { return insertMachinesSQL(d, 1) + " RETURNING id" }
+
+// insertMachinesSQL inserts n machines (machineArgs each).
+func insertMachinesSQL(d Dialect, n int) string {
+	cols, marks, _ := d.NameCols("")
+	row := `(` + marks + `, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	return `INSERT INTO machines (` + cols + `, key_id, key_name, groups, cert_id, cert_name, serial,
+		not_after, enrolled_at, remote, used_use, certificate) VALUES ` + row + strings.Repeat(", "+row, n-1)
+}
+
+// commitEnrollment is the short write transaction of an enrollment: revoke the certificate
+// a re-enrollment replaces, record the machine and its audit row, and last take the use
+// from the key (or note its last machine) at the version read. The key's row is written
+// last so that its lock, which every enrollment with the key waits for, is held only from
+// that statement to the commit. What prepare read and this transaction did not lock is
+// checked by the writes themselves: the key's version in its UPDATE, the replaced
+// certificate's being active in its revoke, and a machine enrolled meanwhile by the unique
+// index of active machines. Refusals are *store.Refusal; anything stale is errStale.
+func (x *Session) commitEnrollment(ctx context.Context, is Issued, req model.EnrollRequest) (model.Enrollment, error) {
+	k := is.Key
+	tx, err := x.E.Begin(ctx)
+	if err != nil {
+		return model.Enrollment{}, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	w := x.In(ctx, tx)
+	if r := store.KeyAdmits(k.ID, k.Enabled, k.Expires, w.Now); r != nil {
+		return model.Enrollment{}, r // expired since prepare: the key's fields are checked below
+	}
+	reenroll := is.PrevID != 0
+	if reenroll {
+		n, err := w.Exec(ctx, revokeReplacedSQL, w.Now, is.PrevID)
+		if err != nil {
+			return model.Enrollment{}, w.MapErr(err)
+		}
+		if n != 1 {
+			return model.Enrollment{}, errStale
+		}
+	}
+	m, err := w.recordMachine(is, req)
+	if err != nil {
+		return model.Enrollment{}, err
+	}
+	// The change notification's statement before the key's row is written, so it does not
+	// add to the time the key's lock is held.
+	if err := x.E.BeforeCommit(ctx, tx); err != nil {
+		return model.Enrollment{}, x.E.MapErr(err)
+	}
+	if err := w.touchKey(k, req.Machine, reenroll); err != nil {
+		return model.Enrollment{}, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return model.Enrollment{}, x.E.MapErr(err)
+	}
+	x.E.Committed()
+	return model.Enrollment{Machine: m, Certificate: ca.EncodeDER(is.Signed.DER), Chain: is.Issuer.Chain}, nil
+}
+
+// recordMachine inserts the enrolled machine and its audit row. A machine enrolled under the
+// same name meanwhile (or a serial drawn twice) is errStale; a key deleted meanwhile refuses.
+func (w *W) recordMachine(is Issued, req model.EnrollRequest) (model.Machine, error) {
+	m, args, err := w.machineRow(is, req)
+	if err != nil {
+		return m, err
+	}
+	err = w.QueryRow(w.Ctx, insertMachineSQL(w.d), args...).Scan(&m.ID)
+	switch err = w.MapErr(err); {
+	case errors.Is(err, model.ErrDuplicate):
+		return m, errStale
+	case errors.Is(err, model.ErrInUse):
+		return m, store.UnknownKey()
+	case err != nil:
+		return m, err
+	}
+	a, old, new := enrollAudit(is, m)
+	return m, w.Audit(a, model.ObjectMachine, m.ID, m.Name, old, new)
+}
+
+// machineRow is the machine an enrollment records, and its row's values (insertMachinesSQL).
+func (w *W) machineRow(is Issued, req model.EnrollRequest) (model.Machine, []any, error) {
+	k := is.Key
+	m := model.Machine{Name: req.Machine, KeyID: k.ID, KeyName: k.Name, Groups: is.Groups,
+		CertID: k.CertID, CertName: is.Issuer.Name, Serial: ca.SerialHex(is.Signed.Serial),
+		NotAfter: is.Signed.NotAfter.UTC().Truncate(time.Microsecond), EnrolledAt: w.Now,
+		Remote: req.Remote, UsedUse: is.PrevID == 0, Certificate: is.Signed.DER}
+	groups, err := json.Marshal(m.Groups)
+	if err != nil {
+		return m, nil, err
+	}
+	_, _, name := w.d.NameCols(m.Name)
+	return m, append(name, m.KeyID, m.KeyName, string(groups), m.CertID, m.CertName, m.Serial, m.NotAfter,
+		m.EnrolledAt, m.Remote, m.UsedUse, m.Certificate), nil
+}
+
+// enrollAudit is an enrollment's audit row: its action, and the old and new values.
+func enrollAudit(is Issued, m model.Machine) (model.Action, any, any) {
+	if is.PrevID != 0 {
+		return model.ActionReenroll, map[string]string{"serial": is.PrevSerial}, store.AuditMachine(m)
+	}
+	return model.ActionEnroll, nil, store.AuditMachine(m)
+}
+
+// touchKey is an enrollment's write to key k, at the version prepare read: take one use (a
+// new machine) or only note the last machine (a re-enrollment). When nothing changed, the
+// key is gone, was edited (errStale: prepare again) or has no uses left.
+func (w *W) touchKey(k EnrollKey, machine string, reenroll bool) error {
+	q := takeUseSQL
+	if reenroll {
+		q = lastMachineSQL
+	}
+	n, err := w.Exec(w.Ctx, q, machine, k.ID, k.Version)
+	if err != nil {
+		return w.MapErr(err)
+	}
+	if n == 1 {
+		return nil
+	}
+	var version, used int64
+	err = w.MapErr(w.QueryRow(w.Ctx, keyNowSQL, k.ID).Scan(&version, &used))
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return store.UnknownKey() // deleted meanwhile
+	case err != nil:
+		return err
+	case version != k.Version:
+		return errStale
+	}
+	return store.NoUsesLeft(k.ID, used, k.MaxUsage)
+}
+
+// countRefusal bumps a known key's refusal counter in its own transaction: best effort, since
+// the refusal stands whether or not it is counted.
+func (x *Session) countRefusal(ctx context.Context, r *store.Refusal) {
+	if r.KeyID == 0 {
+		return
+	}
+	tx, err := x.E.Begin(ctx)
+	if err != nil {
+		return
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	w := x.In(ctx, tx)
+	_, err = w.Exec(ctx, `INSERT INTO key_refusals (key_id, count, last_at, last_reason)
+		VALUES (?, 1, ?, ?) ON CONFLICT (key_id) DO UPDATE SET count = key_refusals.count + 1,
+		last_at = excluded.last_at, last_reason = excluded.last_reason`, r.KeyID, w.Now, r.Reason)
+	if err == nil && x.E.BeforeCommit(ctx, tx) == nil && tx.Commit(ctx) == nil {
+		x.E.Committed()
+	}
+}
+
 // keyGroupNamesSQL lists a key's machine group names, sorted case-insensitively.
 const keyGroupNamesSQL = `SELECT g.name FROM key_groups kg JOIN groups g ON g.id = kg.group_id
 	WHERE kg.key_id = ? ORDER BY lower(g.name), g.id`
 
-// SignEnrollment is the end of Prepare once the key admits the machine: it unseals the key's
+// SignEnrollment is the end of prepare once the key admits the machine: it unseals the key's
 // CA key and signs the machine's certificate at time t, with the key's groups.
 func (x *Session) SignEnrollment(ctx context.Context, k EnrollKey, chk store.EnrollCheck, req model.EnrollRequest, certDays int, t time.Time) (Issued, error) {
 	issuer, err := x.CACert(ctx, x.Read(), k.CertID)

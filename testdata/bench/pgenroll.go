@@ -1,0 +1,134 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"time"
+)
+
+// pgEnrollRounds is how many times figure 12 measures each of its three set-ups, in turn.
+const pgEnrollRounds = 3
+
+// pgEnroll is figure 12: enrollments per second and their latency on the SQLite store, on the
+// PostgreSQL store behind one `serve` replica and behind two, side by side on the same 100,000
+// keys with figure 11's load (64 clients over HTTPS, split evenly between the replicas). The
+// three set-ups take turns, pgEnrollRounds times, so load from elsewhere hits them alike;
+// each figure is the median round's rate, and the latencies of every round together.
+func (s *suite) pgEnroll() error {
+	sizes := s.sizesUpTo(enrollN)
+	if len(sizes) == 0 {
+		return nil
+	}
+	n := sizes[len(sizes)-1]
+	dir, err := os.MkdirTemp(s.o.dir, "pgenroll-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	db, err := s.storeCopy(n, dir)
+	if err != nil {
+		return err
+	}
+	pg, err := startPG()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := pg.stop(); err != nil {
+			logf("postgres: %v", err)
+		}
+	}()
+	if err := pg.createDB(context.Background(), "enroll"); err != nil {
+		return err
+	}
+	url := pg.url("enroll")
+	logf("pgenroll: provkeys migrate --from the store's copy")
+	mig := exec.Command(s.bin, "migrate", "--from", db, "--data-key", db+".key", "--to", url)
+	mig.Stdout, mig.Stderr = os.Stderr, os.Stderr
+	if err := mig.Run(); err != nil {
+		return fmt.Errorf("migrate %d keys: %w", n, err)
+	}
+	s.recordLine(s.bin + " --db 'postgres:///keysN?…' --data-key $DIR/stores/N/provkeys.db.key serve --listen 127.0.0.1:0 --enroll-listen 127.0.0.1:PORT   # once or twice, on the same database")
+
+	setups := []struct {
+		name     string
+		args     []string
+		replicas int
+		key      string
+		root     []byte
+		runs     []enrolled
+		lat      []time.Duration
+	}{
+		{name: "SQLite", args: []string{"--db", db}, replicas: 1},
+		{name: "PostgreSQL, 1 replica", args: []string{"--db", url, "--data-key", db + ".key"}, replicas: 1},
+		{name: "PostgreSQL, 2 replicas", args: []string{"--db", url, "--data-key", db + ".key"}, replicas: 2},
+	}
+	for i := range setups {
+		st := &setups[i]
+		if i == 2 { // the same database as one replica: the key is there already
+			st.key, st.root = setups[1].key, setups[1].root
+			continue
+		}
+		if st.key, st.root, err = s.enrollKey(st.args); err != nil {
+			return err
+		}
+	}
+	for round := range pgEnrollRounds {
+		for i := range setups {
+			st := &setups[i]
+			urls, pids, stop, err := s.startServes(dir, st.args, st.replicas)
+			if err != nil {
+				return err
+			}
+			cpu := func() time.Duration { return cpuTime(pids...) }
+			if i > 0 { // and the database server's processes
+				cpu = func() time.Duration { return cpuTime(append(slices.Clone(pids), childrenOf(pg.pid())...)...) }
+			}
+			got, err := enrollStorm(urls, st.root, st.key, fmt.Sprintf("r%d-s%d-", round, i), cpu)
+			stop()
+			if err != nil {
+				return fmt.Errorf("%s: %w", st.name, err)
+			}
+			logf("pgenroll round %d, %s: %.0f /s, p50 %s, p99 %s, CPU %s per enrollment", round+1, st.name, got.rate,
+				ms(got.p50), ms(got.p99), ms(got.cpu))
+			st.runs = append(st.runs, got)
+		}
+	}
+	med := func(runs []enrolled) enrolled {
+		rs := slices.Clone(runs)
+		slices.SortFunc(rs, func(a, b enrolled) int { return cmp.Compare(a.rate, b.rate) })
+		return rs[len(rs)/2]
+	}
+	sq, pg1, pg2 := med(setups[0].runs), med(setups[1].runs), med(setups[2].runs)
+	what := fmt.Sprintf("enrollments per second, %d clients at once over HTTPS (median of %d rounds)", enrollClients, pgEnrollRounds)
+	s.compare(comparison{fig: "12", what: "PostgreSQL, 1 replica: " + what, n: n,
+		ours: pg1.rate, oursText: pg1.rateText(), peer: sq.rate, peerText: sq.rateText(),
+		peerName: "SQLite store, same keys", higherIsBetter: true, maxRatio: 0.7})
+	s.compare(comparison{fig: "12", what: "PostgreSQL, 2 replicas: " + what, n: n,
+		ours: pg2.rate, oursText: pg2.rateText(), peer: pg1.rate, peerText: pg1.rateText(),
+		peerName: "PostgreSQL, 1 replica", higherIsBetter: true, maxRatio: 1})
+	for _, st := range setups {
+		m := med(st.runs)
+		s.add("12", fmt.Sprintf("%s: enrollment latency p50 / p99 (median round)", st.name), n, m.latencyText(), "", "", "", nil)
+		s.add("12", fmt.Sprintf("%s: CPU time per enrollment, serve and database processes (median round)", st.name), n,
+			ms(m.cpu), "", "", "", nil)
+	}
+	s.notes = append(s.notes, fmt.Sprintf("enrollments at %s keys, rounds in turn (enrollments/s): SQLite %s; PostgreSQL 1 replica %s; 2 replicas %s.",
+		count(n), rates(setups[0].runs), rates(setups[1].runs), rates(setups[2].runs)))
+	return nil
+}
+
+func rates(runs []enrolled) string {
+	out := ""
+	for i, r := range runs {
+		if i > 0 {
+			out += ", "
+		}
+		out += fmt.Sprintf("%.0f", r.rate)
+	}
+	return out
+}
