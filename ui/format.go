@@ -81,6 +81,14 @@ func OrDash(s string) string {
 	return s
 }
 
+// YesNo is a flag as the key pages show it: "✓ yes" or "✗ no", in the words given.
+func YesNo(v bool, yes, no string) string {
+	if v {
+		return "✓ " + yes
+	}
+	return "✗ " + no
+}
+
 func ExpiryText(t, now time.Time) string {
 	if t.IsZero() {
 		return "never"

@@ -9,6 +9,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/ui/components/conflict"
+	"provkeys/ui/pages/keys/keyform"
 )
 
 // The conflict dialog (ui/components/conflict) over the edit form when its save meets a
@@ -30,7 +31,7 @@ type conflictDialog struct {
 // theirs doesn't.
 func newConflictDialog(e *ui.Env, base, theirs model.Key, in model.KeyInput, err error) *conflictDialog {
 	c := &conflictDialog{base: base, theirs: theirs, in: in}
-	c.Dialog = conflict.New(e, "key", base.Name, conflictFields(e.Now()), base.Input(), theirs.Input(),
+	c.Dialog = conflict.New(e, "key", base.Name, keyform.ConflictFields(e.Now()), base.Input(), theirs.Input(),
 		c.overwriteInput(), theirs.UpdatedBy, theirs.UpdatedAt, err)
 	return c
 }
@@ -111,11 +112,11 @@ func conflictOf(ctx context.Context, st ui.Store, id int64, in model.KeyInput, e
 // openConflict puts the dialog over the edit form whose save was refused.
 func (p *keysPage) openConflict(msg keyConflictMsg) tea.Cmd {
 	f := p.form()
-	if f == nil || !f.edit || f.key.ID != msg.theirs.ID {
+	if f == nil || !f.Edit() || f.Key().ID != msg.theirs.ID {
 		return nil // the form is gone; nothing waits for this answer
 	}
-	f.saving = false
-	c := newConflictDialog(p.env, f.key, msg.theirs, msg.in, msg.err)
+	f.SetSaving(false)
+	c := newConflictDialog(p.env, f.Key(), msg.theirs, msg.in, msg.err)
 	c.p = p
 	p.push(c)
 	return c.Opened()
@@ -149,10 +150,7 @@ func (c *conflictDialog) Update(m tea.Msg) (bool, tea.Cmd) {
 // typed, on the first field both of them changed. The form still starts from the old
 // version, so saving again opens the dialog again if the key is still newer.
 func (c *conflictDialog) keepEditing() tea.Cmd {
-	f := c.p.form()
-	f.review = false
-	f.build()
-	return tea.Batch(f.Form.Init(), f.JumpTo(c.FirstClash("name")),
+	return tea.Batch(c.p.form().Reopen(c.FirstClash("name")),
 		ui.Statusf("Still editing key %s; your input is kept.", c.Name))
 }
 

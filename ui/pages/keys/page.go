@@ -11,6 +11,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/ui/keyset"
+	"provkeys/ui/pages/keys/keyform"
 	"provkeys/ui/theme"
 )
 
@@ -130,7 +131,7 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 	case ui.PageSizeMsg:
 		p.width, p.height = msg.Width, msg.Height
 		p.fixTop()
-		if f, ok := find[*keyForm](p); ok {
+		if f, ok := find[*keyform.Form](p); ok {
 			f.Resize(p.width, p.height-1)
 		}
 		return nil

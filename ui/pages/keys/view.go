@@ -119,8 +119,8 @@ func (p *keysPage) detailLines(r *keyRow, width int, now time.Time) []string {
 	items := []detailItem{
 		{label: "Fingerprint", value: model.Sanitize(k.Fingerprint)},
 		{label: "Certificate", value: model.Sanitize(k.CertName), half: true},
-		{label: "Re-enrollment", value: yesNo(k.AllowReenroll, "allowed", "not allowed"), half: true},
-		{label: "View/Export", value: yesNo(k.Exportable, "on (copy, download, reveal)", "off — erased for good"), half: true},
+		{label: "Re-enrollment", value: ui.YesNo(k.AllowReenroll, "allowed", "not allowed"), half: true},
+		{label: "View/Export", value: ui.YesNo(k.Exportable, "on (copy, download, reveal)", "off — erased for good"), half: true},
 		{label: "Cloud", value: ui.OrDash(model.Sanitize(k.Cloud)), half: true},
 		{label: "Description", value: ui.OrDash(model.Sanitize(k.Description))},
 		{label: "Usage", value: usageText(k), half: true},
@@ -191,13 +191,6 @@ func maskedKey(cloud string) string {
 		return "••••"
 	}
 	return model.Sanitize(keyformat.Mask(fmt.Sprintf("%d|%s|-", keyformat.CurrentVersion, cloud)))
-}
-
-func yesNo(v bool, yes, no string) string {
-	if v {
-		return "✓ " + yes
-	}
-	return "✗ " + no
 }
 
 func usageText(k *model.Key) string {
