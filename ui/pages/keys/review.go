@@ -9,6 +9,7 @@ import (
 	"provkeys/model"
 	"provkeys/ui"
 	"provkeys/ui/components/palette"
+	"provkeys/ui/pages/keys/columns"
 )
 
 // review is the Keys page's review state (DESIGN.md §10): the marks, the command palette
@@ -18,7 +19,7 @@ type review struct {
 	marks   map[int64]struct{} // marked keys, by id
 	hygiene [len(hygieneParts)]int
 	recent  []string // palette commands, most recent first (per dashboard)
-	cols    columnChoice
+	cols    columns.Choice
 	// colsAsked is set once the operator's columns were asked of the store.
 	colsAsked bool
 	// machines is each key's unrevoked machines while the machines column shows (nil
@@ -28,7 +29,7 @@ type review struct {
 }
 
 func newReview() review {
-	return review{rk: defaultReviewKeyMap(), marks: map[int64]struct{}{}, cols: defaultColumns()}
+	return review{rk: defaultReviewKeyMap(), marks: map[int64]struct{}{}, cols: columns.Default()}
 }
 
 // keyActions is the Keys table's bindings table.

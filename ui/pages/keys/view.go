@@ -12,6 +12,7 @@ import (
 	"provkeys/keyformat"
 	"provkeys/model"
 	"provkeys/ui/components/table"
+	"provkeys/ui/pages/keys/columns"
 	"provkeys/ui/theme"
 )
 
@@ -87,7 +88,7 @@ func (p *keysPage) barLine(width int) string {
 		}
 	}
 	right := fmt.Sprintf("%d of %d keys · sort %s %s", shown, total,
-		strings.ToLower(keyColumns[p.sortCol].Title), dir)
+		strings.ToLower(columns.Layout[p.sortCol].Title), dir)
 	if n := len(p.marks); n > 0 {
 		right = fmt.Sprintf("%d marked · ", n) + right
 	}
