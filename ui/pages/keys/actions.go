@@ -13,6 +13,7 @@ import (
 	"provkeys/model"
 	"provkeys/ui/components/confirm"
 	"provkeys/ui/keyfile"
+	"provkeys/ui/pages/keys/savedfilters"
 )
 
 // askDelete asks before deleting the key under the cursor. It first counts the key's active
@@ -153,7 +154,7 @@ func (p *keysPage) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	case fileWrittenMsg:
 		return p.written(msg), true
-	case filtersLoadedMsg, filterChangedMsg:
+	case savedfilters.LoadedMsg, savedfilters.ChangedMsg:
 		return p.savedResult(msg), true
 	}
 	return nil, false

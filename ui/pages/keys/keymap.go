@@ -13,11 +13,10 @@ import (
 // keysKeyMap is the Keys view's bindings.
 type keysKeyMap struct {
 	ui.RowKeyMap
-	SavedFilters, Sort, SortReverse       key.Binding
-	Copy, Download, Reveal                key.Binding
-	Machines                              key.Binding // open the Machines tab on this key's machines
-	Yes, No                               key.Binding // erasing View/Export on the review
-	SaveFilter, DeleteFilter, ApplyFilter key.Binding // in the saved-filters list
+	SavedFilters, Sort, SortReverse key.Binding
+	Copy, Download, Reveal          key.Binding
+	Machines                        key.Binding // open the Machines tab on this key's machines
+	Yes, No                         key.Binding // erasing View/Export on the review
 }
 
 func defaultKeysKeyMap() keysKeyMap {
@@ -32,8 +31,5 @@ func defaultKeysKeyMap() keysKeyMap {
 		Machines:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "its machines")),
 		Yes:          key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
 		No:           key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no")),
-		SaveFilter:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save current")),
-		DeleteFilter: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		ApplyFilter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
 	}
 }
