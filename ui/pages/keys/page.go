@@ -11,6 +11,7 @@ import (
 
 	"provkeys/model"
 	"provkeys/ui/keyset"
+	"provkeys/ui/pages/keys/activity"
 	"provkeys/ui/pages/keys/keyform"
 	"provkeys/ui/theme"
 )
@@ -59,7 +60,7 @@ type keysPage struct {
 
 	review // marks, the palette, the hygiene summary, columns (review.go)
 
-	activity activityCache // expanded keys' last enrollment and chart (activity.go)
+	activity activity.Cache // expanded keys' last enrollment and chart
 
 	width, height int
 }
@@ -101,7 +102,7 @@ func (p *keysPage) Capturing() bool { return p.onTop() != nil }
 
 // Update handles one message and then re-derives which bindings are live.
 func (p *keysPage) Update(msg tea.Msg) tea.Cmd {
-	if p.noteActivity(msg) {
+	if p.activity.Note(msg) {
 		return nil
 	}
 	cmd := p.update(msg)
