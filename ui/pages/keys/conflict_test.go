@@ -122,7 +122,7 @@ func TestConflictOverwriteMeetsAThirdChange(t *testing.T) {
 	carolChanges(st, "dave", "dave's")
 	d.Press("o")
 	d.MustSee("changed by dave", "dave's")
-	if c := keysOf(d).conflict(); c == nil || c.theirs.Version != 3 {
+	if c := keysOf(d).conflict(); c == nil || c.Theirs().Version != 3 {
 		t.Fatalf("the dialog does not show the third change:\n%s", d.View())
 	}
 	d.Press("o")
@@ -203,7 +203,7 @@ func TestConflictViewerNeverSeesTheDialog(t *testing.T) {
 	if keysOf(d).conflict() != nil {
 		t.Fatal("the dialog opened for a viewer")
 	}
-	c := newConflictDialog(d.M.Env(), st.Keys[0], st.Keys[0], st.Keys[0].Input(), nil)
+	c := keyform.NewConflict(d.M.Env(), keyform.ConflictHooks{}, st.Keys[0], st.Keys[0], st.Keys[0].Input(), nil)
 	if c.Km.Overwrite.Enabled() {
 		t.Fatal("overwrite is offered to a role that cannot overwrite")
 	}
