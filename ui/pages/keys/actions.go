@@ -13,6 +13,7 @@ import (
 	"provkeys/model"
 	"provkeys/ui/components/confirm"
 	"provkeys/ui/keyfile"
+	"provkeys/ui/pages/keys/keyform"
 	"provkeys/ui/pages/keys/savedfilters"
 )
 
@@ -202,8 +203,8 @@ func (p *keysPage) written(msg fileWrittenMsg) tea.Cmd {
 	case msg.err != nil:
 		return ui.Failed("write key "+msg.name+" to a file", msg.err)
 	}
-	if c, ok := find[*createdKey](p); ok && msg.download.held != "" && c.key.ID == msg.download.id {
-		c.kept = true
+	if c, ok := find[*keyform.Created](p); ok && msg.download.held != "" && c.Key().ID == msg.download.id {
+		c.MarkKept()
 	}
 	return ui.Okf("Wrote key %s to %s (mode 0600).", msg.name, model.Sanitize(msg.path))
 }

@@ -114,10 +114,9 @@ func (p *keysPage) keyCreated(msg keyCreatedMsg) tea.Cmd {
 		return p.formFailed(msg.stage, doing, msg.err)
 	}
 	p.closeForm()
-	c := &createdKey{p: p, key: msg.key, name: model.Sanitize(msg.key.Name), secret: msg.secret}
-	p.push(c)
+	c := p.showCreated(msg.key, msg.secret)
 	p.cursorID = msg.key.ID // the reload puts the cursor on the new key
-	return tea.Batch(ui.Okf("Created key %s.", c.name), ui.StoreChanged)
+	return tea.Batch(ui.Okf("Created key %s.", c.Name()), ui.StoreChanged)
 }
 
 // updated closes the edit form after a save, or keeps it open on failure.
@@ -131,4 +130,22 @@ func (p *keysPage) updated(msg keyUpdatedMsg) tea.Cmd {
 	}
 	p.closeForm()
 	return tea.Batch(ui.Okf("Saved key %s.", model.Sanitize(msg.key.Name)), ui.StoreChanged)
+}
+
+// showCreated puts key k's material on screen once, after a create or a rotate.
+func (p *keysPage) showCreated(k model.Key, secret string) *keyform.Created {
+	km := defaultKeysKeyMap() // fresh: the table's own bindings are off under the screen
+	var c *keyform.Created
+	c = keyform.NewCreated(p.env, keyform.CreatedHooks{
+		Copy: func() tea.Cmd {
+			return tea.Batch(copyCmds(secret, c.Name(), p.env.Opts.NativeClipboard),
+				auditUse(p.env.Store, k.ID, model.ActionCopy, nil))
+		},
+		Download: func() tea.Cmd { return p.askPath(k.ID, c.Name(), secret) },
+		Ask:      p.ask,
+		Close:    func() { p.remove(c) },
+		Keys:     keyform.CreatedKeyMap{Copy: km.Copy, Download: km.Download, Done: km.Accept, Cancel: km.Cancel},
+	}, k, secret)
+	p.push(c)
+	return c
 }

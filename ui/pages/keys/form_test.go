@@ -70,7 +70,7 @@ func TestWizardEnterThroughCreatesAKeyWithDefaults(t *testing.T) {
 	}
 	d.Press("enter")
 	d.MustNotSee(secret)
-	if onTopIs[*createdKey](keysOf(d)) || cursorName(d) != "web-01" {
+	if onTopIs[*keyform.Created](keysOf(d)) || cursorName(d) != "web-01" {
 		t.Fatalf("after closing: on top %T cursor on %q", keysOf(d).onTop(), cursorName(d))
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"provkeys/model"
 	"provkeys/ui/components/table"
 	"provkeys/ui/pages/keys/columns"
+	"provkeys/ui/pages/keys/reveal"
 	"provkeys/ui/theme"
 )
 
@@ -137,9 +138,9 @@ func (p *keysPage) detailLines(r *keyRow, width int, now time.Time) []string {
 	line := func(label, value string, w int) string {
 		return sty.Label.Render(theme.Pad(label, labelW)) + sty.Detail.Render(theme.Pad(value, max(1, w-labelW)))
 	}
-	// The key comes first; a revealed key sits alone on lines of its own (revealLines).
+	// The key comes first; a revealed key sits alone on lines of its own (package reveal).
 	if revealed {
-		out = append(out, revealLines(p.revealSecret, width, sty)...)
+		out = append(out, reveal.Lines(p.revealSecret, width, keyIndent, sty)...)
 	} else {
 		out = append(out, keyIndent+line(keyLabel, keyValue, inner))
 	}
@@ -178,7 +179,7 @@ func (p *keysPage) detailCount(r *keyRow, width int) int {
 	_, _, wide := keyDetailShape(width)
 	keyLines := 1
 	if p.revealID == r.k.ID && p.revealSecret != "" {
-		keyLines = revealLineCount(p.revealSecret, width)
+		keyLines = reveal.LineCount(p.revealSecret, width)
 	}
 	if wide {
 		return keyLines + keyDetailItems - keyDetailPairs
