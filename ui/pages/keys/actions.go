@@ -13,6 +13,7 @@ import (
 	"provkeys/model"
 	"provkeys/ui/components/confirm"
 	"provkeys/ui/keyfile"
+	"provkeys/ui/pages/keys/downloads"
 	"provkeys/ui/pages/keys/keyform"
 	"provkeys/ui/pages/keys/savedfilters"
 )
@@ -115,7 +116,7 @@ func (p *keysPage) askDownload() tea.Cmd {
 func (p *keysPage) askPath(id int64, name, held string) tea.Cmd {
 	st, d := p.env.Store, download{id: id, name: name, held: held}
 	home, _ := os.UserHomeDir()
-	at := tildePath(filepath.Join(downloadDir(), keyfile.SafeName(name)+".txt"), home)
+	at := downloads.Tilde(filepath.Join(downloads.Dir(), keyfile.SafeName(name)+".txt"), home)
 	q, cmd := confirm.NewPrompt("Save key "+name+" to:", at, func(path string) tea.Cmd {
 		return downloadCmd(st, d, path, false)
 	}, func() tea.Cmd { return ui.Statusf("Download cancelled.") })
