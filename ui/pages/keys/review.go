@@ -9,6 +9,7 @@ import (
 	"provkeys/model"
 	"provkeys/ui"
 	"provkeys/ui/components/palette"
+	"provkeys/ui/pages/keys/bulk"
 	"provkeys/ui/pages/keys/columns"
 )
 
@@ -240,10 +241,10 @@ func (p *keysPage) history() tea.Cmd {
 // reviewResult applies the review's results; ok is false for messages it doesn't know.
 func (p *keysPage) reviewResult(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
-	case bulkDoneMsg:
-		return p.bulkDone(msg), true
-	case bulkExportMsg:
-		return p.exported(msg), true
+	case bulk.DoneMsg:
+		return msg.Report(), true
+	case bulk.ExportMsg:
+		return msg.Report(), true
 	case namedFilterMsg:
 		return p.namedFilter(msg), true
 	case rotatedMsg:
