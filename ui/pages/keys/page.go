@@ -1,5 +1,7 @@
 // Package keys is the dashboard's Keys page: the table of keys with the filter language,
-// saved filters, the add wizard and edit form, the conflict dialog, copy, reveal and download.
+// marks and the palette, copy, reveal and download. Its parts that stand alone are packages
+// below it, which never import it: keyform (the add wizard, edit form, conflict dialog and
+// created-key screen), columns, savedfilters, activity, bulk, reveal and downloads.
 package keys
 
 import (
