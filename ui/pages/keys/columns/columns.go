@@ -135,19 +135,18 @@ type Chooser struct {
 	km     chooserKeyMap
 }
 
+// chooserKeyMap is the chooser's own bindings; up, down, enter and esc are every table's.
 type chooserKeyMap struct {
 	Up, Down, Toggle, MoveUp, MoveDown, Save, Cancel key.Binding
 }
 
 func defaultChooserKeyMap() chooserKeyMap {
+	row := ui.DefaultRowKeyMap("", "", "save", "cancel")
 	return chooserKeyMap{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Up: row.Up, Down: row.Down, Save: row.Accept, Cancel: row.Cancel,
 		Toggle:   key.NewBinding(key.WithKeys("space", "x"), key.WithHelp("space", "show/hide")),
 		MoveUp:   key.NewBinding(key.WithKeys("K", "shift+up"), key.WithHelp("K", "move up")),
 		MoveDown: key.NewBinding(key.WithKeys("J", "shift+down"), key.WithHelp("J", "move down")),
-		Save:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
-		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
 }
 
