@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -79,6 +80,22 @@ func OrDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// Plural counts noun: "1 key", "3 keys".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// YesNo is a flag as the key pages show it: "✓ yes" or "✗ no", in the words given.
+func YesNo(v bool, yes, no string) string {
+	if v {
+		return "✓ " + yes
+	}
+	return "✗ " + no
 }
 
 func ExpiryText(t, now time.Time) string {

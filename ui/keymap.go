@@ -25,6 +25,18 @@ func (m MoveKeyMap) Column() []key.Binding {
 	return []key.Binding{m.Up, m.Down, m.Top, m.Bottom, m.PageDown, m.PageUp, m.HalfDown, m.HalfUp}
 }
 
+// AnswerKeyMap is how a y/n question is answered, wherever one is asked: y yes; n or esc no.
+type AnswerKeyMap struct {
+	Yes, No key.Binding
+}
+
+func DefaultAnswerKeyMap() AnswerKeyMap {
+	return AnswerKeyMap{
+		Yes: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
+		No:  key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no")),
+	}
+}
+
 // rowKeyMap is what every table page binds alike: moving, expanding, the filter bar,
 // reloading, the usual changes, and enter/esc while typing. Each page words its own help.
 type RowKeyMap struct {

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"provkeys/ui"
 	"provkeys/ui/theme"
 )
 
@@ -26,16 +27,15 @@ type Question struct {
 // keyMap is the question's own bindings: no page's key map is borrowed, so a page
 // that rebinds "n" (add) or "enter" (expand) cannot change how a question is answered.
 type keyMap struct {
-	Yes, No        key.Binding // a y/n question
-	Accept, Cancel key.Binding // a prompt
+	ui.AnswerKeyMap             // a y/n question
+	Accept, Cancel  key.Binding // a prompt
 }
 
 func defaultKeyMap() keyMap {
 	return keyMap{
-		Yes:    key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
-		No:     key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no")),
-		Accept: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
-		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		AnswerKeyMap: ui.DefaultAnswerKeyMap(),
+		Accept:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")),
+		Cancel:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
 }
 

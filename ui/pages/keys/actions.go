@@ -13,6 +13,9 @@ import (
 	"provkeys/model"
 	"provkeys/ui/components/confirm"
 	"provkeys/ui/keyfile"
+	"provkeys/ui/pages/keys/downloads"
+	"provkeys/ui/pages/keys/keyform"
+	"provkeys/ui/pages/keys/savedfilters"
 )
 
 // askDelete asks before deleting the key under the cursor. It first counts the key's active
@@ -113,7 +116,7 @@ func (p *keysPage) askDownload() tea.Cmd {
 func (p *keysPage) askPath(id int64, name, held string) tea.Cmd {
 	st, d := p.env.Store, download{id: id, name: name, held: held}
 	home, _ := os.UserHomeDir()
-	at := tildePath(filepath.Join(downloadDir(), keyfile.SafeName(name)+".txt"), home)
+	at := downloads.Tilde(filepath.Join(downloads.Dir(), keyfile.SafeName(name)+".txt"), home)
 	q, cmd := confirm.NewPrompt("Save key "+name+" to:", at, func(path string) tea.Cmd {
 		return downloadCmd(st, d, path, false)
 	}, func() tea.Cmd { return ui.Statusf("Download cancelled.") })
@@ -153,7 +156,7 @@ func (p *keysPage) handleResult(msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	case fileWrittenMsg:
 		return p.written(msg), true
-	case filtersLoadedMsg, filterChangedMsg:
+	case savedfilters.LoadedMsg, savedfilters.ChangedMsg:
 		return p.savedResult(msg), true
 	}
 	return nil, false
@@ -201,8 +204,8 @@ func (p *keysPage) written(msg fileWrittenMsg) tea.Cmd {
 	case msg.err != nil:
 		return ui.Failed("write key "+msg.name+" to a file", msg.err)
 	}
-	if c, ok := find[*createdKey](p); ok && msg.download.held != "" && c.key.ID == msg.download.id {
-		c.kept = true
+	if c, ok := find[*keyform.Created](p); ok && msg.download.held != "" && c.Key().ID == msg.download.id {
+		c.MarkKept()
 	}
 	return ui.Okf("Wrote key %s to %s (mode 0600).", msg.name, model.Sanitize(msg.path))
 }

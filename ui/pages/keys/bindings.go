@@ -239,7 +239,7 @@ func (p *keysPage) focusFilter() tea.Cmd {
 }
 
 func (p *keysPage) nextSort() tea.Cmd {
-	p.sortCol = p.cols.nextSortable(p.sortCol)
+	p.sortCol = p.cols.NextSortable(p.sortCol)
 	p.sortDesc = false
 	p.rebuild()
 	return nil

@@ -3,51 +3,17 @@ package keys
 import (
 	"context"
 	"errors"
-	"provkeys/ui"
 
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/components/conflict"
+	"provkeys/ui/pages/keys/keyform"
 )
 
-// The conflict dialog (ui/components/conflict) over the edit form when its save meets a
-// newer version of the key, as an overlay on the form, which keeps every value typed
-// underneath it. The page adds what is the Keys page's own: the key's fields, what an
-// overwrite saves, and the commands.
-
-// conflictDialog is the open dialog with the three versions it compares.
-type conflictDialog struct {
-	*conflict.Dialog
-	p      *keysPage
-	base   model.Key      // the version the form started from
-	theirs model.Key      // the version the store has now
-	in     model.KeyInput // what the operator asked to save, exactly
-}
-
-// newConflictDialog compares the version the form started from (base), the one in the store
-// (theirs) and the operator's input. err is the store's conflict: it names who and when if
-// theirs doesn't.
-func newConflictDialog(e *ui.Env, base, theirs model.Key, in model.KeyInput, err error) *conflictDialog {
-	c := &conflictDialog{base: base, theirs: theirs, in: in}
-	c.Dialog = conflict.New(e, "key", base.Name, conflictFields(e.Now()), base.Input(), theirs.Input(),
-		c.overwriteInput(), theirs.UpdatedBy, theirs.UpdatedAt, err)
-	return c
-}
-
-// overwriteInput is what "overwrite" saves: the operator's input, except that View/Export
-// stays off when they turned it off, since the key material is erased for good and the store
-// refuses to turn it back on (the dialog shows "off" as the operator's value then).
-func (c *conflictDialog) overwriteInput() model.KeyInput {
-	in := c.in
-	in.Exportable = in.Exportable && c.theirs.Exportable
-	return in
-}
-
-// View draws the dialog in place of the form.
-func (c *conflictDialog) View(width, height int) string {
-	return c.Dialog.View(width, height, &c.p.env.Styles)
-}
+// The conflict dialog (keyform.Conflict) over the edit form: the page's side, the commands
+// that save and overwrite, meeting a newer version, and what their answers do.
 
 // keyConflictMsg is an edit's save (or overwrite) refused because the key is newer in the
 // store: err is the *model.ConflictError, theirs the key as it is now.
@@ -111,49 +77,26 @@ func conflictOf(ctx context.Context, st ui.Store, id int64, in model.KeyInput, e
 // openConflict puts the dialog over the edit form whose save was refused.
 func (p *keysPage) openConflict(msg keyConflictMsg) tea.Cmd {
 	f := p.form()
-	if f == nil || !f.edit || f.key.ID != msg.theirs.ID {
+	if f == nil || !f.Edit() || f.Key().ID != msg.theirs.ID {
 		return nil // the form is gone; nothing waits for this answer
 	}
-	f.saving = false
-	c := newConflictDialog(p.env, f.key, msg.theirs, msg.in, msg.err)
-	c.p = p
+	f.SetSaving(false)
+	st, base, theirs := p.env.Store, f.Key(), msg.theirs
+	c := keyform.NewConflict(p.env, keyform.ConflictHooks{
+		Reload: func() tea.Cmd { return loadFormData(st, true, base.ID) },
+		Overwrite: func(in model.KeyInput, over string) tea.Cmd {
+			return overwriteCmd(st, theirs.ID, theirs.Version, in, over)
+		},
+		KeepEditing: f.Reopen,
+	}, base, theirs, msg.in, msg.err)
 	p.push(c)
 	return c.Opened()
 }
 
 // conflict is the open conflict dialog, if any.
-func (p *keysPage) conflict() *conflictDialog {
-	c, _ := find[*conflictDialog](p)
+func (p *keysPage) conflict() *keyform.Conflict {
+	c, _ := find[*keyform.Conflict](p)
 	return c
-}
-
-// Update handles a key while the dialog is open.
-func (c *conflictDialog) Update(m tea.Msg) (bool, tea.Cmd) {
-	msg, isKey := m.(tea.KeyPressMsg)
-	if !isKey {
-		return false, nil
-	}
-	p := c.p
-	switch c.Key(msg) {
-	case conflict.Reload:
-		return false, loadFormData(p.env.Store, true, c.base.ID)
-	case conflict.Overwrite:
-		return false, overwriteCmd(p.env.Store, c.theirs.ID, c.theirs.Version, c.overwriteInput(), c.By)
-	case conflict.Cancel:
-		return true, c.keepEditing()
-	}
-	return false, nil
-}
-
-// keepEditing puts the operator back in the form (the dialog closes) with every value as
-// typed, on the first field both of them changed. The form still starts from the old
-// version, so saving again opens the dialog again if the key is still newer.
-func (c *conflictDialog) keepEditing() tea.Cmd {
-	f := c.p.form()
-	f.review = false
-	f.build()
-	return tea.Batch(f.Form.Init(), f.JumpTo(c.FirstClash("name")),
-		ui.Statusf("Still editing key %s; your input is kept.", c.Name))
 }
 
 // reopenAfterConflict takes the form data that "reload" asked for: the form opens again on

@@ -3,6 +3,7 @@ package keys
 import (
 	"provkeys/ui"
 	"provkeys/ui/internal/uitest"
+	"provkeys/ui/pages/keys/keyform"
 	"reflect"
 	"strings"
 	"testing"
@@ -80,7 +81,7 @@ func TestConflictDialogShowsWhoAndWhatChanged(t *testing.T) {
 	if s := d.Status(); !strings.HasPrefix(s, "Couldn't save key alpha") || !strings.Contains(s, "carol") {
 		t.Fatalf("status %q", s)
 	}
-	if f := keysOf(d).form(); f == nil || f.v.description != "mine" || f.v.maxUsage != "5" {
+	if f := keysOf(d).form(); f == nil || f.Values().Description != "mine" || f.Values().MaxUsage != "5" {
 		t.Fatal("the operator's input is gone")
 	}
 	d.Press("q", "tab", "e", "enter") // none of these act while the dialog is open
@@ -121,7 +122,7 @@ func TestConflictOverwriteMeetsAThirdChange(t *testing.T) {
 	carolChanges(st, "dave", "dave's")
 	d.Press("o")
 	d.MustSee("changed by dave", "dave's")
-	if c := keysOf(d).conflict(); c == nil || c.theirs.Version != 3 {
+	if c := keysOf(d).conflict(); c == nil || c.Theirs().Version != 3 {
 		t.Fatalf("the dialog does not show the third change:\n%s", d.View())
 	}
 	d.Press("o")
@@ -138,11 +139,11 @@ func TestConflictReloadReopensTheFormOnTheFreshKey(t *testing.T) {
 	d, st := conflicted(t)
 	d.Press("r")
 	p := keysOf(d)
-	if p.conflict() != nil || p.form() == nil || !onTopIs[*keyForm](p) || p.form().review {
+	if p.conflict() != nil || p.form() == nil || !onTopIs[*keyform.Form](p) || p.form().Reviewing() {
 		t.Fatalf("after r: conflict=%v form=%v on top %T", p.conflict(), p.form(), p.onTop())
 	}
-	if f := p.form(); f.key.Version != 2 || f.v.description != "theirs" || f.v.enabled || f.v.maxUsage != "" {
-		t.Fatalf("the form did not start from carol's version: %+v, values %+v", f.key, *f.v)
+	if f := p.form(); f.Key().Version != 2 || f.Values().Description != "theirs" || f.Values().Enabled || f.Values().MaxUsage != "" {
+		t.Fatalf("the form did not start from carol's version: %+v, values %+v", f.Key(), f.Values())
 	}
 	d.MustSee("Edit key alpha", "theirs")
 	if !strings.Contains(d.Status(), "discarded") {
@@ -162,11 +163,11 @@ func TestConflictCancelKeepsTheTypedInput(t *testing.T) {
 		d, st := conflicted(t)
 		d.Press(k)
 		p := keysOf(d)
-		if p.conflict() != nil || p.form() == nil || !onTopIs[*keyForm](p) || p.form().review {
+		if p.conflict() != nil || p.form() == nil || !onTopIs[*keyform.Form](p) || p.form().Reviewing() {
 			t.Fatalf("%s: conflict=%v on top %T", k, p.conflict(), p.onTop())
 		}
-		if f := p.form(); f.v.description != "mine" || f.v.maxUsage != "5" || f.key.Version != 1 {
-			t.Fatalf("%s: input %+v on version %d", k, *f.v, f.key.Version)
+		if f := p.form(); f.Values().Description != "mine" || f.Values().MaxUsage != "5" || f.Key().Version != 1 {
+			t.Fatalf("%s: input %+v on version %d", k, f.Values(), f.Key().Version)
 		}
 		if f := p.form(); f.Form.GetFocusedField() != f.Fields["description"].Field {
 			t.Fatalf("%s: the focus is not on the description, the field both changed", k)
@@ -202,7 +203,7 @@ func TestConflictViewerNeverSeesTheDialog(t *testing.T) {
 	if keysOf(d).conflict() != nil {
 		t.Fatal("the dialog opened for a viewer")
 	}
-	c := newConflictDialog(d.M.Env(), st.Keys[0], st.Keys[0], st.Keys[0].Input(), nil)
+	c := keyform.NewConflict(d.M.Env(), keyform.ConflictHooks{}, st.Keys[0], st.Keys[0], st.Keys[0].Input(), nil)
 	if c.Km.Overwrite.Enabled() {
 		t.Fatal("overwrite is offered to a role that cannot overwrite")
 	}

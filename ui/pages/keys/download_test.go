@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"provkeys/ui"
 	"provkeys/ui/internal/uitest"
+	"provkeys/ui/pages/keys/downloads"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ func TestDownloadAsksPathThenAsksBeforeReplacing(t *testing.T) {
 	d.Timeout = 5 * time.Second // fsync can be slow on a busy disk
 	d.Press("w")
 	home, _ := os.UserHomeDir()
-	d.MustSee("Save key alpha to: " + tildePath(filepath.Join(downloadDir(), "alpha.txt"), home))
+	d.MustSee("Save key alpha to: " + downloads.Tilde(filepath.Join(downloads.Dir(), "alpha.txt"), home))
 	p := filepath.Join(t.TempDir(), "alpha.txt")
 	typePath(d, p)
 	b, err := os.ReadFile(p)

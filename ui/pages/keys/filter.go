@@ -1,18 +1,15 @@
 package keys
 
 import (
-	"context"
-	"fmt"
 	"provkeys/ui"
 	"provkeys/ui/components/form"
+	"provkeys/ui/pages/keys/savedfilters"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
-	"provkeys/ui/components/confirm"
-	"provkeys/ui/theme"
 )
 
 // filterEditor is the filter bar with the focus: the table filters live as the operator
@@ -79,153 +76,21 @@ func (p *keysPage) setFilter(expr string) {
 	}
 }
 
-// savedPanel is the list of saved filters.
-type savedPanel struct {
-	p       *keysPage
-	filters []model.SavedFilter
-	cursor  int
-	loaded  bool
-	// saved is the name just saved: the next listing puts the cursor on it.
-	saved string
-}
-
 // openSaved shows the saved filters and loads them from the store.
 func (p *keysPage) openSaved() tea.Cmd {
-	p.push(&savedPanel{p: p})
-	return loadFilters(p.env.Store)
-}
-
-func loadFilters(st ui.Store) tea.Cmd {
-	return ui.WithStore(func(ctx context.Context) tea.Msg {
-		fs, err := st.ListFilters(ctx)
-		return filtersLoadedMsg{filters: fs, err: err}
+	km := defaultKeysKeyMap() // fresh: the table's own bindings are off while the list is open
+	sp, cmd := savedfilters.Open(p.env, savedfilters.Hooks{
+		Filter: func() (string, bool) { return strings.TrimSpace(p.filter.Value()), p.filterErr == "" },
+		Apply:  p.setFilter,
+		Ask:    p.ask,
+		Keys:   savedfilters.KeyMap{Up: km.Up, Down: km.Down, Close: km.Cancel, Open: km.SavedFilters},
 	})
+	p.push(sp)
+	return cmd
 }
 
-// savedResult applies a load, save or delete of saved filters.
+// savedResult applies a load, save or delete of saved filters, to the list if it is open.
 func (p *keysPage) savedResult(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case filtersLoadedMsg:
-		if msg.err != nil {
-			return ui.Failed("load saved filters", msg.err)
-		}
-		if sp, ok := find[*savedPanel](p); ok {
-			sp.listed(msg.filters)
-		}
-	case filterChangedMsg:
-		if msg.err != nil {
-			return ui.Failed(ui.ChangeVerb(msg.verb)+" filter "+msg.name, msg.err)
-		}
-		cmd := ui.Okf("%s filter %s.", ui.Capitalize(msg.verb), msg.name)
-		if sp, ok := find[*savedPanel](p); ok {
-			if msg.verb == "saved" {
-				sp.saved = msg.stored
-			}
-			return tea.Batch(cmd, loadFilters(p.env.Store))
-		}
-		return cmd
-	}
-	return nil
-}
-
-// Update handles keys in the saved-filters list: enter applies, s saves the current filter
-// under a name, d deletes (after y), esc closes.
-func (sp *savedPanel) Update(m tea.Msg) (bool, tea.Cmd) {
-	msg, isKey := m.(tea.KeyPressMsg)
-	if !isKey {
-		return false, nil
-	}
-	// A fresh keymap: the table's own bindings are switched off while the list is open.
-	p, km := sp.p, defaultKeysKeyMap()
-	switch {
-	case key.Matches(msg, km.Cancel), key.Matches(msg, km.SavedFilters):
-		return true, nil
-	case key.Matches(msg, km.Up):
-		sp.cursor = max(0, sp.cursor-1)
-	case key.Matches(msg, km.Down):
-		sp.cursor = min(max(0, len(sp.filters)-1), sp.cursor+1)
-	case key.Matches(msg, km.ApplyFilter):
-		if sp.cursor < len(sp.filters) {
-			f := sp.filters[sp.cursor]
-			p.setFilter(f.Expr)
-			return true, ui.Statusf("Applied filter %s.", model.Sanitize(f.Name))
-		}
-	case key.Matches(msg, km.SaveFilter):
-		if !p.env.Can(model.ActionCreate) {
-			return false, ui.SetStatus(ui.StatusErr, "Read-only: your role can't save filters.")
-		}
-		expr := strings.TrimSpace(p.filter.Value())
-		if expr == "" || p.filterErr != "" {
-			return false, ui.SetStatus(ui.StatusErr, "Type a filter that works first (/), then save it here.")
-		}
-		q, cmd := confirm.NewPrompt("Save filter \""+model.Sanitize(expr)+"\" as:", "", func(name string) tea.Cmd {
-			return sp.save(name, expr)
-		}, nil)
-		p.ask(q)
-		return false, cmd
-	case key.Matches(msg, km.DeleteFilter):
-		if !p.env.Can(model.ActionDelete) {
-			return false, ui.SetStatus(ui.StatusErr, "Read-only: your role can't delete filters.")
-		}
-		if sp.cursor < len(sp.filters) {
-			f, st := sp.filters[sp.cursor], p.env.Store
-			name := model.Sanitize(f.Name)
-			if f.Builtin() {
-				return false, ui.SetStatus(ui.StatusErr, name+" is a built-in filter: it cannot be deleted.")
-			}
-			p.ask(confirm.New("Delete saved filter "+name+"?", func() tea.Cmd {
-				return ui.WithStore(func(ctx context.Context) tea.Msg {
-					return filterChangedMsg{verb: "deleted", name: name, err: st.DeleteFilter(ctx, f.ID)}
-				})
-			}, nil))
-		}
-	}
-	return false, nil
-}
-
-func (sp *savedPanel) Help() []key.Binding {
-	p, km := sp.p, sp.p.km
-	h := []key.Binding{ui.WithHelp(km.ApplyFilter, "enter", "apply")}
-	if p.env.Can(model.ActionCreate) {
-		h = append(h, ui.WithHelp(km.SaveFilter, "s", "save current filter"), ui.WithHelp(km.DeleteFilter, "d", "delete"))
-	}
-	return append(h, ui.WithHelp(km.Up, "↑/k", "up"), ui.WithHelp(km.Down, "↓/j", "down"), ui.WithHelp(km.Cancel, "esc", "close"))
-}
-
-// View lists the saved filters, cursor first on screen.
-func (sp *savedPanel) View(width, height int) string {
-	sty := &sp.p.env.Styles
-	lines := []string{sty.Header.Render("SAVED FILTERS")}
-	switch {
-	case !sp.loaded:
-		lines = append(lines, sty.Faint.Render("Loading…"))
-	case len(sp.filters) == 0:
-		lines = append(lines, sty.Faint.Render("No saved filters yet. Type a filter with /, then press F and s to save it."))
-	}
-	rows := max(1, height-1)
-	top := max(0, sp.cursor-rows+1)
-	nameW := min(24, max(8, width/3))
-	exprW := 0
-	for _, f := range sp.filters {
-		if f.Builtin() {
-			exprW = max(exprW, len(f.Expr))
-		}
-	}
-	for i := top; i < len(sp.filters) && len(lines) <= rows; i++ {
-		f := sp.filters[i]
-		marker := "  "
-		if i == sp.cursor {
-			marker = "› "
-		}
-		line := fmt.Sprintf("%s%s  %s", marker, theme.Pad(model.Sanitize(f.Name), nameW), model.Sanitize(f.Expr))
-		if f.Builtin() {
-			line = fmt.Sprintf("%s%s  %s  %s", marker, theme.Pad(model.Sanitize(f.Name), nameW),
-				theme.Pad(f.Expr, exprW), sty.Faint.Render("built-in"))
-		}
-		if i == sp.cursor {
-			line = sty.Selected.Render(theme.Pad(line, width))
-		}
-		lines = append(lines, line)
-	}
-	return strings.Join(lines, "\n")
+	sp, _ := find[*savedfilters.Panel](p)
+	return sp.Result(msg)
 }

@@ -3,6 +3,7 @@ package keys
 import (
 	"provkeys/ui"
 	"provkeys/ui/internal/uitest"
+	"provkeys/ui/pages/keys/savedfilters"
 	"strings"
 	"testing"
 
@@ -46,8 +47,8 @@ func TestSavedFiltersSaveApplyDelete(t *testing.T) {
 	if !st.Called("DeleteFilter 7") {
 		t.Fatalf("calls %v", st.Calls)
 	}
-	if sp, _ := find[*savedPanel](keysOf(d)); len(sp.filters) != 5 || sp.filters[4].Name != "bravo box" {
-		t.Fatalf("saved filters after delete: %+v", sp.filters)
+	if sp, _ := find[*savedfilters.Panel](keysOf(d)); len(sp.Filters()) != 5 || sp.Filters()[4].Name != "bravo box" {
+		t.Fatalf("saved filters after delete: %+v", sp.Filters())
 	}
 	d.Press("esc")
 	if keysOf(d).onTop() != nil {
@@ -94,8 +95,8 @@ func TestSavedFiltersBuiltIn(t *testing.T) {
 
 	// The list opens on the filter applied now.
 	d.Press("F")
-	if sp, _ := find[*savedPanel](keysOf(d)); sp.filters[sp.cursor].Name != "Disabled" {
-		t.Fatalf("F opened on %q, want Disabled", sp.filters[sp.cursor].Name)
+	if sp, _ := find[*savedfilters.Panel](keysOf(d)); sp.Filters()[sp.Cursor()].Name != "Disabled" {
+		t.Fatalf("F opened on %q, want Disabled", sp.Filters()[sp.Cursor()].Name)
 	}
 	d.MustSee("› Disabled")
 	d.Press("d")

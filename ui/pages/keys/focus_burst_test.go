@@ -16,12 +16,12 @@ func TestWizardFocusMovesBeforeTheNextKeyOfABurst(t *testing.T) {
 	d.Press("n")
 	d.Burst(uitest.Keys("enter", "enter", "web")...) // certificate, group, then the name on step 3
 	f := keysOf(d).form()
-	if f == nil || f.v.name != "web" {
-		t.Fatalf("after enter, enter in one burst the name is %q, want web", f.v.name)
+	if f == nil || f.Values().Name != "web" {
+		t.Fatalf("after enter, enter in one burst the name is %q, want web", f.Values().Name)
 	}
 	// name → status → re-enrollment → View/Export → description, and back.
 	d.Burst(uitest.Keys("tab", "tab", "tab", "tab", "note", "shift+tab", "shift+tab", "shift+tab", "shift+tab", "-1")...)
-	if f.v.name != "web-1" || f.v.description != "note" {
-		t.Fatalf("name %q, description %q; want web-1 and note", f.v.name, f.v.description)
+	if f.Values().Name != "web-1" || f.Values().Description != "note" {
+		t.Fatalf("name %q, description %q; want web-1 and note", f.Values().Name, f.Values().Description)
 	}
 }

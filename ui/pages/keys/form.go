@@ -3,13 +3,12 @@ package keys
 import (
 	"context"
 	"errors"
-	"provkeys/ui"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/huh/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/pages/keys/keyform"
 )
 
 // openForm opens the wizard or the edit form once its certificates and groups are loaded.
@@ -32,64 +31,23 @@ func (p *keysPage) openForm(msg formDataMsg) tea.Cmd {
 	case msg.edit && len(msg.groups) == 0:
 		return ui.SetStatus(ui.StatusErr, "Couldn't "+doing+": there are no machine groups.")
 	}
-	f := newKeyForm(p, msg.edit, msg.key, msg.certs, msg.groups, p.width, p.height-1)
+	f := keyform.New(p.env, p.formHooks(), msg.edit, msg.key, msg.certs, msg.groups, p.width, p.height-1)
 	p.push(f)
 	return tea.Batch(f.Form.Init(), ui.SetStatus(ui.StatusInfo, "esc cancels at any step; nothing is saved before the review."))
 }
 
+// formHooks are what the form asks of the page: the keys it holds by name, the save, and
+// the review's bindings.
+func (p *keysPage) formHooks() keyform.Hooks {
+	km := &p.km
+	return keyform.Hooks{KeyNamed: p.set.ByName, Save: p.saveForm, Failed: p.formFailed,
+		Keys: keyform.KeyMap{Accept: km.Accept, Cancel: km.Cancel, Yes: km.Yes, No: km.No}}
+}
+
 // form is the open add wizard or edit form, if any.
-func (p *keysPage) form() *keyForm {
-	f, _ := find[*keyForm](p)
+func (p *keysPage) form() *keyform.Form {
+	f, _ := find[*keyform.Form](p)
 	return f
-}
-
-// Update handles the form's input: esc cancels, the review has its own keys, everything
-// else belongs to huh.
-func (f *keyForm) Update(msg tea.Msg) (bool, tea.Cmd) {
-	k, isKey := msg.(tea.KeyPressMsg)
-	if !isKey {
-		return f.updateHuh(msg)
-	}
-	s := k.String()
-	if f.saving {
-		return false, nil // wait for the store's answer
-	}
-	if s == "esc" {
-		if f.edit {
-			return true, ui.Statusf("Edit cancelled; key %s is unchanged.", model.Sanitize(f.key.Name))
-		}
-		return true, ui.Statusf("Add key cancelled; nothing was saved.")
-	}
-	if !f.review {
-		if f.reviewed && !f.edit && s == "enter" && !f.newGroupUnnamed() {
-			return false, f.toReview()
-		}
-		return f.updateHuh(msg)
-	}
-	switch {
-	case s == "shift+tab" || s == "b" || (f.exportGoingOff() && (s == "n" || s == "N")):
-		return false, f.backFromReview("")
-	case !f.edit && wizardSteps[s] != "":
-		return false, f.backFromReview(s)
-	case f.exportGoingOff() && (s == "y" || s == "Y"), !f.exportGoingOff() && s == "enter":
-		return false, f.p.saveForm()
-	}
-	return false, nil
-}
-
-// updateHuh feeds huh and notices when it completes: the review comes next.
-func (f *keyForm) updateHuh(msg tea.Msg) (bool, tea.Cmd) {
-	if f.review {
-		return false, nil
-	}
-	cmd := f.Kit.Update(msg)
-	switch f.Form.State {
-	case huh.StateCompleted:
-		f.review, f.reviewed = true, true
-	case huh.StateAborted:
-		return true, cmd
-	}
-	return false, cmd
 }
 
 // closeForm closes the form and the conflict dialog over it, if any.
@@ -102,23 +60,14 @@ func (p *keysPage) closeForm() {
 // saveForm checks the input with the model's own rules, then saves it in a command.
 func (p *keysPage) saveForm() tea.Cmd {
 	f, st := p.form(), p.env.Store
-	if ng := f.newGroup(); ng != nil {
-		if err := ng.Validate(); err != nil {
-			return p.formFailed("group", "", err)
-		}
-	}
-	in, err := f.keyInput()
-	if err == nil {
-		err = in.Validate()
-	}
+	in, ng, stage, err := f.Checked()
 	if err != nil {
-		return p.formFailed("key", "", err)
+		return p.formFailed(stage, "", err)
 	}
-	f.saving = true
-	if f.edit {
-		return saveEdit(st, f.key.ID, f.key.Version, in) // a newer version opens the conflict dialog
+	f.SetSaving(true)
+	if f.Edit() {
+		return saveEdit(st, f.Key().ID, f.Key().Version, in) // a newer version opens the conflict dialog
 	}
-	ng := f.newGroup()
 	return ui.WithStore(func(ctx context.Context) tea.Msg {
 		var (
 			k      model.Key
@@ -142,26 +91,8 @@ func (p *keysPage) saveForm() tea.Cmd {
 // formFailed keeps the form open: a validation error goes under its field, anything else is
 // one sentence in the status line with the review still on screen.
 func (p *keysPage) formFailed(stage, doing string, err error) tea.Cmd {
-	f := p.form()
-	f.saving = false
-	var ve *model.ValidationError
-	if !errors.As(err, &ve) && errors.Is(err, model.ErrDuplicate) {
-		// A name taken meanwhile (the store is the final word): say it under the name.
-		msg := err.Error()
-		if ge := (*model.NewGroupError)(nil); errors.As(err, &ge) {
-			msg = ge.Err.Error()
-		}
-		ve = &model.ValidationError{Field: model.FieldName, Msg: msg}
-	}
-	if ve != nil {
-		id := keyFieldFor(stage, ve.Field)
-		if id == "groups" && f.wantsNewGroup() && stage == "group" {
-			id = "groupName"
-		}
-		id = f.SetError(id, "name", ve.Msg)
-		f.review = false
-		f.build()
-		return tea.Batch(f.Form.Init(), f.JumpTo(id))
+	if cmd, ok := p.form().ShowError(stage, err); ok {
+		return cmd
 	}
 	if doing == "" {
 		doing = "save"
@@ -176,17 +107,16 @@ func (p *keysPage) keyCreated(msg keyCreatedMsg) tea.Cmd {
 		if f == nil {
 			return ui.Failed("create the key", msg.err)
 		}
-		doing := "create key " + model.Sanitize(f.v.name)
+		doing := "create key " + model.Sanitize(f.Values().Name)
 		if msg.stage == "group" {
-			doing = "create machine group " + model.Sanitize(f.v.newGroupName)
+			doing = "create machine group " + model.Sanitize(f.Values().NewGroupName)
 		}
 		return p.formFailed(msg.stage, doing, msg.err)
 	}
 	p.closeForm()
-	c := &createdKey{p: p, key: msg.key, name: model.Sanitize(msg.key.Name), secret: msg.secret}
-	p.push(c)
+	c := p.showCreated(msg.key, msg.secret)
 	p.cursorID = msg.key.ID // the reload puts the cursor on the new key
-	return tea.Batch(ui.Okf("Created key %s.", c.name), ui.StoreChanged)
+	return tea.Batch(ui.Okf("Created key %s.", c.Name()), ui.StoreChanged)
 }
 
 // updated closes the edit form after a save, or keeps it open on failure.
@@ -196,25 +126,26 @@ func (p *keysPage) updated(msg keyUpdatedMsg) tea.Cmd {
 		return nil
 	}
 	if msg.err != nil {
-		return p.formFailed("key", "save key "+model.Sanitize(f.key.Name), msg.err)
+		return p.formFailed("key", "save key "+model.Sanitize(f.Key().Name), msg.err)
 	}
 	p.closeForm()
 	return tea.Batch(ui.Okf("Saved key %s.", model.Sanitize(msg.key.Name)), ui.StoreChanged)
 }
 
-// Help is the footer while the form is on top.
-func (f *keyForm) Help() []key.Binding {
-	km := f.p.km
-	esc := ui.WithHelp(km.Cancel, "esc", "cancel")
-	switch {
-	case !f.review:
-		return f.wizardHelp()
-	case f.exportGoingOff():
-		return []key.Binding{ui.WithHelp(km.Yes, "y", "erase View/Export and save"), ui.WithHelp(km.No, "n", "back"), esc}
-	}
-	back := []key.Binding{key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back"))}
-	if !f.edit {
-		back = append(back, key.NewBinding(key.WithKeys("1", "2", "3"), key.WithHelp("1–3", "change a step")))
-	}
-	return append(append([]key.Binding{ui.WithHelp(km.Accept, "enter", "save")}, back...), esc)
+// showCreated puts key k's material on screen once, after a create or a rotate.
+func (p *keysPage) showCreated(k model.Key, secret string) *keyform.Created {
+	km := defaultKeysKeyMap() // fresh: the table's own bindings are off under the screen
+	var c *keyform.Created
+	c = keyform.NewCreated(p.env, keyform.CreatedHooks{
+		Copy: func() tea.Cmd {
+			return tea.Batch(copyCmds(secret, c.Name(), p.env.Opts.NativeClipboard),
+				auditUse(p.env.Store, k.ID, model.ActionCopy, nil))
+		},
+		Download: func() tea.Cmd { return p.askPath(k.ID, c.Name(), secret) },
+		Ask:      p.ask,
+		Close:    func() { p.remove(c) },
+		Keys:     keyform.CreatedKeyMap{Copy: km.Copy, Download: km.Download, Done: km.Accept, Cancel: km.Cancel},
+	}, k, secret)
+	p.push(c)
+	return c
 }

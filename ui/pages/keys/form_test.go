@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"provkeys/ui"
 	"provkeys/ui/internal/uitest"
+	"provkeys/ui/pages/keys/keyform"
 	"reflect"
 	"strings"
 	"testing"
@@ -69,7 +70,7 @@ func TestWizardEnterThroughCreatesAKeyWithDefaults(t *testing.T) {
 	}
 	d.Press("enter")
 	d.MustNotSee(secret)
-	if onTopIs[*createdKey](keysOf(d)) || cursorName(d) != "web-01" {
+	if onTopIs[*keyform.Created](keysOf(d)) || cursorName(d) != "web-01" {
 		t.Fatalf("after closing: on top %T cursor on %q", keysOf(d).onTop(), cursorName(d))
 	}
 }
@@ -136,7 +137,7 @@ func TestValidationErrorStaysUnderItsField(t *testing.T) {
 	}
 	d.Press("enter") // save from the review
 	p := keysOf(d)
-	if !onTopIs[*keyForm](p) || p.form() == nil || p.form().review {
+	if !onTopIs[*keyform.Form](p) || p.form() == nil || p.form().Reviewing() {
 		t.Fatalf("the form closed or stayed on the review after a validation error (on top %T)", p.onTop())
 	}
 	lines := strings.Split(d.View(), "\n")
@@ -166,7 +167,7 @@ func TestLocalValidationBlocksABadName(t *testing.T) {
 	d.Typ("bad/name")
 	d.Press("enter")
 	d.MustSee("is not allowed")
-	if keysOf(d).form().review {
+	if keysOf(d).form().Reviewing() {
 		t.Fatal("a bad name got through")
 	}
 }
@@ -186,7 +187,7 @@ func TestStoreErrorIsOneSentenceAndTheWizardStaysOpen(t *testing.T) {
 	if s := d.Status(); !strings.Contains(s, "Couldn't create key delta: the disk is full") {
 		t.Fatalf("status %q", s)
 	}
-	if !onTopIs[*keyForm](keysOf(d)) || !keysOf(d).form().review {
+	if !onTopIs[*keyform.Form](keysOf(d)) || !keysOf(d).form().Reviewing() {
 		t.Fatal("the wizard closed after a store error")
 	}
 }

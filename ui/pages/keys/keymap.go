@@ -13,16 +13,16 @@ import (
 // keysKeyMap is the Keys view's bindings.
 type keysKeyMap struct {
 	ui.RowKeyMap
-	SavedFilters, Sort, SortReverse       key.Binding
-	Copy, Download, Reveal                key.Binding
-	Machines                              key.Binding // open the Machines tab on this key's machines
-	Yes, No                               key.Binding // erasing View/Export on the review
-	SaveFilter, DeleteFilter, ApplyFilter key.Binding // in the saved-filters list
+	ui.AnswerKeyMap                 // erasing View/Export on the review
+	SavedFilters, Sort, SortReverse key.Binding
+	Copy, Download, Reveal          key.Binding
+	Machines                        key.Binding // open the Machines tab on this key's machines
 }
 
 func defaultKeysKeyMap() keysKeyMap {
 	return keysKeyMap{
 		RowKeyMap:    ui.DefaultRowKeyMap("enter/→", "enable/disable", "ok", "cancel"),
+		AnswerKeyMap: ui.DefaultAnswerKeyMap(),
 		SavedFilters: key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "saved filters")),
 		Sort:         key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		SortReverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
@@ -30,10 +30,5 @@ func defaultKeysKeyMap() keysKeyMap {
 		Download:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "download")),
 		Reveal:       key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "reveal")),
 		Machines:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "its machines")),
-		Yes:          key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
-		No:           key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n/esc", "no")),
-		SaveFilter:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save current")),
-		DeleteFilter: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		ApplyFilter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"provkeys/ui"
 	"provkeys/ui/internal/uitest"
+	"provkeys/ui/pages/keys/columns"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -55,15 +56,15 @@ func wantView(keys []model.Key, f model.Filter, col int, desc bool, now time.Tim
 	slices.SortStableFunc(rows, func(a, b model.Key) int {
 		var c int
 		switch col {
-		case colGroups:
+		case columns.Groups:
 			c = cmp.Compare(groups(a), groups(b))
-		case colStatus:
+		case columns.Status:
 			c = cmp.Compare(a.State(now), b.State(now))
-		case colFingerprint:
+		case columns.Fingerprint:
 			c = cmp.Compare(a.Fingerprint, b.Fingerprint)
-		case colUsage:
+		case columns.Usage:
 			c = cmp.Or(cmp.Compare(a.UsageCount, b.UsageCount), cmp.Compare(a.MaxUsage, b.MaxUsage))
-		case colUpdated:
+		case columns.Updated:
 			c = a.UpdatedAt.Compare(b.UpdatedAt)
 		}
 		if c == 0 {
@@ -98,7 +99,7 @@ func TestKeysViewAgreesWithMatch(t *testing.T) {
 	a.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	p := a.Page(0).(*keysPage)
 	a.Update(keysLoadedMsg{seq: p.loadSeq, keys: keys})
-	for col := range keyColumns {
+	for col := range columns.Layout {
 		for _, desc := range []bool{false, true} {
 			p.sortCol, p.sortDesc = col, desc
 			p.rebuild()

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/ui"
+	"provkeys/ui/pages/keys/columns"
 )
 
 // The machines column counts each key's unrevoked machines (Store.ActiveMachineCounts). The
@@ -22,7 +23,7 @@ type machineCountsMsg struct {
 
 // askMachineCounts loads the counts when the machines column shows.
 func (p *keysPage) askMachineCounts() tea.Cmd {
-	if p.cols.index(colMachines) < 0 {
+	if p.cols.Index(columns.Machines) < 0 {
 		return nil
 	}
 	p.machinesSeq++

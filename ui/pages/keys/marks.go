@@ -1,8 +1,6 @@
 package keys
 
 import (
-	"strconv"
-
 	"provkeys/ui"
 
 	"charm.land/bubbles/v2/key"
@@ -58,7 +56,7 @@ func (p *keysPage) markAll() tea.Cmd {
 	for _, i := range p.view {
 		p.marks[p.set.Table.ID(int(i))] = struct{}{}
 	}
-	return ui.Statusf("Marked %s; esc clears the marks.", plural(len(p.view), "key"))
+	return ui.Statusf("Marked %s; esc clears the marks.", ui.Plural(len(p.view), "key"))
 }
 
 // escape clears the marks first, then the applied filter (k9s, lazygit and less do).
@@ -67,7 +65,7 @@ func (p *keysPage) escape() tea.Cmd {
 	case len(p.marks) > 0:
 		n := len(p.marks)
 		clear(p.marks)
-		return ui.Statusf("Cleared %s.", plural(n, "mark"))
+		return ui.Statusf("Cleared %s.", ui.Plural(n, "mark"))
 	case p.filter.Value() != "":
 		p.setFilter("")
 		return ui.Statusf("Cleared the filter.")
@@ -129,12 +127,4 @@ func (p *keysPage) targets() []model.Key {
 		return []model.Key{r.k}
 	}
 	return nil
-}
-
-// plural is "1 key", "3 keys".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }

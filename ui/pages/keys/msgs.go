@@ -88,17 +88,3 @@ type fileWrittenMsg struct {
 	exists   bool
 	err      error
 }
-
-// filtersLoadedMsg is the list of saved filters.
-type filtersLoadedMsg struct {
-	filters []model.SavedFilter
-	err     error
-}
-
-// filterChangedMsg is the result of saving or deleting a saved filter.
-type filterChangedMsg struct {
-	verb   string
-	name   string // sanitized, for the status line
-	stored string // the name as saved, for the cursor
-	err    error
-}

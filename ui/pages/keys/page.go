@@ -1,5 +1,7 @@
 // Package keys is the dashboard's Keys page: the table of keys with the filter language,
-// saved filters, the add wizard and edit form, the conflict dialog, copy, reveal and download.
+// marks and the palette, copy, reveal and download. Its parts that stand alone are packages
+// below it, which never import it: keyform (the add wizard, edit form, conflict dialog and
+// created-key screen), columns, savedfilters, activity, bulk, reveal and downloads.
 package keys
 
 import (
@@ -11,6 +13,8 @@ import (
 
 	"provkeys/model"
 	"provkeys/ui/keyset"
+	"provkeys/ui/pages/keys/activity"
+	"provkeys/ui/pages/keys/keyform"
 	"provkeys/ui/theme"
 )
 
@@ -58,7 +62,7 @@ type keysPage struct {
 
 	review // marks, the palette, the hygiene summary, columns (review.go)
 
-	activity activityCache // expanded keys' last enrollment and chart (activity.go)
+	activity activity.Cache // expanded keys' last enrollment and chart
 
 	width, height int
 }
@@ -100,7 +104,7 @@ func (p *keysPage) Capturing() bool { return p.onTop() != nil }
 
 // Update handles one message and then re-derives which bindings are live.
 func (p *keysPage) Update(msg tea.Msg) tea.Cmd {
-	if p.noteActivity(msg) {
+	if p.activity.Note(msg) {
 		return nil
 	}
 	cmd := p.update(msg)
@@ -130,7 +134,7 @@ func (p *keysPage) update(msg tea.Msg) tea.Cmd {
 	case ui.PageSizeMsg:
 		p.width, p.height = msg.Width, msg.Height
 		p.fixTop()
-		if f, ok := find[*keyForm](p); ok {
+		if f, ok := find[*keyform.Form](p); ok {
 			f.Resize(p.width, p.height-1)
 		}
 		return nil

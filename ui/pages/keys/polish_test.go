@@ -3,6 +3,7 @@ package keys
 import (
 	"provkeys/ui"
 	"provkeys/ui/internal/uitest"
+	"provkeys/ui/pages/keys/keyform"
 	"strings"
 	"testing"
 	"time"
@@ -73,14 +74,14 @@ func TestCreatedKeyWithExportOffAsksBeforeClosing(t *testing.T) {
 	p := keysOf(d)
 	k := uitest.TestKey(9, "sealed")
 	k.Exportable = false
-	p.push(&createdKey{p: p, key: k, name: "sealed", secret: "3|api.example|SECRET"})
+	p.showCreated(k, "3|api.example|SECRET")
 	d.Press("esc")
 	if !onTopIs[*question](p) {
 		t.Fatalf("esc closed the only view of a sealed key: on top %T", p.onTop())
 	}
 	d.MustSee("never be shown again")
 	d.Press("n")
-	if !onTopIs[*createdKey](p) {
+	if !onTopIs[*keyform.Created](p) {
 		t.Fatalf("n closed the screen: on top %T", p.onTop())
 	}
 	d.Press("c", "esc") // copied: esc closes at once
@@ -89,7 +90,7 @@ func TestCreatedKeyWithExportOffAsksBeforeClosing(t *testing.T) {
 	}
 	// An exportable key can be shown again later: esc closes at once.
 	k.Exportable = true
-	p.push(&createdKey{p: p, key: k, name: "sealed", secret: "3|api.example|SECRET"})
+	p.showCreated(k, "3|api.example|SECRET")
 	d.Press("esc")
 	if p.onTop() != nil {
 		t.Fatalf("esc on an exportable key: on top %T", p.onTop())

@@ -9,6 +9,8 @@ import (
 	"provkeys/model"
 	"provkeys/ui"
 	"provkeys/ui/components/palette"
+	"provkeys/ui/pages/keys/bulk"
+	"provkeys/ui/pages/keys/columns"
 )
 
 // review is the Keys page's review state (DESIGN.md §10): the marks, the command palette
@@ -18,7 +20,7 @@ type review struct {
 	marks   map[int64]struct{} // marked keys, by id
 	hygiene [len(hygieneParts)]int
 	recent  []string // palette commands, most recent first (per dashboard)
-	cols    columnChoice
+	cols    columns.Choice
 	// colsAsked is set once the operator's columns were asked of the store.
 	colsAsked bool
 	// machines is each key's unrevoked machines while the machines column shows (nil
@@ -28,7 +30,7 @@ type review struct {
 }
 
 func newReview() review {
-	return review{rk: defaultReviewKeyMap(), marks: map[int64]struct{}{}, cols: defaultColumns()}
+	return review{rk: defaultReviewKeyMap(), marks: map[int64]struct{}{}, cols: columns.Default()}
 }
 
 // keyActions is the Keys table's bindings table.
@@ -239,10 +241,10 @@ func (p *keysPage) history() tea.Cmd {
 // reviewResult applies the review's results; ok is false for messages it doesn't know.
 func (p *keysPage) reviewResult(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
-	case bulkDoneMsg:
-		return p.bulkDone(msg), true
-	case bulkExportMsg:
-		return p.exported(msg), true
+	case bulk.DoneMsg:
+		return msg.Report(), true
+	case bulk.ExportMsg:
+		return msg.Report(), true
 	case namedFilterMsg:
 		return p.namedFilter(msg), true
 	case rotatedMsg:

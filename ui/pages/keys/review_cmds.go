@@ -73,7 +73,6 @@ func (p *keysPage) rotated(msg rotatedMsg) tea.Cmd {
 	if msg.err != nil {
 		return tea.Batch(ui.Failed("rotate key "+msg.name, msg.err), p.reloadOnStale(msg.err))
 	}
-	c := &createdKey{p: p, key: msg.key, name: model.Sanitize(msg.key.Name), secret: msg.secret}
-	p.push(c)
-	return tea.Batch(ui.Okf("Rotated key %s: the new secret is shown once.", c.name), ui.StoreChanged)
+	c := p.showCreated(msg.key, msg.secret)
+	return tea.Batch(ui.Okf("Rotated key %s: the new secret is shown once.", c.Name()), ui.StoreChanged)
 }

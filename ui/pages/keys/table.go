@@ -13,6 +13,7 @@ import (
 	"provkeys/model"
 	"provkeys/ui/components/table"
 	"provkeys/ui/keyset"
+	"provkeys/ui/pages/keys/columns"
 	"provkeys/ui/theme"
 )
 
@@ -22,44 +23,6 @@ type keyRow struct {
 	k      model.Key
 	name   string // sanitized
 	groups string // sanitized, joined with ", "
-}
-
-// Table columns of the Keys view, by id. Name, groups and status always show (the reference
-// page's columns); the others are chosen and ordered per operator (columns.go).
-const (
-	colName = iota
-	colGroups
-	colStatus
-	colFingerprint
-	colUsage
-	colUpdated
-	colDescription
-	colCert
-	colExpires
-	colCreated
-	colCreatedBy
-	colUpdatedBy
-	colMachines
-)
-
-// columnSort is the order each sortable column sorts by.
-var columnSort = map[int]keyset.SortBy{colName: keyset.SortName, colGroups: keyset.SortGroups, colStatus: keyset.SortStatus,
-	colFingerprint: keyset.SortFingerprint, colUsage: keyset.SortUsage, colUpdated: keyset.SortUpdated}
-
-var keyColumns = []table.Column{
-	colName:        {Title: "NAME", Min: 16, Grow: 1},
-	colGroups:      {Title: "MACHINE GROUP(S)", Min: 14, Grow: 1},
-	colStatus:      {Title: "STATUS", Min: 11},
-	colFingerprint: {Title: "FINGERPRINT", Min: 12, Opt: 1},
-	colUsage:       {Title: "USAGE", Min: 9, Opt: 2},
-	colUpdated:     {Title: "UPDATED", Min: 16, Opt: 3},
-	colDescription: {Title: "DESCRIPTION", Min: 14, Grow: 1},
-	colCert:        {Title: "SIGNING CERT", Min: 12},
-	colExpires:     {Title: "EXPIRES", Min: 16},
-	colCreated:     {Title: "CREATED", Min: 16},
-	colCreatedBy:   {Title: "CREATED BY", Min: 10},
-	colUpdatedBy:   {Title: "UPDATED BY", Min: 10},
-	colMachines:    {Title: "MACHINES", Min: 8},
 }
 
 // rowOf materializes key i of set for what needs a whole key: the cursor row, an expanded row.
@@ -93,7 +56,7 @@ func (p *keysPage) rebuild() {
 		return
 	}
 	now := p.env.Now()
-	order := set.Order(columnSort[p.sortCol], now)
+	order := set.Order(columns.SortBy[p.sortCol], now)
 	var hits []uint64
 	if strings.TrimSpace(p.active.Expr) != "" {
 		hits = p.filters.Hits(set, p.active, now)
@@ -197,19 +160,19 @@ func (p *keysPage) tableView() table.View {
 	now := p.env.Now()
 	set := p.set
 	pos := func(i int) int { return int(p.view[i]) }
-	shown := p.cols.shown
+	shown := p.cols.Shown()
 	return table.View{
-		Cols: p.cols.table, N: len(p.view), Cursor: p.cursor, Top: p.top,
-		SortCol: p.cols.index(p.sortCol), SortDesc: p.sortDesc,
+		Cols: p.cols.Table(), N: len(p.view), Cursor: p.cursor, Top: p.top,
+		SortCol: p.cols.Index(p.sortCol), SortDesc: p.sortDesc,
 		Cell: func(i, c int) string { return p.cell(pos(i), shown[c], now) },
 		Style: func(i, c int) (lipgloss.Style, bool) {
-			if shown[c] != colStatus {
+			if shown[c] != columns.Status {
 				return lipgloss.Style{}, false
 			}
 			return stateStyle(sty, set.Table.State(pos(i), now)), true
 		},
 		Paint: func(i, c int) (theme.Paint, bool) {
-			if shown[c] != colStatus {
+			if shown[c] != columns.Status {
 				return theme.Paint{}, false
 			}
 			return p.paints.state[set.Table.State(pos(i), now)], true
@@ -264,21 +227,21 @@ func (p *keysPage) rowAt(i int) *keyRow {
 func (p *keysPage) cell(i, c int, now time.Time) string {
 	t := p.set.Table
 	switch c {
-	case colName:
+	case columns.Name:
 		return p.set.Name(i)
-	case colGroups:
+	case columns.Groups:
 		return p.set.GroupText(i)
-	case colStatus:
+	case columns.Status:
 		return stateLabel(t.State(i, now))
-	case colFingerprint:
+	case columns.Fingerprint:
 		return model.Sanitize(keyformat.ShortFingerprint(t.Fingerprint(i)))
-	case colUsage:
+	case columns.Usage:
 		n, limit := t.Usage(i)
 		if limit <= 0 {
 			return strconv.FormatInt(n, 10) + "/∞"
 		}
 		return strconv.FormatInt(n, 10) + "/" + strconv.FormatInt(limit, 10)
-	case colUpdated:
+	case columns.Updated:
 		return ui.Stamp(time.UnixMicro(t.UpdatedMicros(i)).UTC(), now)
 	}
 	return p.chosenCell(i, c, now)

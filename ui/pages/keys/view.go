@@ -12,6 +12,8 @@ import (
 	"provkeys/keyformat"
 	"provkeys/model"
 	"provkeys/ui/components/table"
+	"provkeys/ui/pages/keys/columns"
+	"provkeys/ui/pages/keys/reveal"
 	"provkeys/ui/theme"
 )
 
@@ -87,7 +89,7 @@ func (p *keysPage) barLine(width int) string {
 		}
 	}
 	right := fmt.Sprintf("%d of %d keys · sort %s %s", shown, total,
-		strings.ToLower(keyColumns[p.sortCol].Title), dir)
+		strings.ToLower(columns.Layout[p.sortCol].Title), dir)
 	if n := len(p.marks); n > 0 {
 		right = fmt.Sprintf("%d marked · ", n) + right
 	}
@@ -119,14 +121,14 @@ func (p *keysPage) detailLines(r *keyRow, width int, now time.Time) []string {
 	items := []detailItem{
 		{label: "Fingerprint", value: model.Sanitize(k.Fingerprint)},
 		{label: "Certificate", value: model.Sanitize(k.CertName), half: true},
-		{label: "Re-enrollment", value: yesNo(k.AllowReenroll, "allowed", "not allowed"), half: true},
-		{label: "View/Export", value: yesNo(k.Exportable, "on (copy, download, reveal)", "off — erased for good"), half: true},
+		{label: "Re-enrollment", value: ui.YesNo(k.AllowReenroll, "allowed", "not allowed"), half: true},
+		{label: "View/Export", value: ui.YesNo(k.Exportable, "on (copy, download, reveal)", "off — erased for good"), half: true},
 		{label: "Cloud", value: ui.OrDash(model.Sanitize(k.Cloud)), half: true},
 		{label: "Description", value: ui.OrDash(model.Sanitize(k.Description))},
 		{label: "Usage", value: usageText(k), half: true},
 		{label: "Expires", value: ui.ExpiryText(k.ExpiresAt, now), half: true},
-		{label: "Machines", value: p.machinesText(k, now)},
-		{label: "Enrollments", value: p.enrollmentsText(k)},
+		{label: "Machines", value: p.activity.MachinesText(k, now)},
+		{label: "Enrollments", value: p.activity.EnrollmentsText(k)},
 		{label: "Created", value: ui.Stamp(k.CreatedAt, now) + " by " + ui.OrDash(model.Sanitize(k.CreatedBy)), half: true},
 		{label: "Updated", value: ui.Stamp(k.UpdatedAt, now) + " by " + ui.OrDash(model.Sanitize(k.UpdatedBy)), half: true},
 		{label: "ID", value: fmt.Sprintf("%d (version %d)", k.ID, k.Version)},
@@ -136,9 +138,9 @@ func (p *keysPage) detailLines(r *keyRow, width int, now time.Time) []string {
 	line := func(label, value string, w int) string {
 		return sty.Label.Render(theme.Pad(label, labelW)) + sty.Detail.Render(theme.Pad(value, max(1, w-labelW)))
 	}
-	// The key comes first; a revealed key sits alone on lines of its own (revealLines).
+	// The key comes first; a revealed key sits alone on lines of its own (package reveal).
 	if revealed {
-		out = append(out, revealLines(p.revealSecret, width, sty)...)
+		out = append(out, reveal.Lines(p.revealSecret, width, keyIndent, sty)...)
 	} else {
 		out = append(out, keyIndent+line(keyLabel, keyValue, inner))
 	}
@@ -177,7 +179,7 @@ func (p *keysPage) detailCount(r *keyRow, width int) int {
 	_, _, wide := keyDetailShape(width)
 	keyLines := 1
 	if p.revealID == r.k.ID && p.revealSecret != "" {
-		keyLines = revealLineCount(p.revealSecret, width)
+		keyLines = reveal.LineCount(p.revealSecret, width)
 	}
 	if wide {
 		return keyLines + keyDetailItems - keyDetailPairs
@@ -191,13 +193,6 @@ func maskedKey(cloud string) string {
 		return "••••"
 	}
 	return model.Sanitize(keyformat.Mask(fmt.Sprintf("%d|%s|-", keyformat.CurrentVersion, cloud)))
-}
-
-func yesNo(v bool, yes, no string) string {
-	if v {
-		return "✓ " + yes
-	}
-	return "✗ " + no
 }
 
 func usageText(k *model.Key) string {

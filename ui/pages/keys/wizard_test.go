@@ -29,7 +29,7 @@ func TestWizardNameClashesShowAtTheField(t *testing.T) {
 	d.Press("enter")
 	f := keysOf(d).form()
 	d.MustSee(`a key named "ALPHA" already exists`)
-	if !f.HasFocus("name") || f.review {
+	if !f.HasFocus("name") || f.Reviewing() {
 		t.Fatal("a clashing key name let the wizard move on")
 	}
 	d.Press("backspace", "2") // "ALPH2": the error goes as the value changes
@@ -127,7 +127,7 @@ func TestWizardNewGroupAndRefusedKeyLeaveNothing(t *testing.T) {
 		t.Fatal("the refused key left its new group behind")
 	}
 	f := keysOf(d).form()
-	if f == nil || f.review || !f.HasFocus("name") {
+	if f == nil || f.Reviewing() || !f.HasFocus("name") {
 		t.Fatal("the store's duplicate is not shown at the name")
 	}
 	d.MustSee(`a key named "kiosk-1" already exists`)

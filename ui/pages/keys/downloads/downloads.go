@@ -1,4 +1,6 @@
-package keys
+// Package downloads is where the Keys page offers to write a key: the operator's download
+// directory (xdg-user-dirs), never the current directory, shown with ~ for home.
+package downloads
 
 import (
 	"bufio"
@@ -8,18 +10,18 @@ import (
 	"strings"
 )
 
-// downloadDir is where a download goes unless the operator types another path: the XDG
+// Dir is where a download goes unless the operator types another path: the XDG
 // download directory, else home. Never the current directory, where a key written into a
 // git checkout becomes an untracked secret one `git add .` away from a push.
-func downloadDir() string {
+func Dir() string {
 	home, _ := os.UserHomeDir()
-	return downloadDirFrom(os.Getenv, home)
+	return dirFrom(os.Getenv, home)
 }
 
-// downloadDirFrom is downloadDir with the environment and home given: $XDG_DOWNLOAD_DIR,
+// dirFrom is Dir with the environment and home given: $XDG_DOWNLOAD_DIR,
 // else XDG_DOWNLOAD_DIR in user-dirs.dirs (xdg-user-dirs), else ~/Downloads if it exists,
 // else home.
-func downloadDirFrom(getenv func(string) string, home string) string {
+func dirFrom(getenv func(string) string, home string) string {
 	if d := getenv("XDG_DOWNLOAD_DIR"); filepath.IsAbs(d) {
 		return d
 	}
@@ -63,8 +65,8 @@ func userDirsDownload(path, home string) string {
 	return ""
 }
 
-// tildePath writes path under home as ~/…, the way the prompt shows it.
-func tildePath(path, home string) string {
+// Tilde writes path under home as ~/…, the way the prompt shows it.
+func Tilde(path, home string) string {
 	if home != "" && strings.HasPrefix(path, home+string(filepath.Separator)) {
 		return "~" + path[len(home):]
 	}

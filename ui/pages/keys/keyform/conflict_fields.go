@@ -1,4 +1,4 @@
-package keys
+package keyform
 
 import (
 	"provkeys/ui"
@@ -11,12 +11,12 @@ import (
 	"provkeys/ui/components/conflict"
 )
 
-// keyField is one field of the key's edit form, as the conflict dialog compares it.
-type keyField = conflict.Field[model.KeyInput]
+// Field is one field of the key's edit form, as the conflict dialog compares it.
+type Field = conflict.Field[model.KeyInput]
 
-// conflictFields are the edit form's fields, top to bottom: names and groups compare as the
+// ConflictFields are the edit form's fields, top to bottom: names and groups compare as the
 // store does, without case or order.
-func conflictFields(now time.Time) []keyField {
+func ConflictFields(now time.Time) []Field {
 	text := func(s string) string { return ui.OrDash(model.Sanitize(s)) }
 	flag := func(v bool) string { return strconv.FormatBool(v) }
 	groups := func(in model.KeyInput) string {
@@ -33,7 +33,7 @@ func conflictFields(now time.Time) []keyField {
 		}
 		return ui.Stamp(in.ExpiresAt, now)
 	}
-	return []keyField{
+	return []Field{
 		{ID: "name", Label: "Name", Value: func(in model.KeyInput) string { return in.Name },
 			Show: func(in model.KeyInput) string { return text(in.Name) }},
 		{ID: "groups", Label: "Machine groups", Value: groups,
@@ -43,9 +43,9 @@ func conflictFields(now time.Time) []keyField {
 		{ID: "enabled", Label: "Status", Value: func(in model.KeyInput) string { return flag(in.Enabled) },
 			Show: func(in model.KeyInput) string { return onOff(in.Enabled, "● Enabled", "○ Disabled") }},
 		{ID: "reenroll", Label: "Allow re-enrollment", Value: func(in model.KeyInput) string { return flag(in.AllowReenroll) },
-			Show: func(in model.KeyInput) string { return yesNo(in.AllowReenroll, "yes", "no") }},
+			Show: func(in model.KeyInput) string { return ui.YesNo(in.AllowReenroll, "yes", "no") }},
 		{ID: "exportable", Label: "View/Export", Value: func(in model.KeyInput) string { return flag(in.Exportable) },
-			Show: func(in model.KeyInput) string { return yesNo(in.Exportable, "on", "off (erased)") }},
+			Show: func(in model.KeyInput) string { return ui.YesNo(in.Exportable, "on", "off (erased)") }},
 		{ID: "description", Label: "Description", Value: func(in model.KeyInput) string { return in.Description },
 			Show: func(in model.KeyInput) string { return text(in.Description) }},
 		{ID: "maxUsage", Label: "Max usage", Value: func(in model.KeyInput) string { return strconv.FormatInt(in.MaxUsage, 10) },

@@ -1,4 +1,4 @@
-package keys
+package keyform
 
 import (
 	"fmt"
@@ -13,37 +13,37 @@ import (
 )
 
 // wantsNewGroup is true when the wizard's "+ create new group" is among the chosen groups.
-func (f *keyForm) wantsNewGroup() bool {
-	return !f.edit && slices.Contains(f.v.groups, newGroupChoice)
+func (f *Form) wantsNewGroup() bool {
+	return !f.edit && slices.Contains(f.v.Groups, newGroupChoice)
 }
 
 // newGroupUnnamed is true while "+ create new group" is chosen but its page not yet filled
 // in: enter walks on to that page rather than back to the review.
-func (f *keyForm) newGroupUnnamed() bool {
-	return f.wantsNewGroup() && f.v.newGroupName == ""
+func (f *Form) newGroupUnnamed() bool {
+	return f.wantsNewGroup() && f.v.NewGroupName == ""
 }
 
 // chosenGroups are the names of the key's groups: the chosen existing ones, then the new one.
-func (f *keyForm) chosenGroups() []string {
-	out := make([]string, 0, len(f.v.groups))
-	for _, g := range f.v.groups {
+func (f *Form) chosenGroups() []string {
+	out := make([]string, 0, len(f.v.Groups))
+	for _, g := range f.v.Groups {
 		if g != newGroupChoice {
 			out = append(out, g)
 		}
 	}
 	if f.wantsNewGroup() {
-		out = append(out, f.v.newGroupName)
+		out = append(out, f.v.NewGroupName)
 	}
 	return out
 }
 
 // groupsText is the review's "Machine group(s)": every chosen group, the new one marked.
-func (f *keyForm) groupsText(v *keyValues) string {
-	names := make([]string, 0, len(v.groups))
-	for _, g := range v.groups {
+func (f *Form) groupsText(v *Values) string {
+	names := make([]string, 0, len(v.Groups))
+	for _, g := range v.Groups {
 		if g == newGroupChoice && !f.edit {
-			names = append(names, fmt.Sprintf("%s (new, %s)", model.Sanitize(v.newGroupName),
-				onOff(v.newGroupEnabled, "enabled", "disabled")))
+			names = append(names, fmt.Sprintf("%s (new, %s)", model.Sanitize(v.NewGroupName),
+				onOff(v.NewGroupEnabled, "enabled", "disabled")))
 			continue
 		}
 		names = append(names, model.Sanitize(g))
@@ -55,7 +55,7 @@ func (f *keyForm) groupsText(v *keyValues) string {
 // case-insensitively as the store's unique index compares: a clash shows at the field as the
 // operator leaves it, not after the review. The store stays the final word (another operator
 // may take the name meanwhile).
-func (f *keyForm) validKeyName(s string) error {
+func (f *Form) validKeyName(s string) error {
 	if err := form.ValidName(s); err != nil {
 		return err
 	}
@@ -64,8 +64,8 @@ func (f *keyForm) validKeyName(s string) error {
 
 // keyNameTaken says so when another key the page holds has name s; it is also checked on
 // every key typed into the name (form.Kit.Live).
-func (f *keyForm) keyNameTaken(s string) error {
-	if id, ok := f.p.set.ByName(s); ok && (!f.edit || id != f.key.ID) {
+func (f *Form) keyNameTaken(s string) error {
+	if id, ok := f.hooks.KeyNamed(s); ok && (!f.edit || id != f.key.ID) {
 		return fmt.Errorf("a key named %q already exists", s)
 	}
 	return nil
@@ -73,7 +73,7 @@ func (f *keyForm) keyNameTaken(s string) error {
 
 // validGroupName is validKeyName for the wizard's new machine group, against the groups the
 // wizard offers.
-func (f *keyForm) validGroupName(s string) error {
+func (f *Form) validGroupName(s string) error {
 	if err := form.ValidName(s); err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (f *keyForm) validGroupName(s string) error {
 }
 
 // groupNameTaken says so when a group the wizard offers has name s.
-func (f *keyForm) groupNameTaken(s string) error {
+func (f *Form) groupNameTaken(s string) error {
 	for _, g := range f.groups {
 		if strings.EqualFold(g.Name, s) {
 			return fmt.Errorf("a machine group named %q already exists: choose it on step 2", model.Sanitize(g.Name))
@@ -95,26 +95,24 @@ var wizardSteps = map[string]string{"1": "cert", "2": "groups", "3": "name"}
 
 // backFromReview leaves the review for step (its number, or "" for the last field seen),
 // keeping every value entered.
-func (f *keyForm) backFromReview(step string) tea.Cmd {
+func (f *Form) backFromReview(step string) tea.Cmd {
 	id, ok := wizardSteps[step]
 	if !ok || f.edit {
 		id = "name"
 	}
-	f.review = false
-	f.build()
-	return tea.Batch(f.Form.Init(), f.JumpTo(id))
+	return f.Reopen(id)
 }
 
 // toReview goes straight back to the review once the wizard was there: the other steps were
 // already accepted. The values are checked as the save will check them; a wrong one keeps its
 // field, with the error under it.
-func (f *keyForm) toReview() tea.Cmd {
+func (f *Form) toReview() tea.Cmd {
 	if ng := f.newGroup(); ng != nil {
 		if err := ng.Validate(); err != nil {
-			return f.p.formFailed("group", "", err)
+			return f.hooks.Failed("group", "", err)
 		}
 		if err := f.validGroupName(ng.Name); err != nil {
-			return f.p.formFailed("group", "", &model.ValidationError{Field: model.FieldName, Msg: err.Error()})
+			return f.hooks.Failed("group", "", &model.ValidationError{Field: model.FieldName, Msg: err.Error()})
 		}
 	}
 	in, err := f.keyInput()
@@ -127,14 +125,14 @@ func (f *keyForm) toReview() tea.Cmd {
 		}
 	}
 	if err != nil {
-		return f.p.formFailed("key", "", err)
+		return f.hooks.Failed("key", "", err)
 	}
 	f.review = true
 	return nil
 }
 
 // wizardHelp is the footer while the wizard's fields have the focus.
-func (f *keyForm) wizardHelp() []key.Binding {
+func (f *Form) wizardHelp() []key.Binding {
 	next := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next"))
 	if f.reviewed && !f.edit {
 		next = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "review"))

@@ -1,4 +1,9 @@
-package keys
+// Package activity is who used a key, for the Keys page's expanded rows: how many machines,
+// the last one and when, and a chart of its enrollments per day. The "when" and the chart
+// are not in the key listing; Cache loads them (Store.KeyActivity) for the rows the page asks
+// for, once per row and data change: scrolling and redrawing read the cache, and only a
+// change in the store (ui.DataChangedMsg) asks again, drawing the older answer meanwhile.
+package activity
 
 import (
 	"context"
@@ -12,12 +17,6 @@ import (
 	"provkeys/ui"
 )
 
-// An expanded key shows who used it: how many machines, the last one and when, and a chart
-// of its enrollments per day. The "when" and the chart are not in the key listing; they are
-// loaded (Store.KeyActivity) for the expanded rows on screen, once per row and data change:
-// scrolling and redrawing read the cache, and only a change in the store (DataChangedMsg)
-// asks again, drawing the older answer meanwhile.
-
 // activityDays is how many days the chart covers, today the last.
 const activityDays = 30
 
@@ -25,16 +24,16 @@ const activityDays = 30
 // screen load again.
 const maxActivityEntries = 512
 
-// keyActivityMsg is key id's activity, loaded for its expanded row at data generation gen.
-type keyActivityMsg struct {
+// loadedMsg is key id's activity, loaded for its expanded row at data generation gen.
+type loadedMsg struct {
 	id  int64
 	gen int
 	a   model.KeyActivity
 	err error
 }
 
-// activityCache is the loaded activity of expanded keys, by key id.
-type activityCache struct {
+// Cache is the loaded activity of expanded keys, by key id. Its zero value is empty.
+type Cache struct {
 	gen     int // counts the store's changes seen (DataChangedMsg)
 	entries map[int64]activityEntry
 }
@@ -47,89 +46,69 @@ type activityEntry struct {
 	err   error
 }
 
-// noteActivity takes in what the cache needs to know of msg: a data change makes every
-// entry old (still drawn, asked again), a load lands. It reports whether msg was a load,
-// which nothing else handles.
-func (p *keysPage) noteActivity(msg tea.Msg) bool {
+// Note takes in what the cache needs to know of msg: a data change makes every entry old
+// (still drawn, asked again), a load lands. It reports whether msg was a load, which nothing
+// else handles.
+func (c *Cache) Note(msg tea.Msg) bool {
 	switch msg := msg.(type) {
 	case ui.DataChangedMsg:
-		p.activity.gen++
-	case keyActivityMsg:
-		e, ok := p.activity.entries[msg.id]
+		c.gen++
+	case loadedMsg:
+		e, ok := c.entries[msg.id]
 		if !ok || e.asked != msg.gen {
 			return true // dropped from the cache, or a newer load is on its way
 		}
 		if msg.err == nil || !e.done { // a failed reload keeps the chart it had
 			e.a, e.err, e.done = msg.a, msg.err, true
 		}
-		p.activity.entries[msg.id] = e
+		c.entries[msg.id] = e
 		return true
 	}
 	return false
 }
 
-// wantActivity loads the activity of the expanded rows on screen that have none for the
-// current data generation. It looks at no more rows than fit on the screen.
-func (p *keysPage) wantActivity() tea.Cmd {
-	if len(p.view) == 0 || p.width <= 0 || p.hasBody() {
-		return nil
-	}
-	var cmds []tea.Cmd
-	lines, height := 1, p.tableHeight() // the header is a line
-	for i := max(p.top, 0); i < len(p.view) && lines < height; i++ {
-		lines++
-		pos := int(p.view[i])
-		id := p.set.Table.ID(pos)
-		if !p.isExpanded(id) {
-			continue
-		}
-		lines += p.detailCount(p.rowAt(i), p.width)
-		if p.set.Table.LastMachine(pos) == "" {
-			continue // no machine ever enrolled with it: nothing to load
-		}
-		if e, ok := p.activity.entries[id]; ok && e.asked == p.activity.gen {
-			continue
-		}
-		cmds = append(cmds, p.askActivity(id))
-	}
-	return tea.Batch(cmds...)
+// Current is true when key id's activity was asked for at the current data generation: it
+// is loaded or on its way.
+func (c *Cache) Current(id int64) bool {
+	e, ok := c.entries[id]
+	return ok && e.asked == c.gen
 }
 
-// askActivity records that key id's activity is being loaded at this generation and loads it.
-func (p *keysPage) askActivity(id int64) tea.Cmd {
-	c := &p.activity
+// Ask records that key id's activity is being loaded at this generation and loads it from st
+// over the days up to now's.
+func (c *Cache) Ask(st ui.Store, id int64, now time.Time) tea.Cmd {
 	if c.entries == nil || len(c.entries) >= maxActivityEntries {
 		c.entries = map[int64]activityEntry{}
 	}
 	e := c.entries[id]
 	e.asked = c.gen
 	c.entries[id] = e
-	return loadActivity(p.env.Store, id, p.env.Now(), c.gen)
+	return load(st, id, now, c.gen)
 }
 
-// loadActivity reads key id's activity over activityDays days ending with now's.
-func loadActivity(s ui.Store, id int64, now time.Time, gen int) tea.Cmd {
+// load reads key id's activity over activityDays days ending with now's.
+func load(s ui.Store, id int64, now time.Time, gen int) tea.Cmd {
 	return ui.WithStore(func(ctx context.Context) tea.Msg {
 		a, err := s.KeyActivity(ctx, id, now, activityDays)
-		return keyActivityMsg{id: id, gen: gen, a: a, err: err}
+		return loadedMsg{id: id, gen: gen, a: a, err: err}
 	})
 }
 
-// activityOf is what the cache holds of key id, if anything was loaded.
-func (p *keysPage) activityOf(id int64) (activityEntry, bool) {
-	e, ok := p.activity.entries[id]
+// of is what the cache holds of key id, if anything was loaded.
+func (c *Cache) of(id int64) (activityEntry, bool) {
+	e, ok := c.entries[id]
 	return e, ok && e.done
 }
 
-// machinesText is the expanded row's Machines line: how many machines used the key, the last
+// MachinesText is the expanded row's Machines line: how many machines used the key, the last
 // one and when (once loaded), and where to see them all.
-func (p *keysPage) machinesText(k *model.Key, now time.Time) string {
+func (c *Cache) MachinesText(k *model.Key, now time.Time) string {
 	if k.UsageCount == 0 && k.LastMachine == "" {
 		return "none has enrolled with this key"
 	}
 	s := fmt.Sprintf("%d enrolled", k.UsageCount)
 	if k.LastMachine != "" {
-		e, ok := p.activityOf(k.ID)
+		e, ok := c.of(k.ID)
 		switch {
 		case ok && e.a.LastMachine != "":
 			s += " · last " + model.Sanitize(e.a.LastMachine) + ", " + agoText(e.a.LastAt, now)
@@ -151,13 +130,13 @@ func agoText(at, now time.Time) string {
 	return rel + " (" + ui.Stamp(at, now) + ")"
 }
 
-// enrollmentsText is the expanded row's chart line: one block per day, today at the right,
+// EnrollmentsText is the expanded row's chart line: one block per day, today at the right,
 // with the busiest day's count and the total, so the chart reads without its scale.
-func (p *keysPage) enrollmentsText(k *model.Key) string {
+func (c *Cache) EnrollmentsText(k *model.Key) string {
 	if k.LastMachine == "" {
 		return "none recorded"
 	}
-	e, ok := p.activityOf(k.ID)
+	e, ok := c.of(k.ID)
 	switch {
 	case !ok:
 		return "loading…"
