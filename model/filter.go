@@ -81,7 +81,7 @@ func (k termKind) isText() bool { return k <= termCert }
 type term struct {
 	kind   termKind
 	text   foldtext.Needle // for text terms: the needle In looks for
-	folded string          // the needle folded as Index folds text (see foldRune)
+	folded string          // the needle folded as Index folds text (see foldtext.FoldRune)
 	state  KeyState        // for termStatus
 	yes    bool            // for termReenroll, termExport and termUsed
 	cmp    int8            // for relative terms: cmpLess, cmpGreater, cmpEqual, cmpExpired, cmpNever
@@ -304,7 +304,7 @@ func newTerm(kind termKind, value, field, raw string) (*term, error) {
 
 // textTerm prepares a text needle for in, and its fold for the Index's tables.
 func textTerm(kind termKind, value string) *term {
-	return &term{kind: kind, text: foldtext.NewNeedle(value), folded: fold(value)}
+	return &term{kind: kind, text: foldtext.NewNeedle(value), folded: foldtext.Fold(value)}
 }
 
 func filterError(msg string) error { return &ValidationError{Field: FieldFilter, Msg: msg} }

@@ -6,10 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"provkeys/model/internal/foldtext"
 )
@@ -28,16 +25,16 @@ import (
 // it is used. Filter may be called from several goroutines at once.
 type Index struct {
 	keys    keySource
-	names   table    // one entry per key
-	certs   table    // distinct certificate names
-	descs   table    // distinct descriptions
-	groups  table    // distinct machine group names
-	certOf  entryOf  // per key: its entry in certs
-	descOf  entryOf  // per key: its entry in descs
-	listOf  entryOf  // over a KeyTable, per key: its list of groups (KeyTable.GroupSet)
-	groupAt []uint32 // list l's groups are groupOf[groupAt[l]:groupAt[l+1]]; a list per key without a table
-	groupOf entryOf  // entries in groups
-	flags   []uint8  // flag* bits per key
+	names   foldtext.Table // one entry per key
+	certs   foldtext.Table // distinct certificate names
+	descs   foldtext.Table // distinct descriptions
+	groups  foldtext.Table // distinct machine group names
+	certOf  entryOf        // per key: its entry in certs
+	descOf  entryOf        // per key: its entry in descs
+	listOf  entryOf        // over a KeyTable, per key: its list of groups (KeyTable.GroupSet)
+	groupAt []uint32       // list l's groups are groupOf[groupAt[l]:groupAt[l+1]]; a list per key without a table
+	groupOf entryOf        // entries in groups
+	flags   []uint8        // flag* bits per key
 	// Over a KeyTable the expiries, times and counts below are read from its rows (see
 	// expiryOf, usageOf): a filter term on them is rare, and copies would cost 20 bytes a key.
 	expOf   []uint32  // per key with flagExpires: its expiry's place in expSec and expNsec
@@ -61,8 +58,8 @@ const (
 )
 
 // parallelEntries is the size of a table, or of a list of keys, from which a pass is split
-// between goroutines; below it the split costs more than it saves.
-const parallelEntries = 1 << 15
+// between goroutines (foldtext.ParallelEntries).
+const parallelEntries = foldtext.ParallelEntries
 
 // keySource is what an Index reads keys from: a []Key, or a KeyTable.
 type keySource interface {
@@ -143,7 +140,7 @@ func newIndex(keys keySource) *Index {
 	if size > math.MaxUint32/4-n {
 		return ix // Filter falls back to Match, key by key
 	}
-	var names, certs, descs, groups tableBuilder
+	var names, certs, descs, groups foldtext.TableBuilder
 	sharedNames, shared := "", false
 	if ix.table != nil {
 		sharedNames, shared = ix.table.foldedNameText()
@@ -151,16 +148,16 @@ func newIndex(keys keySource) *Index {
 	if !shared {
 		// Exactly the names and their separators: the folded text is as long unless folding
 		// widens a rune, and the table keeps whatever capacity it was given.
-		names.init(nameBytes+n, n)
+		names.Init(nameBytes+n, n)
 	}
-	certs.init(0, 0)
-	descs.init(0, 0)
-	groups.init(0, 0)
+	certs.Init(0, 0)
+	descs.Init(0, 0)
+	groups.Init(0, 0)
 	certOf, descOf := make([]uint32, n), make([]uint32, n)
 	var groupOf []uint32
 	addList := func(refs []GroupRef) {
 		for _, g := range refs {
-			groupOf = append(groupOf, groups.intern(g.Name))
+			groupOf = append(groupOf, groups.Intern(g.Name))
 		}
 		ix.groupAt = append(ix.groupAt, uint32(len(groupOf)))
 	}
@@ -181,10 +178,10 @@ func newIndex(keys keySource) *Index {
 	for i := range n {
 		k := keys.filterFields(i, &scratch)
 		if !shared {
-			names.add(k.Name)
+			names.Add(k.Name)
 		}
-		certOf[i] = certs.intern(k.CertName)
-		descOf[i] = descs.intern(k.Description)
+		certOf[i] = certs.Intern(k.CertName)
+		descOf[i] = descs.Intern(k.Description)
 		if ix.table == nil {
 			addList(k.Groups)
 		}
@@ -192,15 +189,14 @@ func newIndex(keys keySource) *Index {
 	if shared {
 		// The table's names are their own folds, laid out as a table's entries: search them
 		// there, finding entries by their separators and the rows' offsets (no at: 4 MB).
-		ix.names = newTable(sharedNames, nil)
-		ix.names.rows = ix.table
+		ix.names = foldtext.NewTableOver(sharedNames, nameStarts{ix.table})
 	} else {
-		ix.names = names.done()
+		ix.names = names.Done()
 	}
-	ix.certs, ix.descs, ix.groups = certs.done(), descs.done(), groups.done()
-	ix.certOf = narrowEntries(certOf, len(ix.certs.at)-1)
-	ix.descOf = narrowEntries(descOf, len(ix.descs.at)-1)
-	ix.groupOf = narrowEntries(groupOf, len(ix.groups.at)-1)
+	ix.certs, ix.descs, ix.groups = certs.Done(), descs.Done(), groups.Done()
+	ix.certOf = narrowEntries(certOf, ix.certs.Entries()-1)
+	ix.descOf = narrowEntries(descOf, ix.descs.Entries()-1)
+	ix.groupOf = narrowEntries(groupOf, ix.groups.Entries()-1)
 	ix.scan = true
 	return ix
 }
@@ -240,7 +236,7 @@ func (ix *Index) FilterBits(f Filter, now time.Time, within []uint64) []uint64 {
 			count += bits.OnesCount64(w)
 		}
 	} else {
-		live = newBitmap(n, true)
+		live = foldtext.NewBitmap(n, true)
 	}
 	for i := range f.terms {
 		if count == 0 {
@@ -308,18 +304,18 @@ func (ix *Index) keepTerm(live []uint64, t *term, now time.Time, count int) {
 func (ix *Index) keepText(live []uint64, t *term) {
 	var name, cert, desc, group []uint64
 	if t.kind == termText || t.kind == termName {
-		name = ix.names.search(t.folded, ix.workers)
+		name = ix.names.Search(t.folded, ix.workers)
 	}
 	if t.kind == termText || t.kind == termCert {
-		cert = ix.certs.search(t.folded, ix.workers)
+		cert = ix.certs.Search(t.folded, ix.workers)
 	}
 	if t.kind == termText {
-		desc = ix.descs.search(t.folded, ix.workers)
+		desc = ix.descs.Search(t.folded, ix.workers)
 	}
 	if t.kind == termText || t.kind == termGroup {
-		group = ix.groups.search(t.folded, ix.workers)
+		group = ix.groups.Search(t.folded, ix.workers)
 	}
-	cert, desc, group = nilIfEmpty(cert), nilIfEmpty(desc), nilIfEmpty(group)
+	cert, desc, group = foldtext.NilIfEmpty(cert), foldtext.NilIfEmpty(desc), foldtext.NilIfEmpty(group)
 	if cert == nil && desc == nil && group == nil {
 		if name == nil {
 			clear(live)
@@ -349,13 +345,13 @@ func (ix *Index) keepText(live []uint64, t *term) {
 // otherHas reports whether key k's certificate, description or one of its groups is marked
 // in the per-table results (nil for a table that had no match or is not asked).
 func (ix *Index) otherHas(k int, cert, desc, group []uint64) bool {
-	if cert != nil && has(cert, ix.certOf.at(k)) || desc != nil && has(desc, ix.descOf.at(k)) {
+	if cert != nil && foldtext.Has(cert, ix.certOf.at(k)) || desc != nil && foldtext.Has(desc, ix.descOf.at(k)) {
 		return true
 	}
 	if group != nil {
 		l := ix.groupList(k)
 		for j := ix.groupAt[l]; j < ix.groupAt[l+1]; j++ {
-			if has(group, ix.groupOf.at(int(j))) {
+			if foldtext.Has(group, ix.groupOf.at(int(j))) {
 				return true
 			}
 		}
@@ -366,19 +362,19 @@ func (ix *Index) otherHas(k int, cert, desc, group []uint64) bool {
 // keyHas reports whether key k has t's needle in a field t looks at, from the tables.
 func (ix *Index) keyHas(t *term, k int) bool {
 	needle := t.folded
-	if (t.kind == termText || t.kind == termName) && strings.Contains(ix.names.entry(k), needle) {
+	if (t.kind == termText || t.kind == termName) && strings.Contains(ix.names.Entry(k), needle) {
 		return true
 	}
-	if (t.kind == termText || t.kind == termCert) && strings.Contains(ix.certs.entry(ix.certOf.at(k)), needle) {
+	if (t.kind == termText || t.kind == termCert) && strings.Contains(ix.certs.Entry(ix.certOf.at(k)), needle) {
 		return true
 	}
-	if t.kind == termText && strings.Contains(ix.descs.entry(ix.descOf.at(k)), needle) {
+	if t.kind == termText && strings.Contains(ix.descs.Entry(ix.descOf.at(k)), needle) {
 		return true
 	}
 	if t.kind == termText || t.kind == termGroup {
 		l := ix.groupList(k)
 		for j := ix.groupAt[l]; j < ix.groupAt[l+1]; j++ {
-			if strings.Contains(ix.groups.entry(ix.groupOf.at(int(j))), needle) {
+			if strings.Contains(ix.groups.Entry(ix.groupOf.at(int(j))), needle) {
 				return true
 			}
 		}
@@ -478,50 +474,7 @@ func (ix *Index) usageOf(k int) (use, limit int64) {
 // parallel runs do over [0, n) in one piece, or split between the index's goroutines when n
 // is large. Pieces are disjoint, so do may write to its own part of shared slices.
 func (ix *Index) parallel(n int, do func(lo, hi int)) {
-	parallel(n, ix.workers, do)
-}
-
-func parallel(n, workers int, do func(lo, hi int)) {
-	if n < parallelEntries/64 || workers < 2 {
-		do(0, n)
-		return
-	}
-	chunk := (n + workers - 1) / workers
-	var wg sync.WaitGroup
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			do(lo, hi)
-		}()
-	}
-	wg.Wait()
-}
-
-// newBitmap makes a bitmap of n bits, all set or all clear.
-func newBitmap(n int, set bool) []uint64 {
-	b := make([]uint64, (n+63)/64)
-	if set {
-		for i := range b {
-			b[i] = math.MaxUint64
-		}
-		if n%64 != 0 {
-			b[len(b)-1] = 1<<(n%64) - 1
-		}
-	}
-	return b
-}
-
-func has(b []uint64, i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
-
-func nilIfEmpty(b []uint64) []uint64 {
-	for _, w := range b {
-		if w != 0 {
-			return b
-		}
-	}
-	return nil
+	foldtext.Parallel(n, ix.workers, do)
 }
 
 // keep clears the bits of live for which ok is false, sharing the work between the index's
@@ -537,274 +490,6 @@ func (ix *Index) keep(live []uint64, ok func(k int) bool) {
 			}
 		}
 	})
-}
-
-// table is a list of folded strings in one piece of text, each followed by a NUL, which no
-// needle searched for here holds, so a match never runs from one entry into the next.
-type table struct {
-	text string
-	at   []uint32 // entry i is text[at[i] : at[i+1]-1]; the last element is len(text)
-	// rows, when at is nil, is the KeyTable whose folded names text is: entry i starts at
-	// row i's name (see KeyTable.foldedNames).
-	rows *KeyTable
-	freq [256]int // how often each byte occurs in text, to pick rare ones to look for
-}
-
-// entries is the number of entries.
-func (tb *table) entries() int {
-	if tb.at == nil && tb.rows != nil {
-		return tb.rows.Len()
-	}
-	return max(len(tb.at)-1, 0)
-}
-
-// start is where entry i starts; start(entries()) is len(text).
-func (tb *table) start(i int) int {
-	if tb.at != nil {
-		return int(tb.at[i])
-	}
-	if i == tb.rows.Len() {
-		return len(tb.text)
-	}
-	return int(tb.rows.rows[i].name)
-}
-
-// entry is the folded text of entry i.
-func (tb *table) entry(i int) string { return tb.text[tb.start(i) : tb.start(i+1)-1] }
-
-// search marks the entries that hold needle, in a bitmap over entries.
-func (tb *table) search(needle string, workers int) []uint64 {
-	entries := tb.entries()
-	hits := newBitmap(entries, false)
-	if entries == 0 {
-		return hits
-	}
-	// Each goroutine takes whole words of the bitmap, so none writes another's.
-	parallel((entries+63)/64, workers, func(lo, hi int) {
-		tb.searchRange(needle, lo*64, min(hi*64, entries), hits)
-	})
-	return hits
-}
-
-// searchRange marks in hits the entries lo to hi-1 that hold needle.
-//
-// The text is folded, so matching is byte equality. Two ways to find candidates, chosen by
-// how often the needle's rarest byte occurs: when rarely, strings.IndexByte (SIMD) jumps from
-// one to the next; when often, its per-call cost would dominate, so the text is read eight
-// bytes at a time (SWAR) testing the needle's two rarest bytes at once, which leaves few
-// candidates to compare.
-func (tb *table) searchRange(needle string, lo, hi int, hits []uint64) {
-	if tb.at == nil {
-		tb.searchSeparated(needle, lo, hi, hits)
-		return
-	}
-	text, at := tb.text, tb.at
-	a, b := tb.anchors(needle)
-	end := int(at[hi])
-	last := end - len(needle) // the last offset where a match can start
-	sparse := tb.freq[needle[a]] < len(text)/256
-	e := lo
-	for p := int(at[lo]); p <= last; {
-		var q int
-		if sparse {
-			q = indexFrom(text[:end], p, needle, a)
-		} else {
-			q = scanWords(text, p, last, needle, a, b)
-		}
-		if q < 0 {
-			return
-		}
-		for int(at[e+1]) <= q {
-			e++
-		}
-		hits[e/64] |= 1 << (e % 64)
-		p = int(at[e+1]) // go on with the next entry
-	}
-}
-
-// searchSeparated is searchRange without at: the entry of a match is the one after as many
-// separators as lie between the last entry start and the match, and the next entry starts
-// after the separator that follows the match (a needle never holds a NUL).
-func (tb *table) searchSeparated(needle string, lo, hi int, hits []uint64) {
-	text := tb.text
-	a, b := tb.anchors(needle)
-	end := tb.start(hi)
-	last := end - len(needle)
-	sparse := tb.freq[needle[a]] < len(text)/256
-	e := lo
-	for p := tb.start(lo); p <= last; {
-		var q int
-		if sparse {
-			q = indexFrom(text[:end], p, needle, a)
-		} else {
-			q = scanWords(text, p, last, needle, a, b)
-		}
-		if q < 0 {
-			return
-		}
-		e += strings.Count(text[p:q], "\x00")
-		hits[e/64] |= 1 << (e % 64)
-		p = q + strings.IndexByte(text[q:end], 0) + 1 // go on with the next entry
-		e++
-	}
-}
-
-// anchors are the offsets in needle of the two bytes that occur least often in the table's
-// text (the same offset twice for a one-byte needle).
-func (tb *table) anchors(needle string) (a, b int) {
-	for i := 1; i < len(needle); i++ {
-		switch f := tb.freq[needle[i]]; {
-		case f < tb.freq[needle[a]]:
-			a, b = i, a
-		case a == b || f < tb.freq[needle[b]]:
-			b = i
-		}
-	}
-	return a, b
-}
-
-// indexFrom is the offset of the first needle in text at or after pos, or -1, found by
-// looking for needle[anchor] with strings.IndexByte and comparing around each hit.
-func indexFrom(text string, pos int, needle string, anchor int) int {
-	c := needle[anchor]
-	stop := len(text) - (len(needle) - 1 - anchor) // the anchor must leave room after it
-	for i := pos + anchor; i < stop; {
-		j := strings.IndexByte(text[i:stop], c)
-		if j < 0 {
-			return -1
-		}
-		start := i + j - anchor
-		if text[start:start+len(needle)] == needle {
-			return start
-		}
-		i += j + 1
-	}
-	return -1
-}
-
-// scanWords is the offset of the first needle in text that starts between p and last, or -1.
-// For eight starts at a time it loads the words holding their needle[a] and needle[b] bytes
-// and marks the starts where both are right with the zero-byte test; the test may also mark a
-// byte just above a real zero, so every mark is compared in full, and none is ever missed.
-func scanWords(text string, p, last int, needle string, a, b int) int {
-	pa, pb := foldtext.Ones*uint64(needle[a]), foldtext.Ones*uint64(needle[b])
-	hiAnchor := max(a, b)
-	for ; p <= last; p += 8 {
-		var m uint64
-		if p+hiAnchor+8 <= len(text) {
-			x := foldtext.Load64(text, p+a) ^ pa
-			y := foldtext.Load64(text, p+b) ^ pb
-			m = (x - foldtext.Ones) &^ x & (y - foldtext.Ones) &^ y & foldtext.High
-		} else {
-			for i := 0; i < 8 && p+i <= last; i++ {
-				if text[p+i+a] == needle[a] && text[p+i+b] == needle[b] {
-					m |= 0x80 << (8 * i)
-				}
-			}
-		}
-		for ; m != 0; m &= m - 1 {
-			q := p + bits.TrailingZeros64(m)/8
-			if q > last {
-				return -1
-			}
-			if text[q:q+len(needle)] == needle {
-				return q
-			}
-		}
-	}
-	return -1
-}
-
-// tableBuilder collects a table's entries, optionally storing repeated strings once.
-type tableBuilder struct {
-	b    strings.Builder
-	at   []uint32
-	seen map[string]uint32 // for intern
-}
-
-func (tb *tableBuilder) init(size, entries int) {
-	tb.b.Grow(size)
-	tb.at = make([]uint32, 1, entries+1)
-}
-
-// add appends s as the next entry.
-func (tb *tableBuilder) add(s string) {
-	foldInto(&tb.b, s)
-	tb.b.WriteByte(0)
-	tb.at = append(tb.at, uint32(tb.b.Len()))
-}
-
-// intern returns the entry for s, adding it the first time s is seen.
-func (tb *tableBuilder) intern(s string) uint32 {
-	if i, ok := tb.seen[s]; ok {
-		return i
-	}
-	if tb.seen == nil {
-		tb.seen = map[string]uint32{}
-	}
-	i := uint32(len(tb.at) - 1)
-	tb.seen[s] = i
-	tb.add(s)
-	return i
-}
-
-func (tb *tableBuilder) done() table { return newTable(tb.b.String(), tb.at) }
-
-// newTable is the table of the entries at marks in text, each followed by a NUL.
-func newTable(text string, at []uint32) table {
-	t := table{text: text, at: at}
-	for i := 0; i < len(t.text); i++ {
-		t.freq[t.text[i]]++
-	}
-	return t
-}
-
-// foldInto writes s to b with every rune replaced by the one representative of its case-fold
-// orbit (see foldRune), and invalid UTF-8 by U+FFFD, so that a plain substring search of
-// folded text is the case-insensitive search Match does.
-func foldInto(b *strings.Builder, s string) {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		b.WriteRune(foldRune(r))
-		i += n
-	}
-}
-
-// fold is foldInto for one string.
-func fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	foldInto(&b, s)
-	return b.String()
-}
-
-// foldRune maps r to the representative of its unicode.SimpleFold orbit: the ASCII lower-case
-// letter when the orbit has one (so "K", "k" and the Kelvin sign are all "k"), else the orbit's
-// smallest rune. Two runes are equal under simple folding exactly when they map alike.
-func foldRune(r rune) rune {
-	if r < utf8.RuneSelf {
-		if r >= 'A' && r <= 'Z' {
-			r += 'a' - 'A'
-		}
-		return r
-	}
-	best := r
-	for c := unicode.SimpleFold(r); c != r; c = unicode.SimpleFold(c) {
-		if c < utf8.RuneSelf {
-			return foldRune(c)
-		}
-		best = min(best, c)
-	}
-	return best
 }
 
 // entryOf is an entry number per key (or per link), a byte each while the table has at most

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"os"
+	"provkeys/model/internal/foldtext"
 	"reflect"
 	"strconv"
 	"strings"
@@ -119,11 +120,11 @@ func TestFoldRune(t *testing.T) {
 		{'ǅ', 'ǆ'}, {'Ǆ', 'ǆ'},
 	}
 	for _, tt := range tests {
-		if foldRune(tt.a) != foldRune(tt.b) {
-			t.Errorf("foldRune(%q) = %q, foldRune(%q) = %q; want equal", tt.a, foldRune(tt.a), tt.b, foldRune(tt.b))
+		if foldtext.FoldRune(tt.a) != foldtext.FoldRune(tt.b) {
+			t.Errorf("foldtext.FoldRune(%q) = %q, foldtext.FoldRune(%q) = %q; want equal", tt.a, foldtext.FoldRune(tt.a), tt.b, foldtext.FoldRune(tt.b))
 		}
 	}
-	if foldRune('İ') == foldRune('i') || foldRune('ß') == foldRune('s') {
+	if foldtext.FoldRune('İ') == foldtext.FoldRune('i') || foldtext.FoldRune('ß') == foldtext.FoldRune('s') {
 		t.Error("runes that simple folding keeps apart must stay apart")
 	}
 }

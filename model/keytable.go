@@ -636,3 +636,10 @@ func NewKeyTable(keys []Key) *KeyTable {
 	}
 	return b.Table()
 }
+
+// nameStarts gives the Index's name table the table's own offsets into its folded names
+// (foldedNameText), so the Index keeps no copy of them.
+type nameStarts struct{ t *KeyTable }
+
+func (n nameStarts) Len() int        { return n.t.Len() }
+func (n nameStarts) Start(i int) int { return int(n.t.rows[i].name) }

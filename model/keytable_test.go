@@ -214,7 +214,7 @@ func TestKeyTableFoldedNames(t *testing.T) {
 			}
 		}
 		ix := tb.Index()
-		if shared := unsafe.StringData(ix.names.text) == unsafe.StringData(tb.text); shared == capital {
+		if shared := unsafe.StringData(ix.names.Text()) == unsafe.StringData(tb.text); shared == capital {
 			t.Fatalf("capital %v: the index shares the table's names: %v", capital, shared)
 		}
 		for _, expr := range append([]string{"node-00", "0007", "fra-db", "x", "name:kiosk", "xxxxxxxx node"}, indexExprs...) {
