@@ -345,13 +345,13 @@ func (ix *Index) keepText(live []uint64, t *term) {
 // otherHas reports whether key k's certificate, description or one of its groups is marked
 // in the per-table results (nil for a table that had no match or is not asked).
 func (ix *Index) otherHas(k int, cert, desc, group []uint64) bool {
-	if cert != nil && foldtext.Has(cert, ix.certOf.at(k)) || desc != nil && foldtext.Has(desc, ix.descOf.at(k)) {
+	if cert != nil && foldtext.Has(cert, int(ix.certOf.at(k))) || desc != nil && foldtext.Has(desc, int(ix.descOf.at(k))) {
 		return true
 	}
 	if group != nil {
 		l := ix.groupList(k)
 		for j := ix.groupAt[l]; j < ix.groupAt[l+1]; j++ {
-			if foldtext.Has(group, ix.groupOf.at(int(j))) {
+			if foldtext.Has(group, int(ix.groupOf.at(int(j)))) {
 				return true
 			}
 		}
@@ -365,16 +365,16 @@ func (ix *Index) keyHas(t *term, k int) bool {
 	if (t.kind == termText || t.kind == termName) && strings.Contains(ix.names.Entry(k), needle) {
 		return true
 	}
-	if (t.kind == termText || t.kind == termCert) && strings.Contains(ix.certs.Entry(ix.certOf.at(k)), needle) {
+	if (t.kind == termText || t.kind == termCert) && strings.Contains(ix.certs.Entry(int(ix.certOf.at(k))), needle) {
 		return true
 	}
-	if t.kind == termText && strings.Contains(ix.descs.Entry(ix.descOf.at(k)), needle) {
+	if t.kind == termText && strings.Contains(ix.descs.Entry(int(ix.descOf.at(k))), needle) {
 		return true
 	}
 	if t.kind == termText || t.kind == termGroup {
 		l := ix.groupList(k)
 		for j := ix.groupAt[l]; j < ix.groupAt[l+1]; j++ {
-			if strings.Contains(ix.groups.Entry(ix.groupOf.at(int(j))), needle) {
+			if strings.Contains(ix.groups.Entry(int(ix.groupOf.at(int(j)))), needle) {
 				return true
 			}
 		}
@@ -448,7 +448,7 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 // groupList is the number of key k's list of groups in groupAt.
 func (ix *Index) groupList(k int) int {
 	if ix.table != nil {
-		return ix.listOf.at(k)
+		return int(ix.listOf.at(k))
 	}
 	return k
 }
@@ -492,30 +492,42 @@ func (ix *Index) keep(live []uint64, ok func(k int) bool) {
 	})
 }
 
+// narrow is a column of numbers kept in the small type S while every value fits one, else
+// as the wide values given: a million keys' entry numbers in a byte each, counts in two.
+type narrow[S uint8 | uint16, W uint32 | int64] struct {
+	small []S
+	wide  []W
+}
+
+func narrowed[S uint8 | uint16, W uint32 | int64](v []W, fits bool) narrow[S, W] {
+	if !fits {
+		return narrow[S, W]{wide: v}
+	}
+	small := make([]S, len(v))
+	for i, x := range v {
+		small[i] = S(x)
+	}
+	return narrow[S, W]{small: small}
+}
+
+func (n *narrow[S, W]) at(i int) W {
+	if n.wide != nil {
+		return n.wide[i]
+	}
+	return W(n.small[i])
+}
+
 // entryOf is an entry number per key (or per link), a byte each while the table has at most
 // 256 entries, as certificates, descriptions and groups usually do.
-type entryOf struct {
-	small []uint8
-	wide  []uint32
-}
+type entryOf = narrow[uint8, uint32]
 
-// narrowEntries keeps v as bytes when every entry number fits one.
-func narrowEntries(v []uint32, entries int) entryOf {
-	if entries > 256 {
-		return entryOf{wide: v}
-	}
-	small := make([]uint8, len(v))
-	for i, x := range v {
-		small[i] = uint8(x)
-	}
-	return entryOf{small: small}
-}
+func narrowEntries(v []uint32, entries int) entryOf { return narrowed[uint8](v, entries <= 256) }
 
-func (e *entryOf) at(i int) int {
-	if e.wide != nil {
-		return int(e.wide[i])
-	}
-	return int(e.small[i])
+// counts are usage counts or maxima per key, two bytes each while every one fits.
+type counts = narrow[uint16, int64]
+
+func narrowCounts(v []int64) counts {
+	return narrowed[uint16](v, !slices.ContainsFunc(v, func(x int64) bool { return x < 0 || x > math.MaxUint16 }))
 }
 
 // moments are times as two arrays: 12 bytes a time, where a []moment takes 16 (padding).
@@ -529,33 +541,6 @@ func makeMoments(n int) moments { return moments{make([]int64, n), make([]int32,
 func (m *moments) set(i int, t time.Time) { m.sec[i], m.nsec[i] = t.Unix(), int32(t.Nanosecond()) }
 
 func (m *moments) at(i int) moment { return moment{m.sec[i], m.nsec[i]} }
-
-// counts are usage counts or maxima per key, two bytes each while every one fits.
-type counts struct {
-	small []uint16
-	wide  []int64
-}
-
-// narrowCounts keeps v as two bytes a value when every value fits.
-func narrowCounts(v []int64) counts {
-	for _, x := range v {
-		if x < 0 || x > math.MaxUint16 {
-			return counts{wide: v}
-		}
-	}
-	small := make([]uint16, len(v))
-	for i, x := range v {
-		small[i] = uint16(x)
-	}
-	return counts{small: small}
-}
-
-func (c *counts) at(i int) int64 {
-	if c.wide != nil {
-		return c.wide[i]
-	}
-	return int64(c.small[i])
-}
 
 // microMoment is a time kept as Unix microseconds, as time.UnixMicro reads it.
 func microMoment(us int64) moment {
