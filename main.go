@@ -7,10 +7,9 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"runtime"
-	"runtime/pprof"
 	"syscall"
 
+	"provkeys/internal/profile"
 	"provkeys/ui/cli"
 )
 
@@ -26,36 +25,9 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	stopProfiles := profiles()
+	stopProfiles := profile.FromEnv()
 	code := cli.Run(ctx, os.Args[1:], cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 	stop()
 	stopProfiles()
 	os.Exit(code)
-}
-
-// profiles writes a CPU profile of the whole run to $PROVKEYS_CPUPROFILE and a heap profile
-// at its end to $PROVKEYS_MEMPROFILE, for measuring the real program (docs/ARCHITECTURE-perf.md).
-func profiles() (stop func()) {
-	cpu, mem := os.Getenv("PROVKEYS_CPUPROFILE"), os.Getenv("PROVKEYS_MEMPROFILE")
-	var f *os.File
-	if cpu != "" {
-		var err error
-		if f, err = os.Create(cpu); err == nil && pprof.StartCPUProfile(f) != nil {
-			f.Close()
-			f = nil
-		}
-	}
-	return func() {
-		if f != nil {
-			pprof.StopCPUProfile()
-			f.Close()
-		}
-		if mem != "" {
-			if m, err := os.Create(mem); err == nil {
-				runtime.GC()
-				_ = pprof.WriteHeapProfile(m)
-				m.Close()
-			}
-		}
-	}
 }
