@@ -15,7 +15,7 @@ import (
 // engine is what the shared logic (store/internal/sqlcore) needs from SQLite.
 type engine struct{ s *Store }
 
-var sqliteDialect = sqlcore.Dialect{NameKey: true, MicroTimes: true}
+var sqliteDialect = sqlcore.Dialect{NameKey: true, MicroTimes: true, StatementRollback: true}
 
 func (e engine) Dialect() sqlcore.Dialect          { return sqliteDialect }
 func (e engine) Reader() sqlcore.Querier           { return sqlQuerier{e.s.rdb, e.s.hotPrep.reader()} }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,9 +82,46 @@ func testImportKeyStream(t *testing.T, open Opener) {
 	failed("a name twice, far apart", many, func(e *store.InputError) bool {
 		return e.Position == 301 && errors.Is(e, model.ErrDuplicate) && e.Earlier == 6 && e.Clash == "m-5"
 	})
+	// The same secret spelled another way (another host, the same payload), next to its first
+	// spelling and far from it; and the same spelling far from the first.
+	payloadOf := func(secret string) string { return secret[strings.LastIndexByte(secret, '|')+1:] }
+	failed("a payload twice", []model.KeyInput{in("s-1", secrets[0]), in("s-2", "3|other.example.com|"+payloadOf(secrets[0]))},
+		func(e *store.InputError) bool {
+			return e.Position == 2 && errors.Is(e, model.ErrDuplicate) && e.Earlier == 1 && e.Clash == "s-1"
+		})
+	var given []model.KeyInput
+	for i := range 300 {
+		k, _ := keyformat.Generate("")
+		given = append(given, in(fmt.Sprintf("g-%d", i), k))
+	}
+	failed("a payload twice, far apart", append(slices.Clone(given), in("late", "3|other.example.com|"+payloadOf(given[5].Secret))),
+		func(e *store.InputError) bool {
+			return e.Position == 301 && errors.Is(e, model.ErrDuplicate) && e.Earlier == 6 && e.Clash == "g-5"
+		})
+	failed("a key twice, far apart", append(slices.Clone(given), in("late", given[7].Secret)),
+		func(e *store.InputError) bool {
+			return e.Position == 301 && errors.Is(e, model.ErrDuplicate) && e.Earlier == 8 && e.Clash == "g-7"
+		})
+	// The first refusal is the one reported, whichever check finds it: a stored name on input
+	// 2 before a bad name on input 3, or before the stream's own failure.
+	failed("a stored name before a bad one", []model.KeyInput{in("s-1", secrets[0]), in("Existing", secrets[1]), in("bad/name", secrets[2])},
+		func(e *store.InputError) bool {
+			return e.Position == 2 && errors.Is(e, model.ErrDuplicate) && e.Clash == "existing"
+		})
 	stop := errors.New("the file went away")
 	read := 0
-	next := streamOf([]model.KeyInput{in("s-1", secrets[0])}, &read)
+	next := streamOf([]model.KeyInput{in("s-1", secrets[0]), in("EXISTING", secrets[1])}, &read)
+	_, err := x.ImportKeyStream(ctx, func() (model.KeyInput, error) {
+		if read == 2 {
+			return model.KeyInput{}, stop
+		}
+		return next()
+	})
+	if ie := (*store.InputError)(nil); !errors.As(err, &ie) || ie.Position != 2 {
+		t.Fatalf("a stored name before the stream's failure: %v", err)
+	}
+	read = 0
+	next = streamOf([]model.KeyInput{in("s-1", secrets[0])}, &read)
 	if _, err := x.ImportKeyStream(ctx, func() (model.KeyInput, error) {
 		if read == 1 {
 			return model.KeyInput{}, stop

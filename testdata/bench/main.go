@@ -42,6 +42,9 @@ type options struct {
 }
 
 func main() {
+	if os.Getenv(peakWrapperEnv) == "1" {
+		os.Exit(peakWrapper(os.Args[1:]))
+	}
 	var o options
 	sizes := flag.String("sizes", "1000,100000,1000000", "demo store sizes, comma-separated")
 	flag.StringVar(&o.dir, "dir", defaultDir(), "scratch directory for the binary, the cached demo stores and fixtures")

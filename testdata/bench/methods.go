@@ -75,7 +75,9 @@ const methodImport = `- **9. keys import**: ` + "`provkeys keys import FILE --gr
   alternated in the same run. Both write N keys in one process; the import also reads,
   parses and checks every line and writes one audit row per key in one transaction, demo
   generates its keys and commits a batch at a time with one audit row per batch. Peak
-  resident memory is the import process's ru_maxrss.
+  resident memory is the import process's ru_maxrss, read by a small wrapper process that
+  starts it: read by the suite, it would include the suite's own resident memory (Go starts
+  children with vfork, and Linux counts the memory shared until exec in the child's peak).
 `
 
 const methodPostgres = `- **10. PostgreSQL store**: the suite starts its own PostgreSQL (the server binaries on the

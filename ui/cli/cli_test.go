@@ -706,6 +706,9 @@ func keyLines(t *testing.T, n int) []string {
 	return keys
 }
 
+// payloadOf is a key's payload, its last field.
+func payloadOf(secret string) string { return secret[strings.LastIndexByte(secret, '|')+1:] }
+
 func writeFile(t *testing.T, path, text string) string {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
@@ -750,6 +753,9 @@ func TestImport(t *testing.T) {
 		{"delta\t" + k[3] + "\nepsilon\t" + k[4] + "\nDELTA\t" + k[5] + "\n", "line 1"},
 		{"delta\t" + k[3] + "\nepsilon\t" + k[3] + "\n", "line 1"},
 		{"alpha\t" + k[3] + "\n", `"alpha" already exists`},
+		// The same payload spelled with another host: on an earlier line, or stored.
+		{"delta\t" + k[3] + "\nepsilon\t3|other.example.com|" + payloadOf(k[3]) + "\n", ":2: the same key as on line 1"},
+		{"delta\t" + k[3] + "\nepsilon\t3|other.example.com|" + payloadOf(k[0]) + "\n", ":2: this key is already stored as"},
 	} {
 		path := writeFile(t, filepath.Join(f.dir, "case.tsv"), tc.text)
 		stderr := f.fail(1, "keys", "import", path, "--group", "Servers")

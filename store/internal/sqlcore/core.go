@@ -56,6 +56,10 @@ type Dialect struct {
 	// MicroTimes: times are stored as integer microseconds since 1970 (SQLite), not as
 	// timestamptz (PostgreSQL).
 	MicroTimes bool
+	// StatementRollback: a statement refused (by a unique index) undoes only itself and the
+	// transaction goes on (SQLite); PostgreSQL aborts the whole transaction, so what may be
+	// refused is asked first.
+	StatementRollback bool
 }
 
 // Engine is what an engine gives the shared logic.
@@ -161,6 +165,15 @@ func (d Dialect) NameIs(col string) string {
 		return col + "_key = ?"
 	}
 	return "lower(" + col + ") = lower(?)"
+}
+
+// NameIn is a WHERE term matching column col (a name) case-insensitively to any of n
+// arguments, each given by NameArg.
+func (d Dialect) NameIn(col string, n int) string {
+	if d.NameKey {
+		return col + "_key IN (" + marks(n) + ")"
+	}
+	return "lower(" + col + ") IN (" + strings.TrimSuffix(strings.Repeat("lower(?), ", n), ", ") + ")"
 }
 
 // NameArg is the argument NameIs compares with.
