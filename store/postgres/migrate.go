@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"provkeys/store"
-	"provkeys/store/internal/sqlcore"
+	"provkeys/store/internal/migrations"
 )
 
 //go:embed migrations/*.sql
@@ -24,7 +24,7 @@ var afterSteps = map[int]func(w *writeTx) error{
 
 // SchemaVersion is the newest schema this build knows.
 func SchemaVersion() int {
-	ms, _ := sqlcore.ReadMigrations(migrationFS, 0)
+	ms, _ := migrations.Read(migrationFS, 0)
 	return len(ms)
 }
 
@@ -41,7 +41,7 @@ const migrationLock int64 = 0x70726f766b657973
 // transaction under the migration lock. PostgreSQL's DDL is transactional: a failed step
 // leaves the database as it was.
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := sqlcore.ReadMigrations(migrationFS, schemaLimit)
+	ms, err := migrations.Read(migrationFS, schemaLimit)
 	if err != nil {
 		return err
 	}

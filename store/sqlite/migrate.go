@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"provkeys/store"
-	"provkeys/store/internal/sqlcore"
+	"provkeys/store/internal/migrations"
 	"strings"
 	"time"
 )
@@ -30,7 +30,7 @@ var schemaLimit int
 
 // SchemaVersion is the newest schema (PRAGMA user_version) this build knows.
 func SchemaVersion() int {
-	ms, _ := sqlcore.ReadMigrations(migrationFS, 0)
+	ms, _ := migrations.Read(migrationFS, 0)
 	return len(ms)
 }
 
@@ -38,14 +38,14 @@ func SchemaVersion() int {
 // once can see "database is locked" from the WAL switch, whose locking does not always wait in
 // the busy handler, so the whole step is retried with backoff; it is idempotent.
 func (s *Store) migrate(ctx context.Context) error {
-	ms, err := sqlcore.ReadMigrations(migrationFS, schemaLimit)
+	ms, err := migrations.Read(migrationFS, schemaLimit)
 	if err != nil {
 		return err
 	}
 	return retryBusy(ctx, func() error { return s.migrateOnce(ctx, ms) })
 }
 
-func (s *Store) migrateOnce(ctx context.Context, ms []sqlcore.Migration) error {
+func (s *Store) migrateOnce(ctx context.Context, ms []migrations.Step) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return s.openErr(err)
@@ -94,7 +94,7 @@ func (s *Store) migrateOnce(ctx context.Context, ms []sqlcore.Migration) error {
 // (PRAGMA foreign_keys is a no-op inside a transaction, so it is set around it): dropping the
 // old copy of a parent table must not cascade into its children. PRAGMA foreign_key_check
 // then proves every reference still holds before the commit.
-func (s *Store) applyMigrations(ctx context.Context, conn *sql.Conn, ms []sqlcore.Migration) (err error) {
+func (s *Store) applyMigrations(ctx context.Context, conn *sql.Conn, ms []migrations.Step) (err error) {
 	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
 		return s.openErr(err)
 	}

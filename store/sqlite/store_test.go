@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"provkeys/internal/testenv"
-	"provkeys/store/internal/sqlcore"
+	"provkeys/store/internal/migrations"
 )
 
 func TestOpenCreatesDirectoryAndFileModes(t *testing.T) {
@@ -226,7 +226,7 @@ func TestSchemaVersion(t *testing.T) {
 	if SchemaVersion() != 6 {
 		t.Fatalf("SchemaVersion = %d", SchemaVersion())
 	}
-	if _, err := sqlcore.ReadMigrations(migrationFS, 0); err != nil {
+	if _, err := migrations.Read(migrationFS, 0); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,4 +1,6 @@
-package sqlcore
+// Package migrations reads an engine's numbered schema steps from its embedded files; each
+// engine applies them under its own lock (store/sqlite, store/postgres).
+package migrations
 
 import (
 	"fmt"
@@ -9,23 +11,23 @@ import (
 	"strings"
 )
 
-// Migration is one numbered schema step of an engine: the SQL of its file
+// Step is one numbered schema step of an engine: the SQL of its file
 // migrations/NNNN_name.sql. The engine runs it, then its Go step for that number, if any.
-type Migration struct {
+type Step struct {
 	Version int
 	Name    string
 	SQL     string
 }
 
-// ReadMigrations reads an engine's embedded migrations/*.sql files, which must be named
+// Read reads an engine's embedded migrations/*.sql files, which must be named
 // NNNN_name.sql and numbered 1, 2, 3, … without a gap; it returns them in order. limit, when
 // above 0, keeps only the first limit steps: tests make an older store with it.
-func ReadMigrations(fsys fs.FS, limit int) ([]Migration, error) {
+func Read(fsys fs.FS, limit int) ([]Step, error) {
 	entries, err := fs.ReadDir(fsys, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	var ms []Migration
+	var ms []Step
 	for _, e := range entries {
 		num, _, ok := strings.Cut(e.Name(), "_")
 		v, err := strconv.Atoi(num)
@@ -36,7 +38,7 @@ func ReadMigrations(fsys fs.FS, limit int) ([]Migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, Migration{Version: v, Name: e.Name(), SQL: string(b)})
+		ms = append(ms, Step{Version: v, Name: e.Name(), SQL: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	for i, m := range ms {
