@@ -17,7 +17,8 @@ import (
 type benchResult map[string]float64
 
 // goBench runs `go test -run ^$ -bench re -benchtime bt pkg` with env added and returns the
-// results by benchmark name, the GOMAXPROCS suffix removed.
+// results by benchmark name, the GOMAXPROCS suffix removed. A run that reports no benchmark is
+// an error: a benchmark that moved to another package must not drop its figure silently.
 func (s *suite) goBench(pkg, re, bt string, env ...string) (map[string]benchResult, error) {
 	args := []string{"test", "-run", "^$", "-bench", re, "-benchtime", bt, "-count", "1", "-timeout", "30m", pkg}
 	s.record("env", append(append([]string{}, env...), append([]string{"go"}, args...)...)...)
@@ -51,6 +52,9 @@ func (s *suite) goBench(pkg, re, bt string, env ...string) (map[string]benchResu
 		}
 		res[name] = r
 	}
+	if len(res) == 0 {
+		return nil, fmt.Errorf("go %s: no benchmark matched %s in %s", strings.Join(args, " "), re, pkg)
+	}
 	return res, nil
 }
 
@@ -58,7 +62,7 @@ func (s *suite) goBench(pkg, re, bt string, env ...string) (map[string]benchResu
 func (s *suite) goBenchmarks() error {
 	frames := map[int]float64{}
 	for _, n := range s.o.sizes {
-		res, err := s.goBench("./ui", "^BenchmarkKeys(FilterKeystroke|Frame)$", "20x", "PROVKEYS_BENCH_KEYS="+s.stores[n].tsv)
+		res, err := s.goBench("./ui/pages/keys", "^BenchmarkKeys(FilterKeystroke|Frame)$", "20x", "PROVKEYS_BENCH_KEYS="+s.stores[n].tsv)
 		if err != nil {
 			return err
 		}
@@ -107,11 +111,11 @@ func (s *suite) goBenchmarks() error {
 			return err
 		}
 	}
-	res, err := s.goBench("./store", "^BenchmarkUpdateKey$", "200x", "PROVKEYS_BENCH_DB="+db)
+	res, err := s.goBench("./store/sqlite", "^BenchmarkUpdateKey$", "200x", "PROVKEYS_BENCH_DB="+db)
 	if err != nil {
 		return err
 	}
-	list, err := s.goBench("./store", "^BenchmarkListKeys$", "5x", "PROVKEYS_BENCH_DB="+db)
+	list, err := s.goBench("./store/sqlite", "^BenchmarkListKeys$", "5x", "PROVKEYS_BENCH_DB="+db)
 	if err != nil {
 		return err
 	}

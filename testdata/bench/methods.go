@@ -3,14 +3,14 @@ package main
 // The parts of BENCHMARKS.md's "How each figure is taken", one per step. Each says what
 // provkeys does and what its peer does, so a ratio can be read as same work against same work.
 
-const methodGo = `- **1. Filter keystroke in process (Update only)**: ` + "`BenchmarkKeysFilterKeystroke`" + ` (ui)
+const methodGo = `- **1. Filter keystroke in process (Update only)**: ` + "`BenchmarkKeysFilterKeystroke`" + ` (ui/pages/keys)
   loads the demo store's keys (a fixture exported with sqlite3), opens the filter bar and types
   a query one key at a time, then deletes it again, through the page's Update; no rendering, no
   terminal. No peer: nothing else does this work alone (the whole keystroke against fzf is
   the pseudo-terminal figure 1).
-- **2. Frame**: ` + "`BenchmarkKeysFrame`" + ` (ui) renders the whole dashboard (` + "`View()`" + `) at
+- **2. Frame**: ` + "`BenchmarkKeysFrame`" + ` (ui/pages/keys) renders the whole dashboard (` + "`View()`" + `) at
   120×40 with the cursor in the middle of the table.
-- **7. Edit commit**: ` + "`BenchmarkUpdateKey`" + ` (store) on a copy of the 100,000-key store: read a
+- **7. Edit commit**: ` + "`BenchmarkUpdateKey`" + ` (store/sqlite) on a copy of the 100,000-key store: read a
   key, save it back at its version, commit (WAL, synchronous FULL). The demo time is the wall
   time of ` + "`provkeys demo --keys N`" + ` when the cached store was made.
 `
