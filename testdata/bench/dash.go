@@ -54,6 +54,7 @@ func barLine(s *screen) string {
 // 300 ms of silence.
 func press(t *term, key, what string, changed func(*screen) bool) (time.Duration, int64, error) {
 	t.quiet(300*time.Millisecond, 5*time.Second)
+	randomPhase()
 	b0 := t.outBytes()
 	t0 := time.Now()
 	if err := t.send(key); err != nil {

@@ -221,10 +221,11 @@ type keyResult struct {
 	screen         string // the settled screen
 }
 
-// keystroke types key once the screen has been quiet for settle, waits until ready holds,
+// keystroke types key once the screen has been quiet for settle (and a random phase), waits until ready holds,
 // then until the screen has been quiet for settle again.
 func keystroke(t *term, key, what string, ready func(*screen) bool) (keyResult, error) {
 	t.quiet(settle, 10*time.Second)
+	randomPhase()
 	t.trace(true)
 	defer t.trace(false)
 	t0 := time.Now()

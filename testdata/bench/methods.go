@@ -22,7 +22,10 @@ const methodFilter = `- **1. Filter keystroke to screen**: provkeys and fzf each
   (0.38, Debian, default options: fuzzy, full screen; and again with ` + "`--exact`" + `) reads the same names, one per line in name
   order, on standard input, and the typing starts only once its counter shows every name
   (N/N, no spinner). Then both get the query fra-db one key at a time, each key written
-  when the screen has been still for 300 ms. The clock runs from the write of the key to the
+  when the screen has been still for 300 ms and then a random wait under 25 ms (without it
+  the harness's 75 ms polling typed in step with a 120 Hz frame ticker, so every key waited
+  a whole tick: a steady 7.4 ms; a person's key lands anywhere between ticks; the same random
+  wait precedes the j key of figure 5 and each press of figure 8). The clock runs from the write of the key to the
   read after which the screen showed what it then settled to (still for 300 ms): for provkeys
   the bar with the query and its "K of N keys" count and the table (one View(), so they come
   together); for fzf the query line, the counter with the count ` + "`fzf --filter`" + ` gives for that

@@ -144,6 +144,7 @@ func (s *suite) ssh() error {
 			defer wg.Done()
 			t.quiet(300*time.Millisecond, 5*time.Second)
 			for range presses {
+				randomPhase()
 				t.mu.Lock()
 				before := cursorLine(t.scr)
 				t.mu.Unlock()

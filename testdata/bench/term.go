@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strconv"
@@ -160,6 +161,12 @@ func (t *term) quiet(d, limit time.Duration) {
 		time.Sleep(d / 4)
 	}
 }
+
+// randomPhase waits a random time under 25 ms before a timed key. Without it the harness
+// types in step with the program's frame ticker: quiet polls every 75 ms, nine ticks at 120
+// frames a second, so every key would land just after a tick and wait a whole one (a steady
+// 7.4 ms), where a person's key lands anywhere between ticks. Both tools get the same waits.
+func randomPhase() { time.Sleep(time.Duration(rand.Int64N(int64(25 * time.Millisecond)))) }
 
 // trace starts (or, with on false, stops) recording the screen after every read, forgetting
 // what was recorded before.
