@@ -35,20 +35,11 @@ const (
 // the 100,000-key store; next to the bare cryptography of one enrollment (store/ca's
 // BenchmarkCheckAndSign: one CSR check plus one signature) taken in the same run.
 func (s *suite) enroll() error {
-	sizes := s.sizesUpTo(enrollN)
-	if len(sizes) == 0 {
-		return nil
-	}
-	n := sizes[len(sizes)-1]
-	dir, err := os.MkdirTemp(s.o.dir, "enroll-")
-	if err != nil {
+	n, dir, db, err := s.enrollStore("enroll-")
+	if err != nil || n == 0 {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	db, err := s.storeCopy(n, dir)
-	if err != nil {
-		return err
-	}
 	s.record(s.bin, "--db", "$DIR/enroll-…/provkeys.db", "serve", "--listen", "127.0.0.1:0", "--enroll-listen", "127.0.0.1:PORT")
 	got, err := s.enrollLoad(dir, []string{"--db", db}, 1, "bench-")
 	if err != nil {
@@ -309,4 +300,22 @@ func childrenOf(pid int) []int {
 		}
 	}
 	return out
+}
+
+// enrollStore is a copy of the largest store up to enrollN keys in a new directory under the
+// suite's (the caller removes dir); n is 0 when no store is that small.
+func (s *suite) enrollStore(prefix string) (n int, dir, db string, err error) {
+	sizes := s.sizesUpTo(enrollN)
+	if len(sizes) == 0 {
+		return 0, "", "", nil
+	}
+	n = sizes[len(sizes)-1]
+	if dir, err = os.MkdirTemp(s.o.dir, prefix); err != nil {
+		return 0, "", "", err
+	}
+	if db, err = s.storeCopy(n, dir); err != nil {
+		os.RemoveAll(dir)
+		return 0, "", "", err
+	}
+	return n, dir, db, nil
 }

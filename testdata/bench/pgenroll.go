@@ -19,20 +19,11 @@ const pgEnrollRounds = 3
 // three set-ups take turns, pgEnrollRounds times, so load from elsewhere hits them alike;
 // each figure is the median round's rate, and the latencies of every round together.
 func (s *suite) pgEnroll() error {
-	sizes := s.sizesUpTo(enrollN)
-	if len(sizes) == 0 {
-		return nil
-	}
-	n := sizes[len(sizes)-1]
-	dir, err := os.MkdirTemp(s.o.dir, "pgenroll-")
-	if err != nil {
+	n, dir, db, err := s.enrollStore("pgenroll-")
+	if err != nil || n == 0 {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	db, err := s.storeCopy(n, dir)
-	if err != nil {
-		return err
-	}
 	pg, err := startPG()
 	if err != nil {
 		return err
