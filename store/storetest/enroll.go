@@ -440,11 +440,8 @@ func testServerTLS(t *testing.T, open Opener) {
 // every way keys are read, after enrollments and re-enrollments alike; a key edit keeps it, and
 // an enrollment does not move the key's version (it is not an edit).
 func testKeyLastMachine(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
-	in := keyInput("fleet")
-	in.AllowReenroll = true
+	s, x, ctx := openAsAdmin(t, open)
+	in := reenrollableKeyInput("fleet")
 	k, secret := mustKey(t, x, in)
 	other, _ := mustKey(t, x, keyInput("unused"))
 	check := func(want string) {
