@@ -6,16 +6,7 @@ import (
 	"provkeys/model"
 )
 
-// keyCols are the columns of model.Key with its certificate's name, never material; they
-// read keys k joined to certs c.
-const keyCols = `k.id, k.name, k.cert_id, c.name, k.enabled, k.allow_reenroll, k.exportable, k.cloud,
-	k.fingerprint, k.description, k.max_usage, k.usage_count, k.expires_at, k.created_at,
-	k.created_by, k.updated_at, k.updated_by, k.version, k.last_machine`
-
-// keyFrom is the FROM clause keyCols need.
-const keyFrom = ` FROM keys k JOIN certs c ON c.id = k.cert_id `
-
-// keyRow is the scan target for keyCols; its dest slice is made once and reused per row.
+// keyRow is the scan target for sqlcore.KeyCols; its dest slice is made once and reused per row.
 type keyRow struct {
 	k                model.Key
 	expires          *time.Time

@@ -56,7 +56,7 @@ func (x *session) ListKeysHead(ctx context.Context, limit int) ([]model.Key, int
 			var r keyRow
 			err := row.Scan(r.dest()...)
 			return r.key(), err
-		}, "SELECT "+keyCols+keyFrom+"ORDER BY lower(k.name) LIMIT $1", max(limit, 0))
+		}, "SELECT "+sqlcore.KeyCols+sqlcore.KeyFrom+"ORDER BY lower(k.name) LIMIT $1", max(limit, 0))
 		if err != nil || len(keys) == 0 {
 			return err
 		}
@@ -118,7 +118,7 @@ func (x *session) list(ctx context.Context, start func(total int), put func(i in
 			return err
 		}
 		start(total)
-		rows, err := tx.Query(ctx, "SELECT "+keyCols+keyFrom+"ORDER BY lower(k.name)")
+		rows, err := tx.Query(ctx, "SELECT "+sqlcore.KeyCols+sqlcore.KeyFrom+"ORDER BY lower(k.name)")
 		if err != nil {
 			return err
 		}

@@ -18,9 +18,7 @@ import (
 // (TestKeyActivityDayEdges), which can write enrollment times.
 func testKeyActivity(t *testing.T, open Opener) {
 	s, x, ctx := openAsAdmin(t, open)
-	in := keyInput("fleet")
-	in.AllowReenroll = true
-	k, secret := mustKey(t, x, in)
+	k, secret := mustKey(t, x, reenrollableKeyInput("fleet"))
 	other, otherSecret := mustKey(t, x, keyInput("other"))
 	unused, _ := mustKey(t, x, keyInput("unused"))
 	var enrolled []model.Machine

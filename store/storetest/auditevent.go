@@ -11,9 +11,7 @@ import (
 // that carries its actor; text the trail cannot hold is refused, and a session with no role
 // gets only a refusal row.
 func testAuditEvent(t *testing.T, open Opener) {
-	s := open(t)
-	ctx := testCtx(t)
-	x := s.Session(viewer)
+	s, x, ctx := openAs(t, open, viewer)
 	if err := x.AuditEvent(ctx, model.ActionSession, model.ObjectSession, viewer.Name, "session ended: your key was removed"); err != nil {
 		t.Fatal(err)
 	}

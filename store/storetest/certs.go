@@ -19,15 +19,26 @@ import (
 // TestCA makes a self-signed PEM certificate, a CA or not, for ImportCert.
 func TestCA(t testing.TB, isCA bool) string {
 	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Corp Issuing CA"},
+	der, _ := selfSign(t, &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Corp Issuing CA"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
-		BasicConstraintsValid: true, IsCA: isCA, KeyUsage: x509.KeyUsageCertSign}
+		BasicConstraintsValid: true, IsCA: isCA, KeyUsage: x509.KeyUsageCertSign})
+	return pemText("CERTIFICATE", der)
+}
+
+// selfSign makes a fresh P-256 key and the certificate tmpl describes, signed by that key.
+func selfSign(t testing.TB, tmpl *x509.Certificate) ([]byte, *ecdsa.PrivateKey) {
+	t.Helper()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	return der, key
+}
+
+// pemText is der as one PEM block of type typ.
+func pemText(typ string, der []byte) string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
 }
 
 func testImportCert(t *testing.T, open Opener) {

@@ -28,7 +28,7 @@ func testCSR(t testing.TB, cn string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+	return pemText("CERTIFICATE REQUEST", der)
 }
 
 func enrollReq(secret, machine string, t testing.TB) model.EnrollRequest {
@@ -295,16 +295,11 @@ func testEnrollWithErasedMaterial(t *testing.T, open Opener) {
 
 // newTestCA is a self-signed P-256 CA and its PEM key.
 func newTestCA(t testing.TB, cn string) (certPEM, keyPEM string) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: cn},
+	der, key := selfSign(t, &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: cn},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
-		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, BasicConstraintsValid: true, IsCA: true}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, BasicConstraintsValid: true, IsCA: true})
 	kd, _ := x509.MarshalPKCS8PrivateKey(key)
-	return ca.EncodeDER(der), string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd}))
+	return ca.EncodeDER(der), pemText("PRIVATE KEY", kd)
 }
 
 func testImportedCAs(t *testing.T, open Opener) {
@@ -440,11 +435,8 @@ func testServerTLS(t *testing.T, open Opener) {
 // every way keys are read, after enrollments and re-enrollments alike; a key edit keeps it, and
 // an enrollment does not move the key's version (it is not an edit).
 func testKeyLastMachine(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
-	in := keyInput("fleet")
-	in.AllowReenroll = true
+	s, x, ctx := openAsAdmin(t, open)
+	in := reenrollableKeyInput("fleet")
 	k, secret := mustKey(t, x, in)
 	other, _ := mustKey(t, x, keyInput("unused"))
 	check := func(want string) {

@@ -17,9 +17,7 @@ import (
 // each enrollment has one audit row pointing at its machine.
 func testEnrollManyAtOnce(t *testing.T, open Opener) {
 	s, x, ctx := openAsAdmin(t, open)
-	in := keyInput("fleet")
-	in.AllowReenroll = true
-	fleet, fleetSecret := mustKey(t, x, in)
+	fleet, fleetSecret := mustKey(t, x, reenrollableKeyInput("fleet"))
 	limited, limitedSecret := mustKey(t, x, func() model.KeyInput { in := keyInput("few"); in.MaxUsage = 8; return in }())
 	for i := range 16 {
 		if _, err := s.Enroll(ctx, enrollReq(fleetSecret, fmt.Sprintf("old-%02d", i), t), 0); err != nil {

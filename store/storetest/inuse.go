@@ -14,9 +14,7 @@ import (
 // error that says how many keys use it and carries only the first model.InUseShown names
 // (a certificate used by a million keys must not carry a million names).
 func testInUseNamesCapped(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	_, x, ctx := openAsAdmin(t, open)
 	mustGroup(t, x, "Servers")
 	const n = model.InUseShown + 3
 	var batch []store.NewKey

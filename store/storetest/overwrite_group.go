@@ -12,9 +12,7 @@ import (
 // is audited as an overwrite (not an update), still conflicts with a third change made
 // meanwhile, and is refused to a viewer with an audited refusal.
 func testOverwriteGroup(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	mine, err := x.CreateGroup(ctx, model.GroupInput{Name: "Laptops", Description: "first", Enabled: true})
 	if err != nil {
 		t.Fatal(err)

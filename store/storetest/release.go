@@ -14,9 +14,7 @@ import (
 // download of material the caller already holds (the key shown once after creation) is
 // audited without releasing anything, and a download that failed after the release says so.
 func testReleaseAuditedAsItsPurpose(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	k, secret := mustKey(t, x, keyInput("web-01"))
 	last := func() model.AuditEvent {
 		t.Helper()

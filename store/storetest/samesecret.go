@@ -15,9 +15,7 @@ import (
 // it is refused under a second name, the refusal names the key that holds it (not the name
 // asked for), and VerifyKey finds that key, disabled or with its material erased.
 func testOneSecretOneKey(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	_, x, ctx := openAsAdmin(t, open)
 	secret, _ := keyformat.Generate(keyformat.DefaultHost)
 	payload := secret[strings.LastIndexByte(secret, '|')+1:]
 	in := keyInput("orig")

@@ -29,9 +29,7 @@ func streamOf(ins []model.KeyInput, read *int) store.KeyStream {
 // or not at all; a refused input is named by position, a duplicate with the key and the
 // earlier input it clashes with; the stream's own error comes back as it is.
 func testImportKeyStream(t *testing.T, open Opener) {
-	s := open(t)
-	x := s.Session(admin)
-	ctx := testCtx(t)
+	s, x, ctx := openAsAdmin(t, open)
 	mustKey(t, x, keyInput("existing"))
 	mustGroup(t, x, "Backups")
 	auditBefore := len(auditEvents(t, s))

@@ -87,8 +87,13 @@ var (
 // openAsAdmin opens a fresh store for one behaviour and returns it with an admin's session
 // and a context that ends with the test: the three things nearly every behaviour starts from.
 func openAsAdmin(t *testing.T, open Opener) (store.Store, store.Session, context.Context) {
+	return openAs(t, open, admin)
+}
+
+// openAs opens a store and returns it with a session of actor a and the test's context.
+func openAs(t *testing.T, open Opener, a model.Actor) (store.Store, store.Session, context.Context) {
 	s := open(t)
-	return s, s.Session(admin), testCtx(t)
+	return s, s.Session(a), testCtx(t)
 }
 
 func testCtx(t testing.TB) context.Context {
@@ -113,6 +118,13 @@ func mustGroup(t testing.TB, x store.Session, name string) model.Group {
 // keyInput is a valid input for a key in group "Servers" signed by Client.
 func keyInput(name string) model.KeyInput {
 	return model.KeyInput{Name: name, Groups: []string{"Servers"}, Cert: "Client", Enabled: true, Exportable: true}
+}
+
+// reenrollableKeyInput is keyInput for a key that lets a machine enroll again.
+func reenrollableKeyInput(name string) model.KeyInput {
+	in := keyInput(name)
+	in.AllowReenroll = true
+	return in
 }
 
 // mustKey creates a key (and the group "Servers" when missing) and returns it with its secret.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -134,23 +135,10 @@ func (e *env) readPEM(path string) ([]byte, error) {
 }
 
 func certsDeleteCmd(e *env) *cobra.Command {
-	var yes bool
-	c := leaf(e, "delete NAME [--yes]", "delete a signing certificate no key uses", takes("NAME"),
-		func(e *env, _ *cobra.Command, pos []string) error {
-			s, ct, err := sessionLookup(e, pos[0], e.cert)
-			if err != nil {
-				return err
-			}
-			if err := e.confirm("certs delete", yes, "Delete signing certificate "+ct.Name+"?"); err != nil {
-				return err
-			}
-			if err := s.DeleteCert(e.ctx, ct.ID); err != nil {
-				return explain(err, certObject(ct.Name))
-			}
-			fmt.Fprintf(e.out, "Deleted signing certificate %s.\n", model.Sanitize(ct.Name))
-			return nil
-		})
-	c.Flags().BoolVar(&yes, "yes", false, "delete without asking")
-	c.ValidArgsFunction = e.completeCerts
-	return c
+	return deleteCmd(e, deletion[model.Cert]{
+		noun: "certs", what: "signing certificate", short: "delete a signing certificate no key uses",
+		look: e.cert, name: func(ct model.Cert) string { return ct.Name },
+		del:      func(ctx context.Context, s store.Session, ct model.Cert) error { return s.DeleteCert(ctx, ct.ID) },
+		complete: e.completeCerts,
+	})
 }

@@ -866,7 +866,9 @@ func TestGroups(t *testing.T) {
 	if !strings.Contains(stderr, "web-01") {
 		t.Errorf("deleting a group in use does not name the key: %q", stderr)
 	}
-	f.ok("groups", "delete", "Reserve", "--yes")
+	if out := f.ok("groups", "delete", "Reserve", "--yes"); out != "Deleted machine group Reserve.\n" {
+		t.Errorf("groups delete said %q", out)
+	}
 	f.fail(1, "groups", "add", "--name", "servers")
 }
 
@@ -892,7 +894,9 @@ func TestCerts(t *testing.T) {
 		t.Errorf("deleting a certificate in use: %q", stderr)
 	}
 	f.ok("keys", "delete", "signed", "--yes")
-	f.ok("certs", "delete", "Corp CA", "--yes")
+	if out := f.ok("certs", "delete", "Corp CA", "--yes"); out != "Deleted signing certificate Corp CA.\n" {
+		t.Errorf("certs delete said %q", out)
+	}
 	leaf := writeFile(t, filepath.Join(f.dir, "leaf.pem"), testCA(t, false))
 	f.fail(1, "certs", "import", "Leaf", leaf)
 	f.fail(1, "certs", "import", "Missing", filepath.Join(f.dir, "missing.pem"))

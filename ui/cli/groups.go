@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
@@ -105,23 +106,12 @@ func groupsEditCmd(e *env) *cobra.Command {
 }
 
 func groupsDeleteCmd(e *env) *cobra.Command {
-	var yes bool
-	c := leaf(e, "delete NAME [--yes]", "delete a machine group no key uses", takes("NAME"),
-		func(e *env, _ *cobra.Command, pos []string) error {
-			s, g, err := e.sessionGroup(pos[0])
-			if err != nil {
-				return err
-			}
-			if err := e.confirm("groups delete", yes, "Delete machine group "+g.Name+"?"); err != nil {
-				return err
-			}
-			if err := s.DeleteGroup(e.ctx, g.ID, g.Version); err != nil {
-				return explain(err, groupObject(g.Name))
-			}
-			fmt.Fprintf(e.out, "Deleted machine group %s.\n", model.Sanitize(g.Name))
-			return nil
-		})
-	c.Flags().BoolVar(&yes, "yes", false, "delete without asking")
-	c.ValidArgsFunction = e.completeGroups
-	return c
+	return deleteCmd(e, deletion[model.Group]{
+		noun: "groups", what: "machine group", short: "delete a machine group no key uses",
+		look: e.group, name: func(g model.Group) string { return g.Name },
+		del: func(ctx context.Context, s store.Session, g model.Group) error {
+			return s.DeleteGroup(ctx, g.ID, g.Version)
+		},
+		complete: e.completeGroups,
+	})
 }

@@ -29,6 +29,14 @@ func (x *Session) Read() Querier { return conn{x.E.Reader(), x.E.Dialect()} }
 // Authorize checks that the actor may take action a.
 func (x *Session) Authorize(a model.Action) error { return store.Authorize(x.actor, a) }
 
+// DataVersion is store.Session's: the engine's change counter, to anyone who may read.
+func (x *Session) DataVersion(ctx context.Context) (int64, error) {
+	if err := x.Authorize(model.ActionRead); err != nil {
+		return 0, err
+	}
+	return x.E.DataVersion(ctx)
+}
+
 // W is one change in progress: the transaction, who makes it and when. Its Querier methods
 // speak the shared dialect (? placeholders, time.Time values).
 type W struct {

@@ -75,6 +75,9 @@ type Engine interface {
 	BeforeCommit(ctx context.Context, tx Tx) error
 	// Committed is told of every commit (both engines count them for DataVersion).
 	Committed()
+	// DataVersion is the engine's answer to Session.DataVersion, which has authorized the
+	// read already: a number that moves whenever anything in the store changes.
+	DataVersion(ctx context.Context) (int64, error)
 	// MapErr is the engine's one mapping of driver errors to the model's sentinels.
 	MapErr(err error) error
 	// Retryable is a change the server aborted that may run again (nothing was committed).

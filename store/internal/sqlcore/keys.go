@@ -13,13 +13,15 @@ import (
 	"provkeys/store"
 )
 
-// keyCols are the columns of model.Key with its certificate's name, never material; they
-// read keys k joined to certs c (keyFrom).
-const keyCols = `k.id, k.name, k.cert_id, c.name, k.enabled, k.allow_reenroll, k.exportable, k.cloud,
+// KeyCols are the columns of model.Key with its certificate's name, never material; they
+// read keys k joined to certs c (KeyFrom). The engines' own key readers select them too, so
+// that every reader scans the same columns in the same order.
+const KeyCols = `k.id, k.name, k.cert_id, c.name, k.enabled, k.allow_reenroll, k.exportable, k.cloud,
 	k.fingerprint, k.description, k.max_usage, k.usage_count, k.expires_at, k.created_at,
 	k.created_by, k.updated_at, k.updated_by, k.version, k.last_machine`
 
-const keyFrom = ` FROM keys k JOIN certs c ON c.id = k.cert_id `
+// KeyFrom is the FROM clause KeyCols need.
+const KeyFrom = ` FROM keys k JOIN certs c ON c.id = k.cert_id `
 
 // SortRefs sorts one key's groups as ListKeys does: by name case-insensitively, then id.
 func SortRefs(g []model.GroupRef) {
@@ -34,7 +36,7 @@ func SortRefs(g []model.GroupRef) {
 func (x *Session) ReadKey(ctx context.Context, q Querier, where string, arg any) (model.Key, error) {
 	var k model.Key
 	var expires, created, updated Time
-	err := q.QueryRow(ctx, "SELECT "+keyCols+keyFrom+"WHERE "+where, arg).Scan(&k.ID, &k.Name, &k.CertID,
+	err := q.QueryRow(ctx, "SELECT "+KeyCols+KeyFrom+"WHERE "+where, arg).Scan(&k.ID, &k.Name, &k.CertID,
 		&k.CertName, &k.Enabled, &k.AllowReenroll, &k.Exportable, &k.Cloud, &k.Fingerprint, &k.Description,
 		&k.MaxUsage, &k.UsageCount, &expires, &created, &k.CreatedBy, &updated, &k.UpdatedBy, &k.Version, &k.LastMachine)
 	if err != nil {
