@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
 	"provkeys/keyformat"
 	"provkeys/ui/cli/tty"
@@ -18,27 +16,10 @@ func readInput(ctx context.Context, r io.Reader, limit int64) ([]byte, error) {
 	return tty.ReadAll(ctx, r, limit)
 }
 
-// argOrStdin returns arg, or standard input without its trailing newline when arg is "-", so a
-// key can be piped in instead of appearing in the process list. On a terminal it asks for the
-// key and reads one line without echo.
+// argOrStdin is tty.SecretArg on the command's standard input: a key piped in or typed
+// without echo instead of appearing in the process list.
 func (e *env) argOrStdin(arg string) (string, error) {
-	if arg != "-" {
-		return arg, nil
-	}
-	if f, ok := e.io.In.(*os.File); ok && isTerminal(f) {
-		return e.readHidden(f)
-	}
-	b, err := readInput(e.ctx, e.io.In, maxInput)
-	if err != nil {
-		return "", fmt.Errorf("read standard input: %w", err)
-	}
-	s := strings.TrimSuffix(string(b), "\n")
-	return strings.TrimSuffix(s, "\r"), nil
-}
-
-// readHidden asks for a key on the terminal f and reads one line without echoing it.
-func (e *env) readHidden(f *os.File) (string, error) {
-	return tty.ReadHidden(e.ctx, f, e.io.Err, "Key (not shown): ")
+	return tty.SecretArg(e.ctx, arg, e.io.In, e.io.Err, maxInput)
 }
 
 // confirm asks question on the terminal unless yes was given. Without a terminal it refuses,

@@ -76,6 +76,23 @@ func ReadHidden(ctx context.Context, f *os.File, errw io.Writer, prompt string) 
 	return strings.TrimSpace(string(b)), nil
 }
 
+// SecretArg returns arg, or, when arg is "-", one secret from in: after a prompt on errw
+// and without echo when in is a terminal, else all of in (at most limit bytes) without its
+// trailing newline, so a key can be piped in instead of appearing in the process list.
+func SecretArg(ctx context.Context, arg string, in io.Reader, errw io.Writer, limit int64) (string, error) {
+	if arg != "-" {
+		return arg, nil
+	}
+	if f, ok := in.(*os.File); ok && IsTerminal(f) {
+		return ReadHidden(ctx, f, errw, "Key (not shown): ")
+	}
+	b, err := ReadAll(ctx, in, limit)
+	if err != nil {
+		return "", fmt.Errorf("read standard input: %w", err)
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"), nil
+}
+
 // Confirm asks question on errw and reads the answer from in: nil for y or yes, else an error
 // that says nothing was changed (ErrInterrupted when ctx ends first).
 func Confirm(ctx context.Context, in io.Reader, errw io.Writer, question string) error {
