@@ -29,14 +29,14 @@ func (s *suite) pgEnroll() error {
 		return err
 	}
 	defer func() {
-		if err := pg.stop(); err != nil {
+		if err := pg.Stop(); err != nil {
 			logf("postgres: %v", err)
 		}
 	}()
-	if err := pg.createDB(context.Background(), "enroll"); err != nil {
+	if err := createDB(context.Background(), pg, "enroll"); err != nil {
 		return err
 	}
-	url := pg.url("enroll")
+	url := pg.URL("enroll")
 	logf("pgenroll: provkeys migrate --from the store's copy")
 	mig := exec.Command(s.bin, "migrate", "--from", db, "--data-key", db+".key", "--to", url)
 	mig.Stdout, mig.Stderr = os.Stderr, os.Stderr
@@ -77,7 +77,7 @@ func (s *suite) pgEnroll() error {
 			}
 			cpu := func() time.Duration { return cpuTime(pids...) }
 			if i > 0 { // and the database server's processes
-				cpu = func() time.Duration { return cpuTime(append(slices.Clone(pids), childrenOf(pg.pid())...)...) }
+				cpu = func() time.Duration { return cpuTime(append(slices.Clone(pids), childrenOf(pg.PID())...)...) }
 			}
 			got, err := enrollStorm(urls, st.root, st.key, fmt.Sprintf("r%d-s%d-", round, i), cpu)
 			stop()

@@ -13,6 +13,7 @@ import (
 	"provkeys/model"
 	"provkeys/store"
 	"provkeys/store/engine"
+	"provkeys/store/postgres/pgtest"
 )
 
 // editRuns is how many edits each store commits for figure 10's edit row.
@@ -27,11 +28,11 @@ func (s *suite) postgresStores() error {
 		return err
 	}
 	defer func() {
-		if err := pg.stop(); err != nil {
+		if err := pg.Stop(); err != nil {
 			logf("postgres: %v", err)
 		}
 	}()
-	logf("postgres: private server in %s (%s)", pg.dir, pg.bin)
+	logf("postgres: private server in %s (%s)", pg.Dir, pg.Bin("postgres"))
 	for _, n := range s.sizesUpTo(100_000) {
 		if err := s.postgresAt(pg, n); err != nil {
 			return err
@@ -41,14 +42,14 @@ func (s *suite) postgresStores() error {
 }
 
 // postgresAt takes figure 10's rows at n keys.
-func (s *suite) postgresAt(pg *pgServer, n int) error {
+func (s *suite) postgresAt(pg *pgtest.Server, n int) error {
 	st := s.stores[n]
 	key := st.db + ".key"
 	dbName := fmt.Sprintf("keys%d", n)
-	if err := pg.createDB(context.Background(), dbName); err != nil {
+	if err := createDB(context.Background(), pg, dbName); err != nil {
 		return err
 	}
-	url := pg.url(dbName)
+	url := pg.URL(dbName)
 	logf("postgres %d: provkeys migrate --from the cached store", n)
 	t0 := time.Now()
 	// Run directly rather than through s.sh: the recorded line below names the socket's

@@ -30,13 +30,14 @@ import (
 // Server is one running private PostgreSQL.
 type Server struct {
 	// Dir is the temporary directory holding the data directory, the socket and the log.
-	Dir     string
-	DataDir string
-	SockDir string
-	LogFile string
-	bin     string
-	asUser  []string // the command prefix that runs a server binary as its owner
-	mu      sync.Mutex
+	Dir      string
+	DataDir  string
+	SockDir  string
+	LogFile  string
+	bin      string
+	asUser   []string // the command prefix that runs a server binary as its owner
+	settings string   // the server's own -c options (StartWith)
+	mu       sync.Mutex
 }
 
 var (
@@ -128,9 +129,14 @@ func findBin() (string, error) {
 	return "", errors.New("initdb and pg_ctl are not on the PATH nor in /usr/lib/postgresql/*/bin (apt-get install postgresql)")
 }
 
-// Start runs initdb and starts a server on a Unix socket in a new temporary directory. As
-// root (CI), the server runs as the postgres system user: initdb refuses root.
-func Start() (*Server, error) {
+// Start runs initdb and starts a server for tests on a Unix socket in a new temporary
+// directory, with fsync off: a test's commits need not outlive the machine.
+func Start() (*Server, error) { return StartWith("-c fsync=off") }
+
+// StartWith is Start with the server's -c options given, such as the benchmark suite's tuned
+// and durable configuration. As root (CI), the server runs as the postgres system user:
+// initdb refuses root.
+func StartWith(settings string) (*Server, error) {
 	bin, err := findBin()
 	if err != nil {
 		return nil, err
@@ -140,7 +146,7 @@ func Start() (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Dir: dir, DataDir: filepath.Join(dir, "data"), SockDir: filepath.Join(dir, "sock"),
-		LogFile: filepath.Join(dir, "log", "postgres.log"), bin: bin}
+		LogFile: filepath.Join(dir, "log", "postgres.log"), bin: bin, settings: settings}
 	for _, d := range []string{s.SockDir, filepath.Dir(s.LogFile)} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, err
@@ -207,7 +213,7 @@ func (s *Server) run(name string, args ...string) ([]byte, error) {
 func (s *Server) Start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out, err := s.run("pg_ctl", "-D", s.DataDir, "-o", "-k "+s.SockDir+" -c listen_addresses='' -c fsync=off",
+	out, err := s.run("pg_ctl", "-D", s.DataDir, "-o", "-k "+s.SockDir+" -c listen_addresses='' "+s.settings,
 		"-l", s.LogFile, "-w", "-t", "60", "start")
 	if err != nil {
 		log, _ := os.ReadFile(s.LogFile)
@@ -231,6 +237,17 @@ func (s *Server) Halt() error {
 		return fmt.Errorf("pg_ctl stop: %v\n%s", err, out)
 	}
 	return nil
+}
+
+// PID is the postmaster's process id (0 if unknown): the first line of postmaster.pid.
+func (s *Server) PID() int {
+	b, err := os.ReadFile(filepath.Join(s.DataDir, "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	n, _ := strconv.Atoi(strings.TrimSpace(line))
+	return n
 }
 
 // Bin is the path of a PostgreSQL client or server program beside pg_ctl, or on the PATH.
