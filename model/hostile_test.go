@@ -1,71 +1,15 @@
 package model
 
 import (
-	"bufio"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 
+	"provkeys/internal/hostile"
 	"provkeys/keyformat"
 )
-
-// hostileEntry is one string of the shared corpus, testdata/hostile/corpus.txt.
-type hostileEntry struct {
-	label, value string
-}
-
-// loadHostile reads the shared corpus of hostile strings (see the file's header for the
-// format); ui/reliability_hostile_test.go reads the same file.
-func loadHostile(t testing.TB) []hostileEntry {
-	t.Helper()
-	f, err := os.Open("../testdata/hostile/corpus.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []hostileEntry
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		label, raw, ok := strings.Cut(line, "\t")
-		if !ok {
-			t.Fatalf("corpus line %q: no tab", line)
-		}
-		var v string
-		switch raw {
-		case "@paste10mb":
-			v = strings.Repeat("ITfVkU6RBiV8X9fb", 10<<20/16)
-		case "@wrappedkey":
-			k, err := keyformat.Generate("")
-			if err != nil {
-				t.Fatal(err)
-			}
-			for len(k) > 64 {
-				v += k[:64] + "\n"
-				k = k[64:]
-			}
-			v += k
-		default:
-			if v, err = strconv.Unquote(raw); err != nil {
-				t.Fatalf("corpus line %q: %v", line, err)
-			}
-		}
-		out = append(out, hostileEntry{label, v})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if len(out) < 20 {
-		t.Fatalf("the corpus has only %d entries", len(out))
-	}
-	return out
-}
 
 // inert reports what in s a terminal could act on: an ESC, any other control character,
 // a format character (bidi overrides, zero-width), a line separator or invalid UTF-8. It
@@ -91,7 +35,7 @@ func inert(s string) string {
 // share against every hostile string: each one is refused with a *ValidationError for the
 // right field, and the message is short and safe to print.
 func TestHostileCorpusRefusedByValidation(t *testing.T) {
-	corpus := loadHostile(t)
+	corpus := hostile.Corpus(t)
 	check := func(t *testing.T, what, field string, err error) {
 		t.Helper()
 		ve, ok := err.(*ValidationError)
@@ -107,8 +51,8 @@ func TestHostileCorpusRefusedByValidation(t *testing.T) {
 		}
 	}
 	for _, e := range corpus {
-		t.Run(e.label, func(t *testing.T) {
-			v := e.value
+		t.Run(e.Label, func(t *testing.T) {
+			v := e.Value
 			check(t, "ValidateName", FieldName, ValidateName(FieldName, v))
 			check(t, "ValidateText", FieldDescription, ValidateText(FieldDescription, v, MaxDescriptionRunes))
 			in := KeyInput{Name: "web-01", Groups: []string{"Servers"}, Cert: "Client", Exportable: true}
@@ -140,23 +84,23 @@ func TestHostileCorpusRefusedByValidation(t *testing.T) {
 // acts on, removes each escape sequence whole (no "52;c;QUJD" or "pwned" left behind as
 // text), and is idempotent.
 func TestHostileCorpusSanitized(t *testing.T) {
-	for _, e := range loadHostile(t) {
-		got := Sanitize(e.value)
+	for _, e := range hostile.Corpus(t) {
+		got := Sanitize(e.Value)
 		if why := inert(got); why != "" {
-			t.Errorf("%s: Sanitize left %s: %q", e.label, why, trim(got))
+			t.Errorf("%s: Sanitize left %s: %q", e.Label, why, trim(got))
 		}
-		if strings.ContainsAny(e.value, "\x1b\u009b\u009d") {
+		if strings.ContainsAny(e.Value, "\x1b\u009b\u009d") {
 			for _, rest := range []string{"QUJD", "pwned", "52;", "0;", "2;", "2J", "[H", "[K", "evil.example", "+q"} {
 				if strings.Contains(got, rest) {
-					t.Errorf("%s: Sanitize left a piece of an escape sequence, %q, in %q", e.label, rest, trim(got))
+					t.Errorf("%s: Sanitize left a piece of an escape sequence, %q, in %q", e.Label, rest, trim(got))
 				}
 			}
 		}
 		if Sanitize(got) != got {
-			t.Errorf("%s: Sanitize is not idempotent", e.label)
+			t.Errorf("%s: Sanitize is not idempotent", e.Label)
 		}
 		if ValidateText("x", got, 0) != nil {
-			t.Errorf("%s: ValidateText refuses Sanitize's output %q", e.label, trim(got))
+			t.Errorf("%s: ValidateText refuses Sanitize's output %q", e.Label, trim(got))
 		}
 	}
 }

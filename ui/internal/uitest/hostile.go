@@ -1,12 +1,7 @@
 package uitest
 
 import (
-	"bufio"
 	"fmt"
-	"os"
-	"path/filepath"
-	"provkeys/ui/components/form"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,63 +9,17 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"provkeys/keyformat"
+	"provkeys/internal/hostile"
 	"provkeys/model"
+	"provkeys/ui/components/form"
 )
 
-// HostileEntry is one string of the shared corpus of hostile input.
-type HostileEntry struct {
-	Label, Value string
-}
+// HostileEntry is one string of the shared corpus of hostile input (package hostile).
+type HostileEntry = hostile.Entry
 
-// HostileCorpus reads testdata/hostile/corpus.txt at the module root (see its header for the
-// format). It is exported for this package's external tests (the tmux and command-line
-// tests in reliability_e2e_test.go); model/hostile_test.go reads the same file.
-func HostileCorpus(t testing.TB) []HostileEntry {
-	t.Helper()
-	_, here, _, _ := runtime.Caller(0)
-	f, err := os.Open(filepath.Join(filepath.Dir(here), "..", "..", "..", "testdata", "hostile", "corpus.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out []HostileEntry
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		label, raw, ok := strings.Cut(line, "\t")
-		if !ok {
-			t.Fatalf("corpus line %q: no tab", line)
-		}
-		var v string
-		switch raw {
-		case "@paste10mb":
-			v = strings.Repeat("ITfVkU6RBiV8X9fb", 10<<20/16)
-		case "@wrappedkey":
-			k, err := keyformat.Generate("")
-			if err != nil {
-				t.Fatal(err)
-			}
-			for len(k) > 64 {
-				v += k[:64] + "\n"
-				k = k[64:]
-			}
-			v += k
-		default:
-			if v, err = strconv.Unquote(raw); err != nil {
-				t.Fatalf("corpus line %q: %v", line, err)
-			}
-		}
-		out = append(out, HostileEntry{label, v})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+// HostileCorpus is hostile.Corpus, for this package's external tests (the tmux and
+// command-line tests in reliability_e2e_test.go).
+func HostileCorpus(t testing.TB) []HostileEntry { return hostile.Corpus(t) }
 
 // ScreenHazard returns what in raw terminal output could make a terminal do more than show
 // text: any escape sequence other than SGR (colours and styles), a C1 control, a control
