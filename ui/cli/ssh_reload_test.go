@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,8 +14,6 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"provkeys/model"
-	"provkeys/store/sqlite"
-	"provkeys/ui/cli/localconf"
 	"provkeys/ui/sshd"
 )
 
@@ -24,27 +21,7 @@ import (
 // serve wires it, ends the session and the store's audit trail says so under their name.
 func TestSSHRemovedOperatorsSessionEndIsAudited(t *testing.T) {
 	f := newFixture(t).init()
-	opt, err := localconf.StoreOptions(f.db, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.Open(sqlite.Options{Path: opt.DB, DataKeyPath: opt.DataKeyPath})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	admin, viewer := sshSigner(t), sshSigner(t)
-	line := func(role string, k gossh.Signer, name string) string {
-		return "role=" + role + " " + strings.TrimSpace(string(gossh.MarshalAuthorizedKey(k.PublicKey()))) + " " + name + "\n"
-	}
-	ops := filepath.Join(f.dir, "operators")
-	if err := os.WriteFile(ops, []byte(line("admin", admin, "alice")+line("viewer", viewer, "victor")), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, admin, viewer, ops, l := f.sshServed(t)
 	reload := make(chan os.Signal, 1)
 	cfg := serverConfig(st)
 	cfg.Listener, cfg.HostKeyPath, cfg.OperatorsPath, cfg.Reload = l, filepath.Join(f.dir, "host_key"), ops, reload
@@ -80,7 +57,7 @@ func TestSSHRemovedOperatorsSessionEndIsAudited(t *testing.T) {
 	}
 	waitUntil(t, "dashboard", func() bool { return strings.Contains(screen.String(), "Keys") }, screen.String)
 
-	if err := os.WriteFile(ops, []byte(line("viewer", viewer, "victor")), 0o600); err != nil {
+	if err := os.WriteFile(ops, []byte(operatorLine("viewer", viewer, "victor")), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	reload <- os.Interrupt // what SIGHUP does; the value is not read

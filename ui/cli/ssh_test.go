@@ -64,28 +64,7 @@ func sshRun(t *testing.T, c *gossh.Client, cmd string) (string, string, int) {
 func TestSSHRunsTheCommandLine(t *testing.T) {
 	f := newFixture(t)
 	secret := f.addKey("web-01")
-	opt, err := localconf.StoreOptions(f.db, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.Open(sqlite.Options{Path: opt.DB, DataKeyPath: opt.DataKeyPath})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-
-	admin, viewer := sshSigner(t), sshSigner(t)
-	line := func(role string, k gossh.Signer, name string) string {
-		return "role=" + role + " " + strings.TrimSpace(string(gossh.MarshalAuthorizedKey(k.PublicKey()))) + " " + name + "\n"
-	}
-	ops := filepath.Join(f.dir, "operators")
-	if err := os.WriteFile(ops, []byte(line("admin", admin, "alice")+line("viewer", viewer, "victor")), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, admin, viewer, ops, l := f.sshServed(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() {
@@ -172,4 +151,32 @@ func TestSSHRunsTheCommandLine(t *testing.T) {
 	if _, err := os.Stat(stolen); err == nil {
 		t.Error("keys export -o wrote a file on the server")
 	}
+}
+
+// sshServed is what an SSH test of the command line serves: the fixture's store opened as
+// serve opens it (closed when t ends), an operators file ops naming alice (admin) and victor
+// (viewer), and a listener on a free loopback port.
+func (f *fixture) sshServed(t *testing.T) (st *sqlite.Store, admin, viewer gossh.Signer, ops string, l net.Listener) {
+	t.Helper()
+	opt, err := localconf.StoreOptions(f.db, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err = sqlite.Open(sqlite.Options{Path: opt.DB, DataKeyPath: opt.DataKeyPath}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	admin, viewer, ops = sshSigner(t), sshSigner(t), filepath.Join(f.dir, "operators")
+	if err := os.WriteFile(ops, []byte(operatorLine("admin", admin, "alice")+operatorLine("viewer", viewer, "victor")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if l, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	return st, admin, viewer, ops, l
+}
+
+// operatorLine is one operators-file line giving k the role under name.
+func operatorLine(role string, k gossh.Signer, name string) string {
+	return "role=" + role + " " + strings.TrimSpace(string(gossh.MarshalAuthorizedKey(k.PublicKey()))) + " " + name + "\n"
 }
