@@ -17,19 +17,7 @@ import (
 // verifies as a, and c still verifies by its fingerprint.
 func TestMigratePayloadHash(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "provkeys.db")
-	schemaLimit = 5
-	old, err := openAt(path)
-	schemaLimit = 0
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := testCtx(t)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := old.db.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	old, exec := openAtSchema(t, path, 5)
 	exec(`INSERT INTO groups (id, name, name_key, enabled, created_at, created_by, updated_at, updated_by)
 		VALUES (1, 'Servers', 'servers', 1, 0, 'a', 0, 'a')`)
 	sa, _ := keyformat.Generate("cloud.example")
@@ -63,7 +51,7 @@ func TestMigratePayloadHash(t *testing.T) {
 	if n := count(t, raw, "SELECT id FROM keys WHERE payload_hash IS NOT NULL"); n != 1 {
 		t.Fatalf("key %d holds the hash, want the oldest (1)", n)
 	}
-	x := s.as(admin)
+	ctx, x := testCtx(t), s.as(admin)
 	in := keyInput("d")
 	in.Secret = "3|CLOUD.EXAMPLE|" + sa[strings.LastIndexByte(sa, '|')+1:]
 	if _, _, err := x.CreateKey(ctx, in); !errors.Is(err, model.ErrDuplicate) || !strings.Contains(err.Error(), `"a"`) {

@@ -21,20 +21,7 @@ import (
 // id counter, and leave foreign keys and the exportable rule working.
 func TestMigrateKeyMaterial(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "provkeys.db")
-	schemaLimit = 2
-	old, err := openAt(path)
-	schemaLimit = 0
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := testCtx(t)
-	db := old.db
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	old, exec := openAtSchema(t, path, 2)
 	exec(`INSERT INTO groups (id, name, name_key, enabled, created_at, created_by, updated_at, updated_by)
 		VALUES (1, 'G1', 'g1', 1, 0, 'a', 0, 'a'), (2, 'G2', 'g2', 1, 0, 'a', 0, 'a')`)
 	secrets := map[int64]string{}
@@ -70,7 +57,7 @@ func TestMigrateKeyMaterial(t *testing.T) {
 	if n := count(t, raw, "PRAGMA user_version"); n != SchemaVersion() {
 		t.Fatalf("user_version %d after migration", n)
 	}
-	x := s.as(admin)
+	ctx, x := testCtx(t), s.as(admin)
 	for id, secret := range secrets {
 		got, err := x.RevealKey(ctx, id)
 		if id == 2 {
@@ -166,6 +153,25 @@ func TestMigrateKeyLastMachine(t *testing.T) {
 		var got string
 		if err := raw.QueryRow("SELECT last_machine FROM keys WHERE id = ?", id).Scan(&got); err != nil || got != want {
 			t.Fatalf("key %d: last machine %q (%v), want %q", id, got, err, want)
+		}
+	}
+}
+
+// openAtSchema makes a store at path migrated only up to schema, as an older build left it,
+// with exec to fill it by hand the way that build's code did; the caller closes it.
+func openAtSchema(t *testing.T, path string, schema int) (*Store, func(q string, args ...any)) {
+	t.Helper()
+	schemaLimit = schema
+	old, err := openAt(path)
+	schemaLimit = 0
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := testCtx(t)
+	return old, func(q string, args ...any) {
+		t.Helper()
+		if _, err := old.db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
 		}
 	}
 }
