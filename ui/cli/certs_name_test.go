@@ -2,6 +2,7 @@ package cli
 
 import (
 	"path/filepath"
+	"provkeys/store/storetest"
 	"strings"
 	"testing"
 )
@@ -10,7 +11,7 @@ import (
 // do: the first argument or --name (both only when they agree), the PEM file last.
 func TestCertsImportNameRule(t *testing.T) {
 	f := newFixture(t)
-	pemPath := writeFile(t, filepath.Join(f.dir, "ca.pem"), testCA(t, true))
+	pemPath := writeFile(t, filepath.Join(f.dir, "ca.pem"), storetest.TestCA(t, true))
 	f.ok("certs", "import", "By Argument", pemPath)
 	f.ok("certs", "import", "--name", "By Flag", pemPath)
 	f.ok("certs", "import", "Both", pemPath, "--name", "Both")

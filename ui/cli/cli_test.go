@@ -2,17 +2,10 @@ package cli
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +21,7 @@ import (
 	"provkeys/model"
 	"provkeys/model/keydoc"
 	"provkeys/store/postgres/pgtest"
+	"provkeys/store/storetest"
 )
 
 // Most tests run the command tree in this process with buffers for its IO, which is how the
@@ -883,7 +877,7 @@ func TestCerts(t *testing.T) {
 	if !slices.Contains(names, "Client") || !slices.Contains(names, "Root") {
 		t.Fatalf("a new store's certificates: %v", names)
 	}
-	pemPath := writeFile(t, filepath.Join(f.dir, "ca.pem"), testCA(t, true))
+	pemPath := writeFile(t, filepath.Join(f.dir, "ca.pem"), storetest.TestCA(t, true))
 	f.ok("certs", "import", "Corp CA", pemPath)
 	if list := f.ok("certs", "list"); !strings.Contains(list, "Corp CA") || !strings.Contains(list, "SUBJECT") {
 		t.Errorf("certs list:\n%s", list)
@@ -897,28 +891,9 @@ func TestCerts(t *testing.T) {
 	if out := f.ok("certs", "delete", "Corp CA", "--yes"); out != "Deleted signing certificate Corp CA.\n" {
 		t.Errorf("certs delete said %q", out)
 	}
-	leaf := writeFile(t, filepath.Join(f.dir, "leaf.pem"), testCA(t, false))
+	leaf := writeFile(t, filepath.Join(f.dir, "leaf.pem"), storetest.TestCA(t, false))
 	f.fail(1, "certs", "import", "Leaf", leaf)
 	f.fail(1, "certs", "import", "Missing", filepath.Join(f.dir, "missing.pem"))
-}
-
-// testCA returns a PEM certificate, a CA or not.
-func testCA(t *testing.T, isCA bool) string {
-	t.Helper()
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Test Corp CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: isCA, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
 func TestFilter(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"math/big"
 	"path/filepath"
+	"provkeys/store/storetest"
 	"strings"
 	"testing"
 	"time"
@@ -54,7 +55,7 @@ func TestCertsExportAndImportWithKey(t *testing.T) {
 	if o := f.ok("certs", "import", "Issuing", certPath, "--key", keyPath); !strings.Contains(o, "it signs machine certificates") {
 		t.Errorf("certs import --key: %s", o)
 	}
-	if o := f.ok("certs", "import", "Checker", writeFile(t, filepath.Join(f.dir, "other.pem"), testCA(t, true))); !strings.Contains(o, "verify only") {
+	if o := f.ok("certs", "import", "Checker", writeFile(t, filepath.Join(f.dir, "other.pem"), storetest.TestCA(t, true))); !strings.Contains(o, "verify only") {
 		t.Errorf("certs import without --key: %s", o)
 	}
 	_, otherKey := testCAWithKey(t)
