@@ -190,28 +190,18 @@ func Serve(ctx context.Context, cfg Config) error {
 		s.log.Info("server stopped")
 		return nil
 	}
-	rl := &readyListener{Listener: l, ready: make(chan struct{})}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(rl) }()
+	go func() { served <- srv.Serve(l) }()
 	select {
 	case err := <-served:
 		_ = srv.Close()
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	// Shutdown must not overlap Serve registering its listener (a WaitGroup Add racing Wait
-	// inside charm.land/ssh): wait until Serve has reached Accept, which it does only after
-	// registering, or has returned.
-	select {
-	case <-rl.ready:
-	case err := <-served:
-		served <- err
-	}
-	// Stop accepting (Shutdown with a done context only closes the listeners), let every
-	// session end by itself for a moment, then cut whatever is left.
-	done, cancel := context.WithCancel(context.Background())
-	cancel()
-	_ = srv.Shutdown(done)
+	// Stop accepting by closing the listener, not with srv.Shutdown: charm.land/ssh's Shutdown
+	// waits on WaitGroups that Serve registering its listener and a handshake finishing at
+	// that moment Add to (a race the detector reports). Nothing here waits on them: Close
+	// below cuts what is left, and Serve returns once its Accept fails.
 	_ = l.Close()
 	s.quitAll()
 	s.waitSessions(shutdownGrace)
@@ -350,17 +340,4 @@ func (s *sshServer) waitSessions(limit time.Duration) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// readyListener closes ready on the first Accept: by then ssh.Server.Serve has registered the
-// listener, so a Shutdown from then on cannot race that registration.
-type readyListener struct {
-	net.Listener
-	ready chan struct{}
-	once  sync.Once
-}
-
-func (l *readyListener) Accept() (net.Conn, error) {
-	l.once.Do(func() { close(l.ready) })
-	return l.Listener.Accept()
 }
