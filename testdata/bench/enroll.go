@@ -120,7 +120,7 @@ func (s *suite) enrollLoad(dir string, dbArgs []string, replicas int, prefix str
 	if err != nil {
 		return enrolled{}, err
 	}
-	urls, _, stop, err := s.startServes(dir, dbArgs, replicas)
+	urls, _, stop, err := s.startServes(dir, dbArgs, replicas, 0)
 	if err != nil {
 		return enrolled{}, err
 	}
@@ -129,8 +129,9 @@ func (s *suite) enrollLoad(dir string, dbArgs []string, replicas int, prefix str
 }
 
 // startServes starts replicas `provkeys serve` processes on the store dbArgs open, each with
-// its own enrollment port, and returns their enrollment URLs and how to stop them all.
-func (s *suite) startServes(dir string, dbArgs []string, replicas int) (urls []string, pids []int, stop func(), err error) {
+// its own enrollment port and, when cores is not 0, GOMAXPROCS=cores (else Go's default, every
+// core), and returns their enrollment URLs and how to stop them all.
+func (s *suite) startServes(dir string, dbArgs []string, replicas, cores int) (urls []string, pids []int, stop func(), err error) {
 	var procs []*exec.Cmd
 	stop = func() {
 		for _, p := range procs {
@@ -160,6 +161,9 @@ func (s *suite) startServes(dir string, dbArgs []string, replicas int) (urls []s
 			"--operators", filepath.Join(dir, "operators"), "--enroll-listen", addr)
 		srv := exec.Command(s.bin, args...)
 		srv.Stdout, srv.Stderr = logFile, logFile
+		if cores > 0 {
+			srv.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(cores))
+		}
 		err = srv.Start()
 		logFile.Close() // the child holds its own descriptor
 		if err != nil {
