@@ -114,9 +114,11 @@ const methodPGEnroll = `- **12. Enrollments on PostgreSQL, one and two replicas*
   100,000 keys: ` + "`provkeys serve`" + ` on a copy of the SQLite store; one ` + "`serve`" + ` on the
   suite's PostgreSQL (figure 10's server, the copy moved there with ` + "`provkeys migrate`" + `);
   two ` + "`serve`" + ` processes on that same database, the clients split evenly between them,
-  each started with its share of the machine's cores (GOMAXPROCS = cores / 2, as a container
-  CPU limit sets it: README, "Outgrowing one machine"); and the same two with Go's default,
-  every core each, reported only. The single serve processes keep Go's default. The set-ups
+  each started with its share of the machine's cores (GOMAXPROCS = cores / replicas, as a
+  container CPU limit sets it: README, "Outgrowing one machine"); the same two with Go's
+  default, every core each, reported only; and, on a machine of four cores or more, four
+  replicas with their share each (the curve 1, 2, 4). The single serve processes keep Go's
+  default. The set-ups
   take turns, 5 rounds; each figure is the median round. The database server, the replicas
   and the clients share the machine's cores. Ratios: one replica over SQLite (goal ≥ 0.7),
   two replicas over one (goal ≥ 1: coordinating costs nothing measurable). Also reported:
