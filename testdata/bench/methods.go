@@ -66,7 +66,7 @@ const methodJSON = `- **6. keys list --json**: whole process, output to /dev/nul
   output is indented, sqlite3's one object per line. Medians.
 `
 
-const methodSSH = `- **8. SSH**: ` + "`provkeys serve`" + ` on the 100,000-key store; sessions connect one after
+const methodSSH = `- **8. SSH**: ` + "`provkeys serve`" + ` on the 100,000-key and the 1,000,000-key stores; sessions connect one after
   another (x/crypto/ssh, PTY 120×40) and the server's VmRSS is read after each first frame; then
   every session presses j repeatedly, all at once, and each press is timed until its screen
   shows the cursor on the next row.

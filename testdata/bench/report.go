@@ -46,7 +46,13 @@ func ms(d time.Duration) string {
 	return fmt.Sprintf("%.0f µs", float64(d)/1e3)
 }
 
-func mib(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/1e6) }
+// mib is b in MB, with a decimal below 10 MB, where the targets are ("≤ 5 MB").
+func mib(b int64) string {
+	if b < 10e6 {
+		return fmt.Sprintf("%.1f MB", float64(b)/1e6)
+	}
+	return fmt.Sprintf("%.0f MB", float64(b)/1e6)
+}
 
 func ratio(a, b time.Duration) string {
 	if b <= 0 {
