@@ -139,7 +139,14 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	s := &suite{o: o, root: root, stores: map[int]*demoStore{}}
-	s.bin = filepath.Join(o.dir, "provkeys")
+	// The binary is this run's own: runs from other checkouts share o.dir (its cached stores)
+	// and must not replace the program this one measures.
+	binDir, err := os.MkdirTemp(o.dir, "bin-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(binDir)
+	s.bin = filepath.Join(binDir, "provkeys")
 	logf("building %s", s.bin)
 	if err := s.sh(root, "go", "build", "-o", s.bin, "."); err != nil {
 		return err
@@ -209,6 +216,7 @@ func (s *suite) record(name string, args ...string) {
 
 // recordLine records a command line as written.
 func (s *suite) recordLine(line string) {
+	line = strings.ReplaceAll(line, s.bin, "$DIR/provkeys")
 	line = strings.ReplaceAll(line, s.o.dir, "$DIR")
 	line = storeDir.ReplaceAllString(line, "stores/N")
 	line = tempDir.ReplaceAllString(line, "$1-*")
