@@ -282,7 +282,7 @@ func TestBinaryFileModes(t *testing.T) {
 		hostKey := filepath.Join(dir, "hostkey", "ssh_host_ed25519")
 		ops := filepath.Join(dir, "operators")
 		writeFile(t, ops, []byte("role=admin "+authorizedLine(t)+" alice\n"))
-		srv := startBin(t, "--db", db, "serve", "--listen", "127.0.0.1:0", "--host-key", hostKey, "--operators", ops)
+		srv := startBin(t, "--db", db, "serve", "--listen", "127.0.0.1:0", "--enroll-listen", "127.0.0.1:0", "--host-key", hostKey, "--operators", ops)
 		srv.waitFor(t, "serving over SSH")
 		for _, p := range []string{db, db + "-wal", db + "-shm", db + ".key", hostKey} {
 			wantMode(t, p, 0o600)

@@ -58,7 +58,7 @@ func TestSSHServeBinaryE2E(t *testing.T) {
 	sshWriteFile(t, ops, sshAuthorizedLine("admin", admin.PublicKey(), "alice")+"\n"+
 		sshAuthorizedLine("viewer", viewer.PublicKey(), "victor")+"\n")
 	port := sshFreePort(t)
-	srv := exec.Command(bin, "--db", db, "serve", "--listen", "127.0.0.1:"+port, "--operators", ops)
+	srv := exec.Command(bin, "--db", db, "serve", "--listen", "127.0.0.1:"+port, "--operators", ops, "--enroll-listen", "off")
 	var log sshSyncBuffer
 	srv.Stdout, srv.Stderr = &log, &log
 	if err := srv.Start(); err != nil {

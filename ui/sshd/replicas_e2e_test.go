@@ -133,6 +133,8 @@ func TestReplicasOnPostgresE2E(t *testing.T) {
 		if enrolls {
 			enrollPort = sshFreePort(t)
 			args = append(args, "--enroll-listen", "127.0.0.1:"+enrollPort)
+		} else {
+			args = append(args, "--enroll-listen", "off") // not the default port: packages' tests run at once
 		}
 		r.cmd = exec.Command(bin, args...)
 		r.cmd.Stdout, r.cmd.Stderr = r.log, r.log
