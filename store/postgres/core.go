@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -42,14 +40,6 @@ func (e engine) Begin(ctx context.Context) (sqlcore.Tx, error) {
 func (e engine) BeforeCommit(ctx context.Context, tx sqlcore.Tx) error {
 	_, err := tx.Exec(ctx, "SELECT pg_notify('"+channel+"', nextval('changes')::text)")
 	return err
-}
-
-func (e engine) Duplicate(err error) (dup, fingerprint bool) {
-	var d dupError
-	if !errors.As(mapErr(err), &d) {
-		return false, false
-	}
-	return true, d.fingerprint()
 }
 
 // NextIDs takes n ids of table's identity sequence. Ids taken by a transaction that rolls
@@ -97,9 +87,7 @@ func (t pgTx) Rollback(ctx context.Context) error {
 type writeTx struct {
 	*sqlcore.W
 	pgx.Tx
-	ctx context.Context
-	x   *session
-	now time.Time
+	x *session
 }
 
 // change is sqlcore's Change with this engine's view of the transaction.
@@ -108,5 +96,5 @@ func (x *session) change(ctx context.Context, a model.Action, obj model.ObjectTy
 }
 
 func (x *session) wrap(cw *sqlcore.W) *writeTx {
-	return &writeTx{W: cw, Tx: cw.Raw().(pgTx).tx, ctx: cw.Ctx, x: x, now: cw.Now}
+	return &writeTx{W: cw, Tx: cw.Raw().(pgTx).tx, x: x}
 }

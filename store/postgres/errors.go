@@ -137,11 +137,14 @@ func describe(cfg *pgxpool.Config) string {
 // duplicated ("a key named ..." or "the same key material").
 type dupError struct{ pe *pgconn.PgError }
 
+// sqlcore.NameTaken finds it by this interface.
+var _ sqlcore.DuplicateError = dupError{}
+
 func (e dupError) Error() string        { return model.ErrDuplicate.Error() }
 func (e dupError) Is(target error) bool { return target == model.ErrDuplicate }
 
-// fingerprint is true when the failed index is a key's fingerprint (the same material).
-func (e dupError) fingerprint() bool {
+// Fingerprint is true when the failed index is a key's fingerprint (the same material).
+func (e dupError) Fingerprint() bool {
 	// The same secret under another spelling fails on payload_hash: a fingerprint clash too.
 	return strings.Contains(e.pe.ConstraintName, "fingerprint") || strings.Contains(e.pe.ConstraintName, "payload_hash")
 }

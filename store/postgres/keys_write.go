@@ -30,15 +30,15 @@ type newKey struct {
 // several, and refuses a batch that names a key or its secret twice, or a secret a stored key
 // holds.
 func (w *writeTx) prepare(in []store.NewKey) ([]newKey, error) {
-	ids, err := engine{w.x.s}.NextIDs(w.ctx, w.W, "keys", len(in))
+	ids, err := engine{w.x.s}.NextIDs(w.Ctx, w.W, "keys", len(in))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]newKey, len(in))
 	names, hashes := map[string]bool{}, map[string]string{}
 	for i, k := range in {
-		if i%256 == 0 && w.ctx.Err() != nil {
-			return nil, w.ctx.Err()
+		if i%256 == 0 && w.Ctx.Err() != nil {
+			return nil, w.Ctx.Err()
 		}
 		nk, err := w.prepareOne(ids[i], k)
 		if err == nil && names[strings.ToLower(k.Name)] {
@@ -65,7 +65,7 @@ func (w *writeTx) heldAlready(in []store.NewKey, nks []newKey) error {
 	for i := range nks {
 		hashes[i] = nks[i].hash
 	}
-	rows, err := w.Query(w.ctx, "SELECT name, payload_hash FROM keys WHERE payload_hash = ANY($1) LIMIT 1", hashes)
+	rows, err := w.Query(w.Ctx, "SELECT name, payload_hash FROM keys WHERE payload_hash = ANY($1) LIMIT 1", hashes)
 	if err != nil {
 		return mapErr(err)
 	}
@@ -118,7 +118,7 @@ var keyColumns = []string{"id", "name", "cert_id", "enabled", "allow_reenroll", 
 // row is nk's values for keyColumns; zero times mean now.
 func (w *writeTx) row(nk *newKey) []any {
 	in := nk.in
-	created, updated := cmp.Or(in.CreatedAt, w.now), cmp.Or(in.UpdatedAt, in.CreatedAt, w.now)
+	created, updated := cmp.Or(in.CreatedAt, w.Now), cmp.Or(in.UpdatedAt, in.CreatedAt, w.Now)
 	by := w.x.Actor().Name
 	return []any{nk.id, in.Name, nk.certID, in.Enabled, in.AllowReenroll, in.Exportable, nk.host,
 		nk.fp, in.Description, in.MaxUsage, in.UsageCount, nullTime(in.ExpiresAt), created,
@@ -136,15 +136,15 @@ func (w *writeTx) insertKeys(in []store.NewKey, done func(i int, id int64, secre
 		$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`
 	for i := range nks {
 		nk := &nks[i]
-		if _, err := w.Exec(w.ctx, ins, w.row(nk)...); err != nil {
+		if _, err := w.Exec(w.Ctx, ins, w.row(nk)...); err != nil {
 			return sqlcore.Position(in, i, w.NameTaken(err, "key", nk.in.Name))
 		}
-		if _, err := w.Exec(w.ctx, "INSERT INTO key_groups (key_id, group_id) SELECT $1, unnest($2::bigint[])",
+		if _, err := w.Exec(w.Ctx, "INSERT INTO key_groups (key_id, group_id) SELECT $1, unnest($2::bigint[])",
 			nk.id, nk.groupIDs); err != nil {
 			return sqlcore.Position(in, i, mapErr(err))
 		}
 		if nk.material != nil {
-			if _, err := w.Exec(w.ctx, "INSERT INTO key_material (key_id, material) VALUES ($1, $2)",
+			if _, err := w.Exec(w.Ctx, "INSERT INTO key_material (key_id, material) VALUES ($1, $2)",
 				nk.id, nk.material); err != nil {
 				return sqlcore.Position(in, i, mapErr(err))
 			}
@@ -164,7 +164,7 @@ func (w *writeTx) copyKeys(in []store.NewKey) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.CopyFrom(w.ctx, pgx.Identifier{"keys"}, keyColumns, pgx.CopyFromSlice(len(nks), func(i int) ([]any, error) {
+	_, err = w.CopyFrom(w.Ctx, pgx.Identifier{"keys"}, keyColumns, pgx.CopyFromSlice(len(nks), func(i int) ([]any, error) {
 		return w.row(&nks[i]), nil
 	}))
 	if err != nil {
@@ -179,10 +179,10 @@ func (w *writeTx) copyKeys(in []store.NewKey) error {
 			materials = append(materials, []any{nks[i].id, nks[i].material})
 		}
 	}
-	if _, err = w.CopyFrom(w.ctx, pgx.Identifier{"key_groups"}, []string{"key_id", "group_id"}, pgx.CopyFromRows(links)); err != nil {
+	if _, err = w.CopyFrom(w.Ctx, pgx.Identifier{"key_groups"}, []string{"key_id", "group_id"}, pgx.CopyFromRows(links)); err != nil {
 		return mapErr(err)
 	}
-	_, err = w.CopyFrom(w.ctx, pgx.Identifier{"key_material"}, []string{"key_id", "material"}, pgx.CopyFromRows(materials))
+	_, err = w.CopyFrom(w.Ctx, pgx.Identifier{"key_material"}, []string{"key_id", "material"}, pgx.CopyFromRows(materials))
 	return mapErr(err)
 }
 

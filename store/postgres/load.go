@@ -105,7 +105,7 @@ func (s *Store) checkSourceKey(meta store.Table) error {
 // then moves the table's identity on and checks the count.
 func (w *writeTx) loadTable(t store.Table) (int, error) {
 	types := map[string]string{}
-	rows, err := w.Query(w.ctx, `SELECT column_name, data_type FROM information_schema.columns
+	rows, err := w.Query(w.Ctx, `SELECT column_name, data_type FROM information_schema.columns
 		WHERE table_schema = current_schema() AND table_name = $1`, t.Name)
 	if err != nil {
 		return 0, mapErr(err)
@@ -142,7 +142,7 @@ func (w *writeTx) loadTable(t store.Table) (int, error) {
 		}
 		return out, nil
 	})
-	n, err := w.CopyFrom(w.ctx, pgx.Identifier{t.Name}, cols, src)
+	n, err := w.CopyFrom(w.Ctx, pgx.Identifier{t.Name}, cols, src)
 	if convErr != nil {
 		return 0, convErr
 	}
@@ -150,13 +150,13 @@ func (w *writeTx) loadTable(t store.Table) (int, error) {
 		return 0, mapErr(err)
 	}
 	if _, ok := types["id"]; ok {
-		if _, err := w.Exec(w.ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'), max(id)) FROM `+
+		if _, err := w.Exec(w.Ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'), max(id)) FROM `+
 			pgx.Identifier{t.Name}.Sanitize()+` HAVING count(*) > 0`, t.Name); err != nil {
 			return 0, mapErr(err)
 		}
 	}
 	var have int
-	if err := w.QueryRow(w.ctx, "SELECT count(*) FROM "+pgx.Identifier{t.Name}.Sanitize()).Scan(&have); err != nil {
+	if err := w.QueryRow(w.Ctx, "SELECT count(*) FROM "+pgx.Identifier{t.Name}.Sanitize()).Scan(&have); err != nil {
 		return 0, mapErr(err)
 	}
 	if have != len(t.Rows) || int(n) != len(t.Rows) {

@@ -96,7 +96,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	if have < len(ms) {
-		if err := (engine{w.x.s}).BeforeCommit(w.ctx, w.Raw()); err != nil {
+		if err := (engine{w.x.s}).BeforeCommit(w.Ctx, w.Raw()); err != nil {
 			return s.openErr(err)
 		}
 	}

@@ -3,11 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"sync"
-	"time"
 
-	"provkeys/model"
 	"provkeys/store"
 	"provkeys/store/internal/sqlcore"
 )
@@ -50,14 +47,6 @@ func (e engine) Begin(ctx context.Context) (sqlcore.Tx, error) {
 		return nil, mapErr(err)
 	}
 	return sqlTx{sqlQuerier{tx, e.s.hotPrep.writer()}, tx, sync.OnceFunc(release)}, nil
-}
-
-func (e engine) Duplicate(err error) (dup, fingerprint bool) {
-	var d dupError
-	if !errors.As(mapErr(err), &d) {
-		return false, false
-	}
-	return true, d.fingerprint()
 }
 
 // NextIDs are the ids the next rows of an AUTOINCREMENT table get. Inside a write
@@ -159,16 +148,9 @@ func (t sqlTx) Rollback(context.Context) error {
 type writeTx struct {
 	*sqlcore.W
 	*sql.Tx
-	ctx context.Context
-	x   *session
-	now time.Time
-}
-
-// change is sqlcore's Change with this engine's view of the transaction.
-func (x *session) change(ctx context.Context, a model.Action, obj model.ObjectType, id int64, fn func(w *writeTx) error) error {
-	return x.Change(ctx, a, obj, id, func(cw *sqlcore.W) error { return fn(x.wrap(cw)) })
+	x *session
 }
 
 func (x *session) wrap(cw *sqlcore.W) *writeTx {
-	return &writeTx{W: cw, Tx: cw.Raw().(sqlTx).tx, ctx: cw.Ctx, x: x, now: cw.Now}
+	return &writeTx{W: cw, Tx: cw.Raw().(sqlTx).tx, x: x}
 }

@@ -55,6 +55,9 @@ func mapErr(err error) error {
 // is duplicated ("a key named ..." or "the same key material").
 type dupError struct{ err *sqlite.Error }
 
+// sqlcore.NameTaken finds it by this interface.
+var _ sqlcore.DuplicateError = dupError{}
+
 func (e dupError) Error() string        { return model.ErrDuplicate.Error() }
 func (e dupError) Is(target error) bool { return target == model.ErrDuplicate }
 
@@ -64,8 +67,8 @@ func (e dupError) column() string {
 	return strings.TrimSuffix(after, ")")
 }
 
-// fingerprint is true when the failed constraint is a key's fingerprint (the same material).
-func (e dupError) fingerprint() bool {
+// Fingerprint is true when the failed constraint is a key's fingerprint (the same material).
+func (e dupError) Fingerprint() bool {
 	// The same secret under another spelling fails on payload_hash: a fingerprint clash too.
 	return strings.Contains(e.column(), ".fingerprint") || strings.Contains(e.column(), ".payload_hash")
 }

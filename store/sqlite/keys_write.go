@@ -20,29 +20,29 @@ type keyWriter struct {
 	next                          int64
 	// sctx runs the statements: each statement under a cancellable context starts a goroutine
 	// to watch it, which at a hundred thousand keys is most of the cost, so they run detached
-	// and insert checks w.ctx itself.
+	// and insert checks w.Ctx itself.
 	sctx context.Context
 	n    int
 }
 
 func (w *writeTx) keyWriter() (*keyWriter, error) {
-	kw := &keyWriter{w: w, sctx: context.WithoutCancel(w.ctx)}
+	kw := &keyWriter{w: w, sctx: context.WithoutCancel(w.Ctx)}
 	var err error
-	ids, err := engine{w.x.s}.NextIDs(w.ctx, w.W, "keys", 1)
+	ids, err := engine{w.x.s}.NextIDs(w.Ctx, w.W, "keys", 1)
 	if err != nil {
 		return nil, err
 	}
 	kw.next = ids[0]
-	kw.insKey, err = w.PrepareContext(w.ctx, `INSERT INTO keys (id, name, name_key, cert_id, enabled,
+	kw.insKey, err = w.PrepareContext(w.Ctx, `INSERT INTO keys (id, name, name_key, cert_id, enabled,
 		allow_reenroll, exportable, cloud, fingerprint, description, max_usage,
 		usage_count, expires_at, created_at, created_by, updated_at, updated_by, version, payload_hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	kw.insMaterial, err = w.PrepareContext(w.ctx, "INSERT INTO key_material (key_id, material) VALUES (?, ?)")
+	kw.insMaterial, err = w.PrepareContext(w.Ctx, "INSERT INTO key_material (key_id, material) VALUES (?, ?)")
 	if err == nil {
-		kw.insGroup, err = w.PrepareContext(w.ctx, "INSERT INTO key_groups (key_id, group_id) VALUES (?, ?)")
+		kw.insGroup, err = w.PrepareContext(w.Ctx, "INSERT INTO key_groups (key_id, group_id) VALUES (?, ?)")
 	}
 	if err != nil {
 		kw.close()
@@ -62,8 +62,8 @@ func (kw *keyWriter) close() {
 // insert stores one validated key and returns its id and secret; zero times mean now.
 func (kw *keyWriter) insert(in store.NewKey) (int64, string, error) {
 	w := kw.w
-	if kw.n++; kw.n%256 == 0 && w.ctx.Err() != nil {
-		return 0, "", w.ctx.Err()
+	if kw.n++; kw.n%256 == 0 && w.Ctx.Err() != nil {
+		return 0, "", w.Ctx.Err()
 	}
 	certID, groupIDs, err := w.Resolve(in.KeyInput)
 	if err != nil {
@@ -79,7 +79,7 @@ func (kw *keyWriter) insert(in store.NewKey) (int64, string, error) {
 		return 0, "", err
 	}
 	id := kw.next
-	created, updated := cmp.Or(in.CreatedAt, w.now), cmp.Or(in.UpdatedAt, in.CreatedAt, w.now)
+	created, updated := cmp.Or(in.CreatedAt, w.Now), cmp.Or(in.UpdatedAt, in.CreatedAt, w.Now)
 	by := w.x.Actor().Name
 	_, err = kw.insKey.ExecContext(kw.sctx, id, in.Name, strings.ToLower(in.Name), certID, in.Enabled,
 		in.AllowReenroll, in.Exportable, p.Host, keyformat.Fingerprint(secret),
@@ -112,7 +112,7 @@ func (w *writeTx) keyTaken(err error, name string, hash []byte) error {
 		return w.NameTaken(err, "key", name)
 	}
 	var holder string
-	if qerr := w.Tx.QueryRowContext(w.ctx, "SELECT name FROM keys WHERE payload_hash = ?", hash).Scan(&holder); qerr != nil {
+	if qerr := w.Tx.QueryRowContext(w.Ctx, "SELECT name FROM keys WHERE payload_hash = ?", hash).Scan(&holder); qerr != nil {
 		return w.NameTaken(err, "key", name)
 	}
 	return store.HeldBy(holder)

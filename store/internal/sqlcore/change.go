@@ -184,14 +184,22 @@ func NotFound(err error, label string, id int64) error {
 	return err
 }
 
+// DuplicateError is what an engine's MapErr makes of a uniqueness failure: model.ErrDuplicate
+// that knows whether the value taken was a key's material (fingerprint or payload hash).
+type DuplicateError interface {
+	error
+	Fingerprint() bool
+}
+
 // NameTaken turns a uniqueness failure into a sentence naming what is duplicated; other
 // errors pass through the engine's mapping.
 func (w *W) NameTaken(err error, what, name string) error {
-	dup, fp := w.X.E.Duplicate(err)
+	err = w.MapErr(err)
+	var d DuplicateError
 	switch {
-	case !dup:
-		return w.MapErr(err)
-	case fp:
+	case !errors.As(err, &d):
+		return err
+	case d.Fingerprint():
 		return fmt.Errorf("this key is already stored (same fingerprint): %w", model.ErrDuplicate)
 	}
 	return fmt.Errorf("a %s named %q %w", what, name, model.ErrDuplicate)

@@ -79,11 +79,10 @@ type Engine interface {
 	// read already: a number that moves whenever anything in the store changes.
 	DataVersion(ctx context.Context) (int64, error)
 	// MapErr is the engine's one mapping of driver errors to the model's sentinels.
+	// A uniqueness failure comes out as a DuplicateError.
 	MapErr(err error) error
 	// Retryable is a change the server aborted that may run again (nothing was committed).
 	Retryable(err error) bool
-	// Duplicate says whether err is a uniqueness failure, and whether on a key's fingerprint.
-	Duplicate(err error) (dup, fingerprint bool)
 	// NextIDs takes n ids of table's id sequence inside tx, so material can be sealed to its
 	// row id in the INSERT itself.
 	NextIDs(ctx context.Context, tx Querier, table string, n int) ([]int64, error)
