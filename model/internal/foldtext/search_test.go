@@ -1,0 +1,82 @@
+package foldtext
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// offsets is Starts over a slice, as a key table's own name offsets are.
+type offsets []int
+
+func (o offsets) Len() int        { return len(o) }
+func (o offsets) Start(i int) int { return o[i] }
+
+// searchTables is the same folded entries as a Table with its own offsets (NewTable) and as
+// one over the caller's (NewTableOver), which search by different loops.
+func searchTables(entries []string) (own, over Table) {
+	var b strings.Builder
+	at := make([]uint32, 0, len(entries)+1)
+	starts := make(offsets, 0, len(entries))
+	for _, e := range entries {
+		at = append(at, uint32(b.Len()))
+		starts = append(starts, b.Len())
+		FoldInto(&b, e)
+		b.WriteByte(0)
+	}
+	at = append(at, uint32(b.Len()))
+	return NewTable(b.String(), at), NewTableOver(b.String(), starts)
+}
+
+// searchEntries are n names like a fleet's: common parts, numbered parts, and a rare one
+// (every 997th is a "-kvm" host).
+func searchEntries(n int) []string {
+	entries := make([]string, n)
+	for i := range entries {
+		entries[i] = fmt.Sprintf("%s-web-%05d.example.com", []string{"nyc", "lon", "fra", "sfo"}[i%4], i)
+		if i%997 == 0 {
+			entries[i] += "-kvm"
+		}
+	}
+	return entries
+}
+
+// TestSearchForms: both forms of a Table mark exactly the entries strings.Contains finds,
+// for needles rare (IndexByte path) and common (word-scan path), at entry ends and starts.
+func TestSearchForms(t *testing.T) {
+	entries := searchEntries(5000)
+	entries[17], entries[4999] = "", "x"
+	own, over := searchTables(entries)
+	for _, needle := range []string{"web", "00042", "nyc-", "com", "x", "e", "zzz", ".example.com", "1-web", "kvm", "m-kvm"} {
+		for _, workers := range []int{1, 4} {
+			for name, tb := range map[string]*Table{"own": &own, "over": &over} {
+				hits := tb.Search(needle, workers)
+				for i, e := range entries {
+					want := strings.Contains(e, needle)
+					if got := hits[i/64]&(1<<(i%64)) != 0; got != want {
+						t.Fatalf("%s table, %q, %d workers: entry %d (%q) marked %v, want %v", name, needle, workers, i, e, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkSearch times one worker's search of 100,000 entries in both forms, for a needle
+// found by IndexByte (rare bytes) and two by the word scan (common bytes; few hits, and
+// every entry a hit).
+func BenchmarkSearch(b *testing.B) {
+	own, over := searchTables(searchEntries(100_000))
+	for _, needle := range []string{"kvm", "00042", "web"} {
+		for _, form := range []struct {
+			name string
+			tb   *Table
+		}{{"own", &own}, {"over", &over}} {
+			b.Run(form.name+"/"+needle, func(b *testing.B) {
+				for b.Loop() {
+					form.tb.Search(needle, 1)
+				}
+			})
+		}
+	}
+}
