@@ -81,43 +81,16 @@ func (tb *Table) Search(needle string, workers int) []uint64 {
 // one to the next; when often, its per-call cost would dominate, so the text is read eight
 // bytes at a time (SWAR) testing the needle's two rarest bytes at once, which leaves few
 // candidates to compare.
+//
+// A match's entry is found from at when the Table has it; without at (a Table over the
+// caller's offsets), it is the entry after as many separators as lie between the last entry
+// start and the match, and the next entry starts after the separator that follows the match
+// (a needle never holds a NUL).
 func (tb *Table) searchRange(needle string, lo, hi int, hits []uint64) {
-	if tb.at == nil {
-		tb.searchSeparated(needle, lo, hi, hits)
-		return
-	}
 	text, at := tb.text, tb.at
 	a, b := tb.anchors(needle)
-	end := int(at[hi])
-	last := end - len(needle) // the last offset where a match can start
-	sparse := tb.freq[needle[a]] < len(text)/256
-	e := lo
-	for p := int(at[lo]); p <= last; {
-		var q int
-		if sparse {
-			q = indexFrom(text[:end], p, needle, a)
-		} else {
-			q = scanWords(text, p, last, needle, a, b)
-		}
-		if q < 0 {
-			return
-		}
-		for int(at[e+1]) <= q {
-			e++
-		}
-		hits[e/64] |= 1 << (e % 64)
-		p = int(at[e+1]) // go on with the next entry
-	}
-}
-
-// searchSeparated is searchRange without at: the entry of a match is the one after as many
-// separators as lie between the last entry start and the match, and the next entry starts
-// after the separator that follows the match (a needle never holds a NUL).
-func (tb *Table) searchSeparated(needle string, lo, hi int, hits []uint64) {
-	text := tb.text
-	a, b := tb.anchors(needle)
 	end := tb.start(hi)
-	last := end - len(needle)
+	last := end - len(needle) // the last offset where a match can start
 	sparse := tb.freq[needle[a]] < len(text)/256
 	e := lo
 	for p := tb.start(lo); p <= last; {
@@ -130,10 +103,20 @@ func (tb *Table) searchSeparated(needle string, lo, hi int, hits []uint64) {
 		if q < 0 {
 			return
 		}
-		e += strings.Count(text[p:q], "\x00")
+		if at != nil {
+			for int(at[e+1]) <= q {
+				e++
+			}
+		} else {
+			e += strings.Count(text[p:q], "\x00")
+		}
 		hits[e/64] |= 1 << (e % 64)
-		p = q + strings.IndexByte(text[q:end], 0) + 1 // go on with the next entry
-		e++
+		e++ // go on with the next entry
+		if at != nil {
+			p = int(at[e])
+		} else {
+			p = q + strings.IndexByte(text[q:end], 0) + 1
+		}
 	}
 }
 
