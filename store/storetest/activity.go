@@ -21,17 +21,8 @@ func testKeyActivity(t *testing.T, open Opener) {
 	k, secret := mustKey(t, x, reenrollableKeyInput("fleet"))
 	other, otherSecret := mustKey(t, x, keyInput("other"))
 	unused, _ := mustKey(t, x, keyInput("unused"))
-	var enrolled []model.Machine
-	for _, name := range []string{"web-01", "web-02", "web-01"} { // the third re-enrolls
-		e, err := s.Enroll(ctx, enrollReq(secret, name, t), 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		enrolled = append(enrolled, e.Machine)
-	}
-	if _, err := s.Enroll(ctx, enrollReq(otherSecret, "db-01", t), 0); err != nil {
-		t.Fatal(err)
-	}
+	enrolled := mustEnroll(t, s, secret, "web-01", "web-02", "web-01") // the third re-enrolls
+	mustEnroll(t, s, otherSecret, "db-01")
 	last := enrolled[len(enrolled)-1]
 	// want is the chart the enrollments above make in the window of days days ending with
 	// now's day, placed by their recorded times (so a run across midnight still agrees).
@@ -129,11 +120,8 @@ func KeyActivityDayEdges(t *testing.T, s store.Store, setEnrolledAt func(machine
 	}
 	want := make([]int, days)
 	for i, c := range times {
-		e, err := s.Enroll(ctx, enrollReq(secret, fmt.Sprintf("m-%02d", i), t), 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := setEnrolledAt(e.Machine.ID, c.at); err != nil {
+		m := mustEnroll(t, s, secret, fmt.Sprintf("m-%02d", i))[0]
+		if err := setEnrolledAt(m.ID, c.at); err != nil {
 			t.Fatal(err)
 		}
 		if c.day >= 0 {

@@ -35,6 +35,21 @@ func enrollReq(secret, machine string, t testing.TB) model.EnrollRequest {
 	return model.EnrollRequest{Key: secret, Machine: machine, CSR: testCSR(t, machine), Remote: "198.51.100.4:40000"}
 }
 
+// mustEnroll enrolls each machine named, in order, with the key whose secret is given, and
+// returns the machines; any refusal fails the test.
+func mustEnroll(t testing.TB, s store.Store, secret string, machines ...string) []model.Machine {
+	t.Helper()
+	out := make([]model.Machine, len(machines))
+	for i, m := range machines {
+		e, err := s.Enroll(testCtx(t), enrollReq(secret, m, t), 0)
+		if err != nil {
+			t.Fatalf("enroll %q: %v", m, err)
+		}
+		out[i] = e.Machine
+	}
+	return out
+}
+
 // writes is what a refused enrollment must leave unchanged: machines, audit rows, uses.
 func writes(t testing.TB, s store.Store) string {
 	t.Helper()
@@ -243,10 +258,7 @@ func testReenroll(t *testing.T, open Opener) {
 	in := keyInput("once")
 	in.MaxUsage = 1
 	_, secret := mustKey(t, x, in)
-	first, err := s.Enroll(ctx, enrollReq(secret, "web-01", t), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	mustEnroll(t, s, secret, "web-01")
 	before := writes(t, s)
 	if _, err := s.Enroll(ctx, enrollReq(secret, "Web-01", t), 0); !errors.Is(err, model.ErrAlreadyEnrolled) {
 		t.Fatalf("re-enrollment without permission: %v", err)
@@ -257,18 +269,15 @@ func testReenroll(t *testing.T, open Opener) {
 	in.AllowReenroll = true
 	in.Name = "again"
 	kr, secret2 := mustKey(t, x, in)
-	a, err := s.Enroll(ctx, enrollReq(secret2, "db-01", t), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := mustEnroll(t, s, secret2, "db-01")[0]
 	b, err := s.Enroll(ctx, enrollReq(secret2, "db-01", t), 0) // max usage 1: no use consumed
 	if err != nil {
 		t.Fatalf("re-enrollment: %v", err)
 	}
-	if b.Machine.Serial == a.Machine.Serial || b.Machine.UsedUse {
+	if b.Machine.Serial == a.Serial || b.Machine.UsedUse {
 		t.Fatalf("re-enrollment %+v", b.Machine)
 	}
-	if old, _ := x.Machine(ctx, a.Machine.ID); old.Active() {
+	if old, _ := x.Machine(ctx, a.ID); old.Active() {
 		t.Fatal("the replaced certificate is not revoked")
 	}
 	if k, _ := x.Key(ctx, kr.ID); k.UsageCount != 1 {
@@ -280,7 +289,6 @@ func testReenroll(t *testing.T, open Opener) {
 	if n := auditRows(t, s, model.ObjectMachine, model.ActionReenroll, b.Machine.ID); n != 1 {
 		t.Fatalf("%d reenroll rows", n)
 	}
-	_ = first
 }
 
 func testEnrollWithErasedMaterial(t *testing.T, open Opener) {
@@ -350,14 +358,7 @@ func testImportedCAs(t *testing.T, open Opener) {
 func testRevocationAndCRL(t *testing.T, open Opener) {
 	s, x, ctx := openAsAdmin(t, open)
 	k, secret := mustKey(t, x, keyInput("fleet"))
-	var ms []model.Machine
-	for _, n := range []string{"a", "b", "c"} {
-		e, err := s.Enroll(ctx, enrollReq(secret, n, t), 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ms = append(ms, e.Machine)
-	}
+	ms := mustEnroll(t, s, secret, "a", "b", "c")
 	if _, err := s.Session(viewer).RevokeMachine(ctx, ms[0].ID); !errors.Is(err, model.ErrForbidden) {
 		t.Fatalf("viewer revoked: %v", err)
 	}
@@ -475,9 +476,7 @@ func testKeyLastMachine(t *testing.T, open Opener) {
 	}
 	check("")
 	for _, m := range []string{"web-01", "web-02", "web-01"} { // the last one re-enrolls
-		if _, err := s.Enroll(ctx, enrollReq(secret, m, t), 0); err != nil {
-			t.Fatal(err)
-		}
+		mustEnroll(t, s, secret, m)
 		check(m)
 	}
 	f, err := model.ParseFilter("machine:WEB-01 used:yes")

@@ -15,19 +15,8 @@ func testActiveMachineCounts(t *testing.T, open Opener) {
 	fleet, secret := mustKey(t, x, keyInput("fleet"))
 	kiosk, kioskSecret := mustKey(t, x, keyInput("kiosk"))
 	mustKey(t, x, keyInput("unused"))
-	var first model.Machine
-	for i, n := range []string{"a", "b", "c"} {
-		e, err := s.Enroll(ctx, enrollReq(secret, n, t), 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i == 0 {
-			first = e.Machine
-		}
-	}
-	if _, err := s.Enroll(ctx, enrollReq(kioskSecret, "lobby", t), 0); err != nil {
-		t.Fatal(err)
-	}
+	first := mustEnroll(t, s, secret, "a", "b", "c")[0]
+	mustEnroll(t, s, kioskSecret, "lobby")
 	if _, err := x.RevokeMachine(ctx, first.ID); err != nil {
 		t.Fatal(err)
 	}
