@@ -59,7 +59,7 @@ func (s *sshServer) revisit(set *OperatorSet) {
 		o.op, o.actor = op, demoted
 		after = append(after, func() {
 			s.audit(was, "role changed to "+string(op.Role))
-			p.Send(ui.ActorChangedMsg{Actor: demoted, Store: s.cfg.Open(demoted)})
+			p.Send(ui.ActorChangedMsg{Actor: demoted, Store: s.open(demoted)})
 		})
 	}
 }

@@ -156,6 +156,8 @@ type sshServer struct {
 	startups *startupLimiter
 	// keys is the listing of the keys every dashboard of this server shares.
 	keys *keyset.Cache
+	// lists are the machine groups and certificates every dashboard of this server shares.
+	lists sharedLists
 	// refused marks, by remote address, connections refused at authentication for being over
 	// the session limits, so that their end is not logged a second time as a failure.
 	refused sync.Map

@@ -187,8 +187,9 @@ func (s *sshServer) export(sess *opSession, args []string) {
 // to the session.
 func (s *sshServer) program(sess ssh.Session) *tea.Program {
 	o := sess.(*opSession)
-	// Every session shares one listing of the keys per data version (KeyCache).
-	m := s.cfg.newDashboard(s.cfg.Open(o.actor), o.actor, ui.Options{Keys: s.keys, Remote: true})
+	// Every session shares one listing of the keys per data version (keyset.Cache), and one
+	// of the groups and of the certificates (sharedLists).
+	m := s.cfg.newDashboard(s.open(o.actor), o.actor, ui.Options{Keys: s.keys, Remote: true})
 	if m == nil {
 		refuse(sess, 1, "the dashboard is not available")
 		return nil
