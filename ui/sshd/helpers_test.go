@@ -29,6 +29,8 @@ type sshFakeStore struct {
 	secrets map[int64]string
 	exports []sshExportCall
 	opened  []model.Actor
+	// listed counts ListGroups and ListCerts calls, by method name.
+	listed map[string]int
 }
 
 // sshExportCall is one ExportKey call, with the actor the store was opened as.
@@ -55,6 +57,23 @@ func (f *sshFakeStore) session(a model.Actor) *sshFakeSession {
 	f.opened = append(f.opened, a)
 	f.mu.Unlock()
 	return &sshFakeSession{f: f, actor: a}
+}
+
+// count records one call of method.
+func (f *sshFakeStore) count(method string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.listed == nil {
+		f.listed = map[string]int{}
+	}
+	f.listed[method]++
+}
+
+// calls is how many times method was called.
+func (f *sshFakeStore) calls(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.listed[method]
 }
 
 func (f *sshFakeStore) exportCalls() []sshExportCall {
@@ -123,10 +142,12 @@ func (s *sshFakeSession) ReleaseKey(ctx context.Context, id int64, _ model.Actio
 func (s *sshFakeSession) AuditKeyUse(context.Context, int64, model.Action, error) error { return nil }
 
 func (s *sshFakeSession) ListGroups(context.Context) ([]model.Group, error) {
+	s.f.count("ListGroups")
 	return []model.Group{{ID: 1, Name: "Servers", Enabled: true, KeyCount: 1, Version: 1}}, nil
 }
 
 func (s *sshFakeSession) ListCerts(context.Context) ([]model.Cert, error) {
+	s.f.count("ListCerts")
 	return []model.Cert{{ID: 1, Name: "Client", KeyCount: 1}}, nil
 }
 
