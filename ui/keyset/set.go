@@ -150,6 +150,11 @@ func (s *Set) Order(col SortBy, now time.Time) []int32 {
 	return o
 }
 
+// InTableOrder reports whether Order(col) is every position in table order (0, 1, 2 …): the
+// name order of a table the store listed by name. A caller can then walk a filter's hits
+// word by word instead of the whole order.
+func (s *Set) InTableOrder(col SortBy) bool { return col == SortName && s.sorted }
+
 // byName is the name order, the tie-break of every other order.
 func (s *Set) byName() []int32 {
 	if o, ok := s.orders[SortName]; ok {

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"math/bits"
 	"provkeys/ui"
 	"slices"
 	"strconv"
@@ -66,21 +67,38 @@ func (p *keysPage) rebuild() {
 		p.restoreCursor()
 		return
 	}
-	view := p.viewBuf[:0]
-	if cap(view) < len(order) && hits == nil {
-		view = make([]int32, 0, len(order))
+	p.view = viewOf(order, hits, p.sortDesc, set.InTableOrder(columns.SortBy[p.sortCol]), p.viewBuf[:0])
+	p.viewBuf = p.view
+	p.restoreCursor()
+}
+
+// viewOf appends to dst the positions of order (reversed when desc) whose bit is set in hits
+// (every one when hits is nil). inTableOrder says order is 0, 1, 2 …: then the hits' set bits,
+// in turn, are the answer, and a narrow filter over a million keys costs the bitmap's 15,625
+// words instead of a million lookups.
+func viewOf(order []int32, hits []uint64, desc, inTableOrder bool, dst []int32) []int32 {
+	if cap(dst) < len(order) && hits == nil {
+		dst = make([]int32, 0, len(order))
+	}
+	if hits != nil && !desc && inTableOrder {
+		for w, word := range hits {
+			for word != 0 {
+				dst = append(dst, int32(w*64+bits.TrailingZeros64(word)))
+				word &= word - 1
+			}
+		}
+		return dst
 	}
 	for j := range order {
-		if p.sortDesc {
+		if desc {
 			j = len(order) - 1 - j
 		}
 		i := order[j]
 		if hits == nil || hits[i/64]&(1<<(i%64)) != 0 {
-			view = append(view, i)
+			dst = append(dst, i)
 		}
 	}
-	p.view, p.viewBuf = view, view
-	p.restoreCursor()
+	return dst
 }
 
 // restoreCursor finds the cursor's key in the new view; if it is gone, the cursor stays at
