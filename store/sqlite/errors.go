@@ -23,30 +23,40 @@ func mapErr(err error) error {
 		return mapped
 	}
 	var se *sqlite.Error
-	if !errors.As(err, &se) {
+	var le *liteError
+	var code int
+	switch {
+	case errors.As(err, &se):
+		code = se.Code()
+	case errors.As(err, &le):
+		code = le.Code()
+	default:
 		return err
 	}
-	switch se.Code() {
+	switch code {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		if se == nil {
+			return fmt.Errorf("%w: %w", model.ErrDuplicate, err)
+		}
 		return dupError{err: se}
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 		return fmt.Errorf("%w (a foreign key still points at it)", model.ErrInUse)
 	case sqlite3.SQLITE_IOERR_SHMSIZE:
 		// WAL mode needs a 32 KiB "-shm" file beside the store even to read; on a full disk
 		// it cannot be made, and SQLite says only "disk I/O error (4874)".
-		return fmt.Errorf("the disk is full (no room for the store's -shm file): %w", se)
+		return fmt.Errorf("the disk is full (no room for the store's -shm file): %w", err)
 	}
-	switch se.Code() & 0xff {
+	switch code & 0xff {
 	case sqlite3.SQLITE_NOTADB:
 		return errNotADB
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-		return fmt.Errorf("the store is busy (another process held it too long); try again: %w", se)
+		return fmt.Errorf("the store is busy (another process held it too long); try again: %w", err)
 	case sqlite3.SQLITE_FULL:
-		return fmt.Errorf("the disk is full: %w", se)
+		return fmt.Errorf("the disk is full: %w", err)
 	case sqlite3.SQLITE_CORRUPT:
-		return fmt.Errorf("the store file is damaged; restore it from a backup: %w", se)
+		return fmt.Errorf("the store file is damaged; restore it from a backup: %w", err)
 	case sqlite3.SQLITE_READONLY:
-		return fmt.Errorf("the store is read-only: %w", se)
+		return fmt.Errorf("the store is read-only: %w", err)
 	}
 	return err
 }

@@ -3,13 +3,13 @@ package sqlite
 import (
 	"cmp"
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"provkeys/model"
 )
@@ -17,17 +17,16 @@ import (
 // Listing every key is the dashboard's start-up and the CLI's `keys list`, so it is built for
 // a million keys:
 //
-//   - It talks to the driver directly (driver.Rows.Next into one []driver.Value), skipping
-//     database/sql's per-row locking and per-column conversion, which measured a third of
-//     the time; the three flag columns arrive packed into one integer.
-//   - The work is split over two read connections that see one snapshot (see sameSnapshot):
-//     the name order and the key-group links first, then the keys in id ranges that both
+//   - It reads on connections of its own, opened without a mutex through SQLite's C API
+//     (lite.go), column by column into reused memory: no driver, no per-row allocation.
+//   - The work is split over two connections that read one snapshot (see sameSnapshot): the
+//     name order and the key-group links first, then the keys in id ranges that both
 //     connections take from a shared counter. On two cores this nearly halves the time.
 //   - Repeated text (cloud, actors, descriptions) is interned, group names come from one
 //     small map and are sorted by a precomputed rank, and every key's groups are a slice of
 //     one shared backing array.
 
-// listCols are the columns of one key for a listing, flags packed; see scanListRow.
+// listCols are the columns of one key for a listing, flags packed; see readKeyRow.
 // (SQLite gives | and << the same precedence: hence the parentheses.)
 const listCols = `id, name, cert_id, enabled | (allow_reenroll << 1) | (exportable << 2), cloud,
 	fingerprint, description, max_usage, usage_count, expires_at, created_at, created_by,
@@ -39,6 +38,10 @@ var listChunk int64 = 32768
 // parallelListMin is the id span from which a second connection pays for itself. Tests lower
 // it to run the parallel path on small stores; nothing else changes it.
 var parallelListMin int64 = 20_000
+
+// listBetweenBegins, when set (by tests), runs after the first connection's first reads and
+// before the second connection's: a commit it waits for lands between the two.
+var listBetweenBegins func()
 
 // ListKeys returns every key, without key material, sorted by name (SQLite's NOCASE order
 // of the name column). It costs the same handful of queries whatever the number of keys.
@@ -64,29 +67,18 @@ func (x *session) list(ctx context.Context, table bool) (*listing, error) {
 	if err := x.Authorize(model.ActionRead); err != nil {
 		return nil, err
 	}
-	// Two connections on one snapshot, unless a commit lands while they start; then again,
-	// and after that on one connection, which is always consistent.
-	for attempt := 0; ; attempt++ {
-		l, err := x.s.listKeys(ctx, attempt < 2, table)
-		if !errors.Is(err, errSnapshotMoved) {
-			return l, err
-		}
-	}
+	return x.s.listKeys(ctx, true, table)
 }
 
-// errSnapshotMoved means the two connections of a parallel listing may have seen different
-// snapshots; the caller tries again.
-var errSnapshotMoved = errors.New("store: a commit landed while the listing started")
-
 // listing is one ListKeys in progress. Everything but the keys' fields is written before the
-// key scan starts (each run of rawTxs ends before the next begins), and each key is written
+// key scan starts (each run of liteTxs ends before the next begins), and each key is written
 // by exactly one goroutine.
 type listing struct {
 	groups map[int64]string
 	rank   map[int64]int // a group's place in case-insensitive name order
 	certs  map[int64]string
 
-	total, links int
+	total        int
 	minID, maxID int64
 	pos          []int32          // pos[id-minID]: the key's index in name order
 	refs         []model.GroupRef // every link, in key id order
@@ -103,42 +95,71 @@ type listing struct {
 	read atomic.Int64 // keys read so far
 }
 
-// listKeys runs one listing, on two connections when parallel is set and the store is big.
-func (s *Store) listKeys(ctx context.Context, parallel, table bool) (*listing, error) {
-	conns, err := s.readConns(ctx, parallel)
+// listKeys runs one listing, on two connections when parallel is set, the store is big, and
+// no commit lands while they begin.
+func (s *Store) listKeys(ctx context.Context, parallel, table bool) (_ *listing, err error) {
+	conns, err := s.lite.take(s.path, 1)
 	if err != nil {
-		return nil, err
+		return nil, mapErr(err)
 	}
-	r := &rawTxs{conns: conns, txs: make([]driver.Tx, len(conns))}
+	r := &liteTxs{conns: conns, begun: make([]bool, 1)}
+	l := &listing{tableOn: table}
 	defer func() {
-		r.close()
-		if r.discard {
-			// A large listing is the dashboard loading: the readers that served its first
-			// screen (one counted every key) hold page caches of their own, idle now.
+		// A large listing is the dashboard loading: its connections' page caches, and those
+		// of the readers that served its first screen (one counted every key), are idle now.
+		discard := err != nil || l.total >= discardConnsAfter
+		r.close(&s.lite, discard)
+		if discard {
 			s.dropIdleReaders()
 		}
 	}()
-	l := &listing{tableOn: table}
-	n := len(conns)
-	begin := func(i int, c rawConn) error { return l.begin(ctx, i, n, c) }
-	if n == 1 {
-		if err := r.run(begin); err != nil {
+	first := func(c *liteConn) error { return l.begin(ctx, c) }
+	if !parallel {
+		if err := r.begin(ctx, 0, first); err != nil {
 			return nil, mapErr(err)
 		}
-	} else if err := s.sameSnapshot(ctx, func() error { return r.run(begin) }); err != nil {
-		return nil, mapErr(err)
+	} else {
+		second := false
+		same, err := s.sameSnapshot(ctx, func() error {
+			if err := r.begin(ctx, 0, first); err != nil {
+				return err
+			}
+			if l.total == 0 || l.maxID-l.minID < parallelListMin {
+				return nil
+			}
+			if listBetweenBegins != nil {
+				listBetweenBegins()
+			}
+			more, err := s.lite.take(s.path, 1)
+			if err != nil {
+				return nil // the first connection does all the work
+			}
+			r.conns, r.begun = append(r.conns, more[0]), append(r.begun, false)
+			second = r.begin(ctx, 1, func(c *liteConn) error {
+				return c.query(ctx, "SELECT count(*) FROM certs", nil, func(liteRow) error { return nil })
+			}) == nil
+			return nil
+		})
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		if len(r.conns) > 1 && (!same || !second) {
+			// A commit landed while the two began, so the second may read another snapshot,
+			// or it could not begin: the first does all the work, which is as consistent.
+			r.drop(1)
+		}
 	}
-	if err := r.run(func(i int, c rawConn) error { return l.prepare(ctx, i, n, c) }); err != nil {
+	n := len(r.conns)
+	if err := r.run(func(i int, c *liteConn) error { return l.prepare(ctx, i, n, c) }); err != nil {
 		return nil, mapErr(err)
 	}
 	l.finishLinks()
-	if err := r.run(func(_ int, c rawConn) error { return l.scanKeys(ctx, c) }); err != nil {
+	if err := r.run(func(_ int, c *liteConn) error { return l.scanKeys(ctx, c) }); err != nil {
 		return nil, mapErr(err)
 	}
 	if n := l.read.Load(); n != int64(l.total) {
 		return nil, fmt.Errorf("store: list keys: %d keys counted, %d read", l.total, n)
 	}
-	r.discard = l.total >= discardConnsAfter
 	return l, nil
 }
 
@@ -146,27 +167,13 @@ func (s *Store) listKeys(ctx context.Context, parallel, table bool) (*listing, e
 // it ends rather than keep their page caches (see rawTxs.discard); tests lower it.
 var discardConnsAfter = 50_000
 
-// begin is the first step: connection 0 reads the names and the sizes, connection 1 (or 0
-// when it is alone) the number of links. Either read fixes its transaction's snapshot.
-func (l *listing) begin(ctx context.Context, i, n int, c rawConn) error {
-	countLinks := func() error {
-		return rawRows(ctx, c, "SELECT count(*) FROM key_groups", nil, func(d []driver.Value) error {
-			l.links = int(asInt(d[0]))
-			return nil
-		})
-	}
-	if i == 1 {
-		return countLinks()
-	}
-	if n == 1 {
-		if err := countLinks(); err != nil {
-			return err
-		}
-	}
+// begin is the first step, on the first connection, whose reads fix the snapshot: the
+// groups, the certificates, and the number and id range of the keys.
+func (l *listing) begin(ctx context.Context, c *liteConn) error {
 	l.groups, l.certs = map[int64]string{}, map[int64]string{}
 	var order []model.GroupRef
-	err := rawRows(ctx, c, "SELECT id, name FROM groups", nil, func(d []driver.Value) error {
-		g := model.GroupRef{ID: asInt(d[0]), Name: asString(d[1])}
+	err := c.query(ctx, "SELECT id, name FROM groups", nil, func(r liteRow) error {
+		g := model.GroupRef{ID: r.int(0), Name: strings.Clone(r.text(1))}
 		l.groups[g.ID] = g.Name
 		order = append(order, g)
 		return nil
@@ -181,25 +188,27 @@ func (l *listing) begin(ctx context.Context, i, n int, c rawConn) error {
 	for r, g := range order {
 		l.rank[g.ID] = r
 	}
-	err = rawRows(ctx, c, "SELECT id, name FROM certs", nil, func(d []driver.Value) error {
-		l.certs[asInt(d[0])] = asString(d[1])
+	err = c.query(ctx, "SELECT id, name FROM certs", nil, func(r liteRow) error {
+		l.certs[r.int(0)] = strings.Clone(r.text(1))
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	return rawRows(ctx, c, "SELECT count(*), coalesce(min(id), 0), coalesce(max(id), 0) FROM keys", nil,
-		func(d []driver.Value) error {
-			l.total, l.minID, l.maxID = int(asInt(d[0])), asInt(d[1]), asInt(d[2])
+	// One aggregate each: together, count, min and max scan the table; apart, count reads
+	// the smallest index and min and max one row each.
+	return c.query(ctx, `SELECT (SELECT count(*) FROM keys), coalesce((SELECT min(id) FROM keys), 0),
+		coalesce((SELECT max(id) FROM keys), 0)`, nil,
+		func(r liteRow) error {
+			l.total, l.minID, l.maxID = int(r.int(0)), r.int(1), r.int(2)
 			return nil
 		})
 }
 
 // prepare is the second step: the name order (connection 0) and the links (the other one, or
 // connection 0 after the order when it is alone).
-func (l *listing) prepare(ctx context.Context, i, n int, c rawConn) error {
+func (l *listing) prepare(ctx context.Context, i, n int, c *liteConn) error {
 	if i == 0 {
-		// After the first step the sizes are known to both goroutines.
 		if l.tableOn {
 			l.table = model.NewKeyTableBuilder(l.total, 16*l.total)
 		} else {
@@ -218,89 +227,48 @@ func (l *listing) prepare(ctx context.Context, i, n int, c rawConn) error {
 // readOrder sets pos[id-minID] to each key's index in name order. The order comes from the
 // name index alone (no table access); the rows are then read in table order, which measured
 // 40% faster than reading them through the index.
-func (l *listing) readOrder(ctx context.Context, c rawConn) error {
+func (l *listing) readOrder(ctx context.Context, c *liteConn) error {
 	l.pos = make([]int32, l.maxID-l.minID+1)
 	var i int32
-	return rawRows(ctx, c, "SELECT id FROM keys ORDER BY name", nil, func(d []driver.Value) error {
-		if i >= int32(l.total) {
+	return c.query(ctx, "SELECT id FROM keys ORDER BY name", nil, func(r liteRow) error {
+		off := r.int(0) - l.minID
+		if i >= int32(l.total) || off < 0 || off >= int64(len(l.pos)) {
 			return errors.New("store: list keys: more keys than counted")
 		}
-		l.pos[asInt(d[0])-l.minID] = i
+		l.pos[off] = i
 		i++
 		return nil
 	})
 }
 
-// readLinks reads every key-group link, in key order, into one backing array; gstart marks
-// where each key's links begin. Like the keys, the links of a range of ids come as one text
-// ("KEY,GROUP KEY,GROUP ..."): a row per link cost two column reads each.
-func (l *listing) readLinks(ctx context.Context, c rawConn) error {
+// readLinks reads every key-group link, in key order (the primary key's), into one backing
+// array; gstart marks where each key's links begin.
+func (l *listing) readLinks(ctx context.Context, c *liteConn) error {
 	span := l.maxID - l.minID + 1
 	if l.total == 0 {
 		span = 0
 	}
-	l.refs = make([]model.GroupRef, 0, l.links)
+	l.refs = make([]model.GroupRef, 0, l.total+l.total/8)
 	l.gstart = make([]int32, span+1)
-	var pairs [][2]int64
-	q := "SELECT group_concat(key_id || ',' || group_id, ' ') FROM key_groups WHERE key_id >= ?1 AND key_id < ?2"
-	args := []driver.NamedValue{{Ordinal: 1}, {Ordinal: 2}}
 	next := int64(0) // the next key offset whose start is not set yet
-	for lo := int64(0); lo < span; lo += linkChunk {
-		args[0].Value, args[1].Value = l.minID+lo, l.minID+min(lo+linkChunk, span)
-		pairs = pairs[:0]
-		err := rawRows(ctx, c, q, args, func(d []driver.Value) error {
-			var err error
-			pairs, err = parsePairs(asString(d[0]), pairs)
-			return err
-		})
-		if err != nil {
-			return err
+	err := c.query(ctx, "SELECT key_id, group_id FROM key_groups ORDER BY key_id, group_id", nil, func(r liteRow) error {
+		off, g := r.int(0)-l.minID, r.int(1)
+		if off < next-1 || off >= span {
+			return fmt.Errorf("store: list keys: a link of key %d outside the snapshot's keys", off+l.minID)
 		}
-		// group_concat promises no order; the primary key's is what it gives in practice.
-		if !slices.IsSortedFunc(pairs, comparePairs) {
-			slices.SortFunc(pairs, comparePairs)
+		for ; next <= off; next++ {
+			l.gstart[next] = int32(len(l.refs))
 		}
-		for _, p := range pairs {
-			off := p[0] - l.minID
-			for ; next <= off; next++ {
-				l.gstart[next] = int32(len(l.refs))
-			}
-			l.refs = append(l.refs, model.GroupRef{ID: p[1], Name: l.groups[p[1]]})
-		}
+		l.refs = append(l.refs, model.GroupRef{ID: g, Name: l.groups[g]})
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	for ; next <= span; next++ {
 		l.gstart[next] = int32(len(l.refs))
 	}
 	return nil
-}
-
-// linkChunk is how many key ids one query of readLinks covers.
-const linkChunk = 1 << 16
-
-func comparePairs(a, b [2]int64) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) }
-
-// parsePairs appends the "A,B A,B ..." pairs of s to to.
-func parsePairs(s string, to [][2]int64) ([][2]int64, error) {
-	for len(s) > 0 {
-		var p [2]int64
-		for f := range p {
-			i := 0
-			for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-				p[f] = p[f]*10 + int64(s[i]-'0')
-				i++
-			}
-			sep := byte(',')
-			if f == 1 {
-				sep = ' '
-			}
-			if i == 0 || (i < len(s) && s[i] != sep) || (f == 0 && i == len(s)) {
-				return to, errors.New("store: list keys: a list of links does not parse")
-			}
-			s = s[min(i+1, len(s)):]
-		}
-		to = append(to, p)
-	}
-	return to, nil
 }
 
 // finishLinks sorts each key's links by group name, between two runs, while no goroutine
@@ -314,45 +282,57 @@ func (l *listing) finishLinks() {
 }
 
 // scanKeys is the last step: take id ranges from the shared counter until none is left.
-func (l *listing) scanKeys(ctx context.Context, c rawConn) error {
-	in := newInterner()
-	if l.tableOn {
-		in = nil // the table shares text itself
-	}
-	args := []driver.NamedValue{{Ordinal: 1}, {Ordinal: 2}}
-	q := "SELECT " + packedCol + " FROM keys WHERE id >= ?1 AND id < ?2"
+func (l *listing) scanKeys(ctx context.Context, c *liteConn) error {
+	q := "SELECT " + listCols + " FROM keys WHERE id >= ?1 AND id < ?2"
 	var b batch
+	var in *interner
 	if l.tableOn {
 		b.pos, b.keys = make([]int, 0, batchSize), make([]model.Key, 0, batchSize)
+		b.text = make([]byte, 0, batchText)
+	} else {
+		in = newInterner()
 	}
+	read := 0
+	defer func() { l.read.Add(int64(read)) }()
 	for {
 		lo := l.minID + l.next.Add(listChunk) - listChunk
 		if lo > l.maxID || l.total == 0 {
 			l.flush(&b)
 			return nil
 		}
-		args[0].Value, args[1].Value = lo, lo+listChunk
-		err := rawRows(ctx, c, q, args, func(d []driver.Value) error {
-			row := asString(d[0])
-			id := packedID(row)
-			i, err := l.position(id)
+		err := c.query(ctx, q, []int64{lo, lo + listChunk}, func(r liteRow) error {
+			i, err := l.position(r.int(0))
 			if err != nil {
 				return err
 			}
-			var k *model.Key
-			if l.tableOn {
-				b.pos = append(b.pos, i)
-				b.keys = append(b.keys, model.Key{})
-				k = &b.keys[len(b.keys)-1]
-			} else {
-				k = &l.keys[i]
+			read++
+			if !l.tableOn {
+				k := &l.keys[i]
+				readKeyRow(r, k, strings.Clone, in.keep)
+				l.finishRow(k)
+				return nil
 			}
-			if err := unpackRow(row, k); err != nil {
-				if err := readUnpacked(ctx, c, id, k); err != nil {
-					return err
+			b.pos = append(b.pos, i)
+			b.keys = append(b.keys, model.Key{})
+			k := &b.keys[len(b.keys)-1]
+			readKeyRow(r, k, sqliteText, sqliteText)
+			// The texts are SQLite's until the next row: copy them into the batch's text,
+			// first handing the batch over if they do not fit.
+			if n := len(k.Name) + len(k.Cloud) + len(k.Fingerprint) + len(k.Description) +
+				len(k.CreatedBy) + len(k.UpdatedBy) + len(k.LastMachine); cap(b.text)-len(b.text) < n {
+				last := *k
+				b.keys = b.keys[:len(b.keys)-1]
+				l.flush(&b)
+				if cap(b.text) < n {
+					b.text = make([]byte, 0, n)
 				}
+				b.keys = append(b.keys, last)
+				k = &b.keys[len(b.keys)-1]
 			}
-			l.finishRow(k, in)
+			k.Name, k.Cloud, k.Fingerprint = b.copy(k.Name), b.copy(k.Cloud), b.copy(k.Fingerprint)
+			k.Description, k.CreatedBy, k.UpdatedBy = b.copy(k.Description), b.copy(k.CreatedBy), b.copy(k.UpdatedBy)
+			k.LastMachine = b.copy(k.LastMachine)
+			l.finishRow(k)
 			if len(b.keys) == batchSize {
 				l.flush(&b)
 			}
@@ -364,17 +344,60 @@ func (l *listing) scanKeys(ctx context.Context, c rawConn) error {
 	}
 }
 
-// batchSize is how many keys a scanning goroutine reads before it takes its turn with the
-// table builder.
-const batchSize = 512
+// readKeyRow fills k from a row of listCols, groups and certificate name excepted. The row's
+// texts are valid only until the next row: each goes through own (the name, fingerprint and
+// last machine, unique to the key) or shared (the others, which keys repeat).
+func readKeyRow(r liteRow, k *model.Key, own, shared func(string) string) {
+	k.ID = r.int(0)
+	k.Name = own(r.text(1))
+	k.CertID = r.int(2)
+	fl := r.int(3)
+	k.Enabled, k.AllowReenroll, k.Exportable = fl&1 != 0, fl&2 != 0, fl&4 != 0
+	k.Cloud = shared(r.text(4))
+	k.Fingerprint = own(r.text(5))
+	k.Description = shared(r.text(6))
+	k.MaxUsage, k.UsageCount = r.int(7), r.int(8)
+	if !r.null(9) {
+		k.ExpiresAt = fromMicros(r.int(9))
+	}
+	k.CreatedAt = fromMicros(r.int(10))
+	k.CreatedBy = shared(r.text(11))
+	k.UpdatedAt = fromMicros(r.int(12))
+	k.UpdatedBy = shared(r.text(13))
+	k.Version = r.int(14)
+	k.LastMachine = own(r.text(15))
+}
 
-// batch is keys read for the table but not yet handed to its builder.
+// sqliteText leaves a text where it is, for the caller to copy.
+func sqliteText(s string) string { return s }
+
+// batchSize is how many keys a scanning goroutine reads before it takes its turn with the
+// table builder, and batchText how many bytes of their text it holds.
+const (
+	batchSize = 512
+	batchText = 512 * 256
+)
+
+// batch is keys read for the table but not yet handed to its builder; their texts are in
+// text, which is reused after each hand-over.
 type batch struct {
 	pos  []int
 	keys []model.Key
+	text []byte
 }
 
-// flush hands a batch to the table builder, which the scanning goroutines share.
+// copy copies s to the end of text, which the caller made room for (so text does not move).
+func (b *batch) copy(s string) string {
+	if s == "" {
+		return ""
+	}
+	n := len(b.text)
+	b.text = append(b.text, s...)
+	return unsafe.String(&b.text[n], len(s))
+}
+
+// flush hands a batch to the table builder, which the scanning goroutines share; the
+// builder copies what it keeps.
 func (l *listing) flush(b *batch) {
 	if len(b.keys) > 0 {
 		l.tableMu.Lock()
@@ -384,7 +407,7 @@ func (l *listing) flush(b *batch) {
 		l.tableMu.Unlock()
 	}
 	clear(b.keys)
-	b.pos, b.keys = b.pos[:0], b.keys[:0]
+	b.pos, b.keys, b.text = b.pos[:0], b.keys[:0], b.text[:0]
 }
 
 // position is the index in name order of key id.
@@ -393,18 +416,12 @@ func (l *listing) position(id int64) (int, error) {
 	if off < 0 || off >= int64(len(l.pos)) {
 		return 0, fmt.Errorf("store: list keys: key %d appeared outside the snapshot", id)
 	}
-	l.read.Add(1)
 	return int(l.pos[off]), nil
 }
 
-// finishRow adds what a row does not carry: the certificate's name and the groups; and
-// shares repeated text through in unless it is nil.
-func (l *listing) finishRow(k *model.Key, in *interner) {
+// finishRow adds what a row does not carry: the certificate's name and the groups.
+func (l *listing) finishRow(k *model.Key) {
 	k.CertName = l.certs[k.CertID]
-	if in != nil {
-		k.Cloud, k.Description = in.str(k.Cloud), in.str(k.Description)
-		k.CreatedBy, k.UpdatedBy = in.str(k.CreatedBy), in.str(k.UpdatedBy)
-	}
 	off := k.ID - l.minID
 	if g := l.refs[l.gstart[off]:l.gstart[off+1]]; len(g) > 0 {
 		// The full slice expression keeps a caller's append out of the next key's groups.
@@ -412,19 +429,18 @@ func (l *listing) finishRow(k *model.Key, in *interner) {
 	}
 }
 
-// interner shares one copy of each repeated string. It is capped so that unique texts (most
-// descriptions of a real fleet) do not grow it without end.
+// interner keeps the texts of a plain listing (ListKeys): one copy of each repeated string,
+// capped so that unique texts (most descriptions of a real fleet) do not grow it without end.
 type interner struct{ m map[string]string }
 
 func newInterner() *interner { return &interner{m: map[string]string{}} }
 
-func (in *interner) str(s string) string {
-	if in == nil {
-		return s
-	}
+// keep returns a string of the listing's own equal to s, which is SQLite's.
+func (in *interner) keep(s string) string {
 	if v, ok := in.m[s]; ok {
 		return v
 	}
+	s = strings.Clone(s)
 	if len(in.m) < 1<<14 {
 		in.m[s] = s
 	}

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -138,10 +140,11 @@ func TestListKeysOneSnapshot(t *testing.T) {
 	wg.Wait()
 }
 
-// TestListKeysPackedRows checks the one-text-per-key listing against the column-by-column
-// read of Key for every field: expiry set and not, usage limits, a description holding the
-// packing's separator (written behind the store's back), which must fall back, not garble.
-func TestListKeysPackedRows(t *testing.T) {
+// TestListKeysEveryField checks the listing against the read of Key for every field: expiry
+// set and not, usage limits, text beyond ASCII, and control characters written behind the
+// store's back (the unit separator that an earlier packed listing used, an empty
+// creator).
+func TestListKeysEveryField(t *testing.T) {
 	s := openTestStore(t)
 	x := s.as(admin)
 	ctx := testCtx(t)
@@ -153,7 +156,7 @@ func TestListKeysPackedRows(t *testing.T) {
 	in.ExpiresAt = time.Date(2031, 5, 6, 7, 8, 9, 123456000, time.UTC)
 	mustKey(t, x, in)
 	odd, _ := mustKey(t, x, keyInput("odd"))
-	if _, err := rawDB(t, s).Exec("UPDATE keys SET description = 'a' || char(31) || 'b', created_by = char(31) WHERE id = ?", odd.ID); err != nil {
+	if _, err := rawDB(t, s).Exec("UPDATE keys SET description = 'a' || char(31) || 'b', created_by = '' WHERE id = ?", odd.ID); err != nil {
 		t.Fatal(err)
 	}
 	smallListChunks(t)
@@ -184,8 +187,9 @@ func TestListKeysPackedRows(t *testing.T) {
 }
 
 // TestListKeysDiscardsConnsOfALargeListing checks that a listing past discardConnsAfter closes
-// the connections it scanned with (their page caches go with them) and that a small one
-// returns them to the pool; the store keeps working either way.
+// the connections it scanned with (their page caches go with them) and the read pool's idle
+// ones, and that a small one keeps its two for the next listing; the store keeps working
+// either way.
 func TestListKeysDiscardsConnsOfALargeListing(t *testing.T) {
 	s := openTestStore(t)
 	x := s.as(admin)
@@ -196,27 +200,213 @@ func TestListKeysDiscardsConnsOfALargeListing(t *testing.T) {
 	smallListChunks(t)
 	old := discardConnsAfter
 	t.Cleanup(func() { discardConnsAfter = old })
+	idle := func() int {
+		s.lite.mu.Lock()
+		defer s.lite.mu.Unlock()
+		return len(s.lite.idle)
+	}
 	for _, c := range []struct {
 		after   int
 		discard bool
-	}{{1000, false}, {300, true}} {
+	}{{1000, false}, {300, true}, {1000, false}} {
 		discardConnsAfter = c.after
-		open := s.rdb.Stats().OpenConnections
+		if _, _, err := x.ListKeysHead(ctx, 10); err != nil { // a reader left idle in the pool
+			t.Fatal(err)
+		}
 		table, err := x.ListKeyTable(ctx)
 		if err != nil || table.Len() != 300 {
 			t.Fatalf("ListKeyTable: %d keys, %v", table.Len(), err)
 		}
-		// The listing scanned on two connections (smallListChunks), taken from the pool's
-		// idle ones when it has them: discarded, the pool is two short.
-		after := s.rdb.Stats().OpenConnections
-		if c.discard && (open < 3 || after != open-2) {
-			t.Fatalf("discard at %d keys: %d connections open before, %d after", c.after, open, after)
-		}
-		if !c.discard && after < 3 {
-			t.Fatalf("kept at %d keys: %d connections open after a two-connection listing", c.after, after)
+		// The listing scanned on two connections (smallListChunks).
+		if got, want := idle(), 2; c.discard {
+			if got != 0 || s.rdb.Stats().Idle != 0 {
+				t.Fatalf("discard at %d keys: %d listing connections and %d readers left idle", c.after, got, s.rdb.Stats().Idle)
+			}
+		} else if got != want {
+			t.Fatalf("kept at %d keys: %d listing connections idle, want %d", c.after, got, want)
 		}
 		if _, err := x.ListKeys(ctx); err != nil {
 			t.Fatalf("listing again: %v", err)
 		}
+	}
+}
+
+// TestListKeysAfterClose checks that a closed store refuses a listing and that the
+// listing's connections are closed with it.
+func TestListKeysAfterClose(t *testing.T) {
+	s := openTestStore(t)
+	x := s.as(admin)
+	ctx := testCtx(t)
+	mustKey(t, x, keyInput("one"))
+	if _, err := x.ListKeys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if len(s.lite.idle) != 0 {
+		t.Fatalf("%d listing connections open after Close", len(s.lite.idle))
+	}
+	if _, err := x.ListKeys(ctx); err == nil {
+		t.Fatal("a closed store listed its keys")
+	}
+}
+
+// TestListKeyTableIsOneCommittedState lists the keys while another connection commits, again
+// and again, one transaction that touches keys at both ends of the id range and in the name
+// order: every key's description and version, the lowest id deleted, the highest renamed to
+// sort first, a group link added to a middle key. Each listing (table and plain) must equal,
+// row for row, the state one of those commits left, as that connection read it right after
+// committing: a listing whose two connections read different snapshots, or whose order and
+// rows came from different ones, cannot.
+func TestListKeyTableIsOneCommittedState(t *testing.T) {
+	s := openTestStore(t)
+	x := s.as(admin)
+	ctx := testCtx(t)
+	if err := demo.Fill(ctx, x, 600, nil); err != nil {
+		t.Fatal(err)
+	}
+	smallListChunks(t)
+	db := rawDB(t, s)
+	var mu sync.Mutex
+	states := map[string][]string{} // a state's description → its rows, in name order
+	record := func(desc string) {
+		rows, err := db.Query(`SELECT k.id, k.name, k.description, k.version,
+			(SELECT group_concat(group_id, ',') FROM (SELECT group_id FROM key_groups WHERE key_id = k.id ORDER BY group_id))
+			FROM keys k ORDER BY k.name`)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer rows.Close()
+		var state []string
+		for rows.Next() {
+			var id, version int64
+			var name, description, groups string
+			if err := rows.Scan(&id, &name, &description, &version, &groups); err != nil {
+				t.Error(err)
+				return
+			}
+			state = append(state, fmt.Sprint(id, name, description, version, groups))
+		}
+		mu.Lock()
+		states[desc] = state
+		mu.Unlock()
+	}
+	if _, err := db.Exec("UPDATE keys SET description = 'gen 0'"); err != nil {
+		t.Fatal(err)
+	}
+	record("gen 0")
+	// Every third listing, a commit lands between the first connection's first reads and
+	// the second's, and the listing must notice.
+	committed := make(chan struct{}, 1)
+	listings := 0
+	listBetweenBegins = func() {
+		if listings++; listings%3 == 0 {
+			select {
+			case <-committed:
+			default:
+			}
+			select {
+			case <-committed:
+			case <-time.After(5 * time.Second):
+				t.Error("no commit between the connections' first reads")
+			}
+		}
+	}
+	t.Cleanup(func() { listBetweenBegins = nil })
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	stop := sync.OnceFunc(func() { close(done); wg.Wait() })
+	t.Cleanup(stop) // before db closes
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for gen := 1; ; gen++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			desc := fmt.Sprintf("gen %d", gen)
+			tx, err := db.Begin()
+			if err == nil {
+				for _, q := range []string{
+					"UPDATE keys SET description = ?1, version = version + 1",
+					"DELETE FROM keys WHERE id = (SELECT min(id) FROM keys)",
+					"UPDATE keys SET name = 'aaa-' || ?1, name_key = 'aaa-' || ?1 WHERE id = (SELECT max(id) FROM keys)",
+					`INSERT OR IGNORE INTO key_groups (key_id, group_id)
+						SELECT (SELECT id FROM keys ORDER BY id LIMIT 1 OFFSET 300), id FROM groups ORDER BY random() LIMIT 1`,
+				} {
+					if _, err = tx.Exec(q, desc); err != nil {
+						break
+					}
+				}
+				if err == nil {
+					err = tx.Commit()
+				} else {
+					tx.Rollback()
+				}
+			}
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			record(desc)
+			select {
+			case committed <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	check := func(what string, n int, key func(i int) model.Key) {
+		t.Helper()
+		if n == 0 {
+			t.Fatalf("%s: no keys", what)
+		}
+		desc := key(0).Description
+		var want []string
+		for deadline := time.Now().Add(10 * time.Second); want == nil; time.Sleep(time.Millisecond) {
+			mu.Lock()
+			want = states[desc]
+			mu.Unlock()
+			if want == nil && time.Now().After(deadline) {
+				t.Fatalf("%s: the description %q is no committed state's", what, desc)
+			}
+		}
+		if n != len(want) {
+			t.Fatalf("%s: %d keys, the state %q has %d", what, n, desc, len(want))
+		}
+		for i := range n {
+			k := key(i)
+			ids := make([]int64, len(k.Groups))
+			for j, g := range k.Groups {
+				ids[j] = g.ID
+			}
+			slices.Sort(ids)
+			groups := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(ids)), ","), "[]")
+			if got := fmt.Sprint(k.ID, k.Name, k.Description, k.Version, groups); got != want[i] {
+				t.Fatalf("%s, state %q, row %d:\n got %s\nwant %s", what, desc, i, got, want[i])
+			}
+		}
+	}
+	for i := range 30 {
+		if i%2 == 0 {
+			table, err := x.ListKeyTable(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("ListKeyTable", table.Len(), table.Key)
+		} else {
+			keys, err := x.ListKeys(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("ListKeys", len(keys), func(i int) model.Key { return keys[i] })
+		}
+	}
+	stop()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(states) < 10 || listings < 30 {
+		t.Fatalf("%d states committed during %d two-connection listings: the test did not test", len(states), listings)
 	}
 }

@@ -48,6 +48,8 @@ type Store struct {
 	cas     store.CACache
 	// enrollments commits enrollments in groups (sqlcore.EnrollQueue).
 	enrollments sqlcore.EnrollQueue
+	// lite is the listing's own connections (lite.go).
+	lite litePool
 	// hotPrep is enrollment's statements, kept prepared (hot.go).
 	hotPrep  hotPrep
 	closed   sync.Once
@@ -283,6 +285,7 @@ func (s *Store) Close() error {
 	s.closed.Do(func() {
 		var errs []error
 		s.hotPrep.close()
+		s.lite.close()
 		if s.dv != nil {
 			errs = append(errs, s.dv.Close())
 		}
