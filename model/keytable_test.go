@@ -19,9 +19,11 @@ func tableKeys() []Key {
 		k.ID = int64(1000 + i)
 		k.Version = int64(i % 7)
 		k.CertID = int64(len(k.CertName))
-		switch i % 5 {
+		switch i % 6 {
 		case 0:
 			k.Fingerprint = "SHA256:" + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		case 4:
+			k.Fingerprint = "SHA256:AAAAAAAAAAAAAAAAAAAAA\nAAAAAAAAAAAAAAAAAAAAA" // base64 skips the newline
 		case 1:
 			k.Fingerprint = "SHA256:short"
 		case 2:
