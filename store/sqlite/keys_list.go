@@ -248,10 +248,30 @@ func (l *listing) readLinks(ctx context.Context, c *liteConn) error {
 	if l.total == 0 {
 		span = 0
 	}
-	l.refs = make([]model.GroupRef, 0, l.total+l.total/8)
+	links := 0
+	err := c.query(ctx, "SELECT count(*) FROM key_groups", nil, func(r liteRow) error {
+		links = int(r.int(0))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Group ids are few and small: names by id from a slice, not the map, once per link.
+	var names []string
+	for id := range l.groups {
+		if id < 0 || id > 1<<16 {
+			names = nil
+			break
+		}
+		if int(id) >= len(names) {
+			names = slices.Grow(names, int(id)+1-len(names))[:id+1]
+		}
+		names[id] = l.groups[id]
+	}
+	l.refs = make([]model.GroupRef, 0, links)
 	l.gstart = make([]int32, span+1)
 	next := int64(0) // the next key offset whose start is not set yet
-	err := c.query(ctx, "SELECT key_id, group_id FROM key_groups ORDER BY key_id, group_id", nil, func(r liteRow) error {
+	err = c.query(ctx, "SELECT key_id, group_id FROM key_groups ORDER BY key_id, group_id", nil, func(r liteRow) error {
 		off, g := r.int(0)-l.minID, r.int(1)
 		if off < next-1 || off >= span {
 			return fmt.Errorf("store: list keys: a link of key %d outside the snapshot's keys", off+l.minID)
@@ -259,7 +279,13 @@ func (l *listing) readLinks(ctx context.Context, c *liteConn) error {
 		for ; next <= off; next++ {
 			l.gstart[next] = int32(len(l.refs))
 		}
-		l.refs = append(l.refs, model.GroupRef{ID: g, Name: l.groups[g]})
+		name := ""
+		if g >= 0 && g < int64(len(names)) {
+			name = names[g]
+		} else {
+			name = l.groups[g]
+		}
+		l.refs = append(l.refs, model.GroupRef{ID: g, Name: name})
 		return nil
 	})
 	if err != nil {
