@@ -432,12 +432,7 @@ func (b *KeyTableBuilder) Set(i int, k *Key) {
 		}
 	}
 	c := certRef{id: k.CertID, name: b.cached(3, k.CertName)}
-	ci, ok := b.certIdx[c]
-	if !ok {
-		ci = uint32(len(b.t.certs))
-		b.t.certs = append(b.t.certs, c)
-		b.certIdx[c] = ci
-	}
+	ci := b.certOf(c)
 	r.attrs = b.attrsOf(rowAttrs{cert: ci, cloud: b.cached(0, k.Cloud),
 		createdBy: b.cached(1, k.CreatedBy), updatedBy: b.cached(2, k.UpdatedBy), set: b.groupSet(k.Groups)})
 	if k.LastMachine != "" {
@@ -469,6 +464,25 @@ func isFolded(s string) bool {
 
 // fits reports whether v is kept exactly in an unsigned field of at most max.
 func fits(v, max int64) bool { return v >= 0 && v <= max }
+
+// certOf numbers a certificate, storing each distinct one once. A store has a handful: a
+// look through them is cheaper than hashing the pair for every key, which was a sixth of
+// Set's time.
+func (b *KeyTableBuilder) certOf(c certRef) uint32 {
+	if len(b.t.certs) <= 16 {
+		for i, have := range b.t.certs {
+			if have == c {
+				return uint32(i)
+			}
+		}
+	} else if i, ok := b.certIdx[c]; ok {
+		return i
+	}
+	i := uint32(len(b.t.certs))
+	b.t.certs = append(b.t.certs, c)
+	b.certIdx[c] = i
+	return i
+}
 
 // attrsOf numbers a (certificate, cloud, creator, updater), storing each distinct one once;
 // the next key usually repeats the previous one's.
