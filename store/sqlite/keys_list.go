@@ -338,27 +338,22 @@ func (l *listing) scanKeys(ctx context.Context, c *liteConn) error {
 				l.finishRow(k)
 				return nil
 			}
-			b.pos = append(b.pos, i)
-			b.keys = append(b.keys, model.Key{})
-			k := &b.keys[len(b.keys)-1]
-			readKeyRow(r, k, sqliteText, sqliteText)
+			var k model.Key
+			readKeyRow(r, &k, sqliteText, sqliteText)
 			// The texts are SQLite's until the next row: copy them into the batch's text,
 			// first handing the batch over if they do not fit.
 			if n := len(k.Name) + len(k.Cloud) + len(k.Fingerprint) + len(k.Description) +
 				len(k.CreatedBy) + len(k.UpdatedBy) + len(k.LastMachine); cap(b.text)-len(b.text) < n {
-				last := *k
-				b.keys = b.keys[:len(b.keys)-1]
 				l.flush(&b)
 				if cap(b.text) < n {
 					b.text = make([]byte, 0, n)
 				}
-				b.keys = append(b.keys, last)
-				k = &b.keys[len(b.keys)-1]
 			}
 			k.Name, k.Cloud, k.Fingerprint = b.copy(k.Name), b.copy(k.Cloud), b.copy(k.Fingerprint)
 			k.Description, k.CreatedBy, k.UpdatedBy = b.copy(k.Description), b.copy(k.CreatedBy), b.copy(k.UpdatedBy)
 			k.LastMachine = b.copy(k.LastMachine)
-			l.finishRow(k)
+			l.finishRow(&k)
+			b.pos, b.keys = append(b.pos, i), append(b.keys, k)
 			if len(b.keys) == batchSize {
 				l.flush(&b)
 			}

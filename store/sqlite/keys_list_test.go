@@ -410,3 +410,46 @@ func TestListKeyTableIsOneCommittedState(t *testing.T) {
 		t.Fatalf("%d states committed during %d two-connection listings: the test did not test", len(states), listings)
 	}
 }
+
+// TestListKeyTableLongTexts lists keys whose texts (written behind the store's back) are too
+// long for a batch's text buffer many times over, one of them longer than the whole buffer:
+// each batch is handed over before its text would overflow, and every row keeps its own
+// texts.
+func TestListKeyTableLongTexts(t *testing.T) {
+	s := openTestStore(t)
+	x := s.as(admin)
+	ctx := testCtx(t)
+	if err := demo.Fill(ctx, x, 300, nil); err != nil {
+		t.Fatal(err)
+	}
+	db := rawDB(t, s)
+	if _, err := db.Exec(`UPDATE keys SET description = printf('%d %.*c', id, 3000 + id % 7, 'd'),
+		last_machine = CASE WHEN id % 3 = 0 THEN printf('m%d-%.*c', id, 500, 'm') ELSE '' END`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE keys SET description = printf('%.*c', ?, 'x') WHERE id = (SELECT min(id) + 150 FROM keys)`, 2*batchText); err != nil {
+		t.Fatal(err)
+	}
+	smallListChunks(t)
+	keys, err := x.ListKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := x.ListKeyTable(ctx)
+	if err != nil || table.Len() != len(keys) || len(keys) != 300 {
+		t.Fatalf("ListKeyTable: %d keys, ListKeys %d, %v", table.Len(), len(keys), err)
+	}
+	long := 0
+	for i, k := range keys {
+		one, err := x.Key(ctx, k.ID)
+		if err != nil || !storetest.KeysEqual(k, one) || !storetest.KeysEqual(table.Key(i), one) {
+			t.Fatalf("key %d:\nlisted %.200v\ntable  %.200v\nKey    %.200v %v", i, k, table.Key(i), one, err)
+		}
+		if len(k.Description) >= 2*batchText {
+			long++
+		}
+	}
+	if long != 1 {
+		t.Fatalf("%d keys with a description longer than a batch's text, want 1", long)
+	}
+}
