@@ -1,12 +1,18 @@
 package storetest
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"provkeys/model"
 	"provkeys/store"
+	"provkeys/store/demo"
 )
 
 // testListKeysHeadAndTableAgree: the first screenful and the compact table say what ListKeys
@@ -132,5 +138,91 @@ func testAuditAppendOnly(t *testing.T, open Opener) {
 	}
 	if late[0].ID <= late[1].ID || late[1].ID <= early[0].ID {
 		t.Fatal("newer events do not have larger ids")
+	}
+}
+
+// testListingsAreOneState: listings taken while another goroutine commits batches of keys
+// (each batch one transaction, its keys' names first, last and between in the name order)
+// hold each batch whole or not at all, and every batch committed before them: one committed
+// state. The store is big enough (20,500 keys) that an engine listing in parts does so (SQLite
+// splits a listing over two connections past 20,000 ids).
+func testListingsAreOneState(t *testing.T, open Opener) {
+	_, x, ctx := openAsAdmin(t, open)
+	const base, batch = 20_500, 4
+	if err := demo.Fill(ctx, x, base, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.GroupByName(ctx, "Servers"); errors.Is(err, model.ErrNotFound) {
+		mustGroup(t, x, "Servers")
+	}
+	var committed atomic.Int64 // batches committed, as far as the writer knows
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	stop := sync.OnceFunc(func() { close(done); wg.Wait() })
+	t.Cleanup(stop)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for b := 0; ; b++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			keys := make([]store.NewKey, batch)
+			for i := range keys {
+				keys[i] = store.NewKey{KeyInput: keyInput(fmt.Sprintf("%s-batch-%05d", []string{"0", "k", "zz", "zzz"}[i], b))}
+			}
+			if err := x.CreateKeys(context.Background(), keys, "listing test"); err != nil {
+				t.Error(err)
+				return
+			}
+			committed.Store(int64(b + 1))
+		}
+	}()
+	check := func(what string, before, after int64, n int, name func(i int) string) {
+		t.Helper()
+		seen := map[int]int{}
+		for i := range n {
+			if _, num, ok := strings.Cut(name(i), "-batch-"); ok {
+				var b int
+				if _, err := fmt.Sscanf(num, "%d", &b); err != nil {
+					t.Fatalf("%s: name %q", what, name(i))
+				}
+				seen[b]++
+			}
+		}
+		// A batch committed but not yet counted by the writer may be in the listing too.
+		if got := int64(len(seen)); got < before || got > after+1 {
+			t.Fatalf("%s: %d batches listed, %d to %d committed meanwhile", what, got, before, after)
+		}
+		for b := range len(seen) {
+			if seen[b] != batch {
+				t.Fatalf("%s: batch %d has %d of its %d keys (of %d batches listed)", what, b, seen[b], batch, len(seen))
+			}
+		}
+		if n != base+batch*len(seen) {
+			t.Fatalf("%s: %d keys, want %d and %d batches", what, n, base, len(seen))
+		}
+	}
+	for i := range 6 {
+		before := committed.Load()
+		if i%2 == 0 {
+			table, err := x.ListKeyTable(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("ListKeyTable", before, committed.Load(), table.Len(), table.Name)
+		} else {
+			keys, err := x.ListKeys(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("ListKeys", before, committed.Load(), len(keys), func(i int) string { return keys[i].Name })
+		}
+	}
+	stop()
+	if committed.Load() < 2 {
+		t.Fatalf("%d batches committed during the listings: the test did not test", committed.Load())
 	}
 }

@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 		{"CreateAndReadKey", testCreateAndReadKey},
 		{"ListKeysSortedWithGroups", testListKeysSortedWithGroups},
 		{"ListKeysHeadAndTableAgree", testListKeysHeadAndTableAgree},
+		{"ListingsAreOneState", testListingsAreOneState},
 		{"NamesUniqueCaseInsensitively", testDuplicateNames},
 		{"CreateKeyWithSecret", testCreateKeyWithSecret},
 		{"CreateKeyWithGroup", testCreateKeyWithGroup},
