@@ -588,20 +588,30 @@ func (b *KeyTableBuilder) Table() *KeyTable {
 // KeyTable.expires): 12 bytes per 64 rows instead of an index in every row.
 func (b *KeyTableBuilder) rankExpiries() {
 	t, e := &b.t, b.expiring
-	if !slices.IsSortedFunc(e, func(x, y rowExpiry) int { return int(x.row - y.row) }) {
-		slices.SortFunc(e, func(x, y rowExpiry) int { return int(x.row - y.row) })
-	}
 	words := (len(t.rows) + 63) / 64
 	t.expRank, t.expBits = make([]uint32, words), make([]uint64, words)
-	t.expires = make([]int64, len(e))
-	for j, x := range e {
-		t.expires[j] = x.us
+	for _, x := range e {
 		t.expBits[x.row/64] |= 1 << (x.row % 64)
 	}
 	n := uint32(0)
 	for w := range words {
 		t.expRank[w] = n
 		n += uint32(bits.OnesCount64(t.expBits[w]))
+	}
+	t.expires = make([]int64, len(e))
+	if int(n) != len(e) {
+		// A row was set more than once: in row order, as before rows were ranked.
+		slices.SortFunc(e, func(x, y rowExpiry) int { return int(x.row - y.row) })
+		for j, x := range e {
+			t.expires[j] = x.us
+		}
+		b.expiring = nil
+		return
+	}
+	// Every expiry goes straight to its rank: no sort of rows that arrive in no order.
+	for _, x := range e {
+		w, bit := x.row/64, uint(x.row%64)
+		t.expires[t.expRank[w]+uint32(bits.OnesCount64(t.expBits[w]&(1<<bit-1)))] = x.us
 	}
 	b.expiring = nil
 }

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -199,7 +200,7 @@ func TestKeyTableFoldedNames(t *testing.T) {
 			keys[7].Name = "Node-0007"
 		}
 		b := NewKeyTableBuilder(len(keys), 0)
-		for i := len(keys) - 1; i >= 0; i-- { // out of order, as the listing sets them
+		for _, i := range rand.New(rand.NewPCG(1, 2)).Perm(len(keys)) { // in no order, as the listing sets them
 			b.Set(i, &keys[i])
 		}
 		tb := b.Table()
