@@ -229,6 +229,21 @@ func TestListKeysDiscardsConnsOfALargeListing(t *testing.T) {
 			t.Fatalf("listing again: %v", err)
 		}
 	}
+	// Kept connections close once idle for liteIdleTime.
+	oldIdle := liteIdleTime
+	liteIdleTime = 20 * time.Millisecond
+	t.Cleanup(func() { liteIdleTime = oldIdle })
+	if _, err := x.ListKeys(ctx); err != nil || idle() != 2 {
+		t.Fatalf("listing: %d idle, %v", idle(), err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); idle() != 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d listing connections still idle after %v", idle(), liteIdleTime)
+		}
+	}
+	if _, err := x.ListKeys(ctx); err != nil {
+		t.Fatalf("listing after the idle ones closed: %v", err)
+	}
 }
 
 // TestListKeysAfterClose checks that a closed store refuses a listing and that the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 	"unsafe"
 
 	"modernc.org/libc"
@@ -198,15 +199,21 @@ func (c *liteConn) close() {
 // errStoreClosed refuses a listing on a closed store.
 var errStoreClosed = errors.New("store: the store is closed")
 
-// litePool keeps the listing's connections between listings, up to liteIdle of them.
+// litePool keeps the listing's connections between listings, up to liteIdle of them, for
+// liteIdleTime after the last listing ends: like the read pool's, an idle connection holds
+// its page cache.
 type litePool struct {
 	mu     sync.Mutex
 	idle   []*liteConn
 	closed bool
+	timer  *time.Timer // closes the idle connections liteIdleTime after the last put
 }
 
 // liteIdle is how many listing connections the pool keeps: a listing uses at most two.
 const liteIdle = 2
+
+// liteIdleTime is how long the pool keeps idle connections; tests shorten it.
+var liteIdleTime = 10 * time.Second
 
 // take returns n connections to path, idle ones first.
 func (p *litePool) take(path string, n int) ([]*liteConn, error) {
@@ -242,15 +249,32 @@ func (p *litePool) put(conns []*liteConn, keep bool) {
 			c.close()
 		}
 	}
+	if len(p.idle) > 0 {
+		if p.timer == nil {
+			p.timer = time.AfterFunc(liteIdleTime, p.closeIdle)
+		} else {
+			p.timer.Reset(liteIdleTime)
+		}
+	}
+}
+
+// closeIdle closes the idle connections.
+func (p *litePool) closeIdle() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.idle {
+		c.close()
+	}
+	p.idle = nil
 }
 
 // close closes the idle connections; those in use close when they are put back.
 func (p *litePool) close() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.closed = true
-	for _, c := range p.idle {
-		c.close()
+	if p.timer != nil {
+		p.timer.Stop()
 	}
-	p.idle = nil
+	p.mu.Unlock()
+	p.closeIdle()
 }
