@@ -560,8 +560,8 @@ type Program struct {
 	// (provkeys patch: see drawIfIdle).
 	frames struct {
 		sync.Mutex
-		running bool // the renderer is started: drawIfIdle may write
-		last    time.Time
+		running bool         // the renderer is started: drawIfIdle may write
+		at      [2]time.Time // when the last two frames went out, older first
 		pending bool
 	}
 
@@ -923,10 +923,10 @@ func (p *Program) eventLoop(model Model, cmds chan Cmd) (Model, error) {
 	}
 }
 
-// drawIfIdle writes the new view at once when no frame went out for a frame's time
-// (provkeys patch): a keystroke after a pause reaches the screen now instead of at the next
-// tick, up to a whole frame later, while a burst of messages is still drawn at most about
-// once a tick, by the ticker.
+// drawIfIdle writes the new view at once unless two frames went out within the last tick's
+// time (provkeys patch): a keystroke reaches the screen now instead of at the next tick, up to
+// a whole frame later, even just after an unrelated frame (a cursor blink); a burst of
+// messages is still drawn at most two frames a tick, the rest by the ticker.
 func (p *Program) drawIfIdle() {
 	if p.renderer == nil || p.fps <= 0 {
 		return
@@ -937,11 +937,11 @@ func (p *Program) drawIfIdle() {
 	if !p.frames.running {
 		return
 	}
-	if now.Sub(p.frames.last) < time.Second/time.Duration(p.fps) {
+	if now.Sub(p.frames.at[0]) < time.Second/time.Duration(p.fps) {
 		p.frames.pending = true
 		return
 	}
-	p.frames.last, p.frames.pending = now, false
+	p.frames.at, p.frames.pending = [2]time.Time{p.frames.at[1], now}, false
 	_ = p.flush()
 	_ = p.renderer.flush(false)
 }
@@ -950,7 +950,7 @@ func (p *Program) drawIfIdle() {
 func (p *Program) tickFrame() {
 	p.frames.Lock()
 	if p.frames.pending {
-		p.frames.last, p.frames.pending = time.Now(), false
+		p.frames.at, p.frames.pending = [2]time.Time{p.frames.at[1], time.Now()}, false
 	}
 	p.frames.Unlock()
 	_ = p.flush()
