@@ -286,7 +286,11 @@ func (im *streamImport) stored(i int, id int64, secret string) error {
 		return err
 	}
 	p, _ := keyformat.Parse(secret)
-	k := store.StreamedKey(in, id, p.Host, keyformat.Fingerprint(secret), groups, certID, certName, w.X.actor.Name, w.Now)
+	fp := im.fps[i] // the input's key, whose fingerprint add took
+	if fp == "" {   // a key generated for it
+		fp = keyformat.Fingerprint(secret)
+	}
+	k := store.StreamedKey(in, id, p.Host, fp, groups, certID, certName, w.X.actor.Name, w.Now)
 	args, err := w.auditArgs(model.ActionImport, model.ObjectKey, id, k.Name, nil, store.AuditKey(k), "ok")
 	if err != nil {
 		return err
