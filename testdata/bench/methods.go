@@ -126,5 +126,5 @@ const methodPGEnroll = `- **12. Enrollments on PostgreSQL, one and two replicas*
   database server's processes used during the measured part, per enrollment, which stays
   comparable when the machine is busy with other work. Two replicas with every core each
   spend more CPU per enrollment than one (the two Go schedulers' idle threads spin for
-  work on the same two cores); with their share each they spend the same as one.
+  work on the same two cores); with their share each they spend within a few per cent of one.
 `
