@@ -35,6 +35,16 @@ type cursedRenderer struct {
 	starting      bool // indicates whether the renderer is starting after being stopped
 	pendingErase  bool // an scr.Erase() is pending and hasn't been drained by flush yet
 	noInput       bool // whether input is disabled, in which case keyboard enhancement queries are pointless
+
+	// provkeys patch (lines.go): the lines of the frame on screen, when each can be written
+	// alone and nothing has changed the screen since; nil otherwise, and the next frame
+	// goes the upstream way.
+	lastLines []string
+	// byLines: the line path wrote to the screen since the terminal renderer last painted it,
+	// so the renderer's picture of the screen is out of date.
+	byLines bool
+	widths  []int    // scratch for writeChangedLines
+	lines   []string // spare for the next frame's lines
 }
 
 var _ renderer = &cursedRenderer{}
@@ -328,6 +338,13 @@ func (s *cursedRenderer) flush(closing bool) error {
 		return nil
 	}
 
+	// provkeys patch (lines.go): write only the changed lines when the screen shows the last
+	// frame at this size.
+	lines, byLine := frameLines(view.Content, s.lines, s.profile)
+	byLine = byLine && view.AltScreen && s.lastView != nil && s.lastView.AltScreen && !closing &&
+		!s.starting && !s.pendingErase && frameArea == s.cellbuf.Bounds() && len(lines) <= s.height
+	onScreen := s.lastLines != nil
+
 	// We're no longer starting.
 	s.starting = false
 	s.pendingErase = false
@@ -345,10 +362,25 @@ func (s *cursedRenderer) flush(closing bool) error {
 		s.cellbuf.Resize(frameArea.Dx(), frameArea.Dy())
 	}
 
-	// Clear our screen buffer before copying the new frame into it to ensure
-	// we erase any old content.
-	s.cellbuf.Clear()
-	content.Draw(s.cellbuf, s.cellbuf.Bounds())
+	switch {
+	case byLine && onScreen && s.writeChangedLines(lines):
+		s.byLines = true
+	default:
+		if s.byLines {
+			// The renderer compares with a screen the line path has since written over.
+			s.scr.Erase()
+			s.byLines = false
+		}
+		// Clear our screen buffer before copying the new frame into it to ensure
+		// we erase any old content.
+		s.cellbuf.Clear()
+		content.Draw(s.cellbuf, s.cellbuf.Bounds())
+	}
+	if byLine {
+		s.lastLines, s.lines = lines, s.lastLines
+	} else {
+		s.lastLines, s.lines = nil, lines
+	}
 
 	// If the frame height is greater than the screen height, we drop the
 	// lines from the top of the buffer.
@@ -654,6 +686,7 @@ func (s *cursedRenderer) reset() {
 }
 
 func reset(s *cursedRenderer) {
+	s.lastLines = nil // provkeys patch: a new terminal renderer has painted nothing
 	s.buf.Reset()
 	scr := uv.NewTerminalRenderer(&s.buf, s.env)
 	scr.SetColorProfile(s.profile)
@@ -673,6 +706,7 @@ func reset(s *cursedRenderer) {
 // setColorProfile implements renderer.
 func (s *cursedRenderer) setColorProfile(p colorprofile.Profile) {
 	s.mu.Lock()
+	s.lastLines = nil // provkeys patch: every line is painted again in the new colours
 	s.profile = p
 	s.scr.SetColorProfile(p)
 	s.mu.Unlock()
@@ -681,6 +715,7 @@ func (s *cursedRenderer) setColorProfile(p colorprofile.Profile) {
 // resize implements renderer.
 func (s *cursedRenderer) resize(w, h int) {
 	s.mu.Lock()
+	s.lastLines = nil // provkeys patch
 	// We need to mark the screen for clear to force a redraw. However, we
 	// only do so if we're using alt screen or the width has changed.
 	// That's because redrawing is expensive and we can avoid it if the
@@ -697,6 +732,7 @@ func (s *cursedRenderer) resize(w, h int) {
 // clearScreen implements renderer.
 func (s *cursedRenderer) clearScreen() {
 	s.mu.Lock()
+	s.lastLines = nil // provkeys patch
 	// Move the cursor to the top left corner of the screen and trigger a full
 	// screen redraw.
 	s.scr.MoveTo(0, 0)
@@ -716,6 +752,7 @@ func enableAltScreen(s *cursedRenderer, enable bool, write bool) {
 }
 
 func enterAltScreen(s *cursedRenderer, write bool) {
+	s.lastLines = nil // provkeys patch
 	s.scr.SaveCursor()
 	if write {
 		s.buf.WriteString(ansi.SetModeAltScreenSaveCursor)
@@ -726,6 +763,7 @@ func enterAltScreen(s *cursedRenderer, write bool) {
 }
 
 func exitAltScreen(s *cursedRenderer, write bool) {
+	s.lastLines = nil // provkeys patch
 	s.scr.Erase()
 	s.scr.SetRelativeCursor(true)
 	s.scr.SetFullscreen(false)
@@ -754,6 +792,7 @@ func (s *cursedRenderer) setSyncdUpdates(syncd bool) {
 // setWidthMethod implements renderer.
 func (s *cursedRenderer) setWidthMethod(method ansi.Method) {
 	s.mu.Lock()
+	s.lastLines = nil // provkeys patch: the widths of the cells may change
 	if method == ansi.GraphemeWidth {
 		// Turn on Unicode mode (2027) for accurate grapheme width calculation.
 		// This is needed for proper rendering of wide characters and emojis.
@@ -771,6 +810,7 @@ func (s *cursedRenderer) setWidthMethod(method ansi.Method) {
 // insertAbove implements renderer.
 func (s *cursedRenderer) insertAbove(str string) error {
 	s.mu.Lock()
+	s.lastLines = nil // provkeys patch
 	defer s.mu.Unlock()
 
 	if len(str) == 0 {
