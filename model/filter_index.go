@@ -304,7 +304,7 @@ func (ix *Index) keepTerm(live []uint64, t *term, now time.Time, count int) {
 func (ix *Index) keepText(live []uint64, t *term) {
 	var name, cert, desc, group []uint64
 	if t.kind == termText || t.kind == termName {
-		name = ix.names.Search(t.folded, ix.workers)
+		name = ix.names.SearchWithin(t.folded, ix.workers, live) // entry k is key k
 	}
 	if t.kind == termText || t.kind == termCert {
 		cert = ix.certs.Search(t.folded, ix.workers)

@@ -62,6 +62,45 @@ func TestSearchForms(t *testing.T) {
 	}
 }
 
+// TestSearchWithin: SearchWithin marks what Search marks in every word within has a bit in,
+// and nothing in the words it may skip, whether the words in question come in runs or apart,
+// at the table's end and in any number of workers.
+func TestSearchWithin(t *testing.T) {
+	entries := searchEntries(5000)
+	own, over := searchTables(entries)
+	words := (len(entries) + 63) / 64
+	withins := map[string][]uint64{"none": make([]uint64, words), "all": NewBitmap(len(entries), true)}
+	runs, apart := make([]uint64, words), make([]uint64, words)
+	for w := range words {
+		if w/10%2 == 1 || w == words-1 {
+			runs[w] = 1 << (w % 64)
+		}
+		if w%3 == 0 {
+			apart[w] = ^uint64(0)
+		}
+	}
+	withins["runs"], withins["apart"] = runs, apart
+	for _, needle := range []string{"web", "nyc-", "kvm", "e", "00042"} {
+		for _, workers := range []int{1, 3} {
+			for name, tb := range map[string]*Table{"own": &own, "over": &over} {
+				all := tb.Search(needle, workers)
+				for wname, within := range withins {
+					hits := tb.SearchWithin(needle, workers, within)
+					for w := range words {
+						want := all[w]
+						if within[w] == 0 {
+							want = 0
+						}
+						if hits[w] != want {
+							t.Fatalf("%s table, %q, %d workers, within %s: word %d is %x, want %x", name, needle, workers, wname, w, hits[w], want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // BenchmarkSearch times one worker's search of 100,000 entries in both forms, for a needle
 // found by IndexByte (rare bytes) and two by the word scan (common bytes; few hits, and
 // every entry a hit).

@@ -62,6 +62,14 @@ func (tb *Table) Entry(i int) string { return tb.text[tb.start(i) : tb.start(i+1
 
 // Search marks the entries that hold needle, in a bitmap over entries.
 func (tb *Table) Search(needle string, workers int) []uint64 {
+	return tb.SearchWithin(needle, workers, nil)
+}
+
+// SearchWithin is Search that may skip every entry whose word of within (a bitmap over
+// entries) is zero: their bits are left clear. A caller narrowing a filter passes the entries
+// still in question; where those cluster (a name prefix typed into a table in name order),
+// most of the text is never read.
+func (tb *Table) SearchWithin(needle string, workers int, within []uint64) []uint64 {
 	entries := tb.Entries()
 	hits := NewBitmap(entries, false)
 	if entries == 0 {
@@ -69,7 +77,22 @@ func (tb *Table) Search(needle string, workers int) []uint64 {
 	}
 	// Each goroutine takes whole words of the bitmap, so none writes another's.
 	Parallel((entries+63)/64, workers, func(lo, hi int) {
-		tb.searchRange(needle, lo*64, min(hi*64, entries), hits)
+		if within == nil {
+			tb.searchRange(needle, lo*64, min(hi*64, entries), hits)
+			return
+		}
+		for w := lo; w < hi; {
+			for w < hi && within[w] == 0 {
+				w++
+			}
+			run := w
+			for w < hi && within[w] != 0 {
+				w++
+			}
+			if run < w {
+				tb.searchRange(needle, run*64, min(w*64, entries), hits)
+			}
+		}
 	})
 	return hits
 }
