@@ -9,11 +9,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"math/big"
-	"provkeys/model"
-	"provkeys/store"
 	"strings"
 	"testing"
 	"time"
+
+	"provkeys/model"
+	"provkeys/store"
 )
 
 // TestCA makes a self-signed PEM certificate, a CA or not, for ImportCert.

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"provkeys/model"
-	"provkeys/store"
-	"provkeys/store/demo"
 	"strings"
 	"testing"
 	"time"
+
+	"provkeys/model"
+	"provkeys/store"
+	"provkeys/store/demo"
 )
 
 func testConflicts(t *testing.T, open Opener) {

@@ -9,10 +9,11 @@ import (
 	"encoding/pem"
 	"math/big"
 	"path/filepath"
-	"provkeys/store/storetest"
 	"strings"
 	"testing"
 	"time"
+
+	"provkeys/store/storetest"
 )
 
 // testCAWithKey is a self-signed P-256 CA and its PKCS#8 private key, both PEM.

@@ -5,8 +5,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/components/listpage"
 	"slices"
 	"strings"
 	"time"
@@ -17,6 +15,8 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/listpage"
 	"provkeys/ui/theme"
 )
 

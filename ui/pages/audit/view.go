@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/components/listpage"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +11,8 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/listpage"
 	"provkeys/ui/components/table"
 	"provkeys/ui/theme"
 )

@@ -4,8 +4,6 @@ package certs
 import (
 	"context"
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/components/listpage"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -13,7 +11,9 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/components/confirm"
+	"provkeys/ui/components/listpage"
 	"provkeys/ui/components/table"
 )
 

@@ -2,8 +2,6 @@
 package groups
 
 import (
-	"provkeys/ui"
-	"provkeys/ui/components/listpage"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -11,6 +9,8 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/listpage"
 	"provkeys/ui/components/table"
 )
 

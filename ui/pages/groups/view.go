@@ -2,12 +2,12 @@ package groups
 
 import (
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/components/listpage"
 	"time"
 
 	"charm.land/lipgloss/v2"
 
+	"provkeys/ui"
+	"provkeys/ui/components/listpage"
 	"provkeys/ui/components/table"
 	"provkeys/ui/theme"
 )
