@@ -1,9 +1,6 @@
 package storetest
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -15,24 +12,14 @@ import (
 	"testing"
 	"time"
 
+	"provkeys/internal/testcert"
 	"provkeys/model"
 	"provkeys/store"
 	"provkeys/store/ca"
 )
 
-// testCSR is a P-256 certificate request with common name cn.
-func testCSR(t testing.TB, cn string) string {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: cn}}, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pemText("CERTIFICATE REQUEST", der)
-}
-
 func enrollReq(secret, machine string, t testing.TB) model.EnrollRequest {
-	return model.EnrollRequest{Key: secret, Machine: machine, CSR: testCSR(t, machine), Remote: "198.51.100.4:40000"}
+	return model.EnrollRequest{Key: secret, Machine: machine, CSR: testcert.CSR(t, machine), Remote: "198.51.100.4:40000"}
 }
 
 // mustEnroll enrolls each machine named, in order, with the key whose secret is given, and
@@ -162,9 +149,9 @@ func testEnrollRefusals(t *testing.T, open Opener) {
 		{name: "disabled", req: enrollReq(secretOff, "m1", t), want: model.ErrKeyRefused, keyID: kOff.ID, reason: "disabled"},
 		{name: "expired", req: enrollReq(secretExp, "m1", t), want: model.ErrKeyRefused, keyID: kExp.ID, reason: "expired"},
 		{name: "unknown", req: enrollReq(secretUnknown, "m1", t), want: model.ErrKeyRefused},
-		{name: "not a key", req: model.EnrollRequest{Key: "3|api.example|...", Machine: "m1", CSR: testCSR(t, "m1")}, field: model.FieldKey},
-		{name: "bad machine name", req: model.EnrollRequest{Key: good, Machine: "m1/../x", CSR: testCSR(t, "")}, field: model.FieldMachine},
-		{name: "CN mismatch", req: model.EnrollRequest{Key: good, Machine: "m1", CSR: testCSR(t, "m2")}, field: model.FieldCSR},
+		{name: "not a key", req: model.EnrollRequest{Key: "3|api.example|...", Machine: "m1", CSR: testcert.CSR(t, "m1")}, field: model.FieldKey},
+		{name: "bad machine name", req: model.EnrollRequest{Key: good, Machine: "m1/../x", CSR: testcert.CSR(t, "")}, field: model.FieldMachine},
+		{name: "CN mismatch", req: model.EnrollRequest{Key: good, Machine: "m1", CSR: testcert.CSR(t, "m2")}, field: model.FieldCSR},
 		{name: "no CSR", req: model.EnrollRequest{Key: good, Machine: "m1"}, field: model.FieldCSR},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -303,11 +290,10 @@ func testEnrollWithErasedMaterial(t *testing.T, open Opener) {
 
 // newTestCA is a self-signed P-256 CA and its PEM key.
 func newTestCA(t testing.TB, cn string) (certPEM, keyPEM string) {
-	der, key := selfSign(t, &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: cn},
+	der, key := testcert.SelfSign(t, &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: cn},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, BasicConstraintsValid: true, IsCA: true})
-	kd, _ := x509.MarshalPKCS8PrivateKey(key)
-	return ca.EncodeDER(der), pemText("PRIVATE KEY", kd)
+	return ca.EncodeDER(der), testcert.KeyPEM(t, key)
 }
 
 func testImportedCAs(t *testing.T, open Opener) {
