@@ -3,13 +3,14 @@ package model
 import (
 	"fmt"
 	"os"
-	"provkeys/model/internal/foldtext"
 	"reflect"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"provkeys/model/internal/foldtext"
 )
 
 // indexExprs exercise every term kind, the Unicode folds, and terms that only the fallback

@@ -77,3 +77,19 @@ func FilterKey(msg tea.KeyPressMsg, accept, cancel key.Binding, in *textinput.Mo
 	}
 	return TypeInto(in, msg, changed)
 }
+
+// CleanInput keeps escape sequences, control and bidi characters out of what is typed or
+// pasted into the filter bar and the forms: the text inputs would draw them as they are.
+// ok is false for a key press that carries nothing safe to type.
+func CleanInput(msg tea.Msg) (tea.Msg, bool) {
+	switch m := msg.(type) {
+	case tea.PasteMsg:
+		m.Content = model.Sanitize(m.Content)
+		return m, true
+	case tea.KeyPressMsg:
+		if m.Text != "" && model.Sanitize(m.Text) != m.Text {
+			return nil, false
+		}
+	}
+	return msg, true
+}

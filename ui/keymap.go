@@ -1,6 +1,11 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"slices"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
 
 // MoveKeyMap is the movement every table shares.
 type MoveKeyMap struct {
@@ -63,4 +68,16 @@ func DefaultRowKeyMap(expand, toggle, accept, cancel string) RowKeyMap {
 		Accept:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", accept)),
 		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", cancel)),
 	}
+}
+
+// Pressed reports whether msg is one of b's keys, whether or not b is enabled now.
+func Pressed(msg tea.KeyPressMsg, b key.Binding) bool {
+	return slices.Contains(b.Keys(), msg.String())
+}
+
+// WithHelp returns b with other help text, for modes that reuse a key for something else.
+func WithHelp(b key.Binding, k, desc string) key.Binding {
+	b.SetHelp(k, desc)
+	b.SetEnabled(true)
+	return b
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
+
 	"provkeys/model"
 )
 
@@ -91,3 +93,45 @@ func (e explained) Unwrap() error { return e.err }
 
 // plainError is Sentence about an object the reader already knows.
 func PlainError(err error) string { return Sentence(err, "") }
+
+// ReadOnly is the status line for a viewer who pressed a key that changes something.
+func ReadOnly(e *Env, what string) tea.Cmd {
+	return SetStatus(StatusErr, "Read-only: your role ("+model.Sanitize(string(e.Actor.Role))+") can't change "+what+".")
+}
+
+// InUseBeforeText is the refusal, before any question, to delete what the list shows n keys
+// use; the page shows it bound to its row (RowStatus). The store's own refusal (InUseRefusal)
+// still stands behind it for a list older than the store.
+func InUseBeforeText(what string, n int) string {
+	keys := "1 key uses"
+	if n != 1 {
+		keys = fmt.Sprintf("%d keys use", n)
+	}
+	return "Can't delete " + what + ": " + keys + " it."
+}
+
+// InUseRefusal words a delete the store refused because keys still use the object, naming
+// the first few keys; ok is false for any other error.
+func InUseRefusal(what string, err error) (tea.Cmd, bool) {
+	var iu *model.InUseError
+	if !errors.As(err, &iu) {
+		return nil, false
+	}
+	const show = 3
+	names := make([]string, 0, show)
+	for _, u := range iu.Users[:min(show, len(iu.Users))] {
+		names = append(names, OrDash(model.Sanitize(u)))
+	}
+	list := strings.Join(names, ", ")
+	switch n := max(iu.Count, len(iu.Users)); {
+	case n == 0:
+		list = "keys"
+	case n > show:
+		list += fmt.Sprintf(" and %d more keys", n-show)
+	case n == 1:
+		list = "key " + list
+	default:
+		list = "keys " + list
+	}
+	return SetStatus(StatusErr, "Can't delete "+what+": it is used by "+list+"."), true
+}

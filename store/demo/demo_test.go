@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"provkeys/model"
-	"provkeys/store/sqlite"
 	"strings"
 	"testing"
 	"time"
+
+	"provkeys/model"
+	"provkeys/store/sqlite"
 )
 
 func TestFill(t *testing.T) {

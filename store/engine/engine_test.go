@@ -2,12 +2,6 @@ package engine
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"provkeys/internal/testcert"
 	"provkeys/model"
 	"provkeys/store"
 	"provkeys/store/demo"
@@ -128,7 +123,7 @@ func TestMigrateCopiesEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := src.Enroll(ctx, model.EnrollRequest{Key: secret, Machine: "m-1", CSR: csr(t, "m-1")}, 0); err != nil {
+	if _, err := src.Enroll(ctx, model.EnrollRequest{Key: secret, Machine: "m-1", CSR: testcert.CSR(t, "m-1")}, 0); err != nil {
 		t.Fatal(err)
 	}
 	before, lastAudit := snapshot(t, src, 0)
@@ -231,15 +226,4 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return fmt.Sprintf("%d lines vs %d", len(la), len(lb))
-}
-
-// csr is a P-256 certificate request for machine name.
-func csr(t testing.TB, name string) string {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: name}}, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
 }

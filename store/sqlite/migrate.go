@@ -8,10 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"provkeys/store"
-	"provkeys/store/internal/migrations"
 	"strings"
 	"time"
+
+	"provkeys/store"
+	"provkeys/store/internal/migrations"
 )
 
 //go:embed migrations/*.sql

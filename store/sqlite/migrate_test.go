@@ -1,16 +1,12 @@
 package sqlite
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"provkeys/internal/testcert"
 	"provkeys/keyformat"
 	"provkeys/model"
 )
@@ -130,9 +126,7 @@ func TestMigrateKeyLastMachine(t *testing.T) {
 	k, secret := mustKey(t, x, in)
 	unused, _ := mustKey(t, x, keyInput("unused"))
 	for _, m := range []string{"web-01", "web-02", "web-01"} {
-		csrKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		der, _ := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, csrKey)
-		csr := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+		csr := testcert.CSR(t, "")
 		if _, err := s.Enroll(ctx, model.EnrollRequest{Key: secret, Machine: m, CSR: csr, Remote: "192.0.2.1:1"}, 0); err != nil {
 			t.Fatal(err)
 		}

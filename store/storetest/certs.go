@@ -1,44 +1,27 @@
 package storetest
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
 	"math/big"
-	"provkeys/model"
-	"provkeys/store"
 	"strings"
 	"testing"
 	"time"
+
+	"provkeys/internal/testcert"
+	"provkeys/model"
+	"provkeys/store"
 )
 
 // TestCA makes a self-signed PEM certificate, a CA or not, for ImportCert.
 func TestCA(t testing.TB, isCA bool) string {
 	t.Helper()
-	der, _ := selfSign(t, &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Corp Issuing CA"},
+	der, _ := testcert.SelfSign(t, &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Corp Issuing CA"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour),
 		BasicConstraintsValid: true, IsCA: isCA, KeyUsage: x509.KeyUsageCertSign})
-	return pemText("CERTIFICATE", der)
-}
-
-// selfSign makes a fresh P-256 key and the certificate tmpl describes, signed by that key.
-func selfSign(t testing.TB, tmpl *x509.Certificate) ([]byte, *ecdsa.PrivateKey) {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der, key
-}
-
-// pemText is der as one PEM block of type typ.
-func pemText(typ string, der []byte) string {
-	return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
+	return testcert.PEM("CERTIFICATE", der)
 }
 
 func testImportCert(t *testing.T, open Opener) {

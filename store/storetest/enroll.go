@@ -1,9 +1,6 @@
 package storetest
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -15,24 +12,14 @@ import (
 	"testing"
 	"time"
 
+	"provkeys/internal/testcert"
 	"provkeys/model"
 	"provkeys/store"
 	"provkeys/store/ca"
 )
 
-// testCSR is a P-256 certificate request with common name cn.
-func testCSR(t testing.TB, cn string) string {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: cn}}, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pemText("CERTIFICATE REQUEST", der)
-}
-
 func enrollReq(secret, machine string, t testing.TB) model.EnrollRequest {
-	return model.EnrollRequest{Key: secret, Machine: machine, CSR: testCSR(t, machine), Remote: "198.51.100.4:40000"}
+	return model.EnrollRequest{Key: secret, Machine: machine, CSR: testcert.CSR(t, machine), Remote: "198.51.100.4:40000"}
 }
 
 // mustEnroll enrolls each machine named, in order, with the key whose secret is given, and
@@ -162,9 +149,9 @@ func testEnrollRefusals(t *testing.T, open Opener) {
 		{name: "disabled", req: enrollReq(secretOff, "m1", t), want: model.ErrKeyRefused, keyID: kOff.ID, reason: "disabled"},
 		{name: "expired", req: enrollReq(secretExp, "m1", t), want: model.ErrKeyRefused, keyID: kExp.ID, reason: "expired"},
 		{name: "unknown", req: enrollReq(secretUnknown, "m1", t), want: model.ErrKeyRefused},
-		{name: "not a key", req: model.EnrollRequest{Key: "3|api.example|...", Machine: "m1", CSR: testCSR(t, "m1")}, field: model.FieldKey},
-		{name: "bad machine name", req: model.EnrollRequest{Key: good, Machine: "m1/../x", CSR: testCSR(t, "")}, field: model.FieldMachine},
-		{name: "CN mismatch", req: model.EnrollRequest{Key: good, Machine: "m1", CSR: testCSR(t, "m2")}, field: model.FieldCSR},
+		{name: "not a key", req: model.EnrollRequest{Key: "3|api.example|...", Machine: "m1", CSR: testcert.CSR(t, "m1")}, field: model.FieldKey},
+		{name: "bad machine name", req: model.EnrollRequest{Key: good, Machine: "m1/../x", CSR: testcert.CSR(t, "")}, field: model.FieldMachine},
+		{name: "CN mismatch", req: model.EnrollRequest{Key: good, Machine: "m1", CSR: testcert.CSR(t, "m2")}, field: model.FieldCSR},
 		{name: "no CSR", req: model.EnrollRequest{Key: good, Machine: "m1"}, field: model.FieldCSR},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -303,11 +290,10 @@ func testEnrollWithErasedMaterial(t *testing.T, open Opener) {
 
 // newTestCA is a self-signed P-256 CA and its PEM key.
 func newTestCA(t testing.TB, cn string) (certPEM, keyPEM string) {
-	der, key := selfSign(t, &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: cn},
+	der, key := testcert.SelfSign(t, &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: cn},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, BasicConstraintsValid: true, IsCA: true})
-	kd, _ := x509.MarshalPKCS8PrivateKey(key)
-	return ca.EncodeDER(der), pemText("PRIVATE KEY", kd)
+	return ca.EncodeDER(der), testcert.KeyPEM(t, key)
 }
 
 func testImportedCAs(t *testing.T, open Opener) {
@@ -432,71 +418,103 @@ func testServerTLS(t *testing.T, open Opener) {
 	}
 }
 
-// testKeyLastMachine: the key remembers the machine that enrolled with it most recently, in
-// every way keys are read, after enrollments and re-enrollments alike; a key edit keeps it, and
-// an enrollment does not move the key's version (it is not an edit).
-func testKeyLastMachine(t *testing.T, open Opener) {
+// testEnrollManyAtOnce: enrollments arriving together (the store may commit them in one
+// transaction) each get their own machine, id and audit row. 48 new machines and 16
+// re-enrollments of machines enrolled before run at once on a key without a usage limit,
+// and 24 new machines on a key with max usage 8 next to them: every answer names the
+// machine stored under its id, the uses counted are exactly the new machines admitted, and
+// each enrollment has one audit row pointing at its machine.
+func testEnrollManyAtOnce(t *testing.T, open Opener) {
 	s, x, ctx := openAsAdmin(t, open)
-	in := reenrollableKeyInput("fleet")
-	k, secret := mustKey(t, x, in)
-	other, _ := mustKey(t, x, keyInput("unused"))
-	check := func(want string) {
-		t.Helper()
-		got, err := x.Key(ctx, k.ID)
-		if err != nil {
+	fleet, fleetSecret := mustKey(t, x, reenrollableKeyInput("fleet"))
+	limited, limitedSecret := mustKey(t, x, func() model.KeyInput { in := keyInput("few"); in.MaxUsage = 8; return in }())
+	for i := range 16 {
+		if _, err := s.Enroll(ctx, enrollReq(fleetSecret, fmt.Sprintf("old-%02d", i), t), 0); err != nil {
 			t.Fatal(err)
 		}
-		if got.LastMachine != want || got.Version != k.Version {
-			t.Fatalf("Key: last machine %q version %d, want %q version %d", got.LastMachine, got.Version, want, k.Version)
-		}
-		byName, _ := x.KeyByName(ctx, "fleet")
-		keys, _ := x.ListKeys(ctx)
-		head, _, _ := x.ListKeysHead(ctx, 10)
-		table, err := x.ListKeyTable(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range keys {
-			wantHere := ""
-			if keys[i].ID == k.ID {
-				wantHere = want
-			}
-			if keys[i].LastMachine != wantHere || table.LastMachine(i) != wantHere || table.Key(i).LastMachine != wantHere {
-				t.Fatalf("listing of key %s: %q / table %q, want %q", keys[i].Name, keys[i].LastMachine, table.LastMachine(i), wantHere)
-			}
-		}
-		for _, hk := range head {
-			if hk.ID == k.ID && hk.LastMachine != want {
-				t.Fatalf("ListKeysHead: %q, want %q", hk.LastMachine, want)
-			}
-		}
-		if byName.LastMachine != want {
-			t.Fatalf("KeyByName: %q, want %q", byName.LastMachine, want)
-		}
 	}
-	check("")
-	for _, m := range []string{"web-01", "web-02", "web-01"} { // the last one re-enrolls
-		mustEnroll(t, s, secret, m)
-		check(m)
+	var reqs []model.EnrollRequest
+	for i := range 48 {
+		reqs = append(reqs, enrollReq(fleetSecret, fmt.Sprintf("new-%02d", i), t))
 	}
-	f, err := model.ParseFilter("machine:WEB-01 used:yes")
+	for i := range 16 {
+		reqs = append(reqs, enrollReq(fleetSecret, fmt.Sprintf("OLD-%02d", i), t)) // names match case-insensitively
+	}
+	for i := range 24 {
+		reqs = append(reqs, enrollReq(limitedSecret, fmt.Sprintf("few-%02d", i), t))
+	}
+	got := make([]model.Enrollment, len(reqs))
+	errs := make([]error, len(reqs))
+	var wg sync.WaitGroup
+	for i := range reqs {
+		wg.Go(func() { got[i], errs[i] = s.Enroll(testCtx(t), reqs[i], 0) })
+	}
+	wg.Wait()
+
+	machines, err := x.ListMachines(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, _ := x.ListKeys(ctx)
-	for _, kk := range keys {
-		if f.Match(kk, time.Now()) != (kk.ID == k.ID) {
-			t.Fatalf("filter %q on key %s", f.Expr, kk.Name)
+	byID := map[int64]model.Machine{}
+	for _, m := range machines {
+		byID[m.ID] = m
+	}
+	audited := map[int64]model.Action{}
+	for _, e := range auditEvents(t, s) {
+		if e.ObjectType == model.ObjectMachine && e.Result == "ok" {
+			if _, twice := audited[e.ObjectID]; twice {
+				t.Errorf("machine %d has two audit rows", e.ObjectID)
+			}
+			audited[e.ObjectID] = e.Action
 		}
 	}
-	if got, _ := x.Key(ctx, other.ID); got.LastMachine != "" {
-		t.Fatalf("a key nobody used has last machine %q", got.LastMachine)
+	limitedOK := 0
+	for i, r := range reqs {
+		if errs[i] != nil {
+			if r.Key == limitedSecret && errors.Is(errs[i], model.ErrNoUsesLeft) {
+				continue
+			}
+			t.Errorf("enroll %s: %v", r.Machine, errs[i])
+			continue
+		}
+		if r.Key == limitedSecret {
+			limitedOK++
+		}
+		m, ok := byID[got[i].Machine.ID]
+		if !ok || m.Name != r.Machine || m.Serial != got[i].Machine.Serial || !m.Active() {
+			t.Errorf("enroll %s answered machine %d (serial %s); stored under that id: %+v",
+				r.Machine, got[i].Machine.ID, got[i].Machine.Serial, m)
+		}
+		want := model.ActionEnroll
+		if r.Machine[:3] == "OLD" {
+			want = model.ActionReenroll
+		}
+		if audited[m.ID] != want {
+			t.Errorf("enroll %s: audit action %q for machine %d, want %q", r.Machine, audited[m.ID], m.ID, want)
+		}
 	}
-	in.Description = "edited"
-	if _, err := x.UpdateKey(ctx, k.ID, k.Version, in); err != nil {
-		t.Fatal(err)
+	if limitedOK != 8 {
+		t.Errorf("%d enrollments on the key with max usage 8 succeeded, want 8", limitedOK)
 	}
-	if got, _ := x.Key(ctx, k.ID); got.LastMachine != "web-01" {
-		t.Fatalf("an edit lost the last machine: %q", got.LastMachine)
+	for _, c := range []struct {
+		id   int64
+		want int64
+	}{{fleet.ID, 16 + 48}, {limited.ID, 8}} {
+		k, err := x.Key(ctx, c.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k.UsageCount != c.want {
+			t.Errorf("key %s: %d uses counted, want %d (re-enrollments take none)", k.Name, k.UsageCount, c.want)
+		}
+	}
+	active := 0
+	for _, m := range machines {
+		if m.Active() && m.KeyID == fleet.ID {
+			active++
+		}
+	}
+	if active != 64 {
+		t.Errorf("%d active machines on the fleet key, want 64 (each re-enrollment replaces one)", active)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/store"
 )
 
 func testCreateAndReadKey(t *testing.T, open Opener) {
@@ -247,29 +248,205 @@ func testSetKeyEnabledAndDelete(t *testing.T, open Opener) {
 	}
 }
 
-func testImportKeysAllOrNothing(t *testing.T, open Opener) {
+// testCreateKeyWithGroup: the add wizard's new group and its key are made together or not at
+// all, each with its audit row; a refusal says which of the two was refused.
+func testCreateKeyWithGroup(t *testing.T, open Opener) {
 	s, x, ctx := openAsAdmin(t, open)
-	mustKey(t, x, keyInput("existing"))
-	auditBefore := len(auditEvents(t, s))
-	given, _ := keyformat.Generate("")
-	batch := []model.KeyInput{keyInput("imp-1"), keyInput("imp-2"), keyInput("EXISTING")}
-	batch[0].Secret = given
-	if _, err := x.ImportKeys(ctx, batch); !errors.Is(err, model.ErrDuplicate) || !strings.Contains(err.Error(), "key 3") {
-		t.Fatalf("import with a duplicate: %v", err)
+	mustGroup(t, x, "Servers")
+	g, k, secret, err := x.CreateKeyWithGroup(ctx, model.GroupInput{Name: "Kiosks", Description: "lobby", Enabled: true},
+		keyInput("kiosk-1")) // in.Groups names Servers; Kiosks is added
+	if err != nil || g.Name != "Kiosks" || g.Description != "lobby" || k.Name != "kiosk-1" || secret == "" {
+		t.Fatalf("create: %+v %+v %v", g, k, err)
 	}
-	if keys, _ := x.ListKeys(ctx); len(keys) != 1 || len(auditEvents(t, s)) != auditBefore {
-		t.Fatal("a failed import stored something")
+	if names := k.GroupNames(); len(names) != 2 || names[0] != "Kiosks" || names[1] != "Servers" {
+		t.Fatalf("the key's groups are %q, want Kiosks and Servers", names)
 	}
-	keys, err := x.ImportKeys(ctx, batch[:2])
-	if err != nil || len(keys) != 2 {
-		t.Fatalf("import: %v", err)
+	if auditRows(t, s, model.ObjectGroup, model.ActionCreate, g.ID) != 1 || auditRows(t, s, model.ObjectKey, model.ActionCreate, k.ID) != 1 {
+		t.Fatal("the group and the key are not audited once each")
 	}
-	if keys[0].Fingerprint != keyformat.Fingerprint(given) {
-		t.Fatal("imported key material not kept")
+	groupAudited := func(name string) int {
+		return countAudit(t, s, func(e model.AuditEvent) bool { return e.ObjectType == model.ObjectGroup && e.ObjectName == name })
 	}
-	if n := countAudit(t, s, func(e model.AuditEvent) bool {
-		return e.Action == model.ActionImport && e.ObjectType == model.ObjectKey
-	}); n != 2 {
-		t.Fatalf("%d import audit rows, want 2", n)
+
+	// The key is refused (its name is taken, in another case): no group is left behind.
+	_, _, _, err = x.CreateKeyWithGroup(ctx, model.GroupInput{Name: "Lobby", Enabled: true}, keyInput("KIOSK-1"))
+	var nge *model.NewGroupError
+	if !errors.Is(err, model.ErrDuplicate) || errors.As(err, &nge) {
+		t.Fatalf("a clashing key name: %v, want ErrDuplicate about the key", err)
+	}
+	if _, err := x.GroupByName(ctx, "Lobby"); !errors.Is(err, model.ErrNotFound) || groupAudited("Lobby") != 0 {
+		t.Fatalf("the refused key left its group behind: %v, %d audit rows", err, groupAudited("Lobby"))
+	}
+	// So is a key whose input is wrong.
+	bad := keyInput("kiosk-2")
+	bad.Cert = "No Such CA"
+	if _, _, _, err = x.CreateKeyWithGroup(ctx, model.GroupInput{Name: "Lobby", Enabled: true}, bad); err == nil {
+		t.Fatal("an unknown certificate was accepted")
+	}
+	if _, err := x.GroupByName(ctx, "Lobby"); !errors.Is(err, model.ErrNotFound) {
+		t.Fatalf("the refused key left its group behind: %v", err)
+	}
+
+	// The group is refused (its name is taken, case-insensitively, or wrong): no key is made,
+	// and the error says it is about the group.
+	for _, gi := range []model.GroupInput{{Name: "kiosks", Enabled: true}, {Name: " Lobby", Enabled: true}} {
+		_, _, _, err = x.CreateKeyWithGroup(ctx, gi, keyInput("kiosk-3"))
+		if !errors.As(err, &nge) {
+			t.Fatalf("group %q: %v, want a *model.NewGroupError", gi.Name, err)
+		}
+		if _, err := x.KeyByName(ctx, "kiosk-3"); !errors.Is(err, model.ErrNotFound) {
+			t.Fatalf("group %q was refused but its key exists: %v", gi.Name, err)
+		}
+	}
+	if !errors.Is(nge, model.ErrDuplicate) && !errors.As(nge, new(*model.ValidationError)) {
+		t.Fatalf("the group's refusal %v wraps neither ErrDuplicate nor a validation error", nge)
+	}
+
+	// A viewer may not, and no group appears.
+	if _, _, _, err := s.Session(viewer).CreateKeyWithGroup(ctx, model.GroupInput{Name: "Lobby", Enabled: true}, keyInput("kiosk-4")); !errors.Is(err, model.ErrForbidden) {
+		t.Fatalf("viewer: %v", err)
+	}
+	if _, err := x.GroupByName(ctx, "Lobby"); !errors.Is(err, model.ErrNotFound) {
+		t.Fatalf("a viewer's refused attempt made a group: %v", err)
+	}
+}
+
+// testOneSecretOneKey: a secret is its decoded payload, whatever its spelling. A version
+// written "03", a host in capitals or another host with the same payload is the same secret:
+// it is refused under a second name, the refusal names the key that holds it (not the name
+// asked for), and VerifyKey finds that key, disabled or with its material erased.
+func testOneSecretOneKey(t *testing.T, open Opener) {
+	_, x, ctx := openAsAdmin(t, open)
+	secret, _ := keyformat.Generate(keyformat.DefaultHost)
+	payload := secret[strings.LastIndexByte(secret, '|')+1:]
+	in := keyInput("orig")
+	in.Secret = secret
+	orig, _ := mustKey(t, x, in)
+
+	variants := []string{
+		"3|API.PRIVATE.ZSCALER.COM|" + payload,
+		"03|api.private.zscaler.com|" + payload,
+		"3|other.example.com|" + payload,
+		secret,
+	}
+	for i, v := range variants {
+		in := keyInput("variant" + string(rune('a'+i)))
+		in.Secret = v
+		_, _, err := x.CreateKey(ctx, in)
+		if !errors.Is(err, model.ErrDuplicate) || !strings.Contains(err.Error(), `"orig"`) || strings.Contains(err.Error(), in.Name) {
+			t.Errorf("CreateKey %s holding orig's payload: %v; want ErrDuplicate naming orig", in.Name, err)
+		}
+	}
+	// The same secret twice in one import: the second names the first.
+	fresh, _ := keyformat.Generate(keyformat.DefaultHost)
+	a, b := keyInput("first"), keyInput("second")
+	a.Secret, b.Secret = fresh, "03"+fresh[1:]
+	if _, err := x.ImportKeys(ctx, []model.KeyInput{a, b}); !errors.Is(err, model.ErrDuplicate) || !strings.Contains(err.Error(), `as key "first"`) {
+		t.Errorf("import of one secret twice: %v; want ErrDuplicate naming first", err)
+	}
+	bulk := store.NewKey{KeyInput: keyInput("bulk")}
+	bulk.Secret = variants[0]
+	if err := x.CreateKeys(ctx, []store.NewKey{bulk}, "test"); !errors.Is(err, model.ErrDuplicate) {
+		t.Errorf("CreateKeys of orig's payload: %v; want ErrDuplicate", err)
+	}
+	if keys, err := x.ListKeys(ctx); err != nil || len(keys) != 1 {
+		t.Fatalf("ListKeys = %d keys, %v; want orig alone", len(keys), err)
+	}
+
+	// verify: every spelling finds orig, and sees it disabled.
+	orig, err := x.SetKeyEnabled(ctx, orig.ID, orig.Version, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range variants {
+		k, err := x.VerifyKey(ctx, v)
+		if err != nil || k.ID != orig.ID || k.Enabled {
+			t.Errorf("VerifyKey(variant) = %q enabled=%v, %v; want the disabled orig", k.Name, k.Enabled, err)
+		}
+	}
+
+	// Erased material keeps the payload known.
+	edit := keyInput("orig")
+	edit.Exportable, edit.Enabled = false, false
+	if _, err := x.UpdateKey(ctx, orig.ID, orig.Version, edit); err != nil {
+		t.Fatal(err)
+	}
+	in = keyInput("after-erase")
+	in.Secret = variants[1]
+	if _, _, err := x.CreateKey(ctx, in); !errors.Is(err, model.ErrDuplicate) || !strings.Contains(err.Error(), `"orig"`) {
+		t.Errorf("CreateKey after orig's material was erased: %v; want ErrDuplicate naming orig", err)
+	}
+	if k, err := x.VerifyKey(ctx, variants[2]); err != nil || k.ID != orig.ID {
+		t.Errorf("VerifyKey after erasure = %q, %v; want orig", k.Name, err)
+	}
+}
+
+// testRotateKey: a rotated key has a new secret and fingerprint and every setting kept; the old
+// secret no longer verifies, the new one does and is what export gives; the audit row holds
+// both fingerprints and never a secret; a stale version conflicts; viewers may not.
+func testRotateKey(t *testing.T, open Opener) {
+	s, x, ctx := openAsAdmin(t, open)
+	in := keyInput("kiosk-1")
+	in.Description, in.MaxUsage, in.AllowReenroll = "lobby", 5, true
+	k, oldSecret := mustKey(t, x, in)
+
+	if _, _, err := s.Session(viewer).RotateKey(ctx, k.ID, k.Version); !errors.Is(err, model.ErrForbidden) {
+		t.Fatalf("viewer RotateKey: %v, want ErrForbidden", err)
+	}
+	r, secret, err := x.RotateKey(ctx, k.ID, k.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyformat.Parse(secret); err != nil || secret == oldSecret {
+		t.Fatalf("new secret %v (same as the old: %v)", err, secret == oldSecret)
+	}
+	want := k
+	want.Fingerprint, want.Version, want.UpdatedAt = keyformat.Fingerprint(secret), k.Version+1, r.UpdatedAt
+	if !KeysEqual(r, want) {
+		t.Fatalf("rotated:\n got %+v\nwant %+v", r, want)
+	}
+	if _, err := x.VerifyKey(ctx, oldSecret); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("the old secret still verifies: %v", err)
+	}
+	if got, err := x.VerifyKey(ctx, secret); err != nil || got.ID != k.ID {
+		t.Errorf("the new secret: %v, %v", got.ID, err)
+	}
+	if got, err := x.ExportKey(ctx, k.ID); err != nil || got != secret {
+		t.Errorf("export after rotate: %v (same as new: %v)", err, got == secret)
+	}
+	var row model.AuditEvent
+	countAudit(t, s, func(e model.AuditEvent) bool {
+		if e.Action == model.ActionRotate && e.ObjectID == k.ID && e.Result == "ok" {
+			row = e
+			return true
+		}
+		return false
+	})
+	if !strings.Contains(row.Old, k.Fingerprint) || !strings.Contains(row.New, r.Fingerprint) || row.Result != "ok" {
+		t.Errorf("rotate audit row: %+v, want the old fingerprint in old and the new in new", row)
+	}
+	for _, sec := range []string{oldSecret, secret} {
+		p, _ := keyformat.Parse(sec)
+		if strings.Contains(row.Old+row.New, p.Payload) {
+			t.Error("the audit row holds key material")
+		}
+	}
+	if _, _, err := x.RotateKey(ctx, k.ID, k.Version); !errors.As(err, new(*model.ConflictError)) {
+		t.Errorf("stale RotateKey: %v, want a *model.ConflictError", err)
+	}
+
+	// A key that is not exportable gets a new secret shown once and keeps none.
+	in = keyInput("sealed")
+	in.Exportable = false
+	k2, _ := mustKey(t, x, in)
+	r2, secret2, err := x.RotateKey(ctx, k2.ID, k2.Version)
+	if err != nil || r2.Exportable {
+		t.Fatalf("rotate a non-exportable key: %+v, %v", r2, err)
+	}
+	if _, err := x.ExportKey(ctx, k2.ID); !errors.Is(err, model.ErrNotExportable) {
+		t.Errorf("export of a rotated non-exportable key: %v", err)
+	}
+	if got, err := x.VerifyKey(ctx, secret2); err != nil || got.ID != k2.ID {
+		t.Errorf("verify the rotated non-exportable key: %v", err)
 	}
 }

@@ -5,9 +5,9 @@ import (
 	"slices"
 	"time"
 
-	"provkeys/model"
-
 	"github.com/spf13/cobra"
+
+	"provkeys/model"
 )
 
 func auditCmd(e *env) *cobra.Command {

@@ -3,9 +3,10 @@ package cli
 import (
 	"encoding/csv"
 	"encoding/json"
-	"provkeys/model"
 	"strings"
 	"testing"
+
+	"provkeys/model"
 )
 
 func TestAuditExport(t *testing.T) {

@@ -2,9 +2,10 @@ package cli
 
 import (
 	"path/filepath"
-	"provkeys/store/storetest"
 	"strings"
 	"testing"
+
+	"provkeys/store/storetest"
 )
 
 // TestCertsImportNameRule: certs import names its certificate as groups add and keys add

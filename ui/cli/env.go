@@ -113,11 +113,12 @@ func (e *env) warn(msg string) {
 // reads (ui.Explain).
 func explain(err error, object string) error { return ui.Explain(err, object) }
 
-// keyObject, groupObject and certObject name an object in a message. %q shows odd bytes as
-// escapes, so the name can be seen for what it is.
-func keyObject(name string) string   { return fmt.Sprintf("key %q", name) }
-func groupObject(name string) string { return fmt.Sprintf("machine group %q", name) }
-func certObject(name string) string  { return fmt.Sprintf("signing certificate %q", name) }
+// keyObject, groupObject, certObject and machineObject name an object in a message. %q shows
+// odd bytes as escapes, so the name can be seen for what it is.
+func keyObject(name string) string     { return fmt.Sprintf("key %q", name) }
+func groupObject(name string) string   { return fmt.Sprintf("machine group %q", name) }
+func certObject(name string) string    { return fmt.Sprintf("signing certificate %q", name) }
+func machineObject(name string) string { return fmt.Sprintf("machine %q", name) }
 
 // listAll opens the store and lists what list returns; a failure says what was being listed.
 func listAll[T any](e *env, what string, list func(store.Session, context.Context) ([]T, error)) ([]T, error) {

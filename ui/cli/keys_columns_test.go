@@ -2,16 +2,11 @@ package cli
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"slices"
 	"strings"
 	"testing"
 
+	"provkeys/internal/testcert"
 	"provkeys/model"
 	"provkeys/store/sqlite"
 )
@@ -50,12 +45,7 @@ func TestKeysListMachinesColumn(t *testing.T) {
 	}
 	ctx := context.Background()
 	for _, m := range []string{"lobby-01", "lobby-02"} {
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: m}}, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		csr := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+		csr := testcert.CSR(t, m)
 		if _, err := st.Enroll(ctx, model.EnrollRequest{Key: fleet, Machine: m, CSR: csr, Remote: "192.0.2.1:4000"}, 0); err != nil {
 			t.Fatal(err)
 		}

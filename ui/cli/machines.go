@@ -26,8 +26,6 @@ func machineStatus(m model.Machine) string {
 	return "revoked " + humanTime(m.RevokedAt)
 }
 
-func machineObject(name string) string { return fmt.Sprintf("machine %q", name) }
-
 func machinesListCmd(e *env) *cobra.Command {
 	var asJSON, activeOnly bool
 	var keyName string

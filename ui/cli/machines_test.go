@@ -1,42 +1,28 @@
 package cli
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
 	"math/big"
 	"path/filepath"
-	"provkeys/store/storetest"
 	"strings"
 	"testing"
 	"time"
+
+	"provkeys/internal/testcert"
+	"provkeys/store/storetest"
 )
 
 // testCAWithKey is a self-signed P-256 CA and its PKCS#8 private key, both PEM.
 func testCAWithKey(t *testing.T) (certPEM, keyPEM string) {
 	t.Helper()
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(9), Subject: pkix.Name{CommonName: "Issuing CA"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
 		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: k}))
+	der, key := testcert.SelfSign(t, tmpl)
+	return testcert.PEM("CERTIFICATE", der), testcert.KeyPEM(t, key)
 }
 
 // TestCertsExportAndImportWithKey: export prints the certificate and never a private key;

@@ -8,11 +8,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"provkeys/model"
 	"provkeys/store"
 	"provkeys/ui/cli/scriptout"
-
-	"github.com/spf13/cobra"
 )
 
 // newTable returns a writer that aligns tab-separated cells; call row for each line and Flush.

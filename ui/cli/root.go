@@ -1,13 +1,14 @@
 package cli
 
 import (
-	"provkeys/ui/cli/help"
-	"provkeys/ui/cli/localconf"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"provkeys/ui/cli/help"
+	"provkeys/ui/cli/localconf"
 )
 
 // createsStore marks a command that may create the store when it does not exist yet: one

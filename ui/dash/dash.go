@@ -4,6 +4,9 @@
 package dash
 
 import (
+	tea "charm.land/bubbletea/v2"
+
+	"provkeys/model"
 	"provkeys/ui"
 	"provkeys/ui/components/frame"
 	"provkeys/ui/pages/audit"
@@ -11,10 +14,6 @@ import (
 	"provkeys/ui/pages/groups"
 	"provkeys/ui/pages/keys"
 	"provkeys/ui/pages/machines"
-
-	tea "charm.land/bubbletea/v2"
-
-	"provkeys/model"
 )
 
 // New returns the dashboard's root model for st, acting as actor: the Keys, Machine Groups,

@@ -1,12 +1,12 @@
 package dash
 
 import (
-	"provkeys/ui"
-	"provkeys/ui/components/frame"
-	"provkeys/ui/internal/uitest"
 	"testing"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/frame"
+	"provkeys/ui/internal/uitest"
 )
 
 // newDriver drives the whole dashboard on st.

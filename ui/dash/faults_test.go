@@ -4,14 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/internal/uitest"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/internal/uitest"
 )
 
 // storeFaults are the ways a store call fails that the dashboard must report as failures: the

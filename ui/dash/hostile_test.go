@@ -2,8 +2,6 @@ package dash
 
 import (
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/internal/uitest"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -11,6 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/internal/uitest"
 	"provkeys/ui/theme"
 )
 

@@ -2,18 +2,13 @@ package dash_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"provkeys/internal/testcert"
 	"provkeys/model"
 	"provkeys/store/sqlite"
 )
@@ -37,12 +32,7 @@ func enrollMachines(t *testing.T, db string, machines ...string) {
 		t.Fatal(err)
 	}
 	for _, m := range machines {
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: m}}, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		csr := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+		csr := testcert.CSR(t, m)
 		if _, err := st.Enroll(ctx, model.EnrollRequest{Key: secret, Machine: m, CSR: csr, Remote: "192.0.2.10:40000"}, 0); err != nil {
 			t.Fatal(err)
 		}

@@ -6,15 +6,12 @@ package dash_test
 
 import (
 	"bytes"
-	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"math/big"
 	"os"
@@ -26,6 +23,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"provkeys/internal/testcert"
 	"provkeys/keyformat"
 	"provkeys/ui/internal/uitest"
 	"provkeys/ui/sshd"
@@ -64,18 +62,11 @@ func strictHazard(s string) string {
 // testCA is a PEM CA certificate the store accepts for import.
 func testCA(t *testing.T) string {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Hostile Test CA"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
 		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	der, _ := testcert.SelfSign(t, tmpl)
+	return testcert.PEM("CERTIFICATE", der)
 }
 
 // TestHostileInputRefusedByCommandLine passes every hostile string to every command-line

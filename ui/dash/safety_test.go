@@ -3,14 +3,14 @@ package dash
 import (
 	"encoding/json"
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/internal/uitest"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/internal/uitest"
 )
 
 // hostileViewsStore puts every hostile string (render_test.go) into every field the Machine

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"provkeys/internal/testcert"
 	"provkeys/store/demo"
 	"provkeys/ui/enroll"
 )
@@ -36,7 +37,7 @@ func BenchmarkEnrollHTTP(b *testing.B) {
 	bodies := make([][]byte, b.N)
 	for i := range bodies {
 		name := fmt.Sprintf("bench-%07d", i)
-		bodies[i], _ = json.Marshal(map[string]string{"key": secret, "machine": name, "csr": csrPEM(b, name)})
+		bodies[i], _ = json.Marshal(map[string]string{"key": secret, "machine": name, "csr": testcert.CSR(b, name)})
 	}
 	var next atomic.Int64
 	var mu sync.Mutex

@@ -3,15 +3,10 @@ package enroll_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"database/sql"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"provkeys/internal/testcert"
 	"provkeys/model"
 	"provkeys/store"
 	"provkeys/store/sqlite"
@@ -247,16 +243,6 @@ func TestOpenSSLAndCurl(t *testing.T) {
 	})
 }
 
-// csrPEM is a P-256 request for cn made in Go, for the load tests.
-func csrPEM(t testing.TB, cn string) string {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: cn}}, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
-}
-
 func (s *service) post(t testing.TB, body []byte) (int, []byte) {
 	resp, err := s.client.Post(s.url+"/v1/enroll", "application/json", bytes.NewReader(body))
 	if err != nil {
@@ -275,7 +261,7 @@ func TestConcurrentEnrollmentsRespectMaxUsage(t *testing.T) {
 	bodies := make([][]byte, n)
 	for i := range bodies {
 		name := fmt.Sprintf("node-%03d", i)
-		bodies[i], _ = json.Marshal(map[string]string{"key": secret, "machine": name, "csr": csrPEM(t, name)})
+		bodies[i], _ = json.Marshal(map[string]string{"key": secret, "machine": name, "csr": testcert.CSR(t, name)})
 	}
 	codes := make([]int, n)
 	var wg sync.WaitGroup

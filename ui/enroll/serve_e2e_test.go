@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"provkeys/internal/testcert"
 	"provkeys/internal/testenv"
 )
 
@@ -520,7 +521,7 @@ func TestServeBinaryKill9DuringStorm(t *testing.T) {
 	rootPEM, _ := os.ReadFile(s.root)
 	pool.AppendCertsFromPEM(rootPEM)
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	csr := csrPEM(t, "")
+	csr := testcert.CSR(t, "")
 	var acked sync.Map // machine name -> key
 	var n201 atomic.Int64
 	ctx, cancel := context.WithCancel(context.Background())

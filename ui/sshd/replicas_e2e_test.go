@@ -3,14 +3,8 @@ package sshd
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"net/http"
 	"os"
@@ -22,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"provkeys/internal/testcert"
 	"provkeys/store/postgres/pgtest"
 )
 
@@ -259,7 +254,7 @@ func enrollSplit(t *testing.T, rs []*replica, secret string, n, want int) {
 	bodies := make([][]byte, n)
 	for i := range bodies {
 		name := fmt.Sprintf("machine-%03d", i)
-		bodies[i], _ = json.Marshal(map[string]string{"key": secret, "machine": name, "csr": replicaCSR(t, name)})
+		bodies[i], _ = json.Marshal(map[string]string{"key": secret, "machine": name, "csr": testcert.CSR(t, name)})
 	}
 	codes := make([]int, n)
 	var wg sync.WaitGroup
@@ -298,17 +293,4 @@ func enrollSplit(t *testing.T, rs []*replica, secret string, n, want int) {
 			t.Errorf("replica %s admitted no enrollment: the split did not reach it", rs[i].name)
 		}
 	}
-}
-
-// replicaCSR is a certificate request for machine cn with a fresh P-256 key.
-func replicaCSR(t *testing.T, cn string) string {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: cn}}, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
 }

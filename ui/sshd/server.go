@@ -113,37 +113,29 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
-	if c.PollInterval <= 0 {
-		c.PollInterval = 2 * time.Second
-	}
-	if c.IdleTimeout <= 0 {
-		c.IdleTimeout = DefaultIdleTimeout
-	}
-	if c.SSHIdleTimeout <= 0 {
-		c.SSHIdleTimeout = max(DefaultSSHIdleTimeout, c.IdleTimeout+5*time.Minute)
-	}
-	if c.HandshakeTimeout <= 0 {
-		c.HandshakeTimeout = DefaultHandshakeTimeout
-	}
-	if c.Startups.Start <= 0 {
-		c.Startups.Start = DefaultStartupsStart
-	}
-	if c.Startups.Rate <= 0 || c.Startups.Rate > 100 {
+	setDefault(&c.PollInterval, 2*time.Second)
+	setDefault(&c.IdleTimeout, DefaultIdleTimeout)
+	setDefault(&c.SSHIdleTimeout, max(DefaultSSHIdleTimeout, c.IdleTimeout+5*time.Minute))
+	setDefault(&c.HandshakeTimeout, DefaultHandshakeTimeout)
+	setDefault(&c.Startups.Start, DefaultStartupsStart)
+	if c.Startups.Rate <= 0 || c.Startups.Rate > 100 { // a percentage
 		c.Startups.Rate = DefaultStartupsRate
 	}
-	if c.Startups.Full <= 0 {
-		c.Startups.Full = max(DefaultStartupsFull, c.Startups.Start)
-	}
-	if c.MaxSessions <= 0 {
-		c.MaxSessions = DefaultMaxSessions
-	}
-	if c.MaxPerAddr <= 0 {
-		c.MaxPerAddr = DefaultMaxPerAddr
-	}
+	setDefault(&c.Startups.Full, max(DefaultStartupsFull, c.Startups.Start))
+	setDefault(&c.MaxSessions, DefaultMaxSessions)
+	setDefault(&c.MaxPerAddr, DefaultMaxPerAddr)
 	if c.newDashboard == nil {
 		c.newDashboard = dash.New
 	}
 	return c, nil
+}
+
+// setDefault gives a limit or an interval its default when it is unset: zero, or negative,
+// which no limit or interval means.
+func setDefault[T ~int | ~int64](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // sshServer is one running Serve.

@@ -2,9 +2,10 @@ package scriptout
 
 import (
 	"encoding/json"
+	"strings"
+
 	"provkeys/keyformat"
 	"provkeys/model"
-	"strings"
 )
 
 // GroupDoc is a machine group as `groups list --json` prints it.

@@ -8,7 +8,6 @@ package conflict
 
 import (
 	"errors"
-	"provkeys/ui"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/theme"
 )
 

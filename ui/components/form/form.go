@@ -5,7 +5,6 @@ package form
 
 import (
 	"errors"
-	"provkeys/ui"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -13,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/theme"
 )
 

@@ -2,7 +2,6 @@ package form
 
 import (
 	"errors"
-	"provkeys/ui"
 	"strconv"
 
 	"charm.land/bubbles/v2/key"
@@ -11,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/theme"
 )
 

@@ -5,7 +5,6 @@ package frame
 
 import (
 	"fmt"
-	"provkeys/ui"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -14,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/theme"
 )
 

@@ -1,10 +1,10 @@
 package frame
 
 import (
-	"provkeys/ui"
 	"testing"
 
 	"provkeys/model"
+	"provkeys/ui"
 )
 
 func TestStatusClearsOnlyItsOwnMessage(t *testing.T) {

@@ -2,9 +2,10 @@ package frame
 
 import (
 	"context"
-	"provkeys/ui"
 
 	tea "charm.land/bubbletea/v2"
+
+	"provkeys/ui"
 )
 
 // pollVersion reads the store's data version.

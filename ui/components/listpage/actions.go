@@ -1,12 +1,11 @@
 package listpage
 
 import (
-	"provkeys/ui"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
 )
 
 // Action is one of a page's own actions as data (lazygit's bindings): its binding in the

@@ -1,9 +1,9 @@
 package listpage
 
 import (
-	"provkeys/ui"
-
 	"charm.land/bubbles/v2/key"
+
+	"provkeys/ui"
 )
 
 // listKeyMap is the bindings of the Machine Groups, Certificates and Audit views. Each page

@@ -7,8 +7,6 @@ package listpage
 import (
 	"context"
 	"errors"
-	"provkeys/ui"
-	"provkeys/ui/components/form"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -16,7 +14,9 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/components/confirm"
+	"provkeys/ui/components/form"
 	"provkeys/ui/components/table"
 	"provkeys/ui/theme"
 )

@@ -2,8 +2,6 @@ package listpage
 
 import (
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/components/form"
 	"slices"
 	"strings"
 
@@ -13,6 +11,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/form"
 	"provkeys/ui/components/table"
 	"provkeys/ui/theme"
 )

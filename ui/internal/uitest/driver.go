@@ -4,8 +4,6 @@ package uitest
 
 import (
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/components/frame"
 	"reflect"
 	"runtime"
 	"strings"
@@ -18,6 +16,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/frame"
 )
 
 var Admin = model.Actor{Name: "alice", Role: model.RoleAdmin}

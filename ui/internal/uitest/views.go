@@ -2,9 +2,6 @@ package uitest
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -23,6 +20,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	_ "github.com/charmbracelet/x/exp/golden" // defines -update for RequireGolden
 
+	"provkeys/internal/testcert"
 	"provkeys/model"
 )
 
@@ -232,14 +230,10 @@ func RequireGolden(t *testing.T, name, got string) {
 	}
 }
 
-// writeCert writes a PEM certificate to a temporary file: a self-signed CA, or (ca false) a
+// WriteCert writes a PEM certificate to a temporary file: a self-signed CA, or (ca false) a
 // leaf certificate that is not a CA.
 func WriteCert(t *testing.T, ca bool) string {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(42), Subject: pkix.Name{CommonName: "Test Corp CA", Organization: []string{"Test Corp"}},
 		NotBefore: TestNow.Add(-time.Hour), NotAfter: TestNow.AddDate(3, 0, 0),
@@ -249,12 +243,9 @@ func WriteCert(t *testing.T, ca bool) string {
 	if !ca {
 		tmpl.Subject.CommonName, tmpl.KeyUsage = "leaf.example.com", x509.KeyUsageDigitalSignature
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	der, _ := testcert.SelfSign(t, tmpl)
 	path := filepath.Join(t.TempDir(), "cert.pem")
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(testcert.PEM("CERTIFICATE", der)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -2,15 +2,15 @@ package audit
 
 import (
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/components/frame"
-	"provkeys/ui/internal/uitest"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/frame"
+	"provkeys/ui/internal/uitest"
 )
 
 func TestAuditIsNewestFirstWithALimit(t *testing.T) {

@@ -1,11 +1,12 @@
 package audit
 
 import (
+	"testing"
+
 	"provkeys/model"
 	"provkeys/ui"
 	"provkeys/ui/components/frame"
 	"provkeys/ui/internal/uitest"
-	"testing"
 )
 
 // auditOf is the Audit page the driver shows.

@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"provkeys/ui"
-	"provkeys/ui/internal/uitest"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/internal/uitest"
 )
 
 // importFile fills the import form with name and path and submits it.

@@ -1,11 +1,12 @@
 package certs
 
 import (
+	"testing"
+
 	"provkeys/model"
 	"provkeys/ui"
 	"provkeys/ui/components/frame"
 	"provkeys/ui/internal/uitest"
-	"testing"
 )
 
 // certsOf is the Certificates page the driver shows.

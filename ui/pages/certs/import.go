@@ -9,8 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"provkeys/ui"
-	"provkeys/ui/components/form"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -19,6 +17,8 @@ import (
 	"charm.land/huh/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/form"
 )
 
 // certMaxFile bounds what import reads: a PEM CA certificate is a few KiB, and the store

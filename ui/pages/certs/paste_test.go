@@ -1,12 +1,8 @@
 package certs
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
 	"math/big"
 	"strings"
 	"testing"
@@ -14,6 +10,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"provkeys/internal/testcert"
 	"provkeys/ui"
 	"provkeys/ui/internal/uitest"
 )
@@ -21,25 +18,13 @@ import (
 // caPEM is a fresh self-signed CA certificate and its PKCS#8 private key, in PEM.
 func caPEM(t *testing.T) (certPEM, keyPEM string) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Pasted CA"},
 		NotBefore: uitest.TestNow.Add(-time.Hour), NotAfter: uitest.TestNow.AddDate(3, 0, 0),
 		BasicConstraintsValid: true, IsCA: true, KeyUsage: x509.KeyUsageCertSign,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}))
+	der, key := testcert.SelfSign(t, tmpl)
+	return testcert.PEM("CERTIFICATE", der), testcert.KeyPEM(t, key)
 }
 
 // openRemote opens the Certificates page as a dashboard served over SSH.

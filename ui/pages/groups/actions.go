@@ -4,14 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/components/form"
-	"provkeys/ui/components/listpage"
 
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/components/confirm"
+	"provkeys/ui/components/form"
+	"provkeys/ui/components/listpage"
 )
 
 // openForm opens the add form (g nil) or the edit form for g.

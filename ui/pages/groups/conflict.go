@@ -3,7 +3,6 @@ package groups
 import (
 	"context"
 	"errors"
-	"provkeys/ui"
 	"strconv"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/components/conflict"
 	"provkeys/ui/theme"
 )

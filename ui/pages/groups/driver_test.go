@@ -1,11 +1,12 @@
 package groups
 
 import (
+	"testing"
+
 	"provkeys/model"
 	"provkeys/ui"
 	"provkeys/ui/components/frame"
 	"provkeys/ui/internal/uitest"
-	"testing"
 )
 
 // groupsOf is the Machine Groups page the driver shows.

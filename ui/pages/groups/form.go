@@ -2,14 +2,14 @@ package groups
 
 import (
 	"context"
-	"provkeys/ui"
-	"provkeys/ui/components/form"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/form"
 )
 
 // groupValues is what the machine group form fills in.

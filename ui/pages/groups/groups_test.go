@@ -3,14 +3,14 @@ package groups
 import (
 	"errors"
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/components/frame"
-	"provkeys/ui/components/listpage"
-	"provkeys/ui/internal/uitest"
 	"strings"
 	"testing"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/frame"
+	"provkeys/ui/components/listpage"
+	"provkeys/ui/internal/uitest"
 )
 
 func TestGroupsAddSendsTheInputAndSelectsTheNewGroup(t *testing.T) {

@@ -1,11 +1,12 @@
 package groups
 
 import (
-	"provkeys/ui/internal/uitest"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"provkeys/ui/internal/uitest"
 )
 
 // TestHostileInputInGroupForm pastes every hostile string into the machine-group form's

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"provkeys/ui"
 
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/components/confirm"
 	"provkeys/ui/keyfile"
 	"provkeys/ui/pages/keys/downloads"

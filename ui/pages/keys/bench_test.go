@@ -2,15 +2,15 @@ package keys
 
 import (
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/components/frame"
-	"provkeys/ui/internal/uitest"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/frame"
+	"provkeys/ui/internal/uitest"
 	"provkeys/ui/theme"
 )
 

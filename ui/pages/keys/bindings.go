@@ -1,13 +1,13 @@
 package keys
 
 import (
-	"provkeys/ui"
 	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/keyfile"
 )
 

@@ -3,14 +3,15 @@ package keys
 import (
 	"context"
 	"fmt"
-	"provkeys/model"
-	"provkeys/ui"
-	"provkeys/ui/components/confirm"
-	"provkeys/ui/pages/keys/bulk"
 	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+
+	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/confirm"
+	"provkeys/ui/pages/keys/bulk"
 )
 
 // A bulk action acts on every marked key (or the cursor's key when none is marked); package

@@ -3,13 +3,13 @@ package keys
 import (
 	"context"
 	"fmt"
-	"provkeys/ui"
 	"runtime/debug"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/keyset"
 )
 

@@ -1,9 +1,6 @@
 package keys
 
 import (
-	"provkeys/ui"
-	"provkeys/ui/internal/uitest"
-	"provkeys/ui/pages/keys/keyform"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,6 +11,9 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/internal/uitest"
+	"provkeys/ui/pages/keys/keyform"
 )
 
 // carolChanges saves a change to key alpha behind the dashboard's back, as another operator

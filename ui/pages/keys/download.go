@@ -7,11 +7,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"provkeys/ui"
 
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/keyfile"
 )
 

@@ -3,14 +3,15 @@ package keys
 import (
 	"os"
 	"path/filepath"
-	"provkeys/ui"
-	"provkeys/ui/internal/uitest"
-	"provkeys/ui/pages/keys/downloads"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"provkeys/ui"
+	"provkeys/ui/internal/uitest"
+	"provkeys/ui/pages/keys/downloads"
 )
 
 // typePath replaces the prompt's text with path.

@@ -3,11 +3,12 @@ package keys
 import (
 	"os"
 	"path/filepath"
-	"provkeys/ui"
-	"provkeys/ui/internal/uitest"
 	"strings"
 	"testing"
 	"time"
+
+	"provkeys/ui"
+	"provkeys/ui/internal/uitest"
 )
 
 // A directory given as the download path gets the key as DIR/NAME.txt; it is not a file to

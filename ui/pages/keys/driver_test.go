@@ -1,11 +1,12 @@
 package keys
 
 import (
+	"testing"
+
 	"provkeys/model"
 	"provkeys/ui"
 	"provkeys/ui/components/frame"
 	"provkeys/ui/internal/uitest"
-	"testing"
 )
 
 // keysOf is the Keys page the driver shows.

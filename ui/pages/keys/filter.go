@@ -1,15 +1,15 @@
 package keys
 
 import (
-	"provkeys/ui"
-	"provkeys/ui/components/form"
-	"provkeys/ui/pages/keys/savedfilters"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/form"
+	"provkeys/ui/pages/keys/savedfilters"
 )
 
 // filterEditor is the filter bar with the focus: the table filters live as the operator

@@ -1,15 +1,15 @@
 package keys
 
 import (
-	"provkeys/ui"
-	"provkeys/ui/internal/uitest"
-	"provkeys/ui/pages/keys/savedfilters"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/internal/uitest"
+	"provkeys/ui/pages/keys/savedfilters"
 )
 
 func TestSavedFiltersSaveApplyDelete(t *testing.T) {

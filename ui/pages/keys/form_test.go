@@ -4,14 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"provkeys/ui"
-	"provkeys/ui/internal/uitest"
-	"provkeys/ui/pages/keys/keyform"
 	"reflect"
 	"strings"
 	"testing"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/internal/uitest"
+	"provkeys/ui/pages/keys/keyform"
 )
 
 // recordCreate replaces CreateKey with one that records its input and then behaves normally.

@@ -1,14 +1,14 @@
 package keys
 
 import (
-	"provkeys/ui"
-	"provkeys/ui/internal/uitest"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/internal/uitest"
 )
 
 // TestHostileInputInForms pastes every hostile string into the add-key wizard's name, the

@@ -1,9 +1,9 @@
 package keys
 
 import (
-	"provkeys/ui"
-
 	"charm.land/bubbles/v2/key"
+
+	"provkeys/ui"
 )
 
 // The keymap is the help: every binding carries its help text, and a binding is enabled only

@@ -3,9 +3,6 @@ package keys
 import (
 	"errors"
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/components/frame"
-	"provkeys/ui/internal/uitest"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +10,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/frame"
+	"provkeys/ui/internal/uitest"
 )
 
 func TestCursorAndExpansionFollowTheKeyAcrossFilterSortAndReload(t *testing.T) {

@@ -4,9 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/internal/uitest"
-	"provkeys/ui/pages/keys/columns"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -16,7 +13,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/internal/uitest"
 	"provkeys/ui/keyset"
+	"provkeys/ui/pages/keys/columns"
 	"provkeys/ui/theme"
 )
 

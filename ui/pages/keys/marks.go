@@ -1,12 +1,11 @@
 package keys
 
 import (
-	"provkeys/ui"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
 )
 
 // Marks are the keys picked for a bulk action (DESIGN.md §10): kept by key id, so they

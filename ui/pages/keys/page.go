@@ -5,13 +5,12 @@
 package keys
 
 import (
-	"provkeys/ui"
-
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/keyset"
 	"provkeys/ui/pages/keys/activity"
 	"provkeys/ui/pages/keys/keyform"

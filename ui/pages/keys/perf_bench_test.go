@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"provkeys/ui"
-	"provkeys/ui/components/frame"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +13,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/components/frame"
 )
 
 // The performance suite (go run ./testdata/bench) runs these benchmarks on the keys of real

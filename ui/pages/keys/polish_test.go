@@ -1,12 +1,13 @@
 package keys
 
 import (
-	"provkeys/ui"
-	"provkeys/ui/internal/uitest"
-	"provkeys/ui/pages/keys/keyform"
 	"strings"
 	"testing"
 	"time"
+
+	"provkeys/ui"
+	"provkeys/ui/internal/uitest"
+	"provkeys/ui/pages/keys/keyform"
 )
 
 // The filter puts the cursor on the first match whenever the query changes (fzf, k9s), not on

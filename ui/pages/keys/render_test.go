@@ -2,8 +2,6 @@ package keys
 
 import (
 	"fmt"
-	"provkeys/ui"
-	"provkeys/ui/internal/uitest"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +11,8 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"provkeys/model"
+	"provkeys/ui"
+	"provkeys/ui/internal/uitest"
 )
 
 // goldenKeys is a store with every state the table draws.

@@ -2,7 +2,6 @@ package keys
 
 import (
 	"math/bits"
-	"provkeys/ui"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/components/table"
 	"provkeys/ui/keyset"
 	"provkeys/ui/pages/keys/columns"

@@ -3,15 +3,16 @@ package keys
 import (
 	"bytes"
 	"encoding/base64"
-	"provkeys/ui"
-	"provkeys/ui/components/frame"
-	"provkeys/ui/internal/uitest"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"provkeys/ui"
+	"provkeys/ui/components/frame"
+	"provkeys/ui/internal/uitest"
 )
 
 // startProgram runs the dashboard in a real Bubble Tea program on a virtual 120×30 terminal,

@@ -2,7 +2,6 @@ package keys
 
 import (
 	"fmt"
-	"provkeys/ui"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"provkeys/keyformat"
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/components/table"
 	"provkeys/ui/pages/keys/columns"
 	"provkeys/ui/pages/keys/reveal"

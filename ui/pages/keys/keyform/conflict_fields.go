@@ -1,13 +1,13 @@
 package keyform
 
 import (
-	"provkeys/ui"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/components/conflict"
 )
 

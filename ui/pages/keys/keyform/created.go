@@ -1,7 +1,6 @@
 package keyform
 
 import (
-	"provkeys/ui"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -9,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"provkeys/model"
+	"provkeys/ui"
 	"provkeys/ui/components/confirm"
 	"provkeys/ui/pages/keys/reveal"
 )

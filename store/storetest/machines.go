@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -137,5 +138,98 @@ func KeyActivityDayEdges(t *testing.T, s store.Store, setEnrolledAt func(machine
 	}
 	if a.LastMachine != fmt.Sprintf("m-%02d", len(times)-1) || !a.LastAt.Equal(to) {
 		t.Fatalf("last %q at %v, want the one at %v", a.LastMachine, a.LastAt, to)
+	}
+}
+
+// testActiveMachineCounts: each key's unrevoked machines are counted, by key id; a revoked
+// machine no longer counts, a key without machines is absent, and a viewer may read them.
+func testActiveMachineCounts(t *testing.T, open Opener) {
+	s, x, ctx := openAsAdmin(t, open)
+	fleet, secret := mustKey(t, x, keyInput("fleet"))
+	kiosk, kioskSecret := mustKey(t, x, keyInput("kiosk"))
+	mustKey(t, x, keyInput("unused"))
+	first := mustEnroll(t, s, secret, "a", "b", "c")[0]
+	mustEnroll(t, s, kioskSecret, "lobby")
+	if _, err := x.RevokeMachine(ctx, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Session(viewer).ActiveMachineCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[int64]int{fleet.ID: 2, kiosk.ID: 1}; !maps.Equal(got, want) {
+		t.Fatalf("ActiveMachineCounts = %v, want %v", got, want)
+	}
+	if _, err := s.Session(model.Actor{Name: "m", Role: model.RoleMachine}).ActiveMachineCounts(ctx); !errors.Is(err, model.ErrForbidden) {
+		t.Fatalf("a machine read the counts: %v", err)
+	}
+}
+
+// testKeyLastMachine: the key remembers the machine that enrolled with it most recently, in
+// every way keys are read, after enrollments and re-enrollments alike; a key edit keeps it, and
+// an enrollment does not move the key's version (it is not an edit).
+func testKeyLastMachine(t *testing.T, open Opener) {
+	s, x, ctx := openAsAdmin(t, open)
+	in := reenrollableKeyInput("fleet")
+	k, secret := mustKey(t, x, in)
+	other, _ := mustKey(t, x, keyInput("unused"))
+	check := func(want string) {
+		t.Helper()
+		got, err := x.Key(ctx, k.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.LastMachine != want || got.Version != k.Version {
+			t.Fatalf("Key: last machine %q version %d, want %q version %d", got.LastMachine, got.Version, want, k.Version)
+		}
+		byName, _ := x.KeyByName(ctx, "fleet")
+		keys, _ := x.ListKeys(ctx)
+		head, _, _ := x.ListKeysHead(ctx, 10)
+		table, err := x.ListKeyTable(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range keys {
+			wantHere := ""
+			if keys[i].ID == k.ID {
+				wantHere = want
+			}
+			if keys[i].LastMachine != wantHere || table.LastMachine(i) != wantHere || table.Key(i).LastMachine != wantHere {
+				t.Fatalf("listing of key %s: %q / table %q, want %q", keys[i].Name, keys[i].LastMachine, table.LastMachine(i), wantHere)
+			}
+		}
+		for _, hk := range head {
+			if hk.ID == k.ID && hk.LastMachine != want {
+				t.Fatalf("ListKeysHead: %q, want %q", hk.LastMachine, want)
+			}
+		}
+		if byName.LastMachine != want {
+			t.Fatalf("KeyByName: %q, want %q", byName.LastMachine, want)
+		}
+	}
+	check("")
+	for _, m := range []string{"web-01", "web-02", "web-01"} { // the last one re-enrolls
+		mustEnroll(t, s, secret, m)
+		check(m)
+	}
+	f, err := model.ParseFilter("machine:WEB-01 used:yes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := x.ListKeys(ctx)
+	for _, kk := range keys {
+		if f.Match(kk, time.Now()) != (kk.ID == k.ID) {
+			t.Fatalf("filter %q on key %s", f.Expr, kk.Name)
+		}
+	}
+	if got, _ := x.Key(ctx, other.ID); got.LastMachine != "" {
+		t.Fatalf("a key nobody used has last machine %q", got.LastMachine)
+	}
+	in.Description = "edited"
+	if _, err := x.UpdateKey(ctx, k.ID, k.Version, in); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := x.Key(ctx, k.ID); got.LastMachine != "web-01" {
+		t.Fatalf("an edit lost the last machine: %q", got.LastMachine)
 	}
 }

@@ -163,3 +163,81 @@ func testImportKeyStream(t *testing.T, open Opener) {
 		}
 	}
 }
+
+func testImportKeysAllOrNothing(t *testing.T, open Opener) {
+	s, x, ctx := openAsAdmin(t, open)
+	mustKey(t, x, keyInput("existing"))
+	auditBefore := len(auditEvents(t, s))
+	given, _ := keyformat.Generate("")
+	batch := []model.KeyInput{keyInput("imp-1"), keyInput("imp-2"), keyInput("EXISTING")}
+	batch[0].Secret = given
+	if _, err := x.ImportKeys(ctx, batch); !errors.Is(err, model.ErrDuplicate) || !strings.Contains(err.Error(), "key 3") {
+		t.Fatalf("import with a duplicate: %v", err)
+	}
+	if keys, _ := x.ListKeys(ctx); len(keys) != 1 || len(auditEvents(t, s)) != auditBefore {
+		t.Fatal("a failed import stored something")
+	}
+	keys, err := x.ImportKeys(ctx, batch[:2])
+	if err != nil || len(keys) != 2 {
+		t.Fatalf("import: %v", err)
+	}
+	if keys[0].Fingerprint != keyformat.Fingerprint(given) {
+		t.Fatal("imported key material not kept")
+	}
+	if n := countAudit(t, s, func(e model.AuditEvent) bool {
+		return e.Action == model.ActionImport && e.ObjectType == model.ObjectKey
+	}); n != 2 {
+		t.Fatalf("%d import audit rows, want 2", n)
+	}
+}
+
+// testCreateKeysBulk: a batch lands whole with its history and one audit row, or not at all.
+func testCreateKeysBulk(t *testing.T, open Opener) {
+	s, x, ctx := openAsAdmin(t, open)
+	mustGroup(t, x, "Servers")
+	mustGroup(t, x, "Alpha")
+	created := now().Add(-48 * time.Hour)
+	batch := []store.NewKey{
+		{KeyInput: keyInput("bulk-1"), UsageCount: 3, CreatedAt: created, UpdatedAt: created.Add(time.Hour)},
+		{KeyInput: keyInput("bulk-2")},
+		{KeyInput: keyInput("bulk-3")},
+	}
+	batch[1].Groups = []string{"alpha", "SERVERS"}
+	batch[2].Exportable = false
+	before := len(auditEvents(t, s))
+	if err := x.CreateKeys(ctx, append(batch, store.NewKey{KeyInput: keyInput("BULK-1")}), "test batch"); !errors.Is(err, model.ErrDuplicate) {
+		t.Fatalf("a batch naming a key twice: %v", err)
+	}
+	if keys, _ := x.ListKeys(ctx); len(keys) != 0 || len(auditEvents(t, s)) != before {
+		t.Fatalf("a failed batch stored %d keys", len(keys))
+	}
+	if err := s.Session(viewer).CreateKeys(ctx, batch, "viewer"); !errors.Is(err, model.ErrForbidden) {
+		t.Fatalf("viewer: %v", err)
+	}
+	if err := x.CreateKeys(ctx, batch, "test batch"); err != nil {
+		t.Fatal(err)
+	}
+	k, err := x.KeyByName(ctx, "bulk-1")
+	if err != nil || k.UsageCount != 3 || !k.CreatedAt.Equal(created) || !k.UpdatedAt.Equal(created.Add(time.Hour)) ||
+		k.CreatedBy != "alice" || k.Version != 1 {
+		t.Fatalf("bulk-1: %+v %v", k, err)
+	}
+	if sec, err := x.ExportKey(ctx, k.ID); err != nil || sec == "" {
+		t.Fatalf("bulk-1 material: %v", err)
+	} else if v, err := x.VerifyKey(ctx, sec); err != nil || v.ID != k.ID {
+		t.Fatalf("verify bulk-1: %v", err)
+	}
+	if k2, _ := x.KeyByName(ctx, "bulk-2"); len(k2.Groups) != 2 || k2.CreatedAt.IsZero() {
+		t.Fatalf("bulk-2: %+v", k2)
+	}
+	if k3, _ := x.KeyByName(ctx, "bulk-3"); k3.Exportable {
+		t.Fatal("bulk-3 is exportable")
+	} else if _, err := x.ExportKey(ctx, k3.ID); !errors.Is(err, model.ErrNotExportable) {
+		t.Fatalf("bulk-3 export: %v", err)
+	}
+	if n := countAudit(t, s, func(e model.AuditEvent) bool {
+		return e.ObjectName == "test batch" && e.Action == model.ActionCreate && e.Result == "ok"
+	}); n != 1 {
+		t.Fatalf("%d audit rows for the batch, want 1", n)
+	}
+}
