@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"provkeys/model/internal/column"
 	"provkeys/model/internal/foldtext"
 )
 
@@ -29,24 +30,24 @@ type Index struct {
 	certs   foldtext.Table // distinct certificate names
 	descs   foldtext.Table // distinct descriptions
 	groups  foldtext.Table // distinct machine group names
-	certOf  entryOf        // per key: its entry in certs
-	descOf  entryOf        // per key: its entry in descs
-	listOf  entryOf        // over a KeyTable, per key: its list of groups (KeyTable.GroupSet)
+	certOf  column.Entries // per key: its entry in certs
+	descOf  column.Entries // per key: its entry in descs
+	listOf  column.Entries // over a KeyTable, per key: its list of groups (KeyTable.GroupSet)
 	groupAt []uint32       // list l's groups are groupOf[groupAt[l]:groupAt[l+1]]; a list per key without a table
-	groupOf entryOf        // entries in groups
+	groupOf column.Entries // entries in groups
 	flags   []uint8        // flag* bits per key
 	// Over a KeyTable the expiries, times and counts below are read from its rows (see
 	// expiryOf, usageOf): a filter term on them is rare, and copies would cost 20 bytes a key.
-	expOf   []uint32  // per key with flagExpires: its expiry's place in expSec and expNsec
-	expSec  []int64   // ExpiresAt as Unix seconds, of the keys that expire
-	expNsec []int32   // and its nanoseconds
-	created moments   // CreatedAt
-	updated moments   // UpdatedAt
-	table   *KeyTable // the source, when it is a table
-	usage   counts    // UsageCount
-	limit   counts    // MaxUsage
-	scan    bool      // the tables were built; false when text would not fit 32-bit offsets
-	workers int       // goroutines for one pass
+	expOf   []uint32      // per key with flagExpires: its expiry's place in expSec and expNsec
+	expSec  []int64       // ExpiresAt as Unix seconds, of the keys that expire
+	expNsec []int32       // and its nanoseconds
+	created moments       // CreatedAt
+	updated moments       // UpdatedAt
+	table   *KeyTable     // the source, when it is a table
+	usage   column.Counts // UsageCount
+	limit   column.Counts // MaxUsage
+	scan    bool          // the tables were built; false when text would not fit 32-bit offsets
+	workers int           // goroutines for one pass
 }
 
 const (
@@ -133,7 +134,7 @@ func newIndex(keys keySource) *Index {
 		}
 	}
 	if ix.table == nil {
-		ix.usage, ix.limit = narrowCounts(usage), narrowCounts(limit)
+		ix.usage, ix.limit = column.NarrowCounts(usage), column.NarrowCounts(limit)
 	}
 	// Folding turns an invalid byte into 3-byte U+FFFD; leave room for that, and for the
 	// separators, below the 32-bit offsets.
@@ -171,7 +172,7 @@ func newIndex(keys keySource) *Index {
 		for i := range listOf {
 			listOf[i] = uint32(ix.table.GroupSet(i))
 		}
-		ix.listOf = narrowEntries(listOf, ix.table.GroupSets()-1)
+		ix.listOf = column.NarrowEntries(listOf, ix.table.GroupSets()-1)
 	} else {
 		ix.groupAt = make([]uint32, 1, n+1)
 	}
@@ -194,9 +195,9 @@ func newIndex(keys keySource) *Index {
 		ix.names = names.Done()
 	}
 	ix.certs, ix.descs, ix.groups = certs.Done(), descs.Done(), groups.Done()
-	ix.certOf = narrowEntries(certOf, ix.certs.Entries()-1)
-	ix.descOf = narrowEntries(descOf, ix.descs.Entries()-1)
-	ix.groupOf = narrowEntries(groupOf, ix.groups.Entries()-1)
+	ix.certOf = column.NarrowEntries(certOf, ix.certs.Entries()-1)
+	ix.descOf = column.NarrowEntries(descOf, ix.descs.Entries()-1)
+	ix.groupOf = column.NarrowEntries(groupOf, ix.groups.Entries()-1)
 	ix.scan = true
 	return ix
 }
@@ -345,13 +346,13 @@ func (ix *Index) keepText(live []uint64, t *term) {
 // otherHas reports whether key k's certificate, description or one of its groups is marked
 // in the per-table results (nil for a table that had no match or is not asked).
 func (ix *Index) otherHas(k int, cert, desc, group []uint64) bool {
-	if cert != nil && foldtext.Has(cert, int(ix.certOf.at(k))) || desc != nil && foldtext.Has(desc, int(ix.descOf.at(k))) {
+	if cert != nil && foldtext.Has(cert, int(ix.certOf.At(k))) || desc != nil && foldtext.Has(desc, int(ix.descOf.At(k))) {
 		return true
 	}
 	if group != nil {
 		l := ix.groupList(k)
 		for j := ix.groupAt[l]; j < ix.groupAt[l+1]; j++ {
-			if foldtext.Has(group, int(ix.groupOf.at(int(j)))) {
+			if foldtext.Has(group, int(ix.groupOf.At(int(j)))) {
 				return true
 			}
 		}
@@ -365,16 +366,16 @@ func (ix *Index) keyHas(t *term, k int) bool {
 	if (t.kind == termText || t.kind == termName) && strings.Contains(ix.names.Entry(k), needle) {
 		return true
 	}
-	if (t.kind == termText || t.kind == termCert) && strings.Contains(ix.certs.Entry(int(ix.certOf.at(k))), needle) {
+	if (t.kind == termText || t.kind == termCert) && strings.Contains(ix.certs.Entry(int(ix.certOf.At(k))), needle) {
 		return true
 	}
-	if t.kind == termText && strings.Contains(ix.descs.Entry(int(ix.descOf.at(k))), needle) {
+	if t.kind == termText && strings.Contains(ix.descs.Entry(int(ix.descOf.At(k))), needle) {
 		return true
 	}
 	if t.kind == termText || t.kind == termGroup {
 		l := ix.groupList(k)
 		for j := ix.groupAt[l]; j < ix.groupAt[l+1]; j++ {
-			if strings.Contains(ix.groups.Entry(int(ix.groupOf.at(int(j)))), needle) {
+			if strings.Contains(ix.groups.Entry(int(ix.groupOf.At(int(j)))), needle) {
 				return true
 			}
 		}
@@ -448,7 +449,7 @@ func (ix *Index) keepFields(live []uint64, t *term, now time.Time) {
 // groupList is the number of key k's list of groups in groupAt.
 func (ix *Index) groupList(k int) int {
 	if ix.table != nil {
-		return int(ix.listOf.at(k))
+		return int(ix.listOf.At(k))
 	}
 	return k
 }
@@ -468,7 +469,7 @@ func (ix *Index) usageOf(k int) (use, limit int64) {
 	if ix.table != nil {
 		return ix.table.Usage(k)
 	}
-	return ix.usage.at(k), ix.limit.at(k)
+	return ix.usage.At(k), ix.limit.At(k)
 }
 
 // parallel runs do over [0, n) in one piece, or split between the index's goroutines when n
@@ -490,44 +491,6 @@ func (ix *Index) keep(live []uint64, ok func(k int) bool) {
 			}
 		}
 	})
-}
-
-// narrow is a column of numbers kept in the small type S while every value fits one, else
-// as the wide values given: a million keys' entry numbers in a byte each, counts in two.
-type narrow[S uint8 | uint16, W uint32 | int64] struct {
-	small []S
-	wide  []W
-}
-
-func narrowed[S uint8 | uint16, W uint32 | int64](v []W, fits bool) narrow[S, W] {
-	if !fits {
-		return narrow[S, W]{wide: v}
-	}
-	small := make([]S, len(v))
-	for i, x := range v {
-		small[i] = S(x)
-	}
-	return narrow[S, W]{small: small}
-}
-
-func (n *narrow[S, W]) at(i int) W {
-	if n.wide != nil {
-		return n.wide[i]
-	}
-	return W(n.small[i])
-}
-
-// entryOf is an entry number per key (or per link), a byte each while the table has at most
-// 256 entries, as certificates, descriptions and groups usually do.
-type entryOf = narrow[uint8, uint32]
-
-func narrowEntries(v []uint32, entries int) entryOf { return narrowed[uint8](v, entries <= 256) }
-
-// counts are usage counts or maxima per key, two bytes each while every one fits.
-type counts = narrow[uint16, int64]
-
-func narrowCounts(v []int64) counts {
-	return narrowed[uint16](v, !slices.ContainsFunc(v, func(x int64) bool { return x < 0 || x > math.MaxUint16 }))
 }
 
 // moments are times as two arrays: 12 bytes a time, where a []moment takes 16 (padding).

@@ -195,13 +195,13 @@ func TestIndexManyDistinctEntries(t *testing.T) {
 		}
 	}
 	for _, ix := range []*Index{NewIndex(keys), NewKeyTable(keys).Index()} {
-		if ix.descOf.wide == nil || ix.certOf.wide == nil || ix.groupOf.wide == nil {
+		if ix.descOf.Small() || ix.certOf.Small() || ix.groupOf.Small() {
 			t.Fatal("entry numbers kept narrow past what fits")
 		}
-		if ix.table == nil && (ix.usage.wide == nil || ix.limit.wide == nil) {
+		if ix.table == nil && (ix.usage.Small() || ix.limit.Small()) {
 			t.Fatal("counts kept narrow past what fits")
 		}
-		if ix.table != nil && ix.listOf.wide == nil {
+		if ix.table != nil && ix.listOf.Small() {
 			t.Fatal("lists of groups kept narrow past what fits")
 		}
 		for _, expr := range append([]string{"rack 69", "cert:ca-29", "group:site 5", "site 699", "ca-299 rack",
@@ -215,7 +215,7 @@ func TestIndexManyDistinctEntries(t *testing.T) {
 			}
 		}
 	}
-	if ix := NewIndex(benchKeys(50)); ix.descOf.small == nil || ix.certOf.small == nil || ix.usage.small == nil {
+	if ix := NewIndex(benchKeys(50)); !ix.descOf.Small() || !ix.certOf.Small() || !ix.usage.Small() {
 		t.Error("few entries or small counts not kept narrow")
 	}
 }
@@ -241,10 +241,10 @@ func TestIndexOverTableCopiesNoRowFields(t *testing.T) {
 	}
 	table := NewKeyTable(keys)
 	ix := table.Index()
-	if ix.expOf != nil || ix.expSec != nil || ix.usage.small != nil || ix.usage.wide != nil || ix.limit.small != nil {
+	if ix.expOf != nil || ix.expSec != nil || !ix.usage.Empty() || !ix.limit.Empty() {
 		t.Fatal("the index copied expiries or counts the table holds")
 	}
-	if len(ix.groupAt) != table.GroupSets()+1 || ix.listOf.small == nil {
+	if len(ix.groupAt) != table.GroupSets()+1 || !ix.listOf.Small() {
 		t.Fatalf("groups indexed per key (%d lists for %d distinct), not per list", len(ix.groupAt)-1, table.GroupSets())
 	}
 	for _, expr := range append([]string{"status:expired", "status:enabled", "status:exhausted", "expires:<30d",
@@ -255,6 +255,32 @@ func TestIndexOverTableCopiesNoRowFields(t *testing.T) {
 		}
 		if got, want := ix.Filter(f, filterNow, nil), matchAll(f, keys, filterNow); !reflect.DeepEqual(got, want) {
 			t.Errorf("Filter(%q) = %d keys, want %d", expr, len(got), len(want))
+		}
+	}
+}
+
+// TestIndexEntryNumbersAtAByte: at 256 distinct descriptions, certificates and group lists
+// an entry number still fits a byte, at 257 it does not; either way the key holding the last
+// one is found by its own text, and no other key is.
+func TestIndexEntryNumbersAtAByte(t *testing.T) {
+	for _, n := range []int{256, 257} {
+		keys := make([]Key, n)
+		for i := range keys {
+			keys[i] = Key{ID: int64(i + 1), Name: fmt.Sprintf("k%d", i), Description: fmt.Sprintf("desc-%04d", i),
+				CertName: fmt.Sprintf("cert-%04d", i), Groups: []GroupRef{{ID: int64(i + 1), Name: fmt.Sprintf("grp-%04d", i)}}}
+		}
+		for _, ix := range []*Index{NewIndex(keys), NewKeyTable(keys).Index()} {
+			for _, field := range []string{"desc", "cert", "grp"} {
+				for _, i := range []int{0, n - 1} {
+					f, err := ParseFilter(fmt.Sprintf("%s-%04d", field, i))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got := ix.Filter(f, filterNow, nil); len(got) != 1 || got[0] != i {
+						t.Errorf("%d keys: %s-%04d matched keys %v, want [%d]", n, field, i, got, i)
+					}
+				}
+			}
 		}
 	}
 }
