@@ -27,6 +27,7 @@ import (
 type Index struct {
 	keys    keySource
 	names   foldtext.Table // one entry per key
+	named   *foldtext.Narrowing
 	certs   foldtext.Table // distinct certificate names
 	descs   foldtext.Table // distinct descriptions
 	groups  foldtext.Table // distinct machine group names
@@ -84,6 +85,7 @@ func newIndex(keys keySource) *Index {
 	n := keys.Len()
 	var scratch Key
 	ix := &Index{
+		named:   new(foldtext.Narrowing),
 		keys:    keys,
 		flags:   make([]uint8, n),
 		workers: runtime.GOMAXPROCS(0),
@@ -305,7 +307,7 @@ func (ix *Index) keepTerm(live []uint64, t *term, now time.Time, count int) {
 func (ix *Index) keepText(live []uint64, t *term) {
 	var name, cert, desc, group []uint64
 	if t.kind == termText || t.kind == termName {
-		name = ix.names.SearchWithin(t.folded, ix.workers, live) // entry k is key k
+		name = ix.named.Search(&ix.names, t.folded, ix.workers, live) // entry k is key k
 	}
 	if t.kind == termText || t.kind == termCert {
 		cert = ix.certs.Search(t.folded, ix.workers)

@@ -119,3 +119,44 @@ func BenchmarkSearch(b *testing.B) {
 		}
 	}
 }
+
+// TestNarrowingSearch: typed one key at a time, deleted, and typed anew, with the caller's
+// entries in question all, in runs or scattered, a Narrowing marks what Search marks in
+// every word the caller asks about, whichever answer it narrowed from.
+func TestNarrowingSearch(t *testing.T) {
+	entries := searchEntries(5000)
+	own, over := searchTables(entries)
+	words := (len(entries) + 63) / 64
+	all := NewBitmap(len(entries), true)
+	runs, apart := make([]uint64, words), make([]uint64, words)
+	for w := range words {
+		if w/10%2 == 1 {
+			runs[w] = 1 << (w % 64)
+		}
+		if w%3 == 0 {
+			apart[w] = ^uint64(0)
+		}
+	}
+	lives := [][]uint64{all, runs, all, apart, all}
+	var typed []string
+	for _, q := range []string{"fra-web-00", "kvm", "nyc-web-0499", "e", "example.com-kvm"} {
+		for i := 1; i <= len(q); i++ {
+			typed = append(typed, q[:i])
+		}
+		for i := len(q) - 1; i >= 1; i-- {
+			typed = append(typed, q[:i])
+		}
+	}
+	for name, tb := range map[string]*Table{"own": &own, "over": &over} {
+		var n Narrowing
+		for step, needle := range typed {
+			live := lives[step%len(lives)]
+			got, want := n.Search(tb, needle, 2, live), tb.Search(needle, 1)
+			for w := range words {
+				if live[w] != 0 && got[w] != want[w] {
+					t.Fatalf("%s table, step %d (%q): word %d is %x, want %x", name, step, needle, w, got[w], want[w])
+				}
+			}
+		}
+	}
+}
