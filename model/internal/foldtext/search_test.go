@@ -2,7 +2,9 @@ package foldtext
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -159,4 +161,30 @@ func TestNarrowingSearch(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestNarrowingShared: sessions sharing one index type at once, each its own query; every
+// answer is still right for the entries its caller asks about.
+func TestNarrowingShared(t *testing.T) {
+	entries := searchEntries(3000)
+	tb, _ := searchTables(entries)
+	all := NewBitmap(len(entries), true)
+	var n Narrowing
+	var wg sync.WaitGroup
+	for _, q := range []string{"fra-web-00", "nyc-web-01", "example.com-kvm", "lon-web-002"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				for i := 1; i <= len(q); i++ {
+					got, want := n.Search(&tb, q[:i], 1, all), tb.Search(q[:i], 1)
+					if !slices.Equal(got, want) {
+						t.Errorf("%q: answer differs from the full search", q[:i])
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
