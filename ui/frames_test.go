@@ -28,6 +28,23 @@ func (c counter) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (c counter) View() tea.View { return tea.NewView("keys " + strconv.Itoa(c.n)) }
 
+// runProgram runs m in a w×h terminal that writes to out and whose keyboard is keys, until
+// the test ends.
+func runProgram(tb testing.TB, m tea.Model, out io.Writer, w, h int, opts ...tea.ProgramOption) (*tea.Program, io.Writer) {
+	in, keys := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := tea.NewProgram(m, append(append(ProgramOptions(), tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx),
+		tea.WithWindowSize(w, h), tea.WithoutSignalHandler()), opts...)...)
+	done := make(chan error, 1)
+	go func() { _, err := p.Run(); done <- err }()
+	tb.Cleanup(func() {
+		cancel()
+		keys.Close()
+		<-done
+	})
+	return p, keys
+}
+
 // signalWriter tells of every write.
 type signalWriter struct {
 	wrote chan struct{}
@@ -51,19 +68,8 @@ func TestKeyDrawnWithoutWaitingForTick(t *testing.T) {
 		afterBlink bool
 	}{{"after a pause", false}, {"just after another frame", true}} {
 		t.Run(c.name, func(t *testing.T) {
-			in, keys := io.Pipe()
 			out := &signalWriter{wrote: make(chan struct{}, 1)}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			p := tea.NewProgram(counter{}, append(ProgramOptions(), tea.WithInput(in), tea.WithOutput(out),
-				tea.WithContext(ctx), tea.WithWindowSize(40, 5), tea.WithoutSignalHandler())...)
-			done := make(chan error, 1)
-			go func() { _, err := p.Run(); done <- err }()
-			defer func() {
-				cancel()
-				keys.Close()
-				<-done
-			}()
+			p, keys := runProgram(t, counter{}, out, 40, 5)
 			quiet := func() { // until nothing was written for 50 ms
 				for {
 					select {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -158,18 +157,7 @@ func TestFramesReachTheScreen(t *testing.T) {
 	// The emulator's answers to the program's queries. It is never closed: vt v0.1.0's Close
 	// races with a Read, and the reader ends with the test binary.
 	go func() { _, _ = io.Copy(io.Discard, term.em) }()
-	in, keys := io.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	p := tea.NewProgram(&script{frames: views}, append(ProgramOptions(), tea.WithInput(in), tea.WithOutput(term),
-		tea.WithContext(ctx), tea.WithWindowSize(w, h), tea.WithColorProfile(colorprofile.ANSI256),
-		tea.WithoutSignalHandler())...)
-	done := make(chan error, 1)
-	go func() { _, err := p.Run(); done <- err }()
-	defer func() {
-		cancel()
-		keys.Close()
-		<-done
-	}()
+	p, _ := runProgram(t, &script{frames: views}, term, w, h, tea.WithColorProfile(colorprofile.ANSI256))
 	for i, f := range frames {
 		term.quiet(t)
 		term.mu.Lock()
@@ -219,18 +207,7 @@ func BenchmarkFrameToTerminal(b *testing.B) {
 	}
 	views := []string{frame("ams"), frame("fra")}
 	out := &signalWriter{wrote: make(chan struct{}, 1)}
-	in, keys := io.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &script{frames: views}
-	p := tea.NewProgram(s, append(ProgramOptions(), tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx),
-		tea.WithWindowSize(w, h), tea.WithColorProfile(colorprofile.ANSI256), tea.WithoutSignalHandler())...)
-	done := make(chan error, 1)
-	go func() { _, err := p.Run(); done <- err }()
-	defer func() {
-		cancel()
-		keys.Close()
-		<-done
-	}()
+	p, _ := runProgram(b, &script{frames: views}, out, w, h, tea.WithColorProfile(colorprofile.ANSI256))
 	// Let start-up's writes end, so that each write below is the frame asked for.
 	for quiet := false; !quiet; {
 		select {
