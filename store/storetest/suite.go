@@ -97,8 +97,11 @@ func openAs(t *testing.T, open Opener, a model.Actor) (store.Store, store.Sessio
 	return s, s.Session(a), testCtx(t)
 }
 
-func testCtx(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+func testCtx(t testing.TB) context.Context { return testCtxFor(t, 30*time.Second) }
+
+// testCtxFor is a context that ends with the test or after d.
+func testCtxFor(t testing.TB, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return ctx
 }
