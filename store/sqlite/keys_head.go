@@ -45,10 +45,39 @@ func (x *session) ListKeysHead(ctx context.Context, limit int) ([]model.Key, int
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, 0, mapErr(err)
 	}
-	for i := range keys {
-		if keys[i].Groups, err = n.keyGroups(ctx, x.E, tx, keys[i].ID); err != nil {
-			return nil, 0, err
-		}
+	if err := n.headGroups(ctx, tx, keys); err != nil {
+		return nil, 0, err
 	}
 	return keys, total, nil
+}
+
+// headGroups fills in the groups of keys, the first len(keys) in name order, in one query:
+// one per key cost 15 ms of a first frame at 200 keys.
+func (n *names) headGroups(ctx context.Context, tx *sql.Tx, keys []model.Key) error {
+	at := make(map[int64]int, len(keys))
+	for i, k := range keys {
+		at[k.ID] = i
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT key_id, group_id FROM key_groups
+		WHERE key_id IN (SELECT id FROM keys ORDER BY name LIMIT ?)`, len(keys))
+	if err != nil {
+		return mapErr(err)
+	}
+	for rows.Next() {
+		var kid, gid int64
+		if err := rows.Scan(&kid, &gid); err != nil {
+			rows.Close()
+			return mapErr(err)
+		}
+		if i, ok := at[kid]; ok {
+			keys[i].Groups = append(keys[i].Groups, model.GroupRef{ID: gid, Name: n.groups[gid]})
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return mapErr(err)
+	}
+	for i := range keys {
+		sortRefs(keys[i].Groups)
+	}
+	return nil
 }
