@@ -1,18 +1,13 @@
 package postgres
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 
+	"provkeys/internal/testcert"
 	"provkeys/model"
 )
 
@@ -36,7 +31,7 @@ func TestUsageLimitAcrossReplicas(t *testing.T) {
 	reqs := make([]model.EnrollRequest, n)
 	for i := range reqs {
 		name := fmt.Sprintf("m-%03d", i)
-		reqs[i] = model.EnrollRequest{Key: secret, Machine: name, CSR: csr(t, name), Remote: "198.51.100.4:40000"}
+		reqs[i] = model.EnrollRequest{Key: secret, Machine: name, CSR: testcert.CSR(t, name), Remote: "198.51.100.4:40000"}
 	}
 	var ok, refused atomic.Int64
 	var wg sync.WaitGroup
@@ -73,15 +68,4 @@ func TestUsageLimitAcrossReplicas(t *testing.T) {
 	if ms, err := a.as(admin).ListMachines(ctx, k.ID); err != nil || len(ms) != 50 {
 		t.Fatalf("%d machines (%v), want 50", len(ms), err)
 	}
-}
-
-// csr is a P-256 certificate request for machine name.
-func csr(t testing.TB, name string) string {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: name}}, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
 }
