@@ -340,9 +340,13 @@ func (s *cursedRenderer) flush(closing bool) error {
 
 	// provkeys patch (lines.go): write only the changed lines when the screen shows the last
 	// frame at this size.
-	lines, byLine := frameLines(view.Content, s.lines, s.profile)
-	byLine = byLine && view.AltScreen && s.lastView != nil && s.lastView.AltScreen && !closing &&
-		!s.starting && !s.pendingErase && frameArea == s.cellbuf.Bounds() && len(lines) <= s.height
+	byLine := view.AltScreen && s.lastView != nil && s.lastView.AltScreen && !closing &&
+		!s.starting && !s.pendingErase && frameArea == s.cellbuf.Bounds()
+	var lines []string
+	if byLine { // only then are the lines read
+		lines, byLine = frameLines(view.Content, s.lines, s.profile)
+		byLine = byLine && len(lines) <= s.height
+	}
 	onScreen := s.lastLines != nil
 
 	// We're no longer starting.
@@ -379,7 +383,7 @@ func (s *cursedRenderer) flush(closing bool) error {
 	if byLine {
 		s.lastLines, s.lines = lines, s.lastLines
 	} else {
-		s.lastLines, s.lines = nil, lines
+		s.lastLines = nil
 	}
 
 	// If the frame height is greater than the screen height, we drop the
