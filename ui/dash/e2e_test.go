@@ -330,12 +330,19 @@ func TestE2ENativeClipboardUnderXvfb(t *testing.T) {
 		t.Fatalf("go build -tags nativeclipboard: %v\n%s", err, out)
 	}
 
-	display := fmt.Sprintf(":%d", 90+os.Getpid()%100)
+	n := 90 + os.Getpid()%100
+	display := fmt.Sprintf(":%d", n)
 	xvfb := exec.Command("Xvfb", display, "-screen", "0", "640x480x24", "-nolisten", "tcp")
 	if err := xvfb.Start(); err != nil {
 		t.Fatalf("Xvfb: %v", err)
 	}
 	t.Cleanup(func() { _ = xvfb.Process.Kill(); _ = xvfb.Wait() })
+	// The dashboard looks for the display once, at start: started before Xvfb listens, it
+	// has no system clipboard (one CI run in several lost that race).
+	waitUntil(t, "Xvfb to listen on "+display, func() bool {
+		_, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n))
+		return err == nil
+	})
 
 	db := filepath.Join(t.TempDir(), "x11.db")
 	cli(t, db, "groups", "add", "--name", "Kiosks")
