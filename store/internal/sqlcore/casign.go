@@ -31,14 +31,16 @@ func (x *Session) CACert(ctx context.Context, q Querier, id int64) (*store.CAEnt
 	})
 }
 
-// CASigner unseals CA id's private key. A CA imported without one is model.ErrCannotSign
-// saying "verify only".
+// CASigner is CA id's private key, unsealed once and then kept (the engine's
+// store.CACache). A CA imported without one is model.ErrCannotSign saying "verify only".
 func (x *Session) CASigner(ctx context.Context, q Querier, id int64, name string) (crypto.Signer, error) {
-	var sealed []byte
-	if err := q.QueryRow(ctx, "SELECT private_key FROM certs WHERE id = ?", id).Scan(&sealed); err != nil {
-		return nil, NotFound(x.E.MapErr(err), "signing certificate", id)
-	}
-	return x.E.Sealer().OpenCAKey(id, name, sealed)
+	return x.E.CAs().Signer(id, func() (crypto.Signer, error) {
+		var sealed []byte
+		if err := q.QueryRow(ctx, "SELECT private_key FROM certs WHERE id = ?", id).Scan(&sealed); err != nil {
+			return nil, NotFound(x.E.MapErr(err), "signing certificate", id)
+		}
+		return x.E.Sealer().OpenCAKey(id, name, sealed)
+	})
 }
 
 // ServerTLS issues the enrollment service's TLS certificate for names from CA caName

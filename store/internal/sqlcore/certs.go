@@ -132,7 +132,7 @@ func (w *W) InsertCert(name, canon string, c *x509.Certificate, privKey []byte) 
 // DeleteCert deletes certificate id unless a key uses it; then the *model.InUseError names
 // the keys.
 func (x *Session) DeleteCert(ctx context.Context, id int64) error {
-	return x.Change(ctx, model.ActionDelete, model.ObjectCert, id, func(w *W) error {
+	err := x.Change(ctx, model.ActionDelete, model.ObjectCert, id, func(w *W) error {
 		old, err := x.scanCert(w.QueryRow(w.Ctx, "SELECT "+certCols+" FROM certs c WHERE c.id = ?"+w.d.Lock("UPDATE OF c"), id))
 		if err != nil {
 			return NotFound(err, "signing certificate", id)
@@ -145,4 +145,8 @@ func (x *Session) DeleteCert(ctx context.Context, id int64) error {
 		}
 		return w.Audit(model.ActionDelete, model.ObjectCert, id, old.Name, store.AuditCert(old), nil)
 	})
+	if err == nil {
+		x.E.CAs().Forget(id)
+	}
+	return err
 }
