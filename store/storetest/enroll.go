@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -116,6 +117,42 @@ func testEnrollIssuesVerifiableCertificate(t *testing.T, open Opener) {
 		return strings.Contains(e.Old+e.New+e.Result, secret[len(secret)-40:])
 	}); n != 0 {
 		t.Error("the key appears in the audit trail")
+	}
+}
+
+// testEnrollCarriesEveryGroup: a machine's certificate and its record name every group of
+// its key, sorted case-insensitively, on a first enrollment and on a re-enrollment (when the
+// machine's active enrollment is read with them).
+func testEnrollCarriesEveryGroup(t *testing.T, open Opener) {
+	s := open(t)
+	x := s.Session(admin)
+	for _, g := range []string{"zeta", "Alpha", "beta"} {
+		mustGroup(t, x, g)
+	}
+	in := reenrollableKeyInput("fleet")
+	in.Groups = []string{"zeta", "Servers", "beta", "Alpha"}
+	_, secret := mustKey(t, x, in)
+	want := "Alpha,beta,Servers,zeta"
+	for _, step := range []string{"enrollment", "re-enrollment"} {
+		e, err := s.Enroll(testCtx(t), enrollReq(secret, "web-01", t), 0)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		block, _ := pem.Decode([]byte(e.Certificate))
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The certificate's OUs are one DER SET, which keeps its own order.
+		ous := slices.SortedFunc(slices.Values(cert.Subject.OrganizationalUnit), func(a, b string) int {
+			return strings.Compare(strings.ToLower(a), strings.ToLower(b))
+		})
+		if got := strings.Join(ous, ","); got != want {
+			t.Errorf("%s: certificate's groups %q, want %q", step, got, want)
+		}
+		if got := strings.Join(e.Machine.Groups, ","); got != want {
+			t.Errorf("%s: machine's groups %q, want %q", step, got, want)
+		}
 	}
 }
 

@@ -64,6 +64,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditEvent", testAuditEvent},
 		{"DataVersion", testDataVersion},
 		{"EnrollIssuesVerifiableCertificate", testEnrollIssuesVerifiableCertificate},
+		{"EnrollCertificateCarriesEveryGroup", testEnrollCarriesEveryGroup},
 		{"EnrollRefusalsWriteOnlyCounters", testEnrollRefusals},
 		{"EnrollUsageLimitUnderConcurrency", testEnrollUsageLimitUnderConcurrency},
 		{"Reenroll", testReenroll},

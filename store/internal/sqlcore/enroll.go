@@ -94,47 +94,87 @@ func Enroll(ctx context.Context, e Engine, req model.EnrollRequest, certDays int
 // (on the reader) and writes (inside the write transaction). An engine that can keep
 // statements prepared (SQLite) prepares these: they run thousands of times a second.
 func EnrollStatements(d Dialect) (reads, writes []string) {
-	return []string{d.rebind(enrollKeySQL(d)), d.rebind(keyGroupNamesSQL)},
+	return []string{d.rebind(enrollKeySQL(d))},
 		[]string{d.rebind(revokeReplacedSQL), d.rebind(insertMachineSQL(d)), d.rebind(auditSQL),
 			d.rebind(takeUseSQL), d.rebind(lastMachineSQL), d.rebind(keyNowSQL)}
 }
 
 // enrollKeySQL reads the key by fingerprint and, in the same query, the machine's active
-// enrollment with it (the machine name is the first argument).
+// enrollment with it (the machine name is the first argument) and the key's machine group
+// names: a row per group, sorted case-insensitively, or one row with a NULL name. One round
+// trip to the database instead of two, on each of thousands of enrollments a second.
 func enrollKeySQL(d Dialect) string {
 	return `SELECT k.id, k.cert_id, k.version, k.name, k.enabled, k.allow_reenroll, k.max_usage,
-		k.usage_count, k.expires_at, m.id, m.serial FROM keys k
+		k.usage_count, k.expires_at, m.id, m.serial, g.name FROM keys k
 		LEFT JOIN machines m ON m.key_id = k.id AND ` + d.NameIs("m.name") + ` AND m.revoked_at IS NULL
-		WHERE k.fingerprint = ?`
+		LEFT JOIN key_groups kg ON kg.key_id = k.id
+		LEFT JOIN groups g ON g.id = kg.group_id
+		WHERE k.fingerprint = ? ORDER BY lower(g.name), g.id`
 }
 
-// prepareEnrollment reads the key and the machine's active enrollment and signs the
-// certificate, outside any write transaction.
-func (x *Session) prepareEnrollment(ctx context.Context, chk store.EnrollCheck, req model.EnrollRequest, certDays int) (Issued, error) {
+// enrollRead is what prepare reads of the key in one query (enrollKeySQL).
+type enrollRead struct {
+	key        EnrollKey
+	prevID     *int64 // the machine's active enrollment with the key, nil: none
+	prevSerial *string
+	groups     []string
+}
+
+// readEnrollKey reads the key whose fingerprint the request carries; model.ErrNotFound when
+// no key has it.
+func (x *Session) readEnrollKey(ctx context.Context, chk store.EnrollCheck, req model.EnrollRequest) (enrollRead, error) {
 	d := x.E.Dialect()
-	var k EnrollKey
-	var expires Time
-	var prevID *int64
-	var prevSerial *string
-	err := x.Read().QueryRow(ctx, enrollKeySQL(d), d.NameArg(req.Machine), chk.Fingerprint).Scan(&k.ID, &k.CertID,
-		&k.Version, &k.Name, &k.Enabled, &k.Reenroll, &k.MaxUsage, &k.Usage, &expires, &prevID, &prevSerial)
-	if err = x.E.MapErr(err); errors.Is(err, model.ErrNotFound) {
+	rows, err := x.Read().Query(ctx, enrollKeySQL(d), d.NameArg(req.Machine), chk.Fingerprint)
+	if err != nil {
+		return enrollRead{}, x.E.MapErr(err)
+	}
+	defer rows.Close()
+	var r enrollRead
+	found := false
+	for rows.Next() {
+		k := &r.key
+		var expires Time
+		var group *string
+		if err := rows.Scan(&k.ID, &k.CertID, &k.Version, &k.Name, &k.Enabled, &k.Reenroll, &k.MaxUsage,
+			&k.Usage, &expires, &r.prevID, &r.prevSerial, &group); err != nil {
+			return enrollRead{}, x.E.MapErr(err)
+		}
+		k.Expires = expires.T
+		if group != nil {
+			r.groups = append(r.groups, *group)
+		}
+		found = true
+	}
+	if err := rows.Err(); err != nil {
+		return enrollRead{}, x.E.MapErr(err)
+	}
+	if !found {
+		return enrollRead{}, model.ErrNotFound
+	}
+	return r, nil
+}
+
+// prepareEnrollment reads the key, its groups and the machine's active enrollment, and signs
+// the certificate, outside any write transaction.
+func (x *Session) prepareEnrollment(ctx context.Context, chk store.EnrollCheck, req model.EnrollRequest, certDays int) (Issued, error) {
+	r, err := x.readEnrollKey(ctx, chk, req)
+	if errors.Is(err, model.ErrNotFound) {
 		return Issued{}, store.UnknownKey()
 	}
 	if err != nil {
 		return Issued{}, err
 	}
-	k.Expires = expires.T
+	k := r.key
 	t := Now()
 	if r := store.KeyAdmits(k.ID, k.Enabled, k.Expires, t); r != nil {
 		return Issued{}, r
 	}
-	if r := k.RefusedEarly(req.Machine, prevID != nil); r != nil {
+	if r := k.RefusedEarly(req.Machine, r.prevID != nil); r != nil {
 		return Issued{}, r
 	}
-	is, err := x.SignEnrollment(ctx, k, chk, req, certDays, t)
-	if prevID != nil {
-		is.PrevID, is.PrevSerial = *prevID, *prevSerial
+	is, err := x.SignEnrollment(ctx, k, r.groups, chk, req, certDays, t)
+	if r.prevID != nil {
+		is.PrevID, is.PrevSerial = *r.prevID, *r.prevSerial
 	}
 	return is, err
 }
@@ -305,13 +345,9 @@ func (x *Session) countRefusal(ctx context.Context, r *store.Refusal) {
 	}
 }
 
-// keyGroupNamesSQL lists a key's machine group names, sorted case-insensitively.
-const keyGroupNamesSQL = `SELECT g.name FROM key_groups kg JOIN groups g ON g.id = kg.group_id
-	WHERE kg.key_id = ? ORDER BY lower(g.name), g.id`
-
 // SignEnrollment is the end of prepare once the key admits the machine: it unseals the key's
 // CA key and signs the machine's certificate at time t, with the key's groups.
-func (x *Session) SignEnrollment(ctx context.Context, k EnrollKey, chk store.EnrollCheck, req model.EnrollRequest, certDays int, t time.Time) (Issued, error) {
+func (x *Session) SignEnrollment(ctx context.Context, k EnrollKey, groups []string, chk store.EnrollCheck, req model.EnrollRequest, certDays int, t time.Time) (Issued, error) {
 	issuer, err := x.CACert(ctx, x.Read(), k.CertID)
 	if err != nil {
 		return Issued{}, err
@@ -325,11 +361,6 @@ func (x *Session) SignEnrollment(ctx context.Context, k EnrollKey, chk store.Enr
 	}
 	if err := ca.CanSign(issuer.Cert, t); err != nil {
 		return Issued{}, store.CannotSign(k.ID, fmt.Errorf("%w: %q %v", model.ErrCannotSign, issuer.Name, err))
-	}
-	groups, err := All(ctx, x.E, x.Read(), func(r Row) (name string, err error) { return name, r.Scan(&name) },
-		keyGroupNamesSQL, k.ID)
-	if err != nil {
-		return Issued{}, err
 	}
 	signed, err := ca.SignMachine(issuer.Cert, signer, ca.MachineCert{Request: chk.CSR, Machine: req.Machine,
 		Groups: groups, Days: certDays, Now: t})
