@@ -123,7 +123,9 @@ const methodPGEnroll = `- **12. Enrollments on PostgreSQL, one and two replicas*
   default, every core each, reported only; and, on a machine of four cores or more, four
   replicas with their share each (the curve 1, 2, 4). The single serve processes keep Go's
   default. The set-ups
-  take turns, 5 rounds; each figure is the median round. The database server, the replicas
+  take turns, 5 rounds, SQLite first and the PostgreSQL set-ups in an order that moves one
+  along each round (each measurement leaves its machines, and perhaps a vacuum, to the one
+  after it); each figure is the median round. The database server, the replicas
   and the clients share the machine's cores. Ratios: one replica over SQLite (goal ≥ 0.7),
   two replicas over one (goal ≥ 1: coordinating costs nothing measurable). Also reported:
   the CPU time (user and system, from /proc) the serve processes and, on PostgreSQL, the
