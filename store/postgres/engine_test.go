@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -325,5 +326,30 @@ func TestAuditRefusesRewrites(t *testing.T) {
 		if _, err := c.Exec(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("%s: %v", q, err)
 		}
+	}
+}
+
+// TestPoolSize: a replica opens five connections for each core it may use, from 5 to 20,
+// unless the URL's pool_max_conns says how many.
+func TestPoolSize(t *testing.T) {
+	for procs, want := range map[int]int32{1: 5, 2: 10, 3: 15, 4: 20, 8: 20} {
+		old := runtime.GOMAXPROCS(procs)
+		got := poolSize()
+		runtime.GOMAXPROCS(old)
+		if got != want {
+			t.Errorf("GOMAXPROCS %d: pool of %d connections, want %d", procs, got, want)
+		}
+	}
+	s := openTestStore(t)
+	if got := s.pool.Config().MaxConns; got != poolSize() {
+		t.Errorf("a store opened without pool_max_conns has a pool of %d, want %d", got, poolSize())
+	}
+	sep := "?"
+	if strings.Contains(s.url, "?") {
+		sep = "&"
+	}
+	s3 := openAt(t, s.url+sep+"pool_max_conns=3", s.keyPath)
+	if got := s3.pool.Config().MaxConns; got != 3 {
+		t.Errorf("pool_max_conns=3 in the URL gave a pool of %d", got)
 	}
 }
