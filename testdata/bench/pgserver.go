@@ -15,7 +15,7 @@ import (
 // and full_page_writes stay on as installed, since its commits are measured against SQLite's,
 // which syncs every commit (synchronous FULL). Enough shared buffers for the 100,000-key
 // store's tables and indexes, and checkpoints spaced so none falls in the middle of a
-// measurement; room for the replicas' pools (10 connections each, and a listener).
+// measurement; room for the replicas' pools (5 to 20 connections each, and a listener).
 const pgSettings = "-c shared_buffers=256MB -c wal_buffers=16MB -c max_wal_size=4GB -c checkpoint_timeout=30min -c max_connections=200"
 
 // startPG starts the suite's server; Stop stops it and removes its directory.
