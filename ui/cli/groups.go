@@ -23,7 +23,7 @@ func groupsListCmd(e *env) *cobra.Command {
 	return listCmd(e, "list machine groups", listing[model.Group]{
 		what: "machine groups", list: store.Session.ListGroups,
 		doc:    func(g model.Group) any { return scriptout.NewGroupDoc(g) },
-		empty:  "No machine groups; create one with: provkeys groups add --name NAME",
+		empty:  "No machine groups; create one with: provkeys groups add NAME",
 		header: []string{"NAME", "STATUS", "KEYS", "DESCRIPTION", "UPDATED"},
 		cells: func(g model.Group) []string {
 			return []string{g.Name, scriptout.GroupStatus(g), strconv.Itoa(g.KeyCount), g.Description, humanTime(g.UpdatedAt)}

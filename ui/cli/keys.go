@@ -58,7 +58,7 @@ func keysListCmd(e *env) *cobra.Command {
 				if expr != "" {
 					fmt.Fprintln(e.out, "No keys match the filter.")
 				} else {
-					fmt.Fprintln(e.out, "No keys; create one with: provkeys keys add --name NAME --group GROUP")
+					fmt.Fprintln(e.out, "No keys; create one with: provkeys keys add NAME --group GROUP")
 				}
 				return nil
 			}
