@@ -313,6 +313,26 @@ func testReenroll(t *testing.T, open Opener) {
 	if n := auditRows(t, s, model.ObjectMachine, model.ActionReenroll, b.Machine.ID); n != 1 {
 		t.Fatalf("%d reenroll rows", n)
 	}
+
+	// A re-enrollment takes no use, so a key whose max usage was lowered below its count
+	// still re-enrolls its machines (and admits no new one).
+	in.Name, in.MaxUsage = "lowered", 2
+	kl, secret3 := mustKey(t, x, in)
+	mustEnroll(t, s, secret3, "app-01", "app-02")
+	kl, _ = x.Key(ctx, kl.ID)
+	in.MaxUsage = 1
+	if _, err := x.UpdateKey(ctx, kl.ID, kl.Version, in); err != nil {
+		t.Fatalf("lowering max usage below the count: %v", err)
+	}
+	if _, err := s.Enroll(ctx, enrollReq(secret3, "app-01", t), 0); err != nil {
+		t.Fatalf("re-enrollment on a key over its lowered limit: %v", err)
+	}
+	if _, err := s.Enroll(ctx, enrollReq(secret3, "app-03", t), 0); !errors.Is(err, model.ErrNoUsesLeft) {
+		t.Fatalf("a new machine on a key over its lowered limit: %v", err)
+	}
+	if k, _ := x.Key(ctx, kl.ID); k.UsageCount != 2 || k.LastMachine != "app-01" {
+		t.Fatalf("usage %d, last machine %q after the re-enrollment", k.UsageCount, k.LastMachine)
+	}
 }
 
 func testEnrollWithErasedMaterial(t *testing.T, open Opener) {

@@ -95,8 +95,8 @@ func Enroll(ctx context.Context, e Engine, req model.EnrollRequest, certDays int
 // statements prepared (SQLite) prepares these: they run thousands of times a second.
 func EnrollStatements(d Dialect) (reads, writes []string) {
 	return []string{d.rebind(enrollKeySQL(d))},
-		[]string{d.rebind(revokeReplacedSQL), d.rebind(insertMachineSQL(d)), d.rebind(auditSQL),
-			d.rebind(takeUseSQL), d.rebind(lastMachineSQL), d.rebind(keyNowSQL)}
+		[]string{d.rebind(revokeReplacedSQL), d.rebind(insertMachinesSQL(d, 1)), d.rebind(auditSQL),
+			d.rebind(takeUsesSQL), d.rebind(keyNowSQL)}
 }
 
 // enrollKeySQL reads the key by fingerprint and, in the same query, the machine's active
@@ -183,94 +183,24 @@ const (
 	// revokeReplacedSQL revokes the certificate a re-enrollment replaces, only if it is still
 	// active: a re-enrollment that raced this one and won leaves no row to revoke.
 	revokeReplacedSQL = `UPDATE machines SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`
-	// takeUseSQL takes one use of a key still at the version read, in one conditional UPDATE:
-	// under any number of writers on any number of replicas, a key with max usage N admits
-	// exactly N machines. The key's last machine changes with it; its version does not (an
-	// enrollment is not an edit).
-	takeUseSQL = `UPDATE keys SET usage_count = usage_count + 1, last_machine = ?
-		WHERE id = ? AND version = ? AND (max_usage = 0 OR usage_count < max_usage)`
-	// lastMachineSQL is a re-enrollment's change to the key: no use taken.
-	lastMachineSQL = `UPDATE keys SET last_machine = ? WHERE id = ? AND version = ?`
+	// takeUsesSQL takes n uses of a key still at the version read, all or none, in one
+	// conditional UPDATE: under any number of writers on any number of replicas, a key with
+	// max usage N admits exactly N machines. Re-enrollments alone (n = 0) take none and are
+	// not held to the limit. The key's last machine changes with it; its version does not
+	// (an enrollment is not an edit).
+	takeUsesSQL = `UPDATE keys SET usage_count = usage_count + ?, last_machine = ?
+		WHERE id = ? AND version = ? AND (? = 0 OR max_usage = 0 OR usage_count + ? <= max_usage)`
 	// keyNowSQL tells why the key's UPDATE changed nothing.
 	keyNowSQL = `SELECT version, usage_count FROM keys WHERE id = ?`
 )
 
-func insertMachineSQL(d Dialect) string { return insertMachinesSQL(d, 1) + " RETURNING id" }
-
-// insertMachinesSQL inserts n machines (machineArgs each).
+// insertMachinesSQL inserts n machines (machineRow each) and returns their ids by serial.
 func insertMachinesSQL(d Dialect, n int) string {
 	cols, marks, _ := d.NameCols("")
 	row := `(` + marks + `, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	return `INSERT INTO machines (` + cols + `, key_id, key_name, groups, cert_id, cert_name, serial,
-		not_after, enrolled_at, remote, used_use, certificate) VALUES ` + row + strings.Repeat(", "+row, n-1)
-}
-
-// commitEnrollment is the short write transaction of an enrollment: revoke the certificate
-// a re-enrollment replaces, record the machine and its audit row, and last take the use
-// from the key (or note its last machine) at the version read. The key's row is written
-// last so that its lock, which every enrollment with the key waits for, is held only from
-// that statement to the commit. What prepare read and this transaction did not lock is
-// checked by the writes themselves: the key's version in its UPDATE, the replaced
-// certificate's being active in its revoke, and a machine enrolled meanwhile by the unique
-// index of active machines. Refusals are *store.Refusal; anything stale is errStale.
-func (x *Session) commitEnrollment(ctx context.Context, is Issued, req model.EnrollRequest) (model.Enrollment, error) {
-	k := is.Key
-	tx, err := x.E.Begin(ctx)
-	if err != nil {
-		return model.Enrollment{}, err
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	w := x.In(ctx, tx)
-	if r := store.KeyAdmits(k.ID, k.Enabled, k.Expires, w.Now); r != nil {
-		return model.Enrollment{}, r // expired since prepare: the key's fields are checked below
-	}
-	reenroll := is.PrevID != 0
-	if reenroll {
-		n, err := w.Exec(ctx, revokeReplacedSQL, w.Now, is.PrevID)
-		if err != nil {
-			return model.Enrollment{}, w.MapErr(err)
-		}
-		if n != 1 {
-			return model.Enrollment{}, errStale
-		}
-	}
-	m, err := w.recordMachine(is, req)
-	if err != nil {
-		return model.Enrollment{}, err
-	}
-	// The change notification's statement before the key's row is written, so it does not
-	// add to the time the key's lock is held.
-	if err := x.E.BeforeCommit(ctx, tx); err != nil {
-		return model.Enrollment{}, x.E.MapErr(err)
-	}
-	if err := w.touchKey(k, req.Machine, reenroll); err != nil {
-		return model.Enrollment{}, err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return model.Enrollment{}, x.E.MapErr(err)
-	}
-	x.E.Committed()
-	return model.Enrollment{Machine: m, Certificate: ca.EncodeDER(is.Signed.DER), Chain: is.Issuer.Chain}, nil
-}
-
-// recordMachine inserts the enrolled machine and its audit row. A machine enrolled under the
-// same name meanwhile (or a serial drawn twice) is errStale; a key deleted meanwhile refuses.
-func (w *W) recordMachine(is Issued, req model.EnrollRequest) (model.Machine, error) {
-	m, args, err := w.machineRow(is, req)
-	if err != nil {
-		return m, err
-	}
-	err = w.QueryRow(w.Ctx, insertMachineSQL(w.d), args...).Scan(&m.ID)
-	switch err = w.MapErr(err); {
-	case errors.Is(err, model.ErrDuplicate):
-		return m, errStale
-	case errors.Is(err, model.ErrInUse):
-		return m, store.UnknownKey()
-	case err != nil:
-		return m, err
-	}
-	a, old, new := enrollAudit(is, m)
-	return m, w.Audit(a, model.ObjectMachine, m.ID, m.Name, old, new)
+		not_after, enrolled_at, remote, used_use, certificate) VALUES ` + row + strings.Repeat(", "+row, n-1) +
+		` RETURNING id, serial`
 }
 
 // machineRow is the machine an enrollment records, and its row's values (insertMachinesSQL).
@@ -297,23 +227,11 @@ func enrollAudit(is Issued, m model.Machine) (model.Action, any, any) {
 	return model.ActionEnroll, nil, store.AuditMachine(m)
 }
 
-// touchKey is an enrollment's write to key k, at the version prepare read: take one use (a
-// new machine) or only note the last machine (a re-enrollment). When nothing changed, the
-// key is gone, was edited (errStale: prepare again) or has no uses left.
-func (w *W) touchKey(k EnrollKey, machine string, reenroll bool) error {
-	q := takeUseSQL
-	if reenroll {
-		q = lastMachineSQL
-	}
-	n, err := w.Exec(w.Ctx, q, machine, k.ID, k.Version)
-	if err != nil {
-		return w.MapErr(err)
-	}
-	if n == 1 {
-		return nil
-	}
+// untouched tells why key k's UPDATE changed nothing for an enrollment alone: the key is
+// gone, was edited (errStale: prepare again), or has no uses left.
+func (w *W) untouched(k EnrollKey) error {
 	var version, used int64
-	err = w.MapErr(w.QueryRow(w.Ctx, keyNowSQL, k.ID).Scan(&version, &used))
+	err := w.MapErr(w.QueryRow(w.Ctx, keyNowSQL, k.ID).Scan(&version, &used))
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return store.UnknownKey() // deleted meanwhile

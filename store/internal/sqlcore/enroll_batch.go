@@ -89,8 +89,8 @@ func (q *EnrollQueue) lead() {
 }
 
 // commitGroup commits group in one transaction. Any error inside it rolls the group back
-// and every enrollment in it is committed alone instead (commitEnrollment), so one
-// enrollment's failure is its own.
+// and every enrollment in it is committed alone instead, so one enrollment's failure is its
+// own. An enrollment alone from the start (one in the group) is committed alone at once.
 func commitGroup(group []*enrollJob) {
 	live := group[:0]
 	for _, j := range group {
@@ -104,8 +104,7 @@ func commitGroup(group []*enrollJob) {
 	case 0:
 		return
 	case 1:
-		j := live[0]
-		j.finish(j.x.commitEnrollment(j.ctx, j.is, j.req))
+		live[0].commitAlone()
 		return
 	}
 	// Keys' rows are locked in the order of their ids, in every group of every replica:
@@ -113,17 +112,32 @@ func commitGroup(group []*enrollJob) {
 	slices.SortStableFunc(live, func(a, b *enrollJob) int { return cmp.Compare(a.is.Key.ID, b.is.Key.ID) })
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(live[0].ctx), groupTimeout)
 	defer cancel()
-	e := live[0].x.E
-	results, err := groupTx(ctx, e, live)
+	results, err := groupTx(ctx, live[0].x.E, live)
 	if err != nil {
 		for _, j := range live {
-			j.finish(j.x.commitEnrollment(j.ctx, j.is, j.req))
+			j.commitAlone()
 		}
 		return
 	}
-	e.Committed()
 	for i, j := range live {
 		j.finish(results[i].out, results[i].err)
+	}
+}
+
+// commitAlone commits one enrollment in a transaction of its own, under its caller's
+// context; whatever fails that transaction is its answer. A machine enrolled under the same
+// name meanwhile (or a serial drawn twice) is errStale; a key deleted meanwhile refuses.
+func (j *enrollJob) commitAlone() {
+	results, err := groupTx(j.ctx, j.x.E, []*enrollJob{j})
+	switch {
+	case err == nil:
+		j.finish(results[0].out, results[0].err)
+	case errors.Is(err, model.ErrDuplicate):
+		j.finish(model.Enrollment{}, errStale)
+	case errors.Is(err, model.ErrInUse):
+		j.finish(model.Enrollment{}, store.UnknownKey())
+	default:
+		j.finish(model.Enrollment{}, err)
 	}
 }
 
@@ -135,11 +149,15 @@ type jobResult struct {
 // groupTx is the group's one transaction, in a few statements whatever its size: the
 // revokes of the certificates re-enrollments replace, every machine in one INSERT and every
 // audit row in another, then one UPDATE per key taking all of its group's uses at once. The
-// keys' rows come last, as in commitEnrollment, so their locks, which every group of every
-// replica waits for, are held from those UPDATEs to the commit only. An enrollment refused
-// before anything of it was written gets its refusal and the others go on. A key that was
-// edited meanwhile, or has fewer uses left than its group needs, fails the group, as any
-// error does: then each enrollment is committed alone, and a usage limit is met exactly.
+// keys' rows come last, so their locks, which every group of every replica waits for, are
+// held from those UPDATEs to the commit only. What prepare read and this transaction did
+// not lock is checked by the writes themselves: the key's version in its UPDATE, the
+// replaced certificate's being active in its revoke, and a machine enrolled meanwhile by
+// the unique index of active machines. An enrollment refused before anything of it was
+// written gets its refusal and the others go on. A key that was edited meanwhile, or has
+// fewer uses left than its group needs, fails the group, as any error does: then each
+// enrollment is committed alone (a group of one), where that failure is told as its
+// refusal or errStale, and a usage limit is met exactly.
 func groupTx(ctx context.Context, e Engine, group []*enrollJob) ([]jobResult, error) {
 	tx, err := e.Begin(ctx)
 	if err != nil {
@@ -181,6 +199,9 @@ func groupTx(ctx context.Context, e Engine, group []*enrollJob) ([]jobResult, er
 		if err != nil {
 			return nil, err
 		}
+		if !ok && len(group) == 1 {
+			return nil, ws[kept[0]].untouched(k)
+		}
 		if !ok {
 			return nil, errUndone
 		}
@@ -189,6 +210,7 @@ func groupTx(ctx context.Context, e Engine, group []*enrollJob) ([]jobResult, er
 	if err := tx.Commit(ctx); err != nil {
 		return nil, e.MapErr(err)
 	}
+	e.Committed()
 	return results, nil
 }
 
@@ -223,10 +245,6 @@ func (w *W) revokeReplaced(is Issued) error {
 	return nil
 }
 
-// takeUsesSQL takes n uses of a key still at the version read, all or none.
-const takeUsesSQL = `UPDATE keys SET usage_count = usage_count + ?, last_machine = ?
-	WHERE id = ? AND version = ? AND (max_usage = 0 OR usage_count + ? <= max_usage)`
-
 // touchKeyFor takes the uses of the enrollments same (indexes into group, one key at one
 // version) in one UPDATE; false when the key is no longer at that version or has fewer uses
 // left than they need.
@@ -239,7 +257,7 @@ func (w *W) touchKeyFor(group []*enrollJob, same []int) (bool, error) {
 		}
 	}
 	last := group[same[len(same)-1]].req.Machine
-	n, err := w.Exec(w.Ctx, takeUsesSQL, uses, last, k.ID, k.Version, uses)
+	n, err := w.Exec(w.Ctx, takeUsesSQL, uses, last, k.ID, k.Version, uses, uses)
 	if err != nil {
 		return false, w.MapErr(err)
 	}
@@ -262,7 +280,7 @@ func recordMachines(ctx context.Context, ws []*W, group []*enrollJob, kept []int
 			Chain: group[i].is.Issuer.Chain}
 		machines[m.Serial] = i
 	}
-	rows, err := w.Query(ctx, insertMachinesSQL(w.d, len(kept))+" RETURNING id, serial", margs...)
+	rows, err := w.Query(ctx, insertMachinesSQL(w.d, len(kept)), margs...)
 	if err != nil {
 		return w.MapErr(err)
 	}
