@@ -36,27 +36,61 @@ type CACache struct {
 	signers map[int64]crypto.Signer
 }
 
+// Get returns CA id parsed, with its chain up to the root among the stored CAs; on a miss it
+// reads every stored certificate with all.
+func (c *CACache) Get(id int64, all func() ([]CARow, error)) (*CAEntry, error) {
+	return kept(&c.mu, &c.certs, id, func() (*CAEntry, error) {
+		rows, err := all()
+		if err != nil {
+			return nil, err
+		}
+		var e *CAEntry
+		var pool []*x509.Certificate
+		for _, r := range rows {
+			cert, _, err := ParseCA(r.PEM)
+			if err != nil {
+				continue // stored PEM was checked at import; a damaged row simply joins no chain
+			}
+			pool = append(pool, cert)
+			if r.ID == id {
+				e = &CAEntry{Name: r.Name, Cert: cert}
+			}
+		}
+		if e == nil {
+			return nil, fmt.Errorf("signing certificate %d: %w", id, model.ErrNotFound)
+		}
+		e.Chain = ca.EncodeCerts(ca.Chain(e.Cert, pool)...)
+		return e, nil
+	})
+}
+
 // Signer returns CA id's private key; on a miss it unseals it with open and keeps it. An
 // error (a CA that can only verify, a key that does not unseal) is not kept: the next
 // signature asks again and gets the same sentence.
 func (c *CACache) Signer(id int64, open func() (crypto.Signer, error)) (crypto.Signer, error) {
-	c.mu.Lock()
-	s := c.signers[id]
-	c.mu.Unlock()
-	if s != nil {
-		return s, nil
+	return kept(&c.mu, &c.signers, id, open)
+}
+
+// kept is (*m)[id], built on a miss and kept unless building it failed. Two callers that miss at
+// once may both build it; either result is the same.
+func kept[V any](mu *sync.Mutex, m *map[int64]V, id int64, build func() (V, error)) (V, error) {
+	mu.Lock()
+	v, ok := (*m)[id]
+	mu.Unlock()
+	if ok {
+		return v, nil
 	}
-	s, err := open()
+	v, err := build()
 	if err != nil {
-		return nil, err
+		return v, err
 	}
-	c.mu.Lock()
-	if c.signers == nil {
-		c.signers = map[int64]crypto.Signer{}
+	mu.Lock()
+	if *m == nil {
+		*m = map[int64]V{}
 	}
-	c.signers[id] = s
-	c.mu.Unlock()
-	return s, nil
+	(*m)[id] = v
+	mu.Unlock()
+	return v, nil
 }
 
 // Forget drops CA id, deleted, so its key is not kept in memory for nothing. Another
@@ -66,43 +100,6 @@ func (c *CACache) Forget(id int64) {
 	delete(c.certs, id)
 	delete(c.signers, id)
 	c.mu.Unlock()
-}
-
-// Get returns CA id parsed, with its chain up to the root among the stored CAs; on a miss it
-// reads every stored certificate with all.
-func (c *CACache) Get(id int64, all func() ([]CARow, error)) (*CAEntry, error) {
-	c.mu.Lock()
-	e := c.certs[id]
-	c.mu.Unlock()
-	if e != nil {
-		return e, nil
-	}
-	rows, err := all()
-	if err != nil {
-		return nil, err
-	}
-	var pool []*x509.Certificate
-	for _, r := range rows {
-		cert, _, err := ParseCA(r.PEM)
-		if err != nil {
-			continue // stored PEM was checked at import; a damaged row simply joins no chain
-		}
-		pool = append(pool, cert)
-		if r.ID == id {
-			e = &CAEntry{Name: r.Name, Cert: cert}
-		}
-	}
-	if e == nil {
-		return nil, fmt.Errorf("signing certificate %d: %w", id, model.ErrNotFound)
-	}
-	e.Chain = ca.EncodeCerts(ca.Chain(e.Cert, pool)...)
-	c.mu.Lock()
-	if c.certs == nil {
-		c.certs = map[int64]*CAEntry{}
-	}
-	c.certs[id] = e
-	c.mu.Unlock()
-	return e, nil
 }
 
 // OpenCAKey unseals CA id's private key as stored (sealed); a CA imported without one (nil)
