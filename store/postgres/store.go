@@ -49,8 +49,8 @@ type Options struct {
 // inside PostgreSQL, where every connection is a process: replicas that share a machine's
 // cores then open together what one replica with all of them would. Figure 12 on 2 cores:
 // two replicas of one core each with 10 connections each, as many as one replica had, ran
-// at 0.90-1.04 x one replica's enrollments per second (four runs); with 5 each, 1.06-1.12
-// (three runs).
+// at 0.90-1.04 x one replica's enrollments per second (four runs, median 0.96); with 5
+// each, 0.95-1.12 (seven runs, median 1.07).
 func poolSize() int32 { return int32(min(max(5*runtime.GOMAXPROCS(0), 5), 20)) }
 
 // Store is an open PostgreSQL store.
