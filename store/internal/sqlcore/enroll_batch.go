@@ -199,10 +199,10 @@ func groupTx(ctx context.Context, e Engine, group []*enrollJob) ([]jobResult, er
 		if err != nil {
 			return nil, err
 		}
-		if !ok && len(group) == 1 {
-			return nil, ws[kept[0]].untouched(k)
-		}
 		if !ok {
+			if len(group) == 1 {
+				return nil, ws[kept[0]].untouched(k) // alone: why is its answer
+			}
 			return nil, errUndone
 		}
 		kept = kept[n:]
